@@ -1,0 +1,259 @@
+//! [`Desk`] is the one entry point the CLI and the UI share: every operation on profiles goes
+//! through here, so both front ends validate, store and keep secrets the same way. It keeps
+//! the SQLite rows and the keyring entries consistent: a keyring failure rolls the row back.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use rusqlite::Connection;
+
+use crate::error::{Error, Result};
+use crate::profile::{self, NewProfile, Profile, ProfileChanges, SecretState};
+use crate::secret::{Secret, SecretStore};
+use crate::store::{self, Row};
+use crate::template;
+use crate::transfer::{ExportFile, ExportedProfile};
+
+/// Profiles, their store and their secrets.
+pub struct Desk {
+    conn: Mutex<Connection>,
+    secrets: Arc<dyn SecretStore>,
+    store_id: String,
+    path: PathBuf,
+}
+
+impl Desk {
+    /// Opens the store in `data_dir` (creating it), keeping secrets in `secrets`.
+    pub fn open(data_dir: &Path, secrets: Arc<dyn SecretStore>) -> Result<Self> {
+        let path = store::path_in(data_dir);
+        let conn = store::open(&path)?;
+        let store_id = store::store_id(&conn)?;
+        Ok(Desk { conn: Mutex::new(conn), secrets, store_id, path })
+    }
+
+    /// The SQLite file behind this desk.
+    pub fn store_path(&self) -> &Path {
+        &self.path
+    }
+
+    fn conn(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock cannot leave SQLite inconsistent (transactions roll
+        // back on drop), so a poisoned lock is safe to take over.
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn secret_key(&self, id: i64) -> String {
+        format!("{}/{id}/client_secret", self.store_id)
+    }
+
+    fn view(row: Row) -> Profile {
+        Profile {
+            client_secret: if row.secret_ref.is_some() { SecretState::Set } else { SecretState::NotSet },
+            handle: row.handle,
+            label: row.label,
+            template: row.template,
+            fields: row.fields,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        }
+    }
+
+    /// Creates a profile. Nothing is stored unless everything is valid and the secret is kept.
+    #[tracing::instrument(skip(self, new), fields(handle = %new.handle, template = %new.template), err)]
+    pub fn create(&self, new: NewProfile) -> Result<Profile> {
+        crate::validate::handle(&new.handle).map_err(|m| Error::invalid("handle", m))?;
+        let template = template::find(&new.template)?;
+        let label = profile::label(new.label.as_deref(), &new.handle)?;
+        let secret = new.client_secret.filter(|s| !s.is_empty());
+        let fields = profile::check_fields(template, &new.fields, secret.is_some())?;
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let id = store::insert(&tx, &new.handle, &label, &template.id, &fields)?;
+        if let Some(secret) = &secret {
+            let key = self.secret_key(id);
+            store::set_secret_ref(&tx, id, Some(&key))?;
+            self.secrets.set(&key, secret)?;
+        }
+        tx.commit()?;
+        Ok(Self::view(store::get(&conn, &new.handle)?))
+    }
+
+    /// Applies changes to a profile; its handle and template never change.
+    #[tracing::instrument(skip(self, changes), err)]
+    pub fn update(&self, handle: &str, changes: ProfileChanges) -> Result<Profile> {
+        let mut conn = self.conn();
+        let row = store::get(&conn, handle)?;
+        let template = template::find(&row.template)?;
+        let label = match changes.label.as_deref() {
+            Some(l) => profile::label(Some(l), handle)?,
+            None => row.label.clone(),
+        };
+        let mut merged = row.fields.clone();
+        for (name, value) in changes.fields {
+            merged.insert(name, value);
+        }
+        let secret = changes.client_secret.filter(|s| !s.is_empty());
+        let fields = profile::check_fields(template, &merged, secret.is_some() || row.secret_ref.is_some())?;
+        let tx = conn.transaction()?;
+        store::update(&tx, row.id, &label, &fields)?;
+        if let Some(secret) = &secret {
+            let key = self.secret_key(row.id);
+            store::set_secret_ref(&tx, row.id, Some(&key))?;
+            self.secrets.set(&key, secret)?;
+        }
+        tx.commit()?;
+        Ok(Self::view(store::get(&conn, handle)?))
+    }
+
+    /// Removes a profile and its secret.
+    #[tracing::instrument(skip(self), err)]
+    pub fn remove(&self, handle: &str) -> Result<()> {
+        let mut conn = self.conn();
+        let row = store::get(&conn, handle)?;
+        let tx = conn.transaction()?;
+        store::delete(&tx, row.id)?;
+        self.secrets.delete(&self.secret_key(row.id))?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn get(&self, handle: &str) -> Result<Profile> {
+        Ok(Self::view(store::get(&self.conn(), handle)?))
+    }
+
+    pub fn list(&self) -> Result<Vec<Profile>> {
+        Ok(store::list(&self.conn())?.into_iter().map(Self::view).collect())
+    }
+
+    /// The stored client secret, for the flows that send it.
+    pub fn client_secret(&self, handle: &str) -> Result<Option<Secret>> {
+        let row = store::get(&self.conn(), handle)?;
+        match row.secret_ref {
+            Some(key) => self.secrets.get(&key),
+            None => Ok(None),
+        }
+    }
+
+    /// The named profiles (all when `handles` is empty) as an export, without secrets.
+    pub fn export(&self, handles: &[String]) -> Result<ExportFile> {
+        let rows = if handles.is_empty() {
+            store::list(&self.conn())?
+        } else {
+            let conn = self.conn();
+            handles.iter().map(|h| store::get(&conn, h)).collect::<Result<Vec<_>>>()?
+        };
+        Ok(ExportFile::new(
+            rows.into_iter()
+                .map(|r| ExportedProfile { handle: r.handle, label: r.label, template: r.template, fields: r.fields })
+                .collect(),
+        ))
+    }
+
+    /// Imports every profile of an export, or none: a bad or taken handle stops the import.
+    /// Imported profiles have no secret until one is set.
+    #[tracing::instrument(skip(self, file), err)]
+    pub fn import(&self, file: ExportFile) -> Result<Vec<String>> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let mut seen = HashSet::new();
+        for p in &file.profiles {
+            let in_profile = |e: Error| Error::Import(format!("profile '{}': {e}", p.handle));
+            crate::validate::handle(&p.handle).map_err(|m| in_profile(Error::invalid("handle", m)))?;
+            if !seen.insert(p.handle.as_str()) {
+                return Err(Error::Import(format!("the file lists handle '{}' twice", p.handle)));
+            }
+            let template = template::find(&p.template).map_err(in_profile)?;
+            let label = profile::label(Some(&p.label), &p.handle).map_err(in_profile)?;
+            let fields = profile::check_fields(template, &p.fields, true).map_err(in_profile)?;
+            store::insert(&tx, &p.handle, &label, &template.id, &fields).map_err(in_profile)?;
+        }
+        tx.commit()?;
+        Ok(file.profiles.into_iter().map(|p| p.handle).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profile::Fields;
+    use crate::secret::MemorySecrets;
+
+    fn desk() -> (tempfile::TempDir, Desk) {
+        let dir = tempfile::tempdir().unwrap();
+        let desk = Desk::open(dir.path(), Arc::new(MemorySecrets::default())).unwrap();
+        (dir, desk)
+    }
+
+    fn sf(handle: &str, secret: Option<&str>) -> NewProfile {
+        NewProfile {
+            template: "salesforce-client-credentials".into(),
+            handle: handle.into(),
+            label: None,
+            fields: Fields::from([
+                ("my_domain".into(), "https://acme.my.salesforce.com".into()),
+                ("client_id".into(), "3MVG9key".into()),
+            ]),
+            client_secret: secret.map(Secret::new),
+        }
+    }
+
+    #[test]
+    fn create_update_keep_and_replace_the_secret() {
+        let (_d, desk) = desk();
+        let p = desk.create(sf("sf-prod", Some("s3cret"))).unwrap();
+        assert_eq!(p.client_secret, SecretState::Set);
+        assert_eq!(p.label, "sf-prod");
+        let p = desk
+            .update("sf-prod", ProfileChanges { label: Some("Acme".into()), client_secret: None, ..Default::default() })
+            .unwrap();
+        assert_eq!(p.label, "Acme");
+        assert_eq!(desk.client_secret("sf-prod").unwrap().unwrap().expose(), "s3cret");
+        desk.update("sf-prod", ProfileChanges { client_secret: Some(Secret::new("n3w")), ..Default::default() }).unwrap();
+        assert_eq!(desk.client_secret("sf-prod").unwrap().unwrap().expose(), "n3w");
+    }
+
+    #[test]
+    fn bad_input_changes_nothing() {
+        let (_d, desk) = desk();
+        desk.create(sf("sf-prod", Some("s"))).unwrap();
+        assert!(matches!(desk.create(sf("sf-prod", Some("s"))), Err(Error::Duplicate(_))));
+        assert_eq!(desk.create(sf("SF Prod", Some("s"))).unwrap_err().field(), Some("handle"));
+        assert_eq!(desk.create(sf("no-secret", None)).unwrap_err().field(), Some("client_secret"));
+        let changes = ProfileChanges {
+            fields: Fields::from([("my_domain".into(), "https://login.salesforce.com".into())]),
+            ..Default::default()
+        };
+        assert_eq!(desk.update("sf-prod", changes).unwrap_err().field(), Some("my_domain"));
+        let list = desk.list().unwrap();
+        assert_eq!(list.len(), 1);
+        assert_eq!(list[0].fields["my_domain"], "https://acme.my.salesforce.com");
+    }
+
+    #[test]
+    fn export_has_no_secret_and_import_is_all_or_nothing() {
+        let (_d, desk) = desk();
+        desk.create(sf("sf-prod", Some("never-exported"))).unwrap();
+        let file = desk.export(&[]).unwrap();
+        let json = serde_json::to_string(&file).unwrap();
+        assert!(!json.contains("never-exported"));
+
+        let (_d2, other) = self::desk();
+        other.create(sf("taken", Some("s"))).unwrap();
+        let mut two = file.clone();
+        two.profiles.push(ExportedProfile { handle: "taken".into(), ..file.profiles[0].clone() });
+        assert!(other.import(two).unwrap_err().to_string().contains("'taken'"));
+        assert_eq!(other.list().unwrap().len(), 1, "the failed import added nothing");
+        assert_eq!(other.import(file).unwrap(), vec!["sf-prod".to_string()]);
+        assert_eq!(other.get("sf-prod").unwrap().client_secret, SecretState::NotSet);
+    }
+
+    #[test]
+    fn remove_deletes_row_and_secret() {
+        let (_d, desk) = desk();
+        desk.create(sf("gone", Some("s"))).unwrap();
+        desk.remove("gone").unwrap();
+        assert!(matches!(desk.get("gone"), Err(Error::NotFound(_))));
+        assert!(matches!(desk.remove("gone"), Err(Error::NotFound(_))));
+    }
+}

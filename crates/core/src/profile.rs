@@ -1,0 +1,205 @@
+//! A profile is one connection: a template, a unique immutable handle, a label and the
+//! template's field values. This module holds the profile types that cross to the UI and
+//! the rules that make a set of field values acceptable for a template.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::error::{Error, Result};
+use crate::secret::Secret;
+use crate::template::{self, FieldKind, Template};
+use crate::{salesforce, validate};
+
+/// Field name → value. Only fields of the profile's template; never a secret.
+pub type Fields = BTreeMap<String, String>;
+
+/// Whether a secret is stored; the secret itself never leaves the keyring through here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub enum SecretState {
+    #[serde(rename = "set")]
+    Set,
+    #[serde(rename = "not set")]
+    NotSet,
+}
+
+/// A stored profile as shown to users: never contains a secret.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct Profile {
+    pub handle: String,
+    pub label: String,
+    pub template: String,
+    pub fields: Fields,
+    pub client_secret: SecretState,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A profile to create. `client_secret` comes from standard input or the form's secret input.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export)]
+pub struct NewProfile {
+    pub template: String,
+    pub handle: String,
+    #[serde(default)]
+    #[ts(optional)]
+    pub label: Option<String>,
+    #[serde(default)]
+    pub fields: Fields,
+    #[serde(default)]
+    #[ts(optional, type = "string")]
+    pub client_secret: Option<Secret>,
+}
+
+/// Changes to a profile. A field given as "" is cleared (back to its default, if any); fields
+/// not named keep their value; no `client_secret` (or a blank one) keeps the stored secret.
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[ts(export)]
+pub struct ProfileChanges {
+    #[serde(default)]
+    #[ts(optional)]
+    pub label: Option<String>,
+    #[serde(default)]
+    pub fields: Fields,
+    #[serde(default)]
+    #[ts(optional, type = "string")]
+    pub client_secret: Option<Secret>,
+}
+
+/// The label to store: trimmed, the handle when blank.
+pub fn label(raw: Option<&str>, handle: &str) -> Result<String> {
+    let l = raw.map(str::trim).unwrap_or_default();
+    if l.chars().any(char::is_control) {
+        return Err(Error::invalid("label", "contains a control character"));
+    }
+    if l.chars().count() > 120 {
+        return Err(Error::invalid("label", "is longer than 120 characters"));
+    }
+    Ok(if l.is_empty() { handle.to_string() } else { l.to_string() })
+}
+
+/// Checks `fields` against `template` and returns them normalised, defaults filled in.
+/// `secret_present` says whether a client secret is (or will be) stored.
+pub fn check_fields(template: &Template, fields: &Fields, secret_present: bool) -> Result<Fields> {
+    let mut out = Fields::new();
+    for (name, raw) in fields {
+        let spec = template.field(name).ok_or_else(|| unknown_field(template, name))?;
+        if spec.kind == FieldKind::Secret {
+            return Err(Error::invalid(
+                name,
+                "secrets are not set as fields; on the command line pass it on standard input with --secret-stdin",
+            ));
+        }
+        let v = validate::value(&spec.kind, raw).map_err(|m| Error::invalid(name, m))?;
+        if !v.is_empty() {
+            out.insert(name.clone(), v);
+        }
+    }
+    for spec in &template.fields {
+        if let (false, Some(default)) = (out.contains_key(&spec.name), &spec.default) {
+            out.insert(spec.name.clone(), default.clone());
+        }
+        let missing = if spec.kind == FieldKind::Secret { !secret_present } else { !out.contains_key(&spec.name) };
+        if spec.required && missing {
+            let how = if spec.kind == FieldKind::Secret { " (on the command line: --secret-stdin)" } else { "" };
+            return Err(Error::invalid(&spec.name, format!("{} is required{how}", spec.label)));
+        }
+    }
+    if let Some(md) = out.get("my_domain").cloned() {
+        let u = validate::url(&md).map_err(|m| Error::invalid("my_domain", m))?;
+        let origin = if template.id == template::SALESFORCE_CLIENT_CREDENTIALS {
+            salesforce::check_my_domain(&u).map_err(|m| Error::invalid("my_domain", m))?
+        } else {
+            salesforce::origin(&u)
+        };
+        out.insert("my_domain".into(), origin);
+    }
+    Ok(out)
+}
+
+fn unknown_field(template: &Template, name: &str) -> Error {
+    let known: Vec<&str> = template.fields.iter().map(|f| f.name.as_str()).collect();
+    Error::invalid(name, format!("is not a field of template {} (its fields: {})", template.id, known.join(", ")))
+}
+
+/// Parses `FIELD=VALUE` as given to `--set`.
+pub fn parse_assignment(s: &str) -> Result<(String, String)> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.to_string())),
+        _ => Err(Error::invalid("--set", format!("'{s}' is not FIELD=VALUE"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields(pairs: &[(&str, &str)]) -> Fields {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    fn sf() -> &'static Template {
+        template::find(template::SALESFORCE_CLIENT_CREDENTIALS).unwrap()
+    }
+
+    #[test]
+    fn salesforce_defaults_are_filled_and_my_domain_normalised() {
+        let out = check_fields(sf(), &fields(&[("my_domain", "https://acme.my.salesforce.com/"), ("client_id", " 3MVG9abc ")]), true).unwrap();
+        assert_eq!(out["my_domain"], "https://acme.my.salesforce.com");
+        assert_eq!(out["client_id"], "3MVG9abc");
+        assert_eq!(out["scopes"], "api");
+        assert_eq!(out["environment"], "production");
+        assert_eq!(out["test_method"], "GET");
+    }
+
+    #[test]
+    fn errors_name_the_field() {
+        let cases: Vec<(Fields, bool, &str)> = vec![
+            (fields(&[("client_id", "k")]), true, "my_domain"),
+            (fields(&[("my_domain", "https://acme.my.salesforce.com")]), true, "client_id"),
+            (fields(&[("my_domain", "https://acme.my.salesforce.com"), ("client_id", "k")]), false, "client_secret"),
+            (fields(&[("my_domain", "https://login.salesforce.com"), ("client_id", "k")]), true, "my_domain"),
+            (fields(&[("my_domain", "https://acme.my.salesforce.com"), ("client_id", "k"), ("username", "x")]), true, "username"),
+            (fields(&[("my_domain", "https://acme.my.salesforce.com"), ("client_id", "k"), ("client_secret", "x")]), true, "client_secret"),
+            (fields(&[("my_domain", "https://acme.my.salesforce.com"), ("client_id", "k"), ("environment", "dev")]), true, "environment"),
+        ];
+        for (f, secret, field) in cases {
+            let err = check_fields(sf(), &f, secret).unwrap_err();
+            assert_eq!(err.field(), Some(field), "{err}");
+            assert!(err.to_string().starts_with(&format!("{field}: ")), "{err}");
+        }
+    }
+
+    #[test]
+    fn plain_http_token_url_to_a_remote_host_is_refused() {
+        let t = template::find(template::CLIENT_CREDENTIALS).unwrap();
+        let err = check_fields(t, &fields(&[("token_url", "http://auth.example.com/token"), ("client_id", "c")]), true).unwrap_err();
+        assert_eq!(err.field(), Some("token_url"));
+        let ok = check_fields(t, &fields(&[("token_url", "http://127.0.0.1:9/token"), ("client_id", "c")]), true).unwrap();
+        assert_eq!(ok["client_auth"], "basic");
+        assert_eq!(ok["token_body"], "form");
+    }
+
+    #[test]
+    fn a_public_custom_client_needs_no_secret() {
+        let t = template::find(template::CUSTOM_OAUTH2).unwrap();
+        let f = fields(&[("authorize_url", "https://a.example.com/auth"), ("token_url", "https://a.example.com/token"), ("client_id", "c")]);
+        let out = check_fields(t, &f, false).unwrap();
+        assert_eq!(out["pkce"], "true");
+        assert_eq!(out["redirect_port"], "0");
+        assert_eq!(out["redirect_path"], "/callback");
+    }
+
+    #[test]
+    fn labels_and_assignments() {
+        assert_eq!(label(None, "sf-prod").unwrap(), "sf-prod");
+        assert_eq!(label(Some("  Acme prod "), "sf-prod").unwrap(), "Acme prod");
+        assert_eq!(parse_assignment("scopes=api web").unwrap(), ("scopes".into(), "api web".into()));
+        assert_eq!(parse_assignment("extra_params=a=1&b=2").unwrap().1, "a=1&b=2");
+        assert!(parse_assignment("nothing").is_err());
+    }
+}

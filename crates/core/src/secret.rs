@@ -1,0 +1,150 @@
+//! Secrets (client secrets, later tokens) never touch SQLite, logs or exports: they live in
+//! the OS keyring, and in memory they are wrapped in [`Secret`], whose `Debug` and `Display`
+//! print `[redacted]` so a stray `{:?}` or `tracing` field cannot leak one.
+
+use std::fmt;
+
+use crate::error::{Error, Result};
+
+/// A secret value. Read it with [`Secret::expose`], deliberately.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+
+    /// The secret itself, for the one place that must send or store it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// Secrets arrive from the UI as plain strings; they are never serialised back out.
+impl<'de> serde::Deserialize<'de> for Secret {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        String::deserialize(d).map(Secret)
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+/// Where secrets are kept. The app uses [`Keyring`]; the trait exists so the store's
+/// bookkeeping can be unit-tested without a desktop session.
+pub trait SecretStore: Send + Sync {
+    /// The secret under `key`, or `None` when there is none.
+    fn get(&self, key: &str) -> Result<Option<Secret>>;
+    fn set(&self, key: &str, value: &Secret) -> Result<()>;
+    /// Removes the secret; removing one that is not there is not an error.
+    fn delete(&self, key: &str) -> Result<()>;
+}
+
+const KEYRING_HINT: &str = "OAuth Desk keeps client secrets and tokens in the OS keyring. On Linux that is the \
+Secret Service over D-Bus: run a keyring daemon in your desktop session (GNOME Keyring, e.g. \
+`gnome-keyring-daemon --start --components=secrets`, or KeePassXC with Secret Service integration on), \
+unlock it, and make sure DBUS_SESSION_BUS_ADDRESS is set. On macOS the Keychain and on Windows the \
+Credential Manager are used.";
+
+/// The OS keyring: Secret Service on Linux, Keychain on macOS, Credential Manager on Windows.
+#[derive(Debug, Clone)]
+pub struct Keyring {
+    service: String,
+}
+
+impl Keyring {
+    /// Secrets are filed under `service` (normally `oauthdesk`), one entry per key.
+    pub fn new(service: impl Into<String>) -> Self {
+        Keyring { service: service.into() }
+    }
+
+    fn entry(&self, key: &str) -> Result<keyring::Entry> {
+        keyring::Entry::new(&self.service, key).map_err(map_keyring_error)
+    }
+}
+
+impl Default for Keyring {
+    fn default() -> Self {
+        Keyring::new("oauthdesk")
+    }
+}
+
+fn map_keyring_error(err: keyring::Error) -> Error {
+    match err {
+        keyring::Error::PlatformFailure(e) => Error::KeyringUnavailable { detail: e.to_string(), hint: KEYRING_HINT },
+        keyring::Error::NoStorageAccess(e) => Error::KeyringUnavailable { detail: e.to_string(), hint: KEYRING_HINT },
+        other => Error::Keyring(other.to_string()),
+    }
+}
+
+impl SecretStore for Keyring {
+    #[tracing::instrument(skip(self), err)]
+    fn get(&self, key: &str) -> Result<Option<Secret>> {
+        match self.entry(key)?.get_password() {
+            Ok(value) => Ok(Some(Secret::new(value))),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(map_keyring_error(e)),
+        }
+    }
+
+    #[tracing::instrument(skip(self, value), err)]
+    fn set(&self, key: &str, value: &Secret) -> Result<()> {
+        self.entry(key)?.set_password(value.expose()).map_err(map_keyring_error)
+    }
+
+    #[tracing::instrument(skip(self), err)]
+    fn delete(&self, key: &str) -> Result<()> {
+        match self.entry(key)?.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(e) => Err(map_keyring_error(e)),
+        }
+    }
+}
+
+/// An in-process secret store for unit tests of the bookkeeping around secrets.
+#[cfg(test)]
+#[derive(Default)]
+pub(crate) struct MemorySecrets(std::sync::Mutex<std::collections::HashMap<String, String>>);
+
+#[cfg(test)]
+impl SecretStore for MemorySecrets {
+    fn get(&self, key: &str) -> Result<Option<Secret>> {
+        Ok(self.0.lock().expect("lock").get(key).cloned().map(Secret::new))
+    }
+    fn set(&self, key: &str, value: &Secret) -> Result<()> {
+        self.0.lock().expect("lock").insert(key.to_string(), value.expose().to_string());
+        Ok(())
+    }
+    fn delete(&self, key: &str) -> Result<()> {
+        self.0.lock().expect("lock").remove(key);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_and_display_never_show_the_value() {
+        let s = Secret::new("hunter2-very-secret");
+        assert_eq!(format!("{s:?}"), "[redacted]");
+        assert_eq!(format!("{s}"), "[redacted]");
+        assert_eq!(format!("{:?}", Some(s.clone())), "Some([redacted])");
+        assert_eq!(s.expose(), "hunter2-very-secret");
+    }
+}

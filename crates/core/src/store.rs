@@ -1,0 +1,196 @@
+//! The SQLite store: one file per data directory, WAL mode, foreign keys on, a busy timeout,
+//! and schema migrations embedded in the binary as numbered `.sql` files. A store written by
+//! a newer OAuth Desk is refused before anything touches it.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite_migration::{Migrations, M};
+
+use crate::error::{Error, Result};
+use crate::profile::Fields;
+
+/// The schema, in order. Append; never edit a migration that has shipped.
+const MIGRATIONS: &[M<'static>] = &[M::up(include_str!("../migrations/0001_profiles.sql"))];
+
+/// The schema version this build writes.
+pub fn schema_version() -> i64 {
+    MIGRATIONS.len() as i64
+}
+
+/// The file name of the store inside a data directory.
+pub const FILE_NAME: &str = "oauthdesk.sqlite3";
+
+/// Opens (creating and migrating as needed) the store at `path`.
+pub fn open(path: &Path) -> Result<Connection> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut conn = Connection::open(path)?;
+    conn.busy_timeout(Duration::from_secs(5))?;
+    conn.pragma_update(None, "foreign_keys", true)?;
+    let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if found > schema_version() {
+        return Err(Error::StoreTooNew { path: path.display().to_string(), found, supported: schema_version() });
+    }
+    let _mode: String = conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
+    Migrations::from_slice(MIGRATIONS).to_latest(&mut conn).map_err(|e| Error::Migration(e.to_string()))?;
+    Ok(conn)
+}
+
+/// The default data directory's store path.
+pub fn path_in(data_dir: &Path) -> PathBuf {
+    data_dir.join(FILE_NAME)
+}
+
+/// A random id that namespaces this store's keyring entries.
+pub fn store_id(conn: &Connection) -> Result<String> {
+    Ok(conn.query_row("SELECT value FROM meta WHERE key = 'store_id'", [], |r| r.get(0))?)
+}
+
+/// A profile row as stored.
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub id: i64,
+    pub handle: String,
+    pub label: String,
+    pub template: String,
+    pub fields: Fields,
+    /// The keyring entry holding the client secret, if one is set.
+    pub secret_ref: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+const COLUMNS: &str = "id, handle, label, template, fields, secret_ref, created_at, updated_at";
+
+fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
+    let fields: String = r.get(4)?;
+    let fields = serde_json::from_str(&fields)
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(4, rusqlite::types::Type::Text, Box::new(e)))?;
+    Ok(Row {
+        id: r.get(0)?,
+        handle: r.get(1)?,
+        label: r.get(2)?,
+        template: r.get(3)?,
+        fields,
+        secret_ref: r.get(5)?,
+        created_at: r.get(6)?,
+        updated_at: r.get(7)?,
+    })
+}
+
+fn fields_json(fields: &Fields) -> String {
+    serde_json::to_string(fields).expect("a string map always serialises")
+}
+
+/// Inserts a new profile and returns its id; a taken handle is [`Error::Duplicate`].
+pub fn insert(conn: &Connection, handle: &str, label: &str, template: &str, fields: &Fields) -> Result<i64> {
+    let now = Utc::now();
+    let res = conn.execute(
+        "INSERT INTO profiles (handle, label, template, fields, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+        params![handle, label, template, fields_json(fields), now],
+    );
+    match res {
+        Ok(_) => Ok(conn.last_insert_rowid()),
+        Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::ConstraintViolation => {
+            Err(Error::Duplicate(handle.to_string()))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub fn get(conn: &Connection, handle: &str) -> Result<Row> {
+    conn.query_row(&format!("SELECT {COLUMNS} FROM profiles WHERE handle = ?1"), [handle], from_row)
+        .optional()?
+        .ok_or_else(|| Error::NotFound(handle.to_string()))
+}
+
+pub fn list(conn: &Connection) -> Result<Vec<Row>> {
+    let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM profiles ORDER BY label COLLATE NOCASE, handle"))?;
+    let rows = stmt.query_map([], from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
+
+/// Replaces a profile's label and fields.
+pub fn update(conn: &Connection, id: i64, label: &str, fields: &Fields) -> Result<()> {
+    conn.execute(
+        "UPDATE profiles SET label = ?2, fields = ?3, updated_at = ?4 WHERE id = ?1",
+        params![id, label, fields_json(fields), Utc::now()],
+    )?;
+    Ok(())
+}
+
+pub fn set_secret_ref(conn: &Connection, id: i64, secret_ref: Option<&str>) -> Result<()> {
+    conn.execute("UPDATE profiles SET secret_ref = ?2 WHERE id = ?1", params![id, secret_ref])?;
+    Ok(())
+}
+
+pub fn delete(conn: &Connection, id: i64) -> Result<()> {
+    conn.execute("DELETE FROM profiles WHERE id = ?1", [id])?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_store_is_wal_with_foreign_keys_and_current_schema() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = open(&path_in(dir.path())).unwrap();
+        let mode: String = conn.pragma_query_value(None, "journal_mode", |r| r.get(0)).unwrap();
+        assert_eq!(mode, "wal");
+        let fk: i64 = conn.pragma_query_value(None, "foreign_keys", |r| r.get(0)).unwrap();
+        assert_eq!(fk, 1);
+        let v: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+        assert_eq!(v, schema_version());
+        assert_eq!(store_id(&conn).unwrap().len(), 32);
+    }
+
+    #[test]
+    fn rows_round_trip_and_handles_are_unique_and_immutable() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = open(&path_in(dir.path())).unwrap();
+        let fields: Fields = [("client_id".to_string(), "abc".to_string())].into();
+        let id = insert(&conn, "sf-prod", "Prod", "client-credentials", &fields).unwrap();
+        let row = get(&conn, "sf-prod").unwrap();
+        assert_eq!((row.id, row.label.as_str(), row.fields.clone()), (id, "Prod", fields.clone()));
+        assert!(matches!(insert(&conn, "sf-prod", "Again", "client-credentials", &fields), Err(Error::Duplicate(_))));
+        let err = conn.execute("UPDATE profiles SET handle = 'other' WHERE id = ?1", [id]).unwrap_err();
+        assert!(err.to_string().contains("cannot change"), "{err}");
+        update(&conn, id, "Production", &Fields::new()).unwrap();
+        assert_eq!(get(&conn, "sf-prod").unwrap().label, "Production");
+        delete(&conn, id).unwrap();
+        assert!(matches!(get(&conn, "sf-prod"), Err(Error::NotFound(_))));
+    }
+
+    #[test]
+    fn a_store_from_a_newer_version_is_refused_and_left_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = path_in(dir.path());
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch("CREATE TABLE future (x); PRAGMA user_version = 99;").unwrap();
+        }
+        let before = std::fs::read(&path).unwrap();
+        let err = open(&path).unwrap_err();
+        assert!(matches!(err, Error::StoreTooNew { found: 99, .. }), "{err}");
+        assert!(err.to_string().contains("newer OAuth Desk"), "{err}");
+        assert_eq!(std::fs::read(&path).unwrap(), before);
+    }
+
+    #[test]
+    fn an_older_store_is_migrated_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = path_in(dir.path());
+        drop(Connection::open(&path).unwrap()); // schema 0: an empty file
+        let conn = open(&path).unwrap();
+        let v: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+        assert_eq!(v, schema_version());
+        drop(conn);
+        assert!(open(&path).is_ok(), "reopening a current store works");
+    }
+}

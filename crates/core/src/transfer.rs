@@ -1,0 +1,74 @@
+//! The export file: profiles as JSON without secrets, for a team to share setups. The format
+//! is versioned so a later OAuth Desk can still read what an earlier one wrote.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::error::{Error, Result};
+use crate::profile::Fields;
+
+pub const FORMAT: &str = "oauthdesk-profiles";
+pub const VERSION: u32 = 1;
+
+/// The JSON document written by `export` and read by `import`.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ExportFile {
+    pub format: String,
+    pub version: u32,
+    pub exported_at: DateTime<Utc>,
+    pub profiles: Vec<ExportedProfile>,
+}
+
+/// One profile in an export: everything but its secret.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ExportedProfile {
+    pub handle: String,
+    pub label: String,
+    pub template: String,
+    pub fields: Fields,
+}
+
+impl ExportFile {
+    pub fn new(profiles: Vec<ExportedProfile>) -> Self {
+        ExportFile { format: FORMAT.into(), version: VERSION, exported_at: Utc::now(), profiles }
+    }
+
+    /// Reads an export, refusing other JSON and newer format versions.
+    pub fn parse(json: &str) -> Result<Self> {
+        let file: ExportFile = serde_json::from_str(json)
+            .map_err(|e| Error::Import(format!("not an OAuth Desk profile export ({e})")))?;
+        if file.format != FORMAT {
+            return Err(Error::Import(format!("format is '{}', expected '{FORMAT}'", file.format)));
+        }
+        if file.version > VERSION {
+            return Err(Error::Import(format!(
+                "the file is format version {}, this OAuth Desk reads up to {VERSION}; update OAuth Desk",
+                file.version
+            )));
+        }
+        Ok(file)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_and_refuses_foreign_json() {
+        let f = ExportFile::new(vec![ExportedProfile {
+            handle: "a".into(),
+            label: "A".into(),
+            template: "client-credentials".into(),
+            fields: Fields::new(),
+        }]);
+        let back = ExportFile::parse(&serde_json::to_string(&f).unwrap()).unwrap();
+        assert_eq!(back.profiles[0].handle, "a");
+        assert!(ExportFile::parse("{}").unwrap_err().to_string().contains("not an OAuth Desk profile export"));
+        let newer = serde_json::to_string(&ExportFile { version: 9, ..f }).unwrap();
+        assert!(ExportFile::parse(&newer).unwrap_err().to_string().contains("update OAuth Desk"));
+    }
+}
