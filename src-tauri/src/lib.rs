@@ -1,1 +1,67 @@
+//! The `oauthdesk` binary: with no arguments it opens the window, with a subcommand it runs
+//! headless. Both front ends are thin adapters over `oauthdesk_core`.
 
+pub mod cli;
+pub mod commands;
+pub mod error;
+pub mod logging;
+pub mod paths;
+
+use std::sync::Arc;
+
+use oauthdesk_core::{Desk, Keyring};
+
+/// Decides between the window and the command line; returns the process exit code.
+pub fn main() -> i32 {
+    if std::env::args_os().len() > 1 {
+        cli::run()
+    } else {
+        run()
+    }
+}
+
+/// What every command handler shares.
+pub struct AppState {
+    pub desk: Arc<Desk>,
+}
+
+/// Registers OAuth Desk's commands on a builder (the real one, or tauri's mock in tests).
+pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
+    builder.invoke_handler(tauri::generate_handler![
+        commands::profiles::templates,
+        commands::profiles::profiles_list,
+        commands::profiles::profile_get,
+        commands::profiles::profile_create,
+        commands::profiles::profile_update,
+        commands::profiles::profile_remove,
+        commands::profiles::profiles_export,
+        commands::profiles::profiles_export_file,
+        commands::profiles::profiles_import,
+        commands::profiles::app_info,
+    ])
+}
+
+/// Opens the window.
+pub fn run() -> i32 {
+    let data_dir = paths::data_dir(None);
+    let _log = logging::init(&data_dir, logging::Mode::Gui);
+    let desk = match Desk::open(&data_dir, Arc::new(Keyring::default())) {
+        Ok(desk) => Arc::new(desk),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot open the store");
+            eprintln!("oauthdesk: {e}");
+            return 1;
+        }
+    };
+    let result = with_commands(tauri::Builder::default())
+        .manage(AppState { desk })
+        .run(tauri::generate_context!());
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            tracing::error!(error = %e, "the window failed");
+            eprintln!("oauthdesk: the window could not start: {e}. For the command line, run `oauthdesk --help`.");
+            1
+        }
+    }
+}

@@ -60,7 +60,7 @@ impl Desk {
     }
 
     /// Creates a profile. Nothing is stored unless everything is valid and the secret is kept.
-    #[tracing::instrument(skip(self, new), fields(handle = %new.handle, template = %new.template), err)]
+    #[tracing::instrument(skip(self, new), fields(handle = %new.handle, template = %new.template), err(level = "info"))]
     pub fn create(&self, new: NewProfile) -> Result<Profile> {
         crate::validate::handle(&new.handle).map_err(|m| Error::invalid("handle", m))?;
         let template = template::find(&new.template)?;
@@ -80,7 +80,7 @@ impl Desk {
     }
 
     /// Applies changes to a profile; its handle and template never change.
-    #[tracing::instrument(skip(self, changes), err)]
+    #[tracing::instrument(skip(self, changes), err(level = "info"))]
     pub fn update(&self, handle: &str, changes: ProfileChanges) -> Result<Profile> {
         let mut conn = self.conn();
         let row = store::get(&conn, handle)?;
@@ -107,13 +107,15 @@ impl Desk {
     }
 
     /// Removes a profile and its secret.
-    #[tracing::instrument(skip(self), err)]
+    #[tracing::instrument(skip(self), err(level = "info"))]
     pub fn remove(&self, handle: &str) -> Result<()> {
         let mut conn = self.conn();
         let row = store::get(&conn, handle)?;
         let tx = conn.transaction()?;
         store::delete(&tx, row.id)?;
-        self.secrets.delete(&self.secret_key(row.id))?;
+        if let Some(key) = &row.secret_ref {
+            self.secrets.delete(key)?;
+        }
         tx.commit()?;
         Ok(())
     }
@@ -152,7 +154,7 @@ impl Desk {
 
     /// Imports every profile of an export, or none: a bad or taken handle stops the import.
     /// Imported profiles have no secret until one is set.
-    #[tracing::instrument(skip(self, file), err)]
+    #[tracing::instrument(skip(self, file), err(level = "info"))]
     pub fn import(&self, file: ExportFile) -> Result<Vec<String>> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;

@@ -94,7 +94,10 @@ pub fn check_fields(template: &Template, fields: &Fields, secret_present: bool) 
                 "secrets are not set as fields; on the command line pass it on standard input with --secret-stdin",
             ));
         }
-        let v = validate::value(&spec.kind, raw).map_err(|m| Error::invalid(name, m))?;
+        let mut v = validate::value(&spec.kind, raw).map_err(|m| Error::invalid(name, m))?;
+        if name == "my_domain" && !v.is_empty() {
+            v = my_domain(template, &v)?;
+        }
         if !v.is_empty() {
             out.insert(name.clone(), v);
         }
@@ -109,16 +112,17 @@ pub fn check_fields(template: &Template, fields: &Fields, secret_present: bool) 
             return Err(Error::invalid(&spec.name, format!("{} is required{how}", spec.label)));
         }
     }
-    if let Some(md) = out.get("my_domain").cloned() {
-        let u = validate::url(&md).map_err(|m| Error::invalid("my_domain", m))?;
-        let origin = if template.id == template::SALESFORCE_CLIENT_CREDENTIALS {
-            salesforce::check_my_domain(&u).map_err(|m| Error::invalid("my_domain", m))?
-        } else {
-            salesforce::origin(&u)
-        };
-        out.insert("my_domain".into(), origin);
-    }
     Ok(out)
+}
+
+/// A My Domain URL reduced to its origin; for client credentials, also Salesforce's host rules.
+fn my_domain(template: &Template, v: &str) -> Result<String> {
+    let u = validate::url(v).map_err(|m| Error::invalid("my_domain", m))?;
+    if template.id == template::SALESFORCE_CLIENT_CREDENTIALS {
+        salesforce::check_my_domain(&u).map_err(|m| Error::invalid("my_domain", m))
+    } else {
+        Ok(salesforce::origin(&u))
+    }
 }
 
 fn unknown_field(template: &Template, name: &str) -> Error {
@@ -162,7 +166,7 @@ mod tests {
             (fields(&[("client_id", "k")]), true, "my_domain"),
             (fields(&[("my_domain", "https://acme.my.salesforce.com")]), true, "client_id"),
             (fields(&[("my_domain", "https://acme.my.salesforce.com"), ("client_id", "k")]), false, "client_secret"),
-            (fields(&[("my_domain", "https://login.salesforce.com"), ("client_id", "k")]), true, "my_domain"),
+            (fields(&[("my_domain", "https://login.salesforce.com"), ("client_id", "k")]), false, "my_domain"),
             (fields(&[("my_domain", "https://acme.my.salesforce.com"), ("client_id", "k"), ("username", "x")]), true, "username"),
             (fields(&[("my_domain", "https://acme.my.salesforce.com"), ("client_id", "k"), ("client_secret", "x")]), true, "client_secret"),
             (fields(&[("my_domain", "https://acme.my.salesforce.com"), ("client_id", "k"), ("environment", "dev")]), true, "environment"),

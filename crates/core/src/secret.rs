@@ -92,7 +92,7 @@ fn map_keyring_error(err: keyring::Error) -> Error {
 }
 
 impl SecretStore for Keyring {
-    #[tracing::instrument(skip(self), err)]
+    #[tracing::instrument(skip(self), err(level = "info"))]
     fn get(&self, key: &str) -> Result<Option<Secret>> {
         match self.entry(key)?.get_password() {
             Ok(value) => Ok(Some(Secret::new(value))),
@@ -101,12 +101,12 @@ impl SecretStore for Keyring {
         }
     }
 
-    #[tracing::instrument(skip(self, value), err)]
+    #[tracing::instrument(skip(self, value), err(level = "info"))]
     fn set(&self, key: &str, value: &Secret) -> Result<()> {
         self.entry(key)?.set_password(value.expose()).map_err(map_keyring_error)
     }
 
-    #[tracing::instrument(skip(self), err)]
+    #[tracing::instrument(skip(self), err(level = "info"))]
     fn delete(&self, key: &str) -> Result<()> {
         match self.entry(key)?.delete_credential() {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),

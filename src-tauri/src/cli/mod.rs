@@ -1,0 +1,141 @@
+//! The headless command line: `oauthdesk <command>`. Parsing is clap's; each subcommand calls
+//! the same core function as the window and renders the result as text or, with `--json`, as
+//! JSON on standard output. Errors are one line on stderr (and an object with `--json`).
+
+mod profiles;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+use oauthdesk_core::{Desk, Keyring};
+use serde::Serialize;
+
+use crate::error::{AppError, AppResult};
+use crate::{logging, paths};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "oauthdesk",
+    version,
+    about = "OAuth Desk: set up, test and diagnose OAuth 2.0 connections.",
+    long_about = "OAuth Desk: set up, test and diagnose OAuth 2.0 connections.\n\nWith no arguments, opens the window. With a command, runs headless.",
+    after_help = "Exit status: 0 on success, 2 for bad input (the message names the field), 1 for other failures."
+)]
+pub struct Cli {
+    /// Where the store and logs live [default: the platform's data directory]
+    #[arg(long, global = true, value_name = "DIR", env = paths::DATA_DIR_ENV)]
+    pub data_dir: Option<PathBuf>,
+
+    /// Print machine-readable JSON on standard output
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// List the templates and their fields
+    Templates,
+    /// Create a profile from a template
+    Add(profiles::AddArgs),
+    /// List the profiles
+    List,
+    /// Show one profile (secrets only as "set" or "not set")
+    Show {
+        /// The profile's handle
+        handle: String,
+    },
+    /// Change a profile's label, fields or secret (the handle never changes)
+    Edit(profiles::EditArgs),
+    /// Remove a profile and its secret
+    Remove {
+        /// The profile's handle
+        handle: String,
+    },
+    /// Write profiles as JSON, without secrets (all profiles when no handle is given)
+    Export {
+        /// Handles of the profiles to export
+        handles: Vec<String>,
+        /// Write to this file instead of standard output
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Add the profiles of an export file (all or none); `-` reads standard input
+    Import {
+        /// The export file
+        file: PathBuf,
+    },
+}
+
+/// Parses the arguments, runs the command, and returns the exit code.
+pub fn run() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return e.exit_code();
+        }
+    };
+    let data_dir = paths::data_dir(cli.data_dir.as_deref());
+    let _log = logging::init(&data_dir, logging::Mode::Cli);
+    let json = cli.json;
+    match dispatch(cli, &data_dir) {
+        Ok(()) => 0,
+        Err(e) => report(&e, json),
+    }
+}
+
+fn dispatch(cli: Cli, data_dir: &std::path::Path) -> AppResult<()> {
+    let out = Out { json: cli.json };
+    if let Command::Templates = cli.command {
+        return profiles::templates(&out);
+    }
+    let desk = Desk::open(data_dir, Arc::new(Keyring::default()))?;
+    match cli.command {
+        Command::Templates => unreachable!("handled above"),
+        Command::Add(args) => profiles::add(&desk, &out, args),
+        Command::List => profiles::list(&desk, &out),
+        Command::Show { handle } => profiles::show(&desk, &out, &handle),
+        Command::Edit(args) => profiles::edit(&desk, &out, args),
+        Command::Remove { handle } => profiles::remove(&desk, &out, &handle),
+        Command::Export { handles, output } => profiles::export(&desk, &handles, output),
+        Command::Import { file } => profiles::import(&desk, &out, &file),
+    }
+}
+
+/// Prints an error (one line on stderr; an object on stdout with `--json`) and picks the exit code.
+fn report(e: &AppError, json: bool) -> i32 {
+    if json {
+        #[derive(Serialize)]
+        struct Failure {
+            ok: bool,
+            #[serde(flatten)]
+            error: oauthdesk_core::ErrorPayload,
+        }
+        println!("{}", serde_json::to_string_pretty(&Failure { ok: false, error: e.payload() }).unwrap_or_default());
+    }
+    eprintln!("oauthdesk: {e}");
+    e.exit_code()
+}
+
+/// How results are printed.
+pub(crate) struct Out {
+    pub json: bool,
+}
+
+impl Out {
+    /// Prints `value` as JSON in JSON mode, or the text `text` renders otherwise.
+    pub fn print<T: Serialize>(&self, value: &T, text: impl FnOnce() -> String) {
+        if self.json {
+            println!("{}", serde_json::to_string_pretty(value).expect("output values always serialise"));
+        } else {
+            let t = text();
+            if !t.is_empty() {
+                println!("{}", t.trim_end());
+            }
+        }
+    }
+}

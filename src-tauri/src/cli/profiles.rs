@@ -1,0 +1,186 @@
+//! `templates`, `add`, `list`, `show`, `edit`, `remove`, `export`, `import`.
+
+use std::fmt::Write as _;
+use std::io::{IsTerminal, Read};
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use oauthdesk_core::profile::parse_assignment;
+use oauthdesk_core::{template, Desk, ExportFile, Fields, NewProfile, Profile, ProfileChanges, Secret, Template};
+
+use super::Out;
+use crate::commands::profiles::export_json;
+use crate::error::AppResult;
+
+#[derive(Args, Debug)]
+pub struct AddArgs {
+    /// Template id (see `oauthdesk templates`)
+    pub template: String,
+    /// Unique, permanent handle: lowercase letters, digits and hyphens
+    #[arg(long)]
+    pub handle: String,
+    /// Display name [default: the handle]
+    #[arg(long)]
+    pub label: Option<String>,
+    /// Set a field, e.g. --set my_domain=https://acme.my.salesforce.com (repeatable)
+    #[arg(long = "set", value_name = "FIELD=VALUE")]
+    pub set: Vec<String>,
+    /// Read the client secret from standard input (never pass it as an argument)
+    #[arg(long)]
+    pub secret_stdin: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct EditArgs {
+    /// The profile's handle
+    pub handle: String,
+    /// New display name
+    #[arg(long)]
+    pub label: Option<String>,
+    /// Set a field; FIELD= clears it (repeatable)
+    #[arg(long = "set", value_name = "FIELD=VALUE")]
+    pub set: Vec<String>,
+    /// Read a new client secret from standard input; without it the stored one is kept
+    #[arg(long)]
+    pub secret_stdin: bool,
+}
+
+fn assignments(set: &[String]) -> AppResult<Fields> {
+    let mut fields = Fields::new();
+    for s in set {
+        let (k, v) = parse_assignment(s)?;
+        fields.insert(k, v);
+    }
+    Ok(fields)
+}
+
+/// The secret from standard input, without the line break a shell or `echo` adds.
+fn secret_from_stdin() -> AppResult<Option<Secret>> {
+    let mut s = String::new();
+    std::io::stdin().read_to_string(&mut s)?;
+    let s = s.strip_suffix('\n').map(|t| t.strip_suffix('\r').unwrap_or(t)).unwrap_or(&s);
+    Ok(Some(Secret::new(s)).filter(|s| !s.is_empty()))
+}
+
+/// On a terminal, asks for the secret without echoing it.
+fn secret_from_prompt(t: &Template) -> AppResult<Option<Secret>> {
+    let Some(spec) = t.secret_field() else { return Ok(None) };
+    if !std::io::stdin().is_terminal() {
+        return Ok(None);
+    }
+    let hint = if spec.required { "" } else { ", blank for none" };
+    let s = rpassword::prompt_password(format!("{} (input hidden{hint}): ", spec.label))?;
+    Ok(Some(Secret::new(s)).filter(|s| !s.is_empty()))
+}
+
+pub fn templates(out: &Out) -> AppResult<()> {
+    out.print(&template::all(), || {
+        let mut s = String::new();
+        for t in template::all() {
+            let _ = writeln!(s, "{}  {}\n    {}", t.id, t.name, t.description);
+            for f in &t.fields {
+                let req = if f.required { " (required)" } else { "" };
+                let def = f.default.as_ref().map(|d| format!(" [default: {d}]")).unwrap_or_default();
+                let _ = writeln!(s, "    {:<16} {}{req}{def}", f.name, f.label);
+            }
+            s.push('\n');
+        }
+        s
+    });
+    Ok(())
+}
+
+pub fn add(desk: &Desk, out: &Out, a: AddArgs) -> AppResult<()> {
+    let t = template::find(&a.template)?;
+    let fields = assignments(&a.set)?;
+    let client_secret = if a.secret_stdin { secret_from_stdin()? } else { secret_from_prompt(t)? };
+    let p = desk.create(NewProfile { template: a.template, handle: a.handle, label: a.label, fields, client_secret })?;
+    out.print(&p, || format!("Created profile '{}' ({}).", p.handle, t.name));
+    Ok(())
+}
+
+pub fn edit(desk: &Desk, out: &Out, a: EditArgs) -> AppResult<()> {
+    let fields = assignments(&a.set)?;
+    let client_secret = if a.secret_stdin { secret_from_stdin()? } else { None };
+    let p = desk.update(&a.handle, ProfileChanges { label: a.label, fields, client_secret })?;
+    out.print(&p, || format!("Updated profile '{}'.", p.handle));
+    Ok(())
+}
+
+pub fn list(desk: &Desk, out: &Out) -> AppResult<()> {
+    let profiles = desk.list()?;
+    out.print(&profiles, || {
+        if profiles.is_empty() {
+            return "No profiles yet. Create one with `oauthdesk add TEMPLATE --handle NAME` (see `oauthdesk templates`).".into();
+        }
+        let mut s = format!("{:<24} {:<30} {:<32} {}\n", "HANDLE", "LABEL", "TEMPLATE", "SECRET");
+        for p in &profiles {
+            let _ = writeln!(s, "{:<24} {:<30} {:<32} {}", p.handle, p.label, p.template, secret_word(p));
+        }
+        s
+    });
+    Ok(())
+}
+
+fn secret_word(p: &Profile) -> &'static str {
+    match p.client_secret {
+        oauthdesk_core::SecretState::Set => "set",
+        oauthdesk_core::SecretState::NotSet => "not set",
+    }
+}
+
+pub fn show(desk: &Desk, out: &Out, handle: &str) -> AppResult<()> {
+    let p = desk.get(handle)?;
+    out.print(&p, || {
+        let mut s = format!("{} — {}\n", p.handle, p.label);
+        let t = template::find(&p.template).ok();
+        let _ = writeln!(s, "  {:<16} {}", "template", p.template);
+        for spec in t.map(|t| t.fields.as_slice()).unwrap_or_default() {
+            let value = if spec.kind == template::FieldKind::Secret {
+                secret_word(&p).to_string()
+            } else {
+                p.fields.get(&spec.name).cloned().unwrap_or_default()
+            };
+            let _ = writeln!(s, "  {:<16} {value}", spec.name);
+        }
+        let _ = writeln!(s, "  {:<16} {}", "created", p.created_at.to_rfc3339());
+        let _ = writeln!(s, "  {:<16} {}", "updated", p.updated_at.to_rfc3339());
+        s
+    });
+    Ok(())
+}
+
+pub fn remove(desk: &Desk, out: &Out, handle: &str) -> AppResult<()> {
+    desk.remove(handle)?;
+    out.print(&serde_json::json!({ "ok": true, "removed": handle }), || format!("Removed profile '{handle}'."));
+    Ok(())
+}
+
+pub fn export(desk: &Desk, handles: &[String], output: Option<PathBuf>) -> AppResult<()> {
+    let json = export_json(&desk.export(handles)?);
+    match output {
+        Some(path) => std::fs::write(path, json)?,
+        None => print!("{json}"),
+    }
+    Ok(())
+}
+
+pub fn import(desk: &Desk, out: &Out, file: &Path) -> AppResult<()> {
+    let text = if file == Path::new("-") {
+        let mut s = String::new();
+        std::io::stdin().read_to_string(&mut s)?;
+        s
+    } else {
+        std::fs::read_to_string(file)
+            .map_err(|e| oauthdesk_core::Error::Import(format!("cannot read {}: {e}", file.display())))?
+    };
+    let handles = desk.import(ExportFile::parse(&text)?)?;
+    out.print(&serde_json::json!({ "ok": true, "imported": handles }), || {
+        format!(
+            "Imported {} profile(s): {}.\nSecrets are never exported: set each with `oauthdesk edit HANDLE --secret-stdin`.",
+            handles.len(),
+            handles.join(", ")
+        )
+    });
+    Ok(())
+}

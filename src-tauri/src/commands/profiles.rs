@@ -1,0 +1,84 @@
+//! Commands for templates and profiles: the GUI's side of `oauthdesk templates|list|show|add|
+//! edit|remove|export|import`.
+
+use std::path::PathBuf;
+
+use oauthdesk_core::{template, ExportFile, NewProfile, Profile, ProfileChanges, Template};
+use serde::Serialize;
+use tauri::State;
+use ts_rs::TS;
+
+use super::on_desk;
+use crate::error::AppResult;
+use crate::AppState;
+
+#[tauri::command]
+pub fn templates() -> Vec<Template> {
+    template::all().to_vec()
+}
+
+#[tauri::command]
+pub async fn profiles_list(state: State<'_, AppState>) -> AppResult<Vec<Profile>> {
+    on_desk(&state, |d| d.list()).await
+}
+
+#[tauri::command]
+pub async fn profile_get(state: State<'_, AppState>, handle: String) -> AppResult<Profile> {
+    on_desk(&state, move |d| d.get(&handle)).await
+}
+
+#[tauri::command]
+pub async fn profile_create(state: State<'_, AppState>, profile: NewProfile) -> AppResult<Profile> {
+    on_desk(&state, move |d| d.create(profile)).await
+}
+
+#[tauri::command]
+pub async fn profile_update(state: State<'_, AppState>, handle: String, changes: ProfileChanges) -> AppResult<Profile> {
+    on_desk(&state, move |d| d.update(&handle, changes)).await
+}
+
+#[tauri::command]
+pub async fn profile_remove(state: State<'_, AppState>, handle: String) -> AppResult<()> {
+    on_desk(&state, move |d| d.remove(&handle)).await
+}
+
+/// The export document for `handles` (all when empty), without secrets.
+#[tauri::command]
+pub async fn profiles_export(state: State<'_, AppState>, handles: Vec<String>) -> AppResult<ExportFile> {
+    on_desk(&state, move |d| d.export(&handles)).await
+}
+
+/// Writes the export to a file the user named; returns how many profiles it holds.
+#[tauri::command]
+pub async fn profiles_export_file(state: State<'_, AppState>, handles: Vec<String>, path: PathBuf) -> AppResult<usize> {
+    on_desk(&state, move |d| {
+        let file = d.export(&handles)?;
+        std::fs::write(&path, export_json(&file))?;
+        Ok(file.profiles.len())
+    })
+    .await
+}
+
+/// Imports an export document given as JSON text; returns the new handles.
+#[tauri::command]
+pub async fn profiles_import(state: State<'_, AppState>, json: String) -> AppResult<Vec<String>> {
+    on_desk(&state, move |d| d.import(ExportFile::parse(&json)?)).await
+}
+
+/// The pretty JSON written by every export.
+pub fn export_json(file: &ExportFile) -> String {
+    serde_json::to_string_pretty(file).expect("an export always serialises") + "\n"
+}
+
+/// What the window shows in its footer.
+#[derive(Debug, Serialize, TS)]
+#[ts(export)]
+pub struct AppInfo {
+    pub version: String,
+    pub store_path: String,
+}
+
+#[tauri::command]
+pub fn app_info(state: State<'_, AppState>) -> AppInfo {
+    AppInfo { version: env!("CARGO_PKG_VERSION").into(), store_path: state.desk.store_path().display().to_string() }
+}

@@ -1,0 +1,40 @@
+//! Logging: a non-blocking log file in the data directory plus stderr. `OAUTHDESK_LOG`
+//! (tracing's filter syntax) overrides the levels. Nothing secret is ever logged: secrets are
+//! `Secret` values that print `[redacted]`, and instrumented functions skip them.
+
+use std::path::Path;
+
+use tracing_appender::non_blocking::WorkerGuard;
+use tracing_subscriber::{fmt, layer::SubscriberExt, util::SubscriberInitExt, EnvFilter, Layer};
+
+use crate::paths;
+
+pub const LOG_ENV: &str = "OAUTHDESK_LOG";
+pub const LOG_FILE: &str = "oauthdesk.log";
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// The window: informational messages on stderr too.
+    Gui,
+    /// The command line: stderr shows warnings only, so output stays clean for scripts.
+    Cli,
+}
+
+/// Starts logging; keep the returned guard alive until exit so the file is flushed.
+pub fn init(data_dir: &Path, mode: Mode) -> Option<WorkerGuard> {
+    let stderr_default = if mode == Mode::Gui { "info" } else { "warn" };
+    let filter = |default: &str| EnvFilter::try_from_env(LOG_ENV).unwrap_or_else(|_| EnvFilter::new(default));
+    let stderr = fmt::layer().with_writer(std::io::stderr).with_target(false).with_filter(filter(stderr_default));
+    let dir = paths::log_dir(data_dir);
+    let file = std::fs::create_dir_all(&dir).ok().map(|()| {
+        let (writer, guard) = tracing_appender::non_blocking(tracing_appender::rolling::never(&dir, LOG_FILE));
+        (fmt::layer().with_writer(writer).with_ansi(false).with_filter(filter("info")), guard)
+    });
+    let (file_layer, guard) = match file {
+        Some((layer, guard)) => (Some(layer), Some(guard)),
+        None => (None, None),
+    };
+    // A second init (tests) keeps the first subscriber; that is fine.
+    let _ = tracing_subscriber::registry().with(stderr).with(file_layer).try_init();
+    guard
+}

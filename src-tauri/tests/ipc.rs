@@ -1,0 +1,100 @@
+//! The IPC wiring, exercised through tauri's mock runtime (no window, no display): the
+//! commands the UI calls exist, take the arguments the UI sends, and fail as `{code,
+//! message, field}`. These profiles have no secret, so no keyring is needed here.
+
+use std::sync::Arc;
+
+use oauthdesk_app::{with_commands, AppState};
+use oauthdesk_core::{Desk, Keyring};
+use serde_json::{json, Value};
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY};
+use tauri::webview::InvokeRequest;
+use tauri::WebviewWindow;
+
+struct Harness {
+    _dir: tempfile::TempDir,
+    _app: tauri::App<MockRuntime>,
+    window: WebviewWindow<MockRuntime>,
+}
+
+fn harness() -> Harness {
+    let dir = tempfile::tempdir().unwrap();
+    let desk = Arc::new(Desk::open(dir.path(), Arc::new(Keyring::default())).unwrap());
+    let app = with_commands(mock_builder()).manage(AppState { desk }).build(mock_context(noop_assets())).unwrap();
+    let window = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
+    Harness { _dir: dir, _app: app, window }
+}
+
+impl Harness {
+    fn call(&self, cmd: &str, args: Value) -> Result<Value, Value> {
+        let request = InvokeRequest {
+            cmd: cmd.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: "tauri://localhost".parse().unwrap(),
+            body: InvokeBody::Json(args),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        };
+        get_ipc_response(&self.window, request).map(|b| b.deserialize::<Value>().unwrap())
+    }
+}
+
+fn public_client(handle: &str) -> Value {
+    json!({ "profile": {
+        "template": "custom-oauth2",
+        "handle": handle,
+        "label": "Local IdP",
+        "fields": {
+            "authorize_url": "https://idp.example.com/authorize",
+            "token_url": "https://idp.example.com/token",
+            "client_id": "desk-cli"
+        }
+    }})
+}
+
+#[test]
+fn templates_lists_the_four_templates() {
+    let h = harness();
+    let templates = h.call("templates", json!({})).unwrap();
+    let ids: Vec<&str> = templates.as_array().unwrap().iter().map(|t| t["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["salesforce-client-credentials", "salesforce-authorization-code", "custom-oauth2", "client-credentials"]);
+}
+
+#[test]
+fn a_bad_handle_comes_back_as_a_field_error() {
+    let h = harness();
+    let err = h.call("profile_create", public_client("Local IdP")).unwrap_err();
+    assert_eq!(err["code"], "invalid_input");
+    assert_eq!(err["field"], "handle");
+    assert!(err["message"].as_str().unwrap().starts_with("handle: "), "{err}");
+    assert_eq!(h.call("profiles_list", json!({})).unwrap(), json!([]), "nothing was stored");
+}
+
+#[test]
+fn create_edit_list_export_and_import_round_trip() {
+    let h = harness();
+    let created = h.call("profile_create", public_client("idp")).unwrap();
+    assert_eq!(created["client_secret"], "not set");
+    assert_eq!(created["fields"]["pkce"], "true");
+
+    let changes = json!({ "handle": "idp", "changes": { "label": "Renamed", "fields": { "scopes": "openid  email" } } });
+    let updated = h.call("profile_update", changes).unwrap();
+    assert_eq!(updated["label"], "Renamed");
+    assert_eq!(updated["fields"]["scopes"], "openid email");
+    assert_eq!(updated["fields"]["client_id"], "desk-cli", "fields not named keep their value");
+
+    let list = h.call("profiles_list", json!({})).unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 1);
+
+    let export = h.call("profiles_export", json!({ "handles": [] })).unwrap();
+    assert_eq!(export["format"], "oauthdesk-profiles");
+    let err = h.call("profiles_import", json!({ "json": export.to_string() })).unwrap_err();
+    assert_eq!(err["code"], "import");
+    assert!(err["message"].as_str().unwrap().contains("'idp'"), "{err}");
+
+    h.call("profile_remove", json!({ "handle": "idp" })).unwrap();
+    let imported = h.call("profiles_import", json!({ "json": export.to_string() })).unwrap();
+    assert_eq!(imported, json!(["idp"]));
+}

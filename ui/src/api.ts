@@ -1,0 +1,53 @@
+// The one typed bridge to the Rust side. Every command's arguments and result are declared
+// here with the types ts-rs generates from the Rust definitions (src/bindings), so a change
+// on either side that does not match fails `npm run check`.
+import { invoke } from "@tauri-apps/api/core";
+import type { AppInfo } from "./bindings/AppInfo";
+import type { ErrorPayload } from "./bindings/ErrorPayload";
+import type { ExportFile } from "./bindings/ExportFile";
+import type { NewProfile } from "./bindings/NewProfile";
+import type { Profile } from "./bindings/Profile";
+import type { ProfileChanges } from "./bindings/ProfileChanges";
+import type { Template } from "./bindings/Template";
+
+type Commands = {
+  templates: { args: Record<string, never>; result: Template[] };
+  profiles_list: { args: Record<string, never>; result: Profile[] };
+  profile_get: { args: { handle: string }; result: Profile };
+  profile_create: { args: { profile: NewProfile }; result: Profile };
+  profile_update: { args: { handle: string; changes: ProfileChanges }; result: Profile };
+  profile_remove: { args: { handle: string }; result: null };
+  profiles_export: { args: { handles: string[] }; result: ExportFile };
+  profiles_export_file: { args: { handles: string[]; path: string }; result: number };
+  profiles_import: { args: { json: string }; result: string[] };
+  app_info: { args: Record<string, never>; result: AppInfo };
+};
+
+/** A failed command: `code` for logic, `message` for people, `field` for the form. */
+export class ApiError extends Error {
+  readonly code: string;
+  readonly field?: string;
+  constructor(p: ErrorPayload) {
+    super(p.message);
+    this.code = p.code;
+    this.field = p.field;
+  }
+}
+
+function isPayload(e: unknown): e is ErrorPayload {
+  return typeof e === "object" && e !== null && "code" in e && "message" in e;
+}
+
+export async function call<K extends keyof Commands>(
+  cmd: K,
+  ...args: Commands[K]["args"] extends Record<string, never> ? [] : [Commands[K]["args"]]
+): Promise<Commands[K]["result"]> {
+  try {
+    return await invoke<Commands[K]["result"]>(cmd, args[0] ?? {});
+  } catch (e) {
+    throw isPayload(e) ? new ApiError(e) : new ApiError({ code: "internal", message: String(e) });
+  }
+}
+
+export type { AppInfo, ExportFile, NewProfile, Profile, ProfileChanges, Template };
+export type { FieldSpec } from "./bindings/FieldSpec";
