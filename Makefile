@@ -1,0 +1,57 @@
+# OAuth Desk. `make run` opens the app; `make test` runs every suite. Both install what is
+# missing first (Debian packages, npm packages, tauri-driver for the window tests).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+CARGO ?= cargo
+UI_SRC := $(shell find ui/src -type f 2>/dev/null) ui/index.html ui/vite.config.ts ui/svelte.config.js
+
+.PHONY: help run build test deps-run deps-test test-rust test-ui test-e2e bench clean
+
+help:
+	@echo "make run    build and open OAuth Desk"
+	@echo "make test   run every test suite (Rust, UI types, end-to-end in the real window)"
+	@echo "make build  build the oauthdesk binary (target/debug/oauthdesk)"
+
+deps-run:
+	@scripts/deps.sh run
+
+deps-test:
+	@scripts/deps.sh test
+
+ui/node_modules/.package-lock.json: ui/package-lock.json
+	cd ui && npm ci --no-audit --no-fund
+	@touch $@
+
+tests/node_modules/.package-lock.json: tests/package-lock.json
+	cd tests && npm ci --no-audit --no-fund
+	@touch $@
+
+ui/dist/index.html: ui/node_modules/.package-lock.json $(UI_SRC)
+	cd ui && npm run build
+
+build: deps-run ui/dist/index.html
+	$(CARGO) build --locked
+
+run: build
+	./target/debug/oauthdesk
+
+# Everything runs inside a private D-Bus session with a real, unlocked GNOME Keyring.
+test: deps-test ui/dist/index.html tests/node_modules/.package-lock.json
+	scripts/with-keyring.sh $(MAKE) --no-print-directory test-rust test-ui test-e2e
+
+test-rust:
+	$(CARGO) test --workspace --locked
+
+# The UI's types come from Rust (ts-rs, written by test-rust): check they are committed and
+# that the UI type-checks against them.
+test-ui: ui/node_modules/.package-lock.json
+	@test -z "$$(git status --porcelain -- ui/src/bindings 2>/dev/null)" || { echo "ui/src/bindings changed: commit the regenerated types"; git status --short ui/src/bindings; exit 1; }
+	cd ui && npm run check
+
+test-e2e: tests/node_modules/.package-lock.json
+	$(CARGO) build --locked
+	xvfb-run -a npm --prefix tests run e2e
+
+clean:
+	$(CARGO) clean
+	rm -rf ui/dist ui/node_modules tests/node_modules

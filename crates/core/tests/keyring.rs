@@ -1,0 +1,54 @@
+//! The secret store against the real OS keyring. `make test` runs this inside a private D-Bus
+//! session with an unlocked GNOME Keyring; there is no in-memory stand-in here.
+
+use std::sync::Arc;
+
+use oauthdesk_core::{Desk, Fields, Keyring, NewProfile, ProfileChanges, Secret, SecretState, SecretStore};
+
+fn unique(name: &str) -> String {
+    format!("oauthdesk-test/{}/{name}", std::process::id())
+}
+
+#[test]
+fn get_set_delete_against_the_secret_service() {
+    let k = Keyring::new("oauthdesk-tests");
+    let key = unique("roundtrip");
+    assert!(k.get(&key).unwrap().is_none(), "a missing entry is None, not an error");
+    k.set(&key, &Secret::new("s3cr3t-value")).unwrap();
+    assert_eq!(k.get(&key).unwrap().unwrap().expose(), "s3cr3t-value");
+    k.set(&key, &Secret::new("replaced")).unwrap();
+    assert_eq!(k.get(&key).unwrap().unwrap().expose(), "replaced");
+    k.delete(&key).unwrap();
+    assert!(k.get(&key).unwrap().is_none());
+    k.delete(&key).expect("deleting twice is not an error");
+}
+
+#[test]
+fn a_profile_secret_lives_in_the_keyring_across_desks_and_goes_with_the_profile() {
+    let dir = tempfile::tempdir().unwrap();
+    let keyring: Arc<dyn SecretStore> = Arc::new(Keyring::new("oauthdesk-tests"));
+    let new = NewProfile {
+        template: "client-credentials".into(),
+        handle: "api".into(),
+        label: Some("API".into()),
+        fields: Fields::from([
+            ("token_url".into(), "https://auth.example.com/oauth/token".into()),
+            ("client_id".into(), "machine".into()),
+        ]),
+        client_secret: Some(Secret::new("cc-secret-1")),
+    };
+    Desk::open(dir.path(), keyring.clone()).unwrap().create(new).unwrap();
+
+    let desk = Desk::open(dir.path(), keyring.clone()).unwrap();
+    assert_eq!(desk.client_secret("api").unwrap().unwrap().expose(), "cc-secret-1");
+    let p = desk.update("api", ProfileChanges { client_secret: Some(Secret::new("")), ..Default::default() }).unwrap();
+    assert_eq!(p.client_secret, SecretState::Set, "a blank secret keeps the stored one");
+    assert_eq!(desk.client_secret("api").unwrap().unwrap().expose(), "cc-secret-1");
+
+    let db = std::fs::read(desk.store_path()).unwrap();
+    assert!(!String::from_utf8_lossy(&db).contains("cc-secret-1"), "the store holds no secret");
+
+    desk.remove("api").unwrap();
+    let other = Desk::open(dir.path(), keyring).unwrap();
+    assert!(other.list().unwrap().is_empty());
+}

@@ -1,0 +1,270 @@
+//! The command-line contract, run as a user runs it: the real binary, a real SQLite file in a
+//! temporary data directory, and the real OS keyring (`make test` provides a private GNOME
+//! Keyring on a private D-Bus session).
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn oauthdesk(data_dir: &Path, args: &[&str], stdin: Option<&str>) -> Run {
+    oauthdesk_env(data_dir, args, stdin, &[])
+}
+
+fn oauthdesk_env(data_dir: &Path, args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> Run {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_oauthdesk"))
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(args)
+        .envs(env.iter().copied())
+        .env("OAUTHDESK_LOG", "trace")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the oauthdesk binary runs");
+    let mut pipe = child.stdin.take().expect("stdin is piped");
+    if let Some(input) = stdin {
+        pipe.write_all(input.as_bytes()).unwrap();
+    }
+    drop(pipe);
+    let Output { status, stdout, stderr } = child.wait_with_output().unwrap();
+    Run {
+        code: status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&stderr).into_owned(),
+    }
+}
+
+fn ok(run: Run) -> Run {
+    assert_eq!(run.code, 0, "stdout: {}\nstderr: {}", run.stdout, run.stderr);
+    run
+}
+
+fn json(run: Run) -> Value {
+    serde_json::from_str(&ok(run).stdout).expect("--json prints JSON")
+}
+
+const SF_SECRET: &str = "SF-consumer-secret-9d1e77";
+const CC_SECRET: &str = "cc-client-secret-41aa02";
+
+fn add_salesforce(dir: &Path, handle: &str) -> Run {
+    oauthdesk(
+        dir,
+        &[
+            "add",
+            "salesforce-client-credentials",
+            "--handle",
+            handle,
+            "--label",
+            "Acme production",
+            "--set",
+            "my_domain=https://acme.my.salesforce.com",
+            "--set",
+            "client_id=3MVG9consumerKey",
+            "--secret-stdin",
+        ],
+        Some(&format!("{SF_SECRET}\n")),
+    )
+}
+
+#[test]
+fn templates_are_listed_with_their_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = json(oauthdesk(dir.path(), &["templates", "--json"], None));
+    let ids: Vec<&str> = t.as_array().unwrap().iter().map(|t| t["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["salesforce-client-credentials", "salesforce-authorization-code", "custom-oauth2", "client-credentials"]);
+    let text = ok(oauthdesk(dir.path(), &["templates"], None)).stdout;
+    assert!(text.contains("my_domain") && text.contains("Consumer Key"), "{text}");
+}
+
+#[test]
+fn each_template_creates_shows_edits_exports_and_imports() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(add_salesforce(d, "sf-prod"));
+    ok(oauthdesk(
+        d,
+        &["add", "salesforce-authorization-code", "--handle", "sf-user", "--set", "client_id=3MVG9user", "--set", "environment=sandbox"],
+        None,
+    ));
+    ok(oauthdesk(
+        d,
+        &[
+            "add", "custom-oauth2", "--handle", "idp", "--set", "authorize_url=https://idp.example.com/authorize",
+            "--set", "token_url=https://idp.example.com/token", "--set", "client_id=desk", "--set", "redirect_port=8765",
+        ],
+        None,
+    ));
+    ok(oauthdesk(
+        d,
+        &[
+            "add", "client-credentials", "--handle", "api", "--set", "token_url=https://auth.example.com/oauth/token",
+            "--set", "client_id=machine", "--set", "token_body=json", "--set", "token_field=accessToken",
+            "--set", "audience=https://api.example.com", "--set", "extra_params=tenant=acme", "--secret-stdin",
+        ],
+        Some(CC_SECRET),
+    ));
+
+    let list = json(oauthdesk(d, &["list", "--json"], None));
+    let handles: Vec<&str> = list.as_array().unwrap().iter().map(|p| p["handle"].as_str().unwrap()).collect();
+    assert_eq!(handles.len(), 4, "{list}");
+
+    let sf = json(oauthdesk(d, &["show", "sf-prod", "--json"], None));
+    assert_eq!(sf["client_secret"], "set");
+    assert_eq!(sf["fields"]["scopes"], "api");
+    assert_eq!(sf["label"], "Acme production");
+    let user = json(oauthdesk(d, &["show", "sf-user", "--json"], None));
+    assert_eq!(user["client_secret"], "not set");
+    assert_eq!(user["fields"]["environment"], "sandbox");
+
+    // Editing without a secret keeps it; --set FIELD= clears back to the default.
+    let edited = json(oauthdesk(d, &["edit", "sf-prod", "--set", "scopes=api refresh_token", "--label", "Acme", "--json"], None));
+    assert_eq!(edited["fields"]["scopes"], "api refresh_token");
+    assert_eq!(edited["client_secret"], "set");
+    let cleared = json(oauthdesk(d, &["edit", "sf-prod", "--set", "scopes=", "--json"], None));
+    assert_eq!(cleared["fields"]["scopes"], "api");
+    ok(oauthdesk(d, &["edit", "sf-user", "--secret-stdin"], Some("user-flow-secret")));
+    assert_eq!(json(oauthdesk(d, &["show", "sf-user", "--json"], None))["client_secret"], "set");
+
+    let export = ok(oauthdesk(d, &["export"], None)).stdout;
+    let file: Value = serde_json::from_str(&export).unwrap();
+    assert_eq!(file["profiles"].as_array().unwrap().len(), 4);
+    let path = d.join("shared.json");
+    std::fs::write(&path, &export).unwrap();
+
+    let other = tempfile::tempdir().unwrap();
+    let imported = json(oauthdesk(other.path(), &["import", path.to_str().unwrap(), "--json"], None));
+    assert_eq!(imported["imported"].as_array().unwrap().len(), 4);
+    let api = json(oauthdesk(other.path(), &["show", "api", "--json"], None));
+    assert_eq!(api["fields"]["token_field"], "accessToken");
+    assert_eq!(api["client_secret"], "not set", "secrets do not travel in exports");
+
+    let again = oauthdesk(other.path(), &["import", path.to_str().unwrap()], None);
+    assert_eq!(again.code, 2);
+    assert!(again.stderr.contains("already exists"), "{}", again.stderr);
+
+    ok(oauthdesk(d, &["remove", "idp"], None));
+    let gone = oauthdesk(d, &["show", "idp"], None);
+    assert_eq!(gone.code, 2);
+    assert!(gone.stderr.contains("no profile with handle 'idp'"), "{}", gone.stderr);
+}
+
+#[test]
+fn bad_input_names_the_field_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(add_salesforce(d, "sf-prod"));
+    let before = ok(oauthdesk(d, &["list", "--json"], None)).stdout;
+
+    let cc = |handle: &str, token_url: &str| {
+        oauthdesk(
+            d,
+            &["add", "client-credentials", "--handle", handle, "--set", &format!("token_url={token_url}"), "--set", "client_id=c", "--secret-stdin"],
+            Some("s"),
+        )
+    };
+    let cases: Vec<(Run, &str)> = vec![
+        (cc("Bad Handle", "https://a.example.com/t"), "handle: "),
+        (add_salesforce(d, "sf-prod"), "handle: a profile with handle 'sf-prod' already exists"),
+        (cc("api", "not a url"), "token_url: "),
+        (cc("api", "http://auth.example.com/token"), "token_url: "),
+        (oauthdesk(d, &["add", "client-credentials", "--handle", "api", "--set", "client_id=c", "--secret-stdin"], Some("s")), "token_url: "),
+        (oauthdesk(d, &["add", "github", "--handle", "gh"], None), "template: unknown template 'github'"),
+        (oauthdesk(d, &["add", "client-credentials", "--handle", "api", "--set", "token_url=https://a.example.com/t", "--set", "client_id=c"], None), "client_secret: "),
+        (oauthdesk(d, &["edit", "sf-prod", "--set", "client_secret=oops"], None), "client_secret: "),
+        (oauthdesk(d, &["edit", "sf-prod", "--set", "my_domain=https://acme.lightning.force.com"], None), "my_domain: "),
+        (oauthdesk(d, &["edit", "sf-prod", "--set", "redirect_port=80"], None), "redirect_port: "),
+    ];
+    for (run, expected) in cases {
+        assert_eq!(run.code, 2, "{expected}: {}", run.stderr);
+        let line = run.stderr.lines().last().unwrap_or_default();
+        assert!(line.starts_with(&format!("oauthdesk: {expected}")), "expected '{expected}', got: {}", run.stderr);
+    }
+    let lightning = oauthdesk(d, &["edit", "sf-prod", "--set", "my_domain=https://acme.lightning.force.com"], None);
+    assert!(lightning.stderr.contains("use https://acme.my.salesforce.com"), "{}", lightning.stderr);
+    let as_json = oauthdesk(d, &["show", "nope", "--json"], None);
+    let err: Value = serde_json::from_str(&as_json.stdout).unwrap();
+    assert_eq!((err["ok"].clone(), err["code"].clone()), (Value::Bool(false), Value::from("not_found")));
+    assert_eq!(ok(oauthdesk(d, &["list", "--json"], None)).stdout, before, "nothing changed");
+}
+
+#[test]
+fn secrets_never_reach_the_store_the_logs_or_an_export() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut output = String::new();
+    for run in [
+        add_salesforce(d, "sf-prod"),
+        oauthdesk(
+            d,
+            &["add", "client-credentials", "--handle", "api", "--set", "token_url=https://auth.example.com/t", "--set", "client_id=m", "--secret-stdin"],
+            Some(CC_SECRET),
+        ),
+        oauthdesk(d, &["edit", "api", "--secret-stdin"], Some("rotated-secret-5521")),
+        oauthdesk(d, &["show", "api", "--json"], None),
+        oauthdesk(d, &["list"], None),
+        oauthdesk(d, &["export"], None),
+    ] {
+        let run = ok(run);
+        output.push_str(&run.stdout);
+        output.push_str(&run.stderr);
+    }
+    let mut files = String::new();
+    for entry in walk(d) {
+        files.push_str(&String::from_utf8_lossy(&std::fs::read(&entry).unwrap()));
+    }
+    assert!(files.contains("sf-prod"), "the scan read the store and logs");
+    for secret in [SF_SECRET, CC_SECRET, "rotated-secret-5521"] {
+        assert!(!files.contains(secret), "a file in the data directory holds {secret}");
+        assert!(!output.contains(secret), "the output holds {secret}");
+    }
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[test]
+fn without_a_keyring_the_cli_says_so_and_how_to_fix_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = oauthdesk_env(
+        dir.path(),
+        &["add", "client-credentials", "--handle", "api", "--set", "token_url=https://a.example.com/t", "--set", "client_id=c", "--secret-stdin"],
+        Some("s"),
+        &[("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/oauthdesk-test-bus")],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("the OS keyring is not available"), "{}", run.stderr);
+    assert!(run.stderr.contains("gnome-keyring-daemon"), "{}", run.stderr);
+    let list = json(oauthdesk(dir.path(), &["list", "--json"], None));
+    assert_eq!(list, Value::Array(vec![]), "the failed add stored nothing");
+}
+
+#[test]
+fn a_store_from_a_newer_version_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("oauthdesk.sqlite3");
+    rusqlite::Connection::open(&path).unwrap().execute_batch("CREATE TABLE later (x); PRAGMA user_version = 42;").unwrap();
+    let before = std::fs::read(&path).unwrap();
+    let run = oauthdesk(dir.path(), &["list"], None);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("newer OAuth Desk"), "{}", run.stderr);
+    assert_eq!(std::fs::read(&path).unwrap(), before, "the newer store is left untouched");
+}

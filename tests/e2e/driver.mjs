@@ -1,0 +1,73 @@
+// Starts tauri-driver (which starts WebKitWebDriver, which starts OAuth Desk) and opens
+// WebDriver sessions on the real window. Every process started here is stopped by stop().
+import { spawn, execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { Builder, By, until } from "selenium-webdriver";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const repo = path.resolve(here, "..", "..");
+export const binary = process.env.OAUTHDESK_BIN ?? path.join(repo, "target", "debug", "oauthdesk");
+const PORT = Number(process.env.TAURI_DRIVER_PORT ?? 4444);
+
+async function portOpen(port) {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: "127.0.0.1", port }, () => {
+      socket.end();
+      resolve(true);
+    });
+    socket.on("error", () => resolve(false));
+  });
+}
+
+/** A fresh data directory and a running tauri-driver whose app uses it. */
+export async function start() {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), "oauthdesk-e2e-"));
+  const env = { ...process.env, OAUTHDESK_DATA_DIR: dataDir };
+  const driver = spawn("tauri-driver", ["--port", String(PORT)], { env, stdio: ["ignore", "inherit", "inherit"] });
+  for (let i = 0; i < 100 && !(await portOpen(PORT)); i++) await new Promise((r) => setTimeout(r, 100));
+  if (!(await portOpen(PORT))) {
+    driver.kill();
+    throw new Error(`tauri-driver did not listen on 127.0.0.1:${PORT} within 10 s`);
+  }
+  return {
+    dataDir,
+    env,
+    /** Opens the app in a new session (a new process each time). */
+    async open() {
+      const session = await new Builder()
+        .usingServer(`http://127.0.0.1:${PORT}/`)
+        .withCapabilities({ browserName: "wry", "tauri:options": { application: binary } })
+        .build();
+      await session.manage().setTimeouts({ implicit: 0, script: 10_000 });
+      return session;
+    },
+    /** Runs the CLI against the same data directory. */
+    cli(...args) {
+      return execFileSync(binary, args, { env, encoding: "utf8" });
+    },
+    async stop() {
+      driver.kill();
+      await new Promise((r) => (driver.exitCode !== null ? r() : driver.once("exit", r)));
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const byTestId = (id) => By.css(`[data-testid="${id}"]`);
+
+/** The element with this test id, once it is shown (at most `ms`). */
+export async function shown(session, id, ms = 10_000) {
+  const el = await session.wait(until.elementLocated(byTestId(id)), ms, `no [data-testid=${id}] within ${ms} ms`);
+  await session.wait(until.elementIsVisible(el), ms);
+  return el;
+}
+
+export async function type(session, id, text) {
+  const el = await shown(session, id);
+  await el.clear();
+  await el.sendKeys(text);
+}

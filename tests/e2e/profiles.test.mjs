@@ -1,0 +1,65 @@
+// What a person does in the window: create a Salesforce profile, restart the app, and find
+// it listed with its secret kept in the keyring and shown only as a placeholder.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { By, until } from "selenium-webdriver";
+import { byTestId, shown, start, type } from "./driver.mjs";
+
+const SECRET = "e2e-consumer-secret-7f3a";
+let env;
+
+before(async () => {
+  env = await start();
+});
+
+after(async () => {
+  await env?.stop();
+});
+
+test("a Salesforce profile created in the window survives a restart with its secret as a placeholder", async () => {
+  let app = await env.open();
+  try {
+    await (await shown(app, "new-profile")).click();
+    const template = await shown(app, "field-template");
+    assert.equal(await template.getAttribute("value"), "salesforce-client-credentials");
+
+    // Bad input first: the form names the field and nothing is stored.
+    await type(app, "field-handle", "Acme Prod");
+    await (await shown(app, "save-profile")).click();
+    const error = await shown(app, "form-error");
+    assert.match(await error.getText(), /^handle: /);
+
+    await type(app, "field-handle", "sf-e2e");
+    await type(app, "field-label", "Acme (end to end)");
+    await type(app, "field-my_domain", "https://acme.my.salesforce.com");
+    await type(app, "field-client_id", "3MVG9e2eConsumerKey");
+    await type(app, "field-client_secret", SECRET);
+    await (await shown(app, "save-profile")).click();
+    await shown(app, "profile-view");
+    assert.match(await (await shown(app, "secret-state")).getText(), /stored in the OS keyring/);
+  } finally {
+    await app.quit();
+  }
+
+  app = await env.open();
+  try {
+    const item = await app.wait(until.elementLocated(By.css('[data-testid="profile-item"][data-handle="sf-e2e"]')), 10_000);
+    assert.match(await item.getText(), /Acme \(end to end\)/);
+    await item.click();
+    assert.equal(await (await shown(app, "value-client_id")).getText(), "3MVG9e2eConsumerKey");
+    assert.equal(await (await shown(app, "value-my_domain")).getText(), "https://acme.my.salesforce.com");
+    await (await shown(app, "edit-profile")).click();
+    const secret = await shown(app, "field-client_secret");
+    assert.equal(await secret.getAttribute("value"), "", "the secret is never sent to the window");
+    assert.match(await secret.getAttribute("placeholder"), /leave blank to keep/);
+    const page = await app.findElement(By.css("body")).getText();
+    assert.ok(!page.includes(SECRET), "the secret appears nowhere in the window");
+    assert.equal(await app.findElements(byTestId("form-error")).then((e) => e.length), 0);
+  } finally {
+    await app.quit();
+  }
+
+  const shownByCli = JSON.parse(env.cli("show", "sf-e2e", "--json"));
+  assert.equal(shownByCli.client_secret, "set");
+  assert.equal(shownByCli.label, "Acme (end to end)");
+});
