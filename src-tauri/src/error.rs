@@ -20,8 +20,8 @@ impl AppError {
     pub fn payload(&self) -> ErrorPayload {
         match self {
             AppError::Core(e) => e.payload(),
-            AppError::Io(e) => ErrorPayload { code: "io".into(), message: e.to_string(), field: None },
-            AppError::Internal(m) => ErrorPayload { code: "internal".into(), message: m.clone(), field: None },
+            AppError::Io(e) => ErrorPayload::new("io", e.to_string()),
+            AppError::Internal(m) => ErrorPayload::new("internal", m.clone()),
         }
     }
 
@@ -29,7 +29,7 @@ impl AppError {
     pub fn exit_code(&self) -> i32 {
         match self {
             AppError::Core(e) => match e.code() {
-                "invalid_input" | "not_found" | "duplicate_handle" | "unknown_template" | "import" => 2,
+                "invalid_input" | "not_found" | "duplicate_handle" | "unknown_template" | "import" | "not_ready" => 2,
                 _ => 1,
             },
             _ => 1,

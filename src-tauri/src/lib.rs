@@ -6,6 +6,7 @@ pub mod commands;
 pub mod error;
 pub mod logging;
 pub mod paths;
+pub mod renewal;
 
 use std::sync::Arc;
 
@@ -38,6 +39,8 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         commands::profiles::profiles_export_file,
         commands::profiles::profiles_import,
         commands::profiles::app_info,
+        commands::connect::profile_connect,
+        commands::connect::profile_history,
     ])
 }
 
@@ -54,6 +57,13 @@ pub fn run() -> i32 {
         }
     };
     let result = with_commands(tauri::Builder::default())
+        .setup({
+            let desk = desk.clone();
+            move |app| {
+                renewal::start(app.handle().clone(), desk);
+                Ok(())
+            }
+        })
         .manage(AppState { desk })
         .run(tauri::generate_context!());
     match result {

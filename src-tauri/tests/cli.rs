@@ -2,55 +2,12 @@
 //! temporary data directory, and the real OS keyring (`make test` provides a private GNOME
 //! Keyring on a private D-Bus session).
 
-use std::io::Write;
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
 
+use common::{json, ok, oauthdesk, oauthdesk_env, Run};
 use serde_json::Value;
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn oauthdesk(data_dir: &Path, args: &[&str], stdin: Option<&str>) -> Run {
-    oauthdesk_env(data_dir, args, stdin, &[])
-}
-
-fn oauthdesk_env(data_dir: &Path, args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_oauthdesk"))
-        .arg("--data-dir")
-        .arg(data_dir)
-        .args(args)
-        .envs(env.iter().copied())
-        .env("OAUTHDESK_LOG", "trace")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the oauthdesk binary runs");
-    let mut pipe = child.stdin.take().expect("stdin is piped");
-    if let Some(input) = stdin {
-        pipe.write_all(input.as_bytes()).unwrap();
-    }
-    drop(pipe);
-    let Output { status, stdout, stderr } = child.wait_with_output().unwrap();
-    Run {
-        code: status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&stderr).into_owned(),
-    }
-}
-
-fn ok(run: Run) -> Run {
-    assert_eq!(run.code, 0, "stdout: {}\nstderr: {}", run.stdout, run.stderr);
-    run
-}
-
-fn json(run: Run) -> Value {
-    serde_json::from_str(&ok(run).stdout).expect("--json prints JSON")
-}
 
 const SF_SECRET: &str = "SF-consumer-secret-9d1e77";
 const CC_SECRET: &str = "cc-client-secret-41aa02";

@@ -37,7 +37,15 @@ impl Desk {
         &self.path
     }
 
-    fn conn(&self) -> MutexGuard<'_, Connection> {
+    pub(crate) fn store_id(&self) -> &str {
+        &self.store_id
+    }
+
+    pub(crate) fn secrets(&self) -> &dyn SecretStore {
+        self.secrets.as_ref()
+    }
+
+    pub(crate) fn conn(&self) -> MutexGuard<'_, Connection> {
         // A panic while holding the lock cannot leave SQLite inconsistent (transactions roll
         // back on drop), so a poisoned lock is safe to take over.
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
@@ -47,8 +55,9 @@ impl Desk {
         format!("{}/{id}/client_secret", self.store_id)
     }
 
-    fn view(row: Row) -> Profile {
-        Profile {
+    fn view(conn: &Connection, row: Row) -> Result<Profile> {
+        Ok(Profile {
+            connection: crate::history::state(conn, row.id)?,
             client_secret: if row.secret_ref.is_some() { SecretState::Set } else { SecretState::NotSet },
             handle: row.handle,
             label: row.label,
@@ -56,7 +65,7 @@ impl Desk {
             fields: row.fields,
             created_at: row.created_at,
             updated_at: row.updated_at,
-        }
+        })
     }
 
     /// Creates a profile. Nothing is stored unless everything is valid and the secret is kept.
@@ -76,7 +85,7 @@ impl Desk {
             self.secrets.set(&key, secret)?;
         }
         tx.commit()?;
-        Ok(Self::view(store::get(&conn, &new.handle)?))
+        Self::view(&conn, store::get(&conn, &new.handle)?)
     }
 
     /// Applies changes to a profile; its handle and template never change.
@@ -97,13 +106,17 @@ impl Desk {
         let fields = profile::check_fields(template, &merged, secret.is_some() || row.secret_ref.is_some())?;
         let tx = conn.transaction()?;
         store::update(&tx, row.id, &label, &fields)?;
+        if fields != row.fields || secret.is_some() {
+            // A token was issued for the old settings: it is stale now.
+            self.forget_token(&tx, row.id)?;
+        }
         if let Some(secret) = &secret {
             let key = self.secret_key(row.id);
             store::set_secret_ref(&tx, row.id, Some(&key))?;
             self.secrets.set(&key, secret)?;
         }
         tx.commit()?;
-        Ok(Self::view(store::get(&conn, handle)?))
+        Self::view(&conn, store::get(&conn, handle)?)
     }
 
     /// Removes a profile and its secret.
@@ -112,6 +125,7 @@ impl Desk {
         let mut conn = self.conn();
         let row = store::get(&conn, handle)?;
         let tx = conn.transaction()?;
+        self.forget_token(&tx, row.id)?;
         store::delete(&tx, row.id)?;
         if let Some(key) = &row.secret_ref {
             self.secrets.delete(key)?;
@@ -121,11 +135,13 @@ impl Desk {
     }
 
     pub fn get(&self, handle: &str) -> Result<Profile> {
-        Ok(Self::view(store::get(&self.conn(), handle)?))
+        let conn = self.conn();
+        Self::view(&conn, store::get(&conn, handle)?)
     }
 
     pub fn list(&self) -> Result<Vec<Profile>> {
-        Ok(store::list(&self.conn())?.into_iter().map(Self::view).collect())
+        let conn = self.conn();
+        store::list(&conn)?.into_iter().map(|r| Self::view(&conn, r)).collect()
     }
 
     /// The stored client secret, for the flows that send it.

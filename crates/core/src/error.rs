@@ -42,6 +42,56 @@ pub enum Error {
 
     #[error("{0}")]
     Io(#[from] std::io::Error),
+
+    /// The profile cannot do this yet (no secret, wrong flow); says what to do.
+    #[error("{0}")]
+    NotReady(String),
+
+    /// The provider answered with an OAuth error (RFC 6749 §5.2 or a provider's own).
+    #[error("{stage}: the provider answered {error}{} (HTTP {status})", description.as_deref().map(|d| format!(": {d}")).unwrap_or_default())]
+    OAuth { stage: Stage, status: u16, error: String, description: Option<String> },
+
+    /// The server did not answer in time.
+    #[error("{stage}: {host} did not answer within {secs} s (timeout)")]
+    Timeout { stage: Stage, host: String, secs: u64 },
+
+    /// The server could not be reached (DNS, connection, TLS).
+    #[error("{stage}: cannot reach {host}: {detail}")]
+    Network { stage: Stage, host: String, detail: String },
+
+    /// The server answered, but not with what the stage needs.
+    #[error("{stage}: {message}")]
+    BadResponse { stage: Stage, status: Option<u16>, message: String },
+
+    /// The token would go to a host the profile does not allow; nothing was sent.
+    #[error("{stage}: {host} is not on the profile's allowed hosts ({allowed}); the token was not sent")]
+    HostNotAllowed { stage: Stage, host: String, allowed: String },
+}
+
+/// The steps of a connection, as reported in errors and history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Stage {
+    Token,
+    Introspect,
+    Test,
+}
+
+impl Stage {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Token => "token",
+            Stage::Introspect => "introspect",
+            Stage::Test => "test",
+        }
+    }
+}
+
+impl std::fmt::Display for Stage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
 }
 
 impl Error {
@@ -63,6 +113,12 @@ impl Error {
             Error::Store(_) | Error::Migration(_) => "store",
             Error::Import(_) => "import",
             Error::Io(_) => "io",
+            Error::NotReady(_) => "not_ready",
+            Error::OAuth { .. } => "oauth_error",
+            Error::Timeout { .. } => "timeout",
+            Error::Network { .. } => "network",
+            Error::BadResponse { .. } => "bad_response",
+            Error::HostNotAllowed { .. } => "host_not_allowed",
         }
     }
 
@@ -76,12 +132,33 @@ impl Error {
         }
     }
 
+    /// The connection stage the error happened in, if any.
+    pub fn stage(&self) -> Option<Stage> {
+        match self {
+            Error::OAuth { stage, .. }
+            | Error::Timeout { stage, .. }
+            | Error::Network { stage, .. }
+            | Error::BadResponse { stage, .. }
+            | Error::HostNotAllowed { stage, .. } => Some(*stage),
+            _ => None,
+        }
+    }
+
     /// The serializable form used by the CLI's `--json` output and the UI.
     pub fn payload(&self) -> ErrorPayload {
+        let (status, error, error_description) = match self {
+            Error::OAuth { status, error, description, .. } => (Some(*status), Some(error.clone()), description.clone()),
+            Error::BadResponse { status, .. } => (*status, None, None),
+            _ => (None, None, None),
+        };
         ErrorPayload {
             code: self.code().to_string(),
             message: self.to_string(),
             field: self.field().map(str::to_string),
+            stage: self.stage(),
+            status,
+            error,
+            error_description,
         }
     }
 }
@@ -95,6 +172,35 @@ pub struct ErrorPayload {
     #[ts(optional)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// For connection failures: the stage, the HTTP status, and the provider's OAuth
+    /// `error` and `error_description`.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stage: Option<Stage>,
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_description: Option<String>,
+}
+
+impl ErrorPayload {
+    /// A payload for errors that are not the core's (the adapters' own).
+    pub fn new(code: &str, message: impl Into<String>) -> Self {
+        ErrorPayload {
+            code: code.into(),
+            message: message.into(),
+            field: None,
+            stage: None,
+            status: None,
+            error: None,
+            error_description: None,
+        }
+    }
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

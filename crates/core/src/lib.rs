@@ -2,8 +2,11 @@
 //! secrets in the OS keyring, and (in later modules) the OAuth flows and the diagnosis.
 //! It knows nothing of the window: the Tauri app and the CLI are thin adapters over it.
 
+pub mod connect;
 pub mod desk;
 pub mod error;
+pub mod flows;
+pub mod history;
 pub mod profile;
 pub mod salesforce;
 pub mod secret;
@@ -13,7 +16,8 @@ pub mod transfer;
 pub mod validate;
 
 pub use desk::Desk;
-pub use error::{Error, ErrorPayload, Result};
+pub use connect::{ConnectResult, Token, TokenInfo, TokenSource};
+pub use error::{Error, ErrorPayload, Result, Stage};
 pub use profile::{Fields, NewProfile, Profile, ProfileChanges, SecretState};
 pub use secret::{Keyring, Secret, SecretStore};
 pub use template::{Flow, Template};

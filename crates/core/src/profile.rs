@@ -35,6 +35,8 @@ pub struct Profile {
     pub template: String,
     pub fields: Fields,
     pub client_secret: SecretState,
+    /// The connection's status, for the list's badge.
+    pub connection: crate::history::ConnectionState,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }

@@ -37,6 +37,8 @@ pub enum FieldKind {
     Hosts,
     /// `k=v&k2=v2`.
     Params,
+    /// A whole number of seconds, 1 to 600.
+    Seconds,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -253,6 +255,13 @@ fn common() -> Vec<F> {
             FieldKind::Hosts,
             "Hosts that may receive the token, comma-separated (*.example.com for subdomains). Blank: the token and test URLs' own hosts. The token is never sent anywhere else.",
         ),
+        F::new(
+            "timeout",
+            "Timeout (seconds)",
+            FieldKind::Seconds,
+            "How long each request may take before it is reported as a timeout.",
+        )
+        .default("30"),
         F::new("revoke_url", "Revocation URL", FieldKind::Url, "RFC 7009 token revocation endpoint (optional)."),
         F::new(
             "introspect_url",
@@ -389,7 +398,7 @@ mod tests {
     #[test]
     fn every_template_has_the_common_fields_and_help_for_each() {
         for t in all() {
-            for name in ["test_url", "test_method", "default_params", "allowed_hosts", "revoke_url", "introspect_url"] {
+            for name in ["test_url", "test_method", "default_params", "allowed_hosts", "timeout", "revoke_url", "introspect_url"] {
                 assert!(t.field(name).is_some(), "{} lacks {name}", t.id);
             }
             assert!(t.fields.iter().all(|f| !f.help.is_empty()), "{} has a field without help", t.id);

@@ -52,6 +52,10 @@ pub fn value(kind: &FieldKind, raw: &str) -> Result<String, String> {
         FieldKind::Scopes => Ok(v.split_whitespace().collect::<Vec<_>>().join(" ")),
         FieldKind::Hosts => hosts(v).map(|h| h.join(",")),
         FieldKind::Params => params(v).map(|_| v.to_string()),
+        FieldKind::Seconds => match v.parse::<u64>() {
+            Ok(n @ 1..=600) => Ok(n.to_string()),
+            _ => Err(format!("'{v}' is not a number of seconds from 1 to 600")),
+        },
     }
 }
 

@@ -2,6 +2,7 @@
 //! the same core function as the window and renders the result as text or, with `--json`, as
 //! JSON on standard output. Errors are one line on stderr (and an object with `--json`).
 
+mod connect;
 mod profiles;
 
 use std::path::PathBuf;
@@ -68,6 +69,21 @@ pub enum Command {
         /// The export file
         file: PathBuf,
     },
+    /// Print an access token (cached while it has time left, else a new exchange)
+    Token(connect::TokenArgs),
+    /// Get a token and call the profile's test (me) URL with it
+    Test {
+        /// The profile's handle
+        handle: String,
+    },
+    /// Show a profile's recent attempts (token, introspection, test)
+    History {
+        /// The profile's handle
+        handle: String,
+        /// How many attempts to show
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
 }
 
 /// Parses the arguments, runs the command, and returns the exit code.
@@ -103,6 +119,9 @@ fn dispatch(cli: Cli, data_dir: &std::path::Path) -> AppResult<()> {
         Command::Remove { handle } => profiles::remove(&desk, &out, &handle),
         Command::Export { handles, output } => profiles::export(&desk, &handles, output),
         Command::Import { file } => profiles::import(&desk, &out, &file),
+        Command::Token(args) => connect::token(&desk, &out, args),
+        Command::Test { handle } => connect::test(&desk, &out, &handle),
+        Command::History { handle, limit } => connect::history(&desk, &out, &handle, limit),
     }
 }
 

@@ -113,13 +113,27 @@ pub fn list(desk: &Desk, out: &Out) -> AppResult<()> {
         if profiles.is_empty() {
             return "No profiles yet. Create one with `oauthdesk add TEMPLATE --handle NAME` (see `oauthdesk templates`).".into();
         }
-        let mut s = format!("{:<24} {:<30} {:<32} {}\n", "HANDLE", "LABEL", "TEMPLATE", "SECRET");
+        let mut s = format!("{:<20} {:<28} {:<30} {:<8} {}\n", "HANDLE", "LABEL", "TEMPLATE", "SECRET", "STATUS");
         for p in &profiles {
-            let _ = writeln!(s, "{:<24} {:<30} {:<32} {}", p.handle, p.label, p.template, secret_word(p));
+            let _ = writeln!(s, "{:<20} {:<28} {:<30} {:<8} {}", p.handle, p.label, p.template, secret_word(p), status_word(p));
         }
         s
     });
     Ok(())
+}
+
+fn status_word(p: &Profile) -> String {
+    use oauthdesk_core::history::State;
+    let c = &p.connection;
+    match c.state {
+        State::Connected => match c.expires_at {
+            Some(at) => format!("connected, {} min left", (at - chrono::Utc::now()).num_minutes().max(0)),
+            None => "connected".into(),
+        },
+        State::Expired => "expired".into(),
+        State::Failing => "failing".into(),
+        State::Never => "never tried".into(),
+    }
 }
 
 fn secret_word(p: &Profile) -> &'static str {

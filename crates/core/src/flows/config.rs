@@ -1,0 +1,220 @@
+//! Turns a profile's fields into what a flow needs: the endpoints (derived for Salesforce),
+//! how the client authenticates, how the token request is shaped, where the token may go.
+//! Everything a request needs is decided here, before any request is made.
+
+use std::time::Duration;
+
+use url::Url;
+
+use crate::error::{Error, Result};
+use crate::profile::Fields;
+use crate::template::{self, Flow, Template};
+use crate::{salesforce, validate};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientAuth {
+    /// `client_secret_basic`: HTTP Basic with the form-encoded ID and secret.
+    Basic,
+    /// `client_secret_post`: `client_id` and `client_secret` in the body.
+    Post,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyFormat {
+    Form,
+    Json,
+}
+
+/// Everything a profile's flows need, resolved.
+#[derive(Debug, Clone)]
+pub struct FlowConfig {
+    pub template: &'static Template,
+    pub client_id: String,
+    pub token_url: Url,
+    pub authorize_url: Option<Url>,
+    pub revoke_url: Option<Url>,
+    pub introspect_url: Option<Url>,
+    /// The explicit test URL; Salesforce derives one from the token's `instance_url` when blank.
+    pub test_url: Option<Url>,
+    pub test_method: String,
+    pub default_params: Vec<(String, String)>,
+    pub scopes: Option<String>,
+    /// Extra token-request parameters: audience, resource and `extra_params`.
+    pub token_params: Vec<(String, String)>,
+    pub client_auth: ClientAuth,
+    pub body: BodyFormat,
+    /// Dotted path of the access token in the token response.
+    pub token_field: String,
+    /// The explicit whitelist; empty means the token and test URLs' own hosts.
+    pub allowed_hosts: Vec<String>,
+    pub timeout: Duration,
+}
+
+fn get<'a>(fields: &'a Fields, name: &str) -> Option<&'a str> {
+    fields.get(name).map(String::as_str).filter(|v| !v.is_empty())
+}
+
+fn url_field(fields: &Fields, name: &str) -> Result<Option<Url>> {
+    get(fields, name).map(|v| validate::url(v).map_err(|m| Error::invalid(name, m))).transpose()
+}
+
+fn join(base: &str, path: &str) -> Url {
+    Url::parse(&format!("{}{path}", base.trim_end_matches('/'))).expect("a validated origin plus a fixed path is a URL")
+}
+
+impl FlowConfig {
+    pub fn new(template: &'static Template, fields: &Fields) -> Result<Self> {
+        let sf_base = match template.id.as_str() {
+            template::SALESFORCE_CLIENT_CREDENTIALS => {
+                Some(get(fields, "my_domain").ok_or_else(|| Error::invalid("my_domain", "My Domain URL is required"))?.to_string())
+            }
+            template::SALESFORCE_AUTHORIZATION_CODE => Some(match get(fields, "my_domain") {
+                Some(d) => d.to_string(),
+                None if get(fields, "environment") == Some("sandbox") => "https://test.salesforce.com".into(),
+                None => "https://login.salesforce.com".into(),
+            }),
+            _ => None,
+        };
+        let (token_url, authorize_url, revoke_default, introspect_default) = match &sf_base {
+            Some(base) => (
+                join(base, "/services/oauth2/token"),
+                Some(join(base, "/services/oauth2/authorize")),
+                Some(join(base, "/services/oauth2/revoke")),
+                Some(join(base, "/services/oauth2/introspect")),
+            ),
+            None => {
+                let token = url_field(fields, "token_url")?.ok_or_else(|| Error::invalid("token_url", "Token URL is required"))?;
+                (token, url_field(fields, "authorize_url")?, None, None)
+            }
+        };
+        if template.flow == Flow::ClientCredentials {
+            check_salesforce_token_host(&token_url)?;
+        }
+        let params = |name: &str| -> Result<Vec<(String, String)>> {
+            get(fields, name).map(|v| validate::params(v).map_err(|m| Error::invalid(name, m))).transpose().map(Option::unwrap_or_default)
+        };
+        let mut token_params = Vec::new();
+        for name in ["audience", "resource"] {
+            if let Some(v) = get(fields, name) {
+                token_params.push((name.to_string(), v.to_string()));
+            }
+        }
+        token_params.extend(params("extra_params")?);
+        let client_auth = match get(fields, "client_auth") {
+            Some("basic") => ClientAuth::Basic,
+            Some("post") => ClientAuth::Post,
+            // Salesforce documents the credentials in the body.
+            _ if sf_base.is_some() => ClientAuth::Post,
+            _ => ClientAuth::Basic,
+        };
+        let timeout = match get(fields, "timeout") {
+            Some(v) => v.parse::<u64>().map_err(|_| Error::invalid("timeout", format!("'{v}' is not a number of seconds")))?,
+            None => 30,
+        };
+        Ok(FlowConfig {
+            template,
+            client_id: get(fields, "client_id").ok_or_else(|| Error::invalid("client_id", "is required"))?.to_string(),
+            token_url,
+            authorize_url,
+            revoke_url: url_field(fields, "revoke_url")?.or(revoke_default),
+            introspect_url: url_field(fields, "introspect_url")?.or(introspect_default),
+            test_url: url_field(fields, "test_url")?,
+            test_method: get(fields, "test_method").unwrap_or("GET").to_string(),
+            default_params: params("default_params")?,
+            scopes: get(fields, "scopes").map(str::to_string),
+            token_params,
+            client_auth,
+            body: if get(fields, "token_body") == Some("json") { BodyFormat::Json } else { BodyFormat::Form },
+            token_field: get(fields, "token_field").unwrap_or("access_token").to_string(),
+            allowed_hosts: get(fields, "allowed_hosts").map(|v| validate::hosts(v).unwrap_or_default()).unwrap_or_default(),
+            timeout: Duration::from_secs(timeout.clamp(1, 600)),
+        })
+    }
+
+    pub fn is_salesforce(&self) -> bool {
+        self.template.id.starts_with("salesforce-")
+    }
+
+    /// The hosts that may receive the token: the explicit list, or else the token URL's and
+    /// the test URL's hosts (`extra` adds a host the provider named, e.g. Salesforce's
+    /// `instance_url`, only when no explicit list is set).
+    pub fn allowed(&self, extra: Option<&Url>) -> Vec<String> {
+        if !self.allowed_hosts.is_empty() {
+            return self.allowed_hosts.clone();
+        }
+        [Some(&self.token_url), self.test_url.as_ref(), extra]
+            .into_iter()
+            .flatten()
+            .filter_map(|u| u.host_str().map(str::to_ascii_lowercase))
+            .collect()
+    }
+}
+
+/// Whether `host` is on `allowed` (exact, or under a `*.domain` entry).
+pub fn host_allowed(host: &str, allowed: &[String]) -> bool {
+    let host = host.to_ascii_lowercase();
+    allowed.iter().any(|a| match a.strip_prefix("*.") {
+        Some(domain) => host.ends_with(&format!(".{domain}")),
+        None => *a == host,
+    })
+}
+
+/// Client credentials only work on a Salesforce org's My Domain host: refuse the shared
+/// login hosts and the Lightning/Setup hosts, proposing the corrected URL.
+fn check_salesforce_token_host(u: &Url) -> Result<()> {
+    let host = u.host_str().unwrap_or_default().to_ascii_lowercase();
+    let fix = |m: String| Error::invalid("token_url", m);
+    if host == "login.salesforce.com" || host == "test.salesforce.com" {
+        return Err(fix(format!(
+            "{host} does not issue client-credentials tokens (\"request not supported on this domain\"); use your My Domain: https://your-domain.my.salesforce.com/services/oauth2/token"
+        )));
+    }
+    if let Some(domain) = salesforce::my_domain_for(&host) {
+        return Err(fix(format!("{host} is not the My Domain host; use {domain}/services/oauth2/token")));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg(template: &str, pairs: &[(&str, &str)]) -> Result<FlowConfig> {
+        let fields: Fields = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        FlowConfig::new(template::find(template).unwrap(), &fields)
+    }
+
+    #[test]
+    fn salesforce_urls_are_derived_from_my_domain() {
+        let c = cfg("salesforce-client-credentials", &[("my_domain", "https://acme.my.salesforce.com"), ("client_id", "k")]).unwrap();
+        assert_eq!(c.token_url.as_str(), "https://acme.my.salesforce.com/services/oauth2/token");
+        assert_eq!(c.introspect_url.unwrap().as_str(), "https://acme.my.salesforce.com/services/oauth2/introspect");
+        assert_eq!(c.client_auth, ClientAuth::Post);
+        let sandbox = cfg("salesforce-authorization-code", &[("environment", "sandbox"), ("client_id", "k")]).unwrap();
+        assert_eq!(sandbox.authorize_url.unwrap().as_str(), "https://test.salesforce.com/services/oauth2/authorize");
+    }
+
+    #[test]
+    fn a_salesforce_login_host_as_token_url_is_flagged_with_the_fix() {
+        let e = cfg("client-credentials", &[("token_url", "https://login.salesforce.com/services/oauth2/token"), ("client_id", "k")]).unwrap_err();
+        assert_eq!(e.field(), Some("token_url"));
+        assert!(e.to_string().contains("My Domain"), "{e}");
+        let e = cfg("client-credentials", &[("token_url", "https://acme.lightning.force.com/services/oauth2/token"), ("client_id", "k")]).unwrap_err();
+        assert!(e.to_string().contains("use https://acme.my.salesforce.com/services/oauth2/token"), "{e}");
+    }
+
+    #[test]
+    fn allowed_hosts_default_to_the_token_and_test_hosts() {
+        let c = cfg(
+            "client-credentials",
+            &[("token_url", "https://auth.example.com/t"), ("client_id", "k"), ("test_url", "https://api.example.com/me")],
+        )
+        .unwrap();
+        assert_eq!(c.allowed(None), ["auth.example.com", "api.example.com"]);
+        assert!(host_allowed("API.example.com", &c.allowed(None)));
+        assert!(!host_allowed("evil.example.net", &c.allowed(None)));
+        assert!(host_allowed("eu.api.example.org", &["*.example.org".to_string()]));
+        assert!(!host_allowed("example.org", &["*.example.org".to_string()]));
+        assert!(!host_allowed("badexample.org", &["*.example.org".to_string()]));
+    }
+}

@@ -1,0 +1,182 @@
+//! Requests to the provider's OAuth endpoints (token, introspection): client authentication
+//! as the profile says, form or JSON bodies, and one reading of the answer that tells a
+//! token apart from an OAuth error, an HTML page, a redirect or an oversized body.
+
+use std::time::Instant;
+
+use base64::Engine as _;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::Value;
+use ts_rs::TS;
+use url::Url;
+
+use super::config::{BodyFormat, ClientAuth, FlowConfig};
+use super::http;
+use super::token::{self, TokenResponse};
+use crate::error::{Error, Result, Stage};
+use crate::secret::Secret;
+
+/// One request made for a profile, as kept in its history. Never holds a secret or a token.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct Attempt {
+    pub at: DateTime<Utc>,
+    pub stage: Stage,
+    pub ok: bool,
+    pub status: Option<u16>,
+    pub elapsed_ms: u64,
+    pub error: Option<String>,
+    pub error_description: Option<String>,
+}
+
+impl Attempt {
+    fn new(stage: Stage, started: Instant, status: Option<u16>, result: &Result<Value>) -> Self {
+        let (error, error_description) = match result {
+            Ok(_) => (None, None),
+            Err(Error::OAuth { error, description, .. }) => (Some(error.clone()), description.clone()),
+            Err(e) => (Some(e.code().to_string()), Some(e.to_string())),
+        };
+        Attempt {
+            at: Utc::now(),
+            stage,
+            ok: result.is_ok(),
+            status,
+            elapsed_ms: started.elapsed().as_millis() as u64,
+            error,
+            error_description,
+        }
+    }
+}
+
+/// `application/x-www-form-urlencoded` encoding of one value (RFC 6749 §2.3.1 for Basic).
+fn form_encode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// POSTs `params` to an OAuth endpoint with the client's authentication and returns the
+/// JSON it answered, recording the attempt in `log`.
+pub async fn post(
+    cfg: &FlowConfig,
+    stage: Stage,
+    url: &Url,
+    mut params: Vec<(String, String)>,
+    body: BodyFormat,
+    secret: Option<&Secret>,
+    log: &mut Vec<Attempt>,
+) -> Result<Value> {
+    let client = http::client(cfg.timeout)?;
+    let mut req = client.post(url.clone()).header(reqwest::header::ACCEPT, "application/json");
+    match (cfg.client_auth, secret) {
+        (ClientAuth::Basic, Some(secret)) => {
+            let pair = format!("{}:{}", form_encode(&cfg.client_id), form_encode(secret.expose()));
+            let basic = base64::engine::general_purpose::STANDARD.encode(pair);
+            req = req.header(reqwest::header::AUTHORIZATION, format!("Basic {basic}"));
+        }
+        (ClientAuth::Post, Some(secret)) => {
+            params.push(("client_id".into(), cfg.client_id.clone()));
+            params.push(("client_secret".into(), secret.expose().to_string()));
+        }
+        // A public client identifies itself in the body.
+        (_, None) => params.push(("client_id".into(), cfg.client_id.clone())),
+    }
+    req = match body {
+        BodyFormat::Form => req
+            .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(url::form_urlencoded::Serializer::new(String::new()).extend_pairs(&params).finish()),
+        BodyFormat::Json => {
+            let map: serde_json::Map<String, Value> = params.into_iter().map(|(k, v)| (k, Value::String(v))).collect();
+            req.header(reqwest::header::CONTENT_TYPE, "application/json").body(Value::Object(map).to_string())
+        }
+    };
+    let started = Instant::now();
+    let (status, result) = match req.send().await {
+        Err(e) => (None, Err(http::transport_error(e, stage, url, cfg.timeout))),
+        Ok(resp) => {
+            let status = resp.status().as_u16();
+            (Some(status), read_json(resp, stage, url, cfg).await)
+        }
+    };
+    let attempt = Attempt::new(stage, started, status, &result);
+    tracing::info!(stage = %stage, status, elapsed_ms = attempt.elapsed_ms, ok = attempt.ok, host = url.host_str(), "oauth request");
+    log.push(attempt);
+    result
+}
+
+async fn read_json(resp: reqwest::Response, stage: Stage, url: &Url, cfg: &FlowConfig) -> Result<Value> {
+    let status = resp.status().as_u16();
+    if resp.status().is_redirection() {
+        let to = resp.headers().get(reqwest::header::LOCATION).and_then(|l| l.to_str().ok()).unwrap_or("?").to_string();
+        return Err(Error::BadResponse {
+            stage,
+            status: Some(status),
+            message: format!(
+                "{url} answered with a redirect (HTTP {status}) to {to}; an OAuth endpoint never redirects, so the URL or host is wrong{}",
+                if cfg.is_salesforce() { " (Salesforce: use the org's My Domain)" } else { "" }
+            ),
+        });
+    }
+    let (body, truncated) = http::read_capped(resp, http::TOKEN_BODY_CAP).await.map_err(|e| http::transport_error(e, stage, url, cfg.timeout))?;
+    if truncated {
+        return Err(Error::BadResponse {
+            stage,
+            status: Some(status),
+            message: format!("{url} sent more than {} KiB (HTTP {status}); that is no OAuth response, reading stopped", http::TOKEN_BODY_CAP / 1024),
+        });
+    }
+    let json: Option<Value> = serde_json::from_slice(&body).ok();
+    if let Some(err) = json.as_ref().and_then(|j| j.get("error")).and_then(Value::as_str) {
+        if !(200..300).contains(&status) || stage != Stage::Token || json.as_ref().and_then(|j| j.get(&cfg.token_field)).is_none() {
+            let description = json.as_ref().and_then(|j| j.get("error_description")).and_then(Value::as_str).map(str::to_string);
+            return Err(Error::OAuth { stage, status, error: err.to_string(), description });
+        }
+    }
+    match json {
+        Some(j) if (200..300).contains(&status) => Ok(j),
+        Some(j) => Err(Error::BadResponse { stage, status: Some(status), message: format!("{url} answered HTTP {status}: {}", preview(&j.to_string())) }),
+        None if http::looks_like_html(&body) => Err(Error::BadResponse {
+            stage,
+            status: Some(status),
+            message: format!(
+                "{url} answered with an HTML page (HTTP {status}), not JSON: this is probably not the {stage} endpoint; check the URL"
+            ),
+        }),
+        None => Err(Error::BadResponse {
+            stage,
+            status: Some(status),
+            message: format!("{url} answered HTTP {status} with a body that is not JSON: {}", preview(&String::from_utf8_lossy(&body))),
+        }),
+    }
+}
+
+fn preview(s: &str) -> String {
+    let s = s.trim();
+    if s.chars().count() > 200 {
+        format!("{}…", s.chars().take(200).collect::<String>())
+    } else {
+        s.to_string()
+    }
+}
+
+/// The client-credentials grant (RFC 6749 §4.4).
+#[tracing::instrument(skip_all, fields(host = cfg.token_url.host_str()), err(level = "info"))]
+pub async fn client_credentials(cfg: &FlowConfig, secret: &Secret, log: &mut Vec<Attempt>) -> Result<TokenResponse> {
+    let mut params = vec![("grant_type".to_string(), "client_credentials".to_string())];
+    if let Some(scope) = &cfg.scopes {
+        params.push(("scope".into(), scope.clone()));
+    }
+    params.extend(cfg.token_params.iter().cloned());
+    let json = post(cfg, Stage::Token, &cfg.token_url, params, cfg.body, Some(secret), log).await?;
+    token::parse(&json, &cfg.token_field).map_err(|message| Error::BadResponse { stage: Stage::Token, status: Some(200), message })
+}
+
+/// Asks the introspection endpoint (RFC 7662) when the token expires.
+#[tracing::instrument(skip_all, err(level = "info"))]
+pub async fn introspect_exp(cfg: &FlowConfig, url: &Url, secret: Option<&Secret>, token: &Secret, log: &mut Vec<Attempt>) -> Result<Option<DateTime<Utc>>> {
+    let params = vec![("token".to_string(), token.expose().to_string()), ("token_type_hint".to_string(), "access_token".to_string())];
+    let json = post(cfg, Stage::Introspect, url, params, BodyFormat::Form, secret, log).await?;
+    if json.get("active").and_then(Value::as_bool) == Some(false) {
+        return Err(Error::BadResponse { stage: Stage::Introspect, status: Some(200), message: "the provider says the new token is not active".into() });
+    }
+    Ok(token::claim_time(&json, "exp"))
+}

@@ -1,0 +1,62 @@
+//! The HTTP client every flow uses, and the rules it keeps: redirects are never followed
+//! automatically (a token endpoint that redirects is an error, and a token must not follow a
+//! redirect to another host), every request has a timeout, and bodies are read up to a cap.
+
+use std::time::Duration;
+
+use url::Url;
+
+use crate::error::{Error, Stage};
+
+/// The most of a token or introspection response that is read.
+pub const TOKEN_BODY_CAP: usize = 1024 * 1024;
+/// The most of a test call's body that is kept for display.
+pub const TEST_BODY_CAP: usize = 256 * 1024;
+
+pub fn client(timeout: Duration) -> Result<reqwest::Client, Error> {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(timeout)
+        .connect_timeout(timeout.min(Duration::from_secs(15)))
+        .user_agent(concat!("OAuthDesk/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| Error::Network { stage: Stage::Token, host: String::new(), detail: format!("cannot set up HTTP: {e}") })
+}
+
+/// Reads at most `cap` bytes of the body; says whether more was left unread.
+pub async fn read_capped(mut resp: reqwest::Response, cap: usize) -> Result<(Vec<u8>, bool), reqwest::Error> {
+    let mut body = Vec::new();
+    while let Some(chunk) = resp.chunk().await? {
+        let room = cap - body.len();
+        if chunk.len() > room {
+            body.extend_from_slice(&chunk[..room]);
+            return Ok((body, true));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok((body, false))
+}
+
+/// Turns a transport failure into an error that names the stage, the host and the cause.
+pub fn transport_error(err: reqwest::Error, stage: Stage, url: &Url, timeout: Duration) -> Error {
+    let host = url.host_str().unwrap_or_default().to_string();
+    if err.is_timeout() {
+        return Error::Timeout { stage, host, secs: timeout.as_secs() };
+    }
+    // The innermost cause says what really happened (refused, DNS, certificate).
+    let mut detail = err.to_string();
+    let mut source = std::error::Error::source(&err);
+    while let Some(s) = source {
+        detail = s.to_string();
+        source = s.source();
+    }
+    let detail = if err.is_connect() { format!("connection failed: {detail}") } else { detail };
+    Error::Network { stage, host, detail }
+}
+
+/// Whether a body looks like an HTML page rather than JSON.
+pub fn looks_like_html(body: &[u8]) -> bool {
+    let head = String::from_utf8_lossy(&body[..body.len().min(512)]).to_ascii_lowercase();
+    let head = head.trim_start();
+    head.starts_with("<!doctype html") || head.starts_with("<html") || head.contains("<body")
+}

@@ -1,0 +1,8 @@
+//! The OAuth flows: configuration resolved from a profile, the HTTP rules, token responses,
+//! the exchanges with the provider, and the test call.
+
+pub mod config;
+pub mod exchange;
+pub mod http;
+pub mod test_call;
+pub mod token;

@@ -1,0 +1,107 @@
+//! `token`, `test` and `history`: getting a token for scripts, proving it works, and what
+//! happened before.
+
+use std::fmt::Write as _;
+
+use chrono::Duration;
+use clap::Args;
+use oauthdesk_core::flows::token::ExpirySource;
+use oauthdesk_core::{Desk, Error, TokenInfo};
+use serde::Serialize;
+
+use super::Out;
+use crate::error::AppResult;
+
+#[derive(Args, Debug)]
+pub struct TokenArgs {
+    /// The profile's handle
+    pub handle: String,
+    /// Always make a new exchange, even when the cached token is still good
+    #[arg(long)]
+    pub force: bool,
+    /// Renew a cached token that has less than this many seconds left
+    #[arg(long, default_value_t = 60, value_name = "SECONDS")]
+    pub margin: i64,
+}
+
+/// `token --json`: the token and what is known about it.
+#[derive(Serialize)]
+struct TokenOutput<'a> {
+    access_token: &'a str,
+    expires_in: Option<i64>,
+    #[serde(flatten)]
+    info: &'a TokenInfo,
+}
+
+/// Runs a future on a small runtime of its own (the CLI does one thing at a time).
+pub(crate) fn block_on<F: std::future::Future>(f: F) -> AppResult<F::Output> {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    Ok(rt.block_on(f))
+}
+
+pub fn token(desk: &Desk, out: &Out, a: TokenArgs) -> AppResult<()> {
+    let t = block_on(desk.token(&a.handle, a.force, Duration::seconds(a.margin.max(0))))??;
+    let output = TokenOutput { access_token: t.access_token.expose(), expires_in: t.info.expires_in(), info: &t.info };
+    out.print(&output, || t.access_token.expose().to_string());
+    Ok(())
+}
+
+fn expiry_word(info: &TokenInfo) -> &'static str {
+    match info.expiry_source {
+        ExpirySource::ExpiresIn => "expires_in",
+        ExpirySource::Jwt => "the JWT's exp claim",
+        ExpirySource::Introspection => "introspection",
+        ExpirySource::Unknown => "nowhere",
+    }
+}
+
+fn expiry_line(info: &TokenInfo) -> String {
+    match (info.expires_at, info.expires_in()) {
+        (Some(at), Some(left)) => format!("expires {} (in {}m {}s, from {})", at.to_rfc3339(), left / 60, left % 60, expiry_word(info)),
+        _ => format!("expiry unknown: {}", info.expiry_note.as_deref().unwrap_or("the provider did not say")),
+    }
+}
+
+pub fn test(desk: &Desk, out: &Out, handle: &str) -> AppResult<()> {
+    let r = block_on(desk.connect(handle, false))??;
+    let Some(test) = r.test else {
+        return Err(Error::invalid("test_url", r.test_note.unwrap_or_default()).into());
+    };
+    #[derive(Serialize)]
+    struct TestOutput<'a> {
+        #[serde(flatten)]
+        test: &'a oauthdesk_core::flows::test_call::TestResult,
+        token: &'a TokenInfo,
+    }
+    out.print(&TestOutput { test: &test, token: &r.token }, || {
+        let mut s = format!("{} {} → HTTP {} in {} ms\n", test.method, test.url, test.status, test.elapsed_ms);
+        let _ = writeln!(s, "token: {} {}, {}", r.token.token_type, r.token.scope.as_deref().unwrap_or(""), expiry_line(&r.token));
+        let _ = writeln!(s, "\n{}", test.body);
+        if test.truncated {
+            s.push_str("\n[body cut at 256 KiB]\n");
+        }
+        s
+    });
+    if test.ok {
+        Ok(())
+    } else {
+        Err(Error::BadResponse { stage: oauthdesk_core::Stage::Test, status: Some(test.status), message: format!("the test call answered HTTP {}", test.status) }.into())
+    }
+}
+
+pub fn history(desk: &Desk, out: &Out, handle: &str, limit: usize) -> AppResult<()> {
+    let attempts = desk.history(handle, limit)?;
+    out.print(&attempts, || {
+        let mut s = String::new();
+        for a in &attempts {
+            let status = a.status.map(|s| s.to_string()).unwrap_or_else(|| "-".into());
+            let what = if a.ok { "ok".to_string() } else { format!("{} {}", a.error.as_deref().unwrap_or(""), a.error_description.as_deref().unwrap_or("")) };
+            let _ = writeln!(s, "{}  {:<10} {:>4}  {:>6} ms  {}", a.at.to_rfc3339(), a.stage, status, a.elapsed_ms, what.trim());
+        }
+        if s.is_empty() {
+            s = format!("No attempts yet for '{handle}'.");
+        }
+        s
+    });
+    Ok(())
+}

@@ -1,0 +1,34 @@
+//! While the window is open, tokens are renewed before they expire: client-credentials
+//! tokens have no refresh token, so renewal is a new exchange. The window is told through the
+//! `connection-changed` event so badges and countdowns stay true.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use oauthdesk_core::Desk;
+use tauri::{AppHandle, Emitter, Runtime};
+
+const EVERY: Duration = Duration::from_secs(20);
+
+pub fn start<R: Runtime>(app: AppHandle<R>, desk: Arc<Desk>) {
+    tauri::async_runtime::spawn(async move {
+        loop {
+            tokio::time::sleep(EVERY).await;
+            let within = oauthdesk_core::connect::DEFAULT_MARGIN + chrono::Duration::from_std(EVERY).unwrap_or_default();
+            let handles = match desk.expiring(within) {
+                Ok(h) => h,
+                Err(e) => {
+                    tracing::warn!(error = %e, "renewal: cannot read the store");
+                    continue;
+                }
+            };
+            for handle in handles {
+                match desk.token(&handle, true, oauthdesk_core::connect::DEFAULT_MARGIN).await {
+                    Ok(_) => tracing::info!(%handle, "renewal: new token"),
+                    Err(e) => tracing::warn!(%handle, error = %e, "renewal failed"),
+                }
+                let _ = app.emit("connection-changed", &handle);
+            }
+        }
+    });
+}

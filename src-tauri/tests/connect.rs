@@ -1,0 +1,225 @@
+//! Client-credentials exchanges and test calls through the CLI, against a real OAuth server
+//! (npm's oidc-provider) and a local stand-in for Salesforce's exact answers and for
+//! misbehaving endpoints. Both run on 127.0.0.1 and stop when the test ends.
+
+mod common;
+
+use std::path::Path;
+
+use common::{json, ok, oauthdesk, Run, Server};
+use serde_json::Value;
+
+fn add_cc(dir: &Path, handle: &str, token_url: &str, client_id: &str, secret: &str, extra: &[&str]) {
+    let mut args = vec!["add", "client-credentials", "--handle", handle, "--secret-stdin"];
+    let token = format!("token_url={token_url}");
+    let id = format!("client_id={client_id}");
+    args.extend(["--set", &token, "--set", &id]);
+    for e in extra {
+        args.extend(["--set", e]);
+    }
+    ok(oauthdesk(dir, &args, Some(secret)));
+}
+
+fn add_sf(dir: &Path, handle: &str, standin: &Server, key: &str, secret: &str) {
+    let domain = format!("my_domain={}", standin.url(""));
+    let key = format!("client_id={key}");
+    ok(oauthdesk(dir, &["add", "salesforce-client-credentials", "--handle", handle, "--set", &domain, "--set", &key, "--secret-stdin"], Some(secret)));
+}
+
+fn fails(run: Run) -> (Run, Value) {
+    assert_ne!(run.code, 0, "expected a failure, got: {}", run.stdout);
+    let v = serde_json::from_str(&run.stdout).unwrap_or(Value::Null);
+    (run, v)
+}
+
+#[test]
+fn oidc_provider_basic_and_body_auth_cache_and_expiry() {
+    let idp = Server::start("oidc.mjs", &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    add_cc(d, "basic", &idp.url("/token"), "cc-basic", "basic-secret", &["scopes=api", "client_auth=basic"]);
+    add_cc(d, "post", &idp.url("/token"), "cc-post", "post-secret", &["scopes=read", "client_auth=post"]);
+
+    let first = json(oauthdesk(d, &["token", "basic", "--json"], None));
+    assert_eq!(first["source"], "network");
+    assert_eq!(first["token_type"], "Bearer");
+    assert_eq!(first["scope"], "api");
+    assert_eq!(first["expiry_source"], "expires_in");
+    let left = first["expires_in"].as_i64().unwrap();
+    assert!((590..=600).contains(&left), "expires_in {left}");
+    assert!(first["expires_at"].as_str().unwrap().contains('T'), "RFC 3339: {}", first["expires_at"]);
+
+    let token_requests = idp.hits("/token");
+    let second = json(oauthdesk(d, &["token", "basic", "--json"], None));
+    assert_eq!(second["source"], "cache");
+    assert_eq!(second["access_token"], first["access_token"]);
+    assert_eq!(idp.hits("/token"), token_requests, "a cached token makes no request");
+    let plain = ok(oauthdesk(d, &["token", "basic"], None)).stdout;
+    assert_eq!(plain.trim(), first["access_token"].as_str().unwrap(), "without --json only the token is printed");
+
+    let forced = json(oauthdesk(d, &["token", "basic", "--force", "--json"], None));
+    assert_eq!(forced["source"], "network");
+    assert_ne!(forced["access_token"], first["access_token"]);
+
+    let post = json(oauthdesk(d, &["token", "post", "--json"], None));
+    assert_eq!((post["source"].as_str(), post["scope"].as_str()), (Some("network"), Some("read")));
+
+    // The token lives in the keyring only.
+    let db = std::fs::read(d.join("oauthdesk.sqlite3")).unwrap();
+    let wal = std::fs::read(d.join("oauthdesk.sqlite3-wal")).unwrap_or_default();
+    for t in [&first, &forced, &post] {
+        let t = t["access_token"].as_str().unwrap();
+        assert!(!String::from_utf8_lossy(&db).contains(t) && !String::from_utf8_lossy(&wal).contains(t));
+    }
+}
+
+#[test]
+fn oidc_provider_wrong_secret_is_reported_as_invalid_client() {
+    let idp = Server::start("oidc.mjs", &[]);
+    let dir = tempfile::tempdir().unwrap();
+    add_cc(dir.path(), "wrong", &idp.url("/token"), "cc-basic", "not-the-secret", &[]);
+    let (run, v) = fails(oauthdesk(dir.path(), &["token", "wrong", "--json"], None));
+    assert_eq!(run.code, 1);
+    assert_eq!(v["ok"], false);
+    assert_eq!(v["stage"], "token");
+    assert_eq!(v["status"], 401);
+    assert_eq!(v["error"], "invalid_client");
+    assert!(v["error_description"].as_str().is_some_and(|d| !d.is_empty()), "{v}");
+    let text = oauthdesk(dir.path(), &["token", "wrong"], None);
+    assert!(text.stderr.contains("invalid_client"), "{}", text.stderr);
+    let history = json(oauthdesk(dir.path(), &["history", "wrong", "--json"], None));
+    assert_eq!(history[0]["error"], "invalid_client");
+    assert_eq!(history[0]["status"], 401);
+    let list = json(oauthdesk(dir.path(), &["list", "--json"], None));
+    assert_eq!(list[0]["connection"]["state"], "failing");
+}
+
+#[test]
+fn oidc_provider_expiry_from_introspection_when_expires_in_is_missing() {
+    let idp = Server::start("oidc.mjs", &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let introspect = format!("introspect_url={}", idp.url("/token/introspection"));
+    add_cc(dir.path(), "noexp", &idp.url("/token"), "cc-noexp", "noexp-secret", &[&introspect]);
+    let t = json(oauthdesk(dir.path(), &["token", "noexp", "--json"], None));
+    assert_eq!(t["expiry_source"], "introspection");
+    let left = t["expires_in"].as_i64().unwrap();
+    assert!((590..=600).contains(&left), "expires_in {left}");
+    assert_eq!(idp.hits("/token/introspection"), 1);
+    let list = json(oauthdesk(dir.path(), &["list", "--json"], None));
+    assert_eq!(list[0]["connection"]["state"], "connected");
+}
+
+#[test]
+fn salesforce_shaped_success_without_expires_in_and_the_default_test_call() {
+    let sf = Server::start("standin.mjs", &[]);
+    let dir = tempfile::tempdir().unwrap();
+    add_sf(dir.path(), "sf", &sf, "sf-good", "sf-secret");
+    let t = json(oauthdesk(dir.path(), &["token", "sf", "--json"], None));
+    assert_eq!(t["instance_url"], sf.url(""));
+    assert!(t["issued_at"].as_str().is_some(), "issued_at is read from epoch milliseconds: {t}");
+    assert_eq!(t["expiry_source"], "introspection", "Salesforce sends no expires_in; its introspection answers exp");
+    assert!(t["expires_in"].as_i64().unwrap() > 7000);
+    assert_eq!(t["extra"]["signature"], "c2lnbmF0dXJl");
+
+    let test = json(oauthdesk(dir.path(), &["test", "sf", "--json"], None));
+    assert_eq!(test["ok"], true);
+    assert_eq!(test["status"], 200);
+    assert_eq!(test["url"], sf.url("/services/data/v62.0/limits"), "the newest API version's limits");
+    assert!(test["body"].as_str().unwrap().contains("DailyApiRequests"));
+    assert!(test["elapsed_ms"].as_u64().is_some());
+    assert_eq!(test["token"]["source"], "cache");
+}
+
+#[test]
+fn salesforce_error_bodies_are_reported_verbatim() {
+    let sf = Server::start("standin.mjs", &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        ("sf-wrong-domain", "sf-secret", "invalid_grant", "request not supported on this domain"),
+        ("sf-no-user", "sf-secret", "invalid_grant", "no client credentials user enabled"),
+        ("sf-bad-key", "sf-secret", "invalid_client_id", "client identifier invalid"),
+        ("sf-good", "wrong-secret", "invalid_client", "invalid client credentials"),
+        ("sf-no-flow", "sf-secret", "unsupported_grant_type", "grant type not supported"),
+    ];
+    for (i, (key, secret, error, description)) in cases.iter().enumerate() {
+        let handle = format!("sf-{i}");
+        add_sf(dir.path(), &handle, &sf, key, secret);
+        let (run, v) = fails(oauthdesk(dir.path(), &["token", &handle, "--json"], None));
+        assert_eq!((v["error"].as_str(), v["error_description"].as_str()), (Some(*error), Some(*description)), "{key}");
+        assert_eq!(v["status"], 400);
+        assert!(run.stderr.contains(&format!("{error}: {description}")), "{}", run.stderr);
+    }
+}
+
+#[test]
+fn the_token_goes_only_to_allowed_hosts() {
+    let s = Server::start("standin.mjs", &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let token = s.url("/json/token");
+    let common = ["token_body=json", "client_auth=post"];
+    let me = format!("test_url={}", s.url("/me"));
+    add_cc(d, "good", &token, "c", "json-secret", &[common[0], common[1], &me, "default_params=version=2"]);
+    let good = json(oauthdesk(d, &["test", "good", "--json"], None));
+    assert_eq!(good["status"], 200);
+    assert!(good["body"].as_str().unwrap().contains(r#""version": "2""#), "default parameters are sent: {}", good["body"]);
+
+    let elsewhere = format!("test_url=http://localhost:{}/me", s.port);
+    add_cc(d, "other-host", &token, "c", "json-secret", &[common[0], common[1], &elsewhere, "allowed_hosts=127.0.0.1"]);
+    let redirect = format!("test_url={}", s.url("/me/elsewhere"));
+    add_cc(d, "redirected", &token, "c", "json-secret", &[common[0], common[1], &redirect]);
+    let before = s.hits("/me");
+    for handle in ["other-host", "redirected"] {
+        let (run, v) = fails(oauthdesk(d, &["test", handle, "--json"], None));
+        assert_eq!(v["code"], "host_not_allowed", "{handle}: {}", run.stderr);
+        assert!(run.stderr.contains("localhost is not on the profile's allowed hosts"), "{}", run.stderr);
+    }
+    assert_eq!(s.hits("/me"), before, "nothing reached the other host");
+}
+
+#[test]
+fn json_bodies_custom_fields_string_expiry_and_jwt_expiry() {
+    let s = Server::start("standin.mjs", &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    add_cc(d, "json", &s.url("/json/token"), "c", "json-secret", &["token_body=json", "client_auth=post"]);
+    let t = json(oauthdesk(d, &["token", "json", "--json"], None));
+    assert_eq!((t["token_type"].as_str(), t["expiry_source"].as_str()), (Some("Bearer"), Some("expires_in")));
+    assert!(t["expires_in"].as_i64().unwrap() > 890);
+
+    add_cc(d, "custom", &s.url("/custom/token"), "c", "x", &["token_field=accessToken"]);
+    let t = json(oauthdesk(d, &["token", "custom", "--json"], None));
+    assert!(t["access_token"].as_str().unwrap().starts_with("custom-"));
+    assert!((1790..=1800).contains(&t["expires_in"].as_i64().unwrap()), "expires_in as a string: {t}");
+
+    add_cc(d, "no-field", &s.url("/custom/token"), "c", "x", &[]);
+    let (run, _) = fails(oauthdesk(d, &["token", "no-field"], None));
+    assert!(run.stderr.contains("no 'access_token' field") && run.stderr.contains("accessToken"), "{}", run.stderr);
+
+    add_cc(d, "jwt", &s.url("/jwt/token"), "c", "x", &[]);
+    let t = json(oauthdesk(d, &["token", "jwt", "--json"], None));
+    assert_eq!(t["expiry_source"], "jwt");
+    assert!((5390..=5400).contains(&t["expires_in"].as_i64().unwrap()));
+}
+
+#[test]
+fn html_pages_timeouts_huge_bodies_and_redirects_are_named() {
+    let s = Server::start("standin.mjs", &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    add_cc(d, "html", &s.url("/html/token"), "c", "x", &[]);
+    add_cc(d, "slow", &s.url("/slow/token"), "c", "x", &["timeout=2"]);
+    add_cc(d, "huge", &s.url("/huge/token"), "c", "x", &[]);
+    add_cc(d, "moved", &s.url("/redirect/token"), "c", "x", &[]);
+    let expect = [
+        ("html", "bad_response", "HTML page (HTTP 404)"),
+        ("slow", "timeout", "token: 127.0.0.1 did not answer within 2 s (timeout)"),
+        ("huge", "bad_response", "more than 1024 KiB"),
+        ("moved", "bad_response", "redirect (HTTP 302) to https://login.example.com"),
+    ];
+    for (handle, code, words) in expect {
+        let (run, v) = fails(oauthdesk(d, &["token", handle, "--json"], None));
+        assert_eq!(v["code"], code, "{handle}: {}", run.stderr);
+        assert!(run.stderr.contains(words), "{handle}: {}", run.stderr);
+    }
+}

@@ -1,0 +1,56 @@
+// A real OAuth 2.0 / OpenID Connect server for OAuth Desk's tests: npm's oidc-provider on
+// 127.0.0.1 (an ephemeral port unless PORT is set). Prints "READY <port>" when it listens.
+// GET /__stats answers how many requests each path received, so tests can prove that a
+// cached token made no request. The server stops on SIGTERM or when its stdin closes.
+import http from "node:http";
+import Provider from "oidc-provider";
+
+const clients = [
+  { client_id: "cc-basic", client_secret: "basic-secret", token_endpoint_auth_method: "client_secret_basic" },
+  { client_id: "cc-post", client_secret: "post-secret", token_endpoint_auth_method: "client_secret_post" },
+  // Its token responses lose expires_in (see below), so expiry must come from introspection.
+  { client_id: "cc-noexp", client_secret: "noexp-secret", token_endpoint_auth_method: "client_secret_basic" },
+].map((c) => ({ ...c, grant_types: ["client_credentials"], response_types: [], redirect_uris: [], scope: "api read" }));
+
+const stats = {};
+const server = http.createServer();
+await new Promise((resolve) => server.listen(Number(process.env.PORT ?? 0), "127.0.0.1", resolve));
+const { port } = server.address();
+
+const provider = new Provider(`http://127.0.0.1:${port}`, {
+  clients,
+  scopes: ["openid", "offline_access", "api", "read"],
+  features: {
+    clientCredentials: { enabled: true },
+    introspection: { enabled: true },
+    revocation: { enabled: true },
+    devInteractions: { enabled: true },
+  },
+  ttl: { ClientCredentials: Number(process.env.CC_TTL ?? 600) },
+});
+
+// Stands in for providers that send no expires_in.
+provider.use(async (ctx, next) => {
+  await next();
+  if (ctx.path === "/token" && ctx.oidc?.client?.clientId === "cc-noexp" && ctx.body && typeof ctx.body === "object") {
+    delete ctx.body.expires_in;
+  }
+});
+
+const handle = provider.callback();
+server.on("request", (req, res) => {
+  const path = new URL(req.url, "http://x").pathname;
+  if (path === "/__stats") {
+    res.setHeader("content-type", "application/json");
+    res.end(JSON.stringify(stats));
+    return;
+  }
+  stats[path] = (stats[path] ?? 0) + 1;
+  handle(req, res);
+});
+
+const stop = () => server.close(() => process.exit(0));
+process.on("SIGTERM", stop);
+process.stdin.on("end", stop);
+process.stdin.resume();
+console.log(`READY ${port}`);

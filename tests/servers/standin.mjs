@@ -1,0 +1,161 @@
+// A local stand-in for what no real server here can show: Salesforce's exact token
+// responses and error bodies, and misbehaving endpoints (HTML pages, a server that never
+// answers, a body of many megabytes, redirects). Listens on 127.0.0.1 and prints
+// "READY <port>". The Salesforce scenario is chosen by the Consumer Key (client_id).
+// GET /__stats answers how many requests each path received.
+import http from "node:http";
+
+const SF_SECRET = "sf-secret";
+const sfErrors = {
+  "sf-wrong-domain": ["invalid_grant", "request not supported on this domain"],
+  "sf-no-user": ["invalid_grant", "no client credentials user enabled"],
+  "sf-bad-key": ["invalid_client_id", "client identifier invalid"],
+  "sf-no-flow": ["unsupported_grant_type", "grant type not supported"],
+};
+const stats = {};
+const issued = new Set();
+const hanging = new Set();
+let port = 0;
+
+function json(res, status, body, headers = {}) {
+  res.writeHead(status, { "content-type": "application/json", ...headers });
+  res.end(JSON.stringify(body));
+}
+
+async function readBody(req) {
+  let data = "";
+  for await (const chunk of req) data += chunk;
+  if ((req.headers["content-type"] ?? "").includes("application/json")) return JSON.parse(data || "{}");
+  return Object.fromEntries(new URLSearchParams(data));
+}
+
+function bearer(req) {
+  const h = req.headers.authorization ?? "";
+  return h.startsWith("Bearer ") && issued.has(h.slice(7));
+}
+
+function jwt(claims) {
+  const part = (o) => Buffer.from(JSON.stringify(o)).toString("base64url");
+  return `${part({ alg: "none", typ: "JWT" })}.${part(claims)}.sig`;
+}
+
+function token(prefix) {
+  const t = `${prefix}-${Math.random().toString(36).slice(2)}`;
+  issued.add(t);
+  return t;
+}
+
+const routes = {
+  "POST /services/oauth2/token": async (req, res) => {
+    const body = await readBody(req);
+    const id = body.client_id;
+    if (sfErrors[id]) return json(res, 400, { error: sfErrors[id][0], error_description: sfErrors[id][1] });
+    if (id !== "sf-good") return json(res, 400, { error: "invalid_client_id", error_description: "client identifier invalid" });
+    if (body.client_secret !== SF_SECRET) return json(res, 400, { error: "invalid_client", error_description: "invalid client credentials" });
+    if (body.grant_type !== "client_credentials") return json(res, 400, { error: "unsupported_grant_type", error_description: "grant type not supported" });
+    json(res, 200, {
+      access_token: token("00Dstandin!AQ"),
+      signature: "c2lnbmF0dXJl",
+      scope: "api",
+      instance_url: `http://127.0.0.1:${port}`,
+      id: `http://127.0.0.1:${port}/id/00Dstandin/005standin`,
+      token_type: "Bearer",
+      issued_at: String(Date.now()),
+    });
+  },
+  "POST /services/oauth2/introspect": async (req, res) => {
+    const body = await readBody(req);
+    if (body.client_id !== "sf-good" || body.client_secret !== SF_SECRET) return json(res, 401, { error: "invalid_client" });
+    if (!issued.has(body.token)) return json(res, 200, { active: false });
+    json(res, 200, { active: true, scope: "api", client_id: "sf-good", token_type: "access_token", exp: Math.floor(Date.now() / 1000) + 7200 });
+  },
+  "GET /services/data/": (req, res) => {
+    if (!bearer(req)) return json(res, 401, [{ errorCode: "INVALID_SESSION_ID", message: "Session expired or invalid" }]);
+    json(res, 200, [
+      { label: "Summer '24", url: "/services/data/v61.0", version: "61.0" },
+      { label: "Winter '25", url: "/services/data/v62.0", version: "62.0" },
+    ]);
+  },
+  "GET /services/data/v62.0/limits": (req, res) => {
+    if (!bearer(req)) return json(res, 401, [{ errorCode: "INVALID_SESSION_ID", message: "Session expired or invalid" }]);
+    json(res, 200, { DailyApiRequests: { Max: 15000, Remaining: 14990 } });
+  },
+  "POST /json/token": async (req, res) => {
+    if (!(req.headers["content-type"] ?? "").includes("application/json")) return json(res, 415, { error: "invalid_request", error_description: "send JSON" });
+    const body = await readBody(req);
+    if (body.grant_type !== "client_credentials" || body.client_secret !== "json-secret") return json(res, 401, { error: "invalid_client" });
+    json(res, 200, { access_token: token("json"), token_type: "bearer", expires_in: 900 });
+  },
+  "POST /custom/token": async (req, res) => {
+    await readBody(req);
+    json(res, 200, { accessToken: token("custom"), tokenType: "Bearer", expires_in: "1800" });
+  },
+  "POST /jwt/token": async (req, res) => {
+    await readBody(req);
+    const t = jwt({ sub: "machine", exp: Math.floor(Date.now() / 1000) + 5400 });
+    issued.add(t);
+    json(res, 200, { access_token: t, token_type: "Bearer" });
+  },
+  "POST /html/token": async (req, res) => {
+    await readBody(req);
+    res.writeHead(404, { "content-type": "text/html" });
+    res.end("<!DOCTYPE html><html><head><title>Not Found</title></head><body><h1>404 Not Found</h1></body></html>");
+  },
+  "POST /redirect/token": async (req, res) => {
+    await readBody(req);
+    res.writeHead(302, { location: "https://login.example.com/services/oauth2/token" });
+    res.end();
+  },
+  "POST /slow/token": (req, res) => {
+    hanging.add(res); // accepted, never answered
+  },
+  "POST /huge/token": async (req, res) => {
+    await readBody(req);
+    res.writeHead(200, { "content-type": "application/json" });
+    const chunk = Buffer.alloc(1024 * 1024, "a");
+    let sent = 0;
+    res.write('{"access_token":"');
+    const more = () => {
+      while (sent < 20) {
+        sent++;
+        if (!res.write(chunk)) return res.once("drain", more);
+      }
+      res.end('"}');
+    };
+    res.on("error", () => {});
+    more();
+  },
+  "GET /me": (req, res) => {
+    if (!bearer(req)) return json(res, 401, { error: "invalid_token" });
+    json(res, 200, { sub: "machine", query: Object.fromEntries(new URL(req.url, "http://x").searchParams) });
+  },
+  "GET /me/elsewhere": (req, res) => {
+    res.writeHead(302, { location: `http://localhost:${port}/me` });
+    res.end();
+  },
+};
+
+const server = http.createServer(async (req, res) => {
+  const path = new URL(req.url, "http://x").pathname;
+  if (path === "/__stats") return json(res, 200, stats);
+  stats[path] = (stats[path] ?? 0) + 1;
+  const route = routes[`${req.method} ${path}`];
+  if (!route) return json(res, 404, { error: "not_found" });
+  try {
+    await route(req, res);
+  } catch (e) {
+    json(res, 500, { error: "server_error", error_description: String(e) });
+  }
+});
+
+await new Promise((resolve) => server.listen(Number(process.env.PORT ?? 0), "127.0.0.1", resolve));
+port = server.address().port;
+const stop = () => {
+  for (const res of hanging) res.destroy();
+  server.closeAllConnections();
+  server.close(() => process.exit(0));
+};
+process.on("SIGTERM", stop);
+process.stdin.on("end", stop);
+process.stdin.resume();
+console.log(`READY ${port}`);
