@@ -24,7 +24,8 @@ pub enum Mode {
 pub fn init(data_dir: &Path, mode: Mode) -> Option<WorkerGuard> {
     let stderr_default = if mode == Mode::Gui { "info" } else { "warn" };
     let filter = |default: &str| EnvFilter::try_from_env(LOG_ENV).unwrap_or_else(|_| EnvFilter::new(default));
-    let stderr = fmt::layer().with_writer(std::io::stderr).with_target(false).with_filter(filter(stderr_default));
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let stderr = fmt::layer().with_writer(std::io::stderr).with_ansi(ansi).with_target(false).with_filter(filter(stderr_default));
     let dir = paths::log_dir(data_dir);
     let file = std::fs::create_dir_all(&dir).ok().map(|()| {
         let (writer, guard) = tracing_appender::non_blocking(tracing_appender::rolling::never(&dir, LOG_FILE));

@@ -1,7 +1,7 @@
 // Starts tauri-driver (which starts WebKitWebDriver, which starts OAuth Desk) and opens
 // WebDriver sessions on the real window. Every process started here is stopped by stop().
 import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -45,9 +45,9 @@ export async function start() {
       await session.manage().setTimeouts({ implicit: 0, script: 10_000 });
       return session;
     },
-    /** Runs the CLI against the same data directory. */
-    cli(...args) {
-      return execFileSync(binary, args, { env, encoding: "utf8" });
+    /** Runs the CLI against the same data directory; `input` goes to its stdin. */
+    cli(args, input = "") {
+      return execFileSync(binary, args, { env, encoding: "utf8", input });
     },
     async stop() {
       driver.kill();
@@ -70,4 +70,11 @@ export async function type(session, id, text) {
   const el = await shown(session, id);
   await el.clear();
   await el.sendKeys(text);
+}
+
+/** Keeps a picture of the window in tests/.work/ for people to look at after a run. */
+export async function saveScreenshot(session, name) {
+  const dir = path.join(repo, "tests", ".work");
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, name), Buffer.from(await session.takeScreenshot(), "base64"));
 }

@@ -59,7 +59,7 @@ test("a Salesforce profile created in the window survives a restart with its sec
     await app.quit();
   }
 
-  const shownByCli = JSON.parse(env.cli("show", "sf-e2e", "--json"));
+  const shownByCli = JSON.parse(env.cli(["show", "sf-e2e", "--json"]));
   assert.equal(shownByCli.client_secret, "set");
   assert.equal(shownByCli.label, "Acme (end to end)");
 });

@@ -3,6 +3,8 @@
 // on either side that does not match fails `npm run check`.
 import { invoke } from "@tauri-apps/api/core";
 import type { AppInfo } from "./bindings/AppInfo";
+import type { Attempt } from "./bindings/Attempt";
+import type { ConnectResult } from "./bindings/ConnectResult";
 import type { ErrorPayload } from "./bindings/ErrorPayload";
 import type { ExportFile } from "./bindings/ExportFile";
 import type { NewProfile } from "./bindings/NewProfile";
@@ -21,16 +23,20 @@ type Commands = {
   profiles_export_file: { args: { handles: string[]; path: string }; result: number };
   profiles_import: { args: { json: string }; result: string[] };
   app_info: { args: Record<string, never>; result: AppInfo };
+  profile_connect: { args: { handle: string; force: boolean }; result: ConnectResult };
+  profile_history: { args: { handle: string }; result: Attempt[] };
 };
 
 /** A failed command: `code` for logic, `message` for people, `field` for the form. */
 export class ApiError extends Error {
   readonly code: string;
   readonly field?: string;
+  readonly payload: ErrorPayload;
   constructor(p: ErrorPayload) {
     super(p.message);
     this.code = p.code;
     this.field = p.field;
+    this.payload = p;
   }
 }
 
@@ -49,5 +55,5 @@ export async function call<K extends keyof Commands>(
   }
 }
 
-export type { AppInfo, ExportFile, NewProfile, Profile, ProfileChanges, Template };
+export type { AppInfo, Attempt, ConnectResult, ErrorPayload, ExportFile, NewProfile, Profile, ProfileChanges, Template };
 export type { FieldSpec } from "./bindings/FieldSpec";

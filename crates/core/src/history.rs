@@ -17,7 +17,7 @@ pub const UNKNOWN_EXPIRY_REUSE: Duration = Duration::minutes(10);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
-pub enum State {
+pub enum ConnectionStatus {
     Connected,
     Expired,
     Failing,
@@ -28,7 +28,7 @@ pub enum State {
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
 pub struct ConnectionState {
-    pub state: State,
+    pub state: ConnectionStatus,
     pub expires_at: Option<DateTime<Utc>>,
     pub last_attempt_at: Option<DateTime<Utc>>,
     pub last_error: Option<String>,
@@ -121,10 +121,10 @@ pub fn state(conn: &Connection, profile_id: i64) -> Result<ConnectionState> {
     let now = Utc::now();
     let failing = last.as_ref().filter(|a| !a.ok && token.as_ref().is_none_or(|t| a.at >= t.obtained_at));
     let state = match (&token, failing) {
-        (_, Some(_)) => State::Failing,
-        (Some(t), None) if usable(t, now, Duration::zero()) => State::Connected,
-        (Some(_), None) => State::Expired,
-        (None, None) => State::Never,
+        (_, Some(_)) => ConnectionStatus::Failing,
+        (Some(t), None) if usable(t, now, Duration::zero()) => ConnectionStatus::Connected,
+        (Some(_), None) => ConnectionStatus::Expired,
+        (None, None) => ConnectionStatus::Never,
     };
     Ok(ConnectionState {
         state,

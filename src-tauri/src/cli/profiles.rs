@@ -123,16 +123,16 @@ pub fn list(desk: &Desk, out: &Out) -> AppResult<()> {
 }
 
 fn status_word(p: &Profile) -> String {
-    use oauthdesk_core::history::State;
+    use oauthdesk_core::history::ConnectionStatus;
     let c = &p.connection;
     match c.state {
-        State::Connected => match c.expires_at {
+        ConnectionStatus::Connected => match c.expires_at {
             Some(at) => format!("connected, {} min left", (at - chrono::Utc::now()).num_minutes().max(0)),
             None => "connected".into(),
         },
-        State::Expired => "expired".into(),
-        State::Failing => "failing".into(),
-        State::Never => "never tried".into(),
+        ConnectionStatus::Expired => "expired".into(),
+        ConnectionStatus::Failing => "failing".into(),
+        ConnectionStatus::Never => "never tried".into(),
     }
 }
 

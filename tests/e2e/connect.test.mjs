@@ -1,0 +1,52 @@
+// Connect in the window against a real OAuth server (npm's oidc-provider on 127.0.0.1): the
+// window shows the token's expiry counting down and the test call's status.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { By, until } from "selenium-webdriver";
+import { saveScreenshot, shown, start } from "./driver.mjs";
+import { startServer } from "../servers/start.mjs";
+
+let env;
+let idp;
+
+before(async () => {
+  idp = await startServer("oidc.mjs");
+  env = await start();
+});
+
+after(async () => {
+  await env?.stop();
+  await idp?.stop();
+});
+
+test("Connect shows the expiry countdown, the test call's status and a connected badge", async () => {
+  env.cli(
+    [
+      "add", "client-credentials", "--handle", "idp-api", "--label", "Local IdP API",
+      "--set", `token_url=${idp.url("/token")}`, "--set", "client_id=cc-basic", "--set", "scopes=api",
+      "--set", `test_url=${idp.url("/.well-known/openid-configuration")}`, "--secret-stdin",
+    ],
+    "basic-secret",
+  );
+  const app = await env.open();
+  try {
+    const item = await app.wait(until.elementLocated(By.css('[data-testid="profile-item"][data-handle="idp-api"]')), 10_000);
+    assert.match(await item.getText(), /never tried/);
+    await item.click();
+    await (await shown(app, "connect")).click();
+    const expiry = await shown(app, "token-expiry", 20_000);
+    assert.match(await expiry.getText(), /^in (9m|10m) \d\ds/);
+    const first = await expiry.getText();
+    await app.sleep(1500);
+    assert.notEqual(await expiry.getText(), first, "the countdown moves");
+    assert.equal(await (await shown(app, "token-type")).getText(), "Bearer");
+    assert.equal(await (await shown(app, "token-scope")).getText(), "api");
+    assert.equal(await (await shown(app, "test-status")).getText(), "HTTP 200");
+    assert.match(await (await shown(app, "test-body")).getText(), /"issuer"/);
+    const badge = await app.findElement(By.css('[data-testid="profile-item"][data-handle="idp-api"] [data-testid="status-badge"]'));
+    await app.wait(async () => /connected/.test(await badge.getText()), 5_000, "the badge turns connected");
+    await saveScreenshot(app, "connect.png");
+  } finally {
+    await app.quit();
+  }
+});
