@@ -11,6 +11,7 @@ help:
 	@echo "make run    build and open OAuth Desk"
 	@echo "make test   run every test suite (Rust, UI types, end-to-end in the real window)"
 	@echo "make build  build the oauthdesk binary (target/debug/oauthdesk)"
+	@echo "make bench  compare oauthdesk token with curl against a local OAuth server"
 
 deps-run:
 	@scripts/deps.sh run
@@ -51,6 +52,11 @@ test-ui: ui/node_modules/.package-lock.json
 test-e2e: tests/node_modules/.package-lock.json
 	$(CARGO) build --locked
 	xvfb-run -a npm --prefix tests run e2e
+
+# Speed of `oauthdesk token` against curl (a benchmark, not a test); see README.
+bench: deps-test ui/dist/index.html tests/node_modules/.package-lock.json
+	$(CARGO) build --release --locked
+	scripts/with-keyring.sh scripts/bench-token.sh
 
 clean:
 	$(CARGO) clean

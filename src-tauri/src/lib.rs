@@ -1,6 +1,7 @@
 //! The `oauthdesk` binary: with no arguments it opens the window, with a subcommand it runs
 //! headless. Both front ends are thin adapters over `oauthdesk_core`.
 
+pub mod browser;
 pub mod cli;
 pub mod commands;
 pub mod error;
@@ -24,6 +25,14 @@ pub fn main() -> i32 {
 /// What every command handler shares.
 pub struct AppState {
     pub desk: Arc<Desk>,
+    /// Sign-ins waiting for their redirect, by handle; sending cancels one.
+    pub pending: std::sync::Mutex<std::collections::HashMap<String, tokio::sync::oneshot::Sender<()>>>,
+}
+
+impl AppState {
+    pub fn new(desk: Arc<Desk>) -> Self {
+        AppState { desk, pending: Default::default() }
+    }
 }
 
 /// Registers OAuth Desk's commands on a builder (the real one, or tauri's mock in tests).
@@ -41,6 +50,10 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         commands::profiles::app_info,
         commands::connect::profile_connect,
         commands::connect::profile_history,
+        commands::authorize::profile_authorize,
+        commands::authorize::profile_authorize_cancel,
+        commands::authorize::profile_revoke,
+        commands::authorize::discover,
     ])
 }
 
@@ -64,7 +77,7 @@ pub fn run() -> i32 {
                 Ok(())
             }
         })
-        .manage(AppState { desk })
+        .manage(AppState::new(desk))
         .run(tauri::generate_context!());
     match result {
         Ok(()) => 0,

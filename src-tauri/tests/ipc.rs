@@ -21,7 +21,7 @@ struct Harness {
 fn harness() -> Harness {
     let dir = tempfile::tempdir().unwrap();
     let desk = Arc::new(Desk::open(dir.path(), Arc::new(Keyring::default())).unwrap());
-    let app = with_commands(mock_builder()).manage(AppState { desk }).build(mock_context(noop_assets())).unwrap();
+    let app = with_commands(mock_builder()).manage(AppState::new(desk)).build(mock_context(noop_assets())).unwrap();
     let window = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
     Harness { _dir: dir, _app: app, window }
 }

@@ -12,6 +12,12 @@ const clients = [
   { client_id: "cc-noexp", client_secret: "noexp-secret", token_endpoint_auth_method: "client_secret_basic" },
 ].map((c) => ({ ...c, grant_types: ["client_credentials"], response_types: [], redirect_uris: [], scope: "api read" }));
 
+// Native apps (RFC 8252): a loopback redirect on any port, PKCE; one public, one confidential.
+const native = { application_type: "native", grant_types: ["authorization_code", "refresh_token"], response_types: ["code"],
+  redirect_uris: ["http://127.0.0.1/callback"], scope: "openid offline_access api" };
+clients.push({ ...native, client_id: "native-public", token_endpoint_auth_method: "none" });
+clients.push({ ...native, client_id: "native-confidential", client_secret: "conf-secret", token_endpoint_auth_method: "client_secret_basic" });
+
 const stats = {};
 const server = http.createServer();
 await new Promise((resolve) => server.listen(Number(process.env.PORT ?? 0), "127.0.0.1", resolve));
@@ -26,7 +32,10 @@ const provider = new Provider(`http://127.0.0.1:${port}`, {
     revocation: { enabled: true },
     devInteractions: { enabled: true },
   },
-  ttl: { ClientCredentials: Number(process.env.CC_TTL ?? 600) },
+  ttl: { ClientCredentials: Number(process.env.CC_TTL ?? 600), AccessToken: Number(process.env.AT_TTL ?? 3600) },
+  // Every authorization-code client that may refresh gets a refresh token.
+  issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed("refresh_token"),
+  pkce: { required: () => false },
 });
 
 // Stands in for providers that send no expires_in.

@@ -84,8 +84,52 @@ pub const DEFAULT_MARGIN: Duration = Duration::seconds(60);
 const UNKNOWN_NOTE: &str =
     "the provider sent no expires_in, the token is not a JWT, and no introspection URL answered; OAuth Desk reuses it for 10 minutes";
 
+/// What is known about a new token: its expiry from `expires_in`, else a JWT's `exp`, else
+/// the introspection endpoint, else unknown (said in words).
+pub(crate) async fn expiry(cfg: &FlowConfig, response: &TokenResponse, obtained_at: DateTime<Utc>, secret: Option<&Secret>, log: &mut Vec<Attempt>) -> TokenInfo {
+    let mut note = None;
+    let (expires_at, source) = if let Some(secs) = response.expires_in {
+        (Some(obtained_at + Duration::seconds(secs)), ExpirySource::ExpiresIn)
+    } else if let Some(exp) = token::jwt_claims(response.access_token.expose()).and_then(|c| token::claim_time(&c, "exp")) {
+        (Some(exp), ExpirySource::Jwt)
+    } else if let Some(url) = &cfg.introspect_url {
+        match exchange::introspect_exp(cfg, url, secret, &response.access_token, log).await {
+            Ok(Some(exp)) => (Some(exp), ExpirySource::Introspection),
+            Ok(None) => {
+                note = Some("the introspection endpoint did not say when the token expires".to_string());
+                (None, ExpirySource::Unknown)
+            }
+            Err(e) => {
+                note = Some(format!("introspection failed ({e})"));
+                (None, ExpirySource::Unknown)
+            }
+        }
+    } else {
+        (None, ExpirySource::Unknown)
+    };
+    if source == ExpirySource::Unknown {
+        note = Some(match note {
+            Some(n) => format!("{n}; {UNKNOWN_NOTE}"),
+            None => UNKNOWN_NOTE.to_string(),
+        });
+    }
+    TokenInfo {
+        token_type: response.token_type.clone(),
+        scope: response.scope.clone(),
+        obtained_at,
+        expires_at,
+        expiry_source: source,
+        expiry_note: note,
+        instance_url: response.instance_url.clone(),
+        issued_at: response.issued_at,
+        refresh_token: response.refresh_token.is_some(),
+        source: TokenSource::Network,
+        extra: response.extra.clone(),
+    }
+}
+
 impl Desk {
-    fn flow_config(&self, handle: &str) -> Result<(i64, FlowConfig)> {
+    pub(crate) fn flow_config(&self, handle: &str) -> Result<(i64, FlowConfig)> {
         let row = crate::store::get(&self.conn(), handle)?;
         let t = template::find(&row.template)?;
         Ok((row.id, FlowConfig::new(t, &row.fields)?))
@@ -106,8 +150,32 @@ impl Desk {
         Ok(Some(Token { access_token: Secret::new(cached.access_token), info }))
     }
 
+    /// The cached token whatever its expiry, with its refresh token.
+    pub(crate) fn cached_any(&self, id: i64) -> Result<Option<(Token, Option<Secret>)>> {
+        let Some(meta) = history::token(&self.conn(), id)? else { return Ok(None) };
+        let Some(raw) = self.secrets().get(&meta.secret_ref)? else { return Ok(None) };
+        let Ok(cached) = serde_json::from_str::<Cached>(raw.expose()) else { return Ok(None) };
+        let token = Token { access_token: Secret::new(cached.access_token), info: cached.info };
+        Ok(Some((token, cached.refresh_token.map(Secret::new))))
+    }
+
+    /// Keeps a new token in the keyring (and its expiry in the store). A provider that sends
+    /// no new refresh token keeps the old one valid, so `keep_refresh` is kept then.
+    pub(crate) fn store_token(&self, id: i64, response: &TokenResponse, info: &mut TokenInfo, keep_refresh: Option<&Secret>) -> Result<()> {
+        let key = self.token_key(id);
+        let refresh = response.refresh_token.as_ref().or(keep_refresh);
+        info.refresh_token = refresh.is_some();
+        let cached = Cached {
+            access_token: response.access_token.expose().to_string(),
+            refresh_token: refresh.map(|r| r.expose().to_string()),
+            info: info.clone(),
+        };
+        self.secrets().set(&key, &Secret::new(serde_json::to_string(&cached).expect("a token always serialises")))?;
+        history::save_token(&self.conn(), id, &key, info.obtained_at, info.expires_at, info.expiry_source)
+    }
+
     /// A token for `handle`: the cached one while it has more than `margin` left, else a new
-    /// exchange (always with `force`).
+    /// exchange (client credentials) or a refresh (authorization code); `force` skips the cache.
     #[tracing::instrument(skip(self), err(level = "info"))]
     pub async fn token(&self, handle: &str, force: bool, margin: Duration) -> Result<Token> {
         let (id, cfg) = self.flow_config(handle)?;
@@ -116,72 +184,22 @@ impl Desk {
                 return Ok(t);
             }
         }
-        if cfg.template.flow != Flow::ClientCredentials {
-            return Err(Error::NotReady(format!(
-                "'{handle}' uses the authorization-code flow: it needs a sign-in in the browser (oauthdesk authorize {handle})"
-            )));
+        if cfg.template.flow == Flow::AuthorizationCode {
+            return self.refresh_token(id, handle, &cfg).await;
         }
         let secret = self.client_secret(handle)?.ok_or_else(|| {
             Error::invalid("client_secret", format!("no client secret is stored for '{handle}'; set it with: oauthdesk edit {handle} --secret-stdin"))
         })?;
         let mut log = Vec::new();
-        let result = self.exchange(&cfg, &secret, &mut log).await;
-        history::record(&self.conn(), id, &log)?;
-        let (response, info) = result?;
-        let key = self.token_key(id);
-        let cached = Cached {
-            access_token: response.access_token.expose().to_string(),
-            refresh_token: response.refresh_token.as_ref().map(|r| r.expose().to_string()),
-            info: info.clone(),
-        };
-        self.secrets().set(&key, &Secret::new(serde_json::to_string(&cached).expect("a token always serialises")))?;
-        history::save_token(&self.conn(), id, &key, info.obtained_at, info.expires_at, info.expiry_source)?;
-        Ok(Token { access_token: response.access_token, info })
-    }
-
-    async fn exchange(&self, cfg: &FlowConfig, secret: &Secret, log: &mut Vec<Attempt>) -> Result<(TokenResponse, TokenInfo)> {
         let obtained_at = Utc::now();
-        let response = exchange::client_credentials(cfg, secret, log).await?;
-        let mut note = None;
-        let (expires_at, source) = if let Some(secs) = response.expires_in {
-            (Some(obtained_at + Duration::seconds(secs)), ExpirySource::ExpiresIn)
-        } else if let Some(exp) = token::jwt_claims(response.access_token.expose()).and_then(|c| token::claim_time(&c, "exp")) {
-            (Some(exp), ExpirySource::Jwt)
-        } else if let Some(url) = &cfg.introspect_url {
-            match exchange::introspect_exp(cfg, url, Some(secret), &response.access_token, log).await {
-                Ok(Some(exp)) => (Some(exp), ExpirySource::Introspection),
-                Ok(None) => {
-                    note = Some("the introspection endpoint did not say when the token expires".to_string());
-                    (None, ExpirySource::Unknown)
-                }
-                Err(e) => {
-                    note = Some(format!("introspection failed ({e})"));
-                    (None, ExpirySource::Unknown)
-                }
-            }
-        } else {
-            (None, ExpirySource::Unknown)
+        let result = match exchange::client_credentials(&cfg, &secret, &mut log).await {
+            Ok(response) => Ok((expiry(&cfg, &response, obtained_at, Some(&secret), &mut log).await, response)),
+            Err(e) => Err(e),
         };
-        if source == ExpirySource::Unknown {
-            note = Some(match note {
-                Some(n) => format!("{n}; {UNKNOWN_NOTE}"),
-                None => UNKNOWN_NOTE.to_string(),
-            });
-        }
-        let info = TokenInfo {
-            token_type: response.token_type.clone(),
-            scope: response.scope.clone(),
-            obtained_at,
-            expires_at,
-            expiry_source: source,
-            expiry_note: note,
-            instance_url: response.instance_url.clone(),
-            issued_at: response.issued_at,
-            refresh_token: response.refresh_token.is_some(),
-            source: TokenSource::Network,
-            extra: response.extra.clone(),
-        };
-        Ok((response, info))
+        history::record(&self.conn(), id, &log)?;
+        let (mut info, response) = result?;
+        self.store_token(id, &response, &mut info, None)?;
+        Ok(Token { access_token: response.access_token, info })
     }
 
     /// Calls the profile's test URL with a token (cached if usable). `None` when there is

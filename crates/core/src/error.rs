@@ -51,6 +51,14 @@ pub enum Error {
     #[error("{stage}: the provider answered {error}{} (HTTP {status})", description.as_deref().map(|d| format!(": {d}")).unwrap_or_default())]
     OAuth { stage: Stage, status: u16, error: String, description: Option<String> },
 
+    /// The user cancelled a waiting authorization.
+    #[error("authorize: cancelled")]
+    Cancelled,
+
+    /// The provider sent the browser back with an error (e.g. the user said no).
+    #[error("authorize: the provider answered {error}{}", description.as_deref().map(|d| format!(": {d}")).unwrap_or_default())]
+    Denied { error: String, description: Option<String> },
+
     /// The server did not answer in time.
     #[error("{stage}: {host} did not answer within {secs} s (timeout)")]
     Timeout { stage: Stage, host: String, secs: u64 },
@@ -73,18 +81,32 @@ pub enum Error {
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
 pub enum Stage {
+    Authorize,
     Token,
+    Refresh,
     Introspect,
     Test,
+    Revoke,
+    Discovery,
 }
 
 impl Stage {
     pub fn as_str(self) -> &'static str {
         match self {
+            Stage::Authorize => "authorize",
             Stage::Token => "token",
+            Stage::Refresh => "refresh",
             Stage::Introspect => "introspect",
             Stage::Test => "test",
+            Stage::Revoke => "revoke",
+            Stage::Discovery => "discovery",
         }
+    }
+
+    pub fn parse(s: &str) -> Option<Stage> {
+        [Stage::Authorize, Stage::Token, Stage::Refresh, Stage::Introspect, Stage::Test, Stage::Revoke, Stage::Discovery]
+            .into_iter()
+            .find(|st| st.as_str() == s)
     }
 }
 
@@ -114,6 +136,8 @@ impl Error {
             Error::Import(_) => "import",
             Error::Io(_) => "io",
             Error::NotReady(_) => "not_ready",
+            Error::Cancelled => "cancelled",
+            Error::Denied { .. } => "access_denied",
             Error::OAuth { .. } => "oauth_error",
             Error::Timeout { .. } => "timeout",
             Error::Network { .. } => "network",
@@ -140,6 +164,7 @@ impl Error {
             | Error::Network { stage, .. }
             | Error::BadResponse { stage, .. }
             | Error::HostNotAllowed { stage, .. } => Some(*stage),
+            Error::Denied { .. } | Error::Cancelled => Some(Stage::Authorize),
             _ => None,
         }
     }
@@ -148,6 +173,7 @@ impl Error {
     pub fn payload(&self) -> ErrorPayload {
         let (status, error, error_description) = match self {
             Error::OAuth { status, error, description, .. } => (Some(*status), Some(error.clone()), description.clone()),
+            Error::Denied { error, description } => (None, Some(error.clone()), description.clone()),
             Error::BadResponse { status, .. } => (*status, None, None),
             _ => (None, None, None),
         };

@@ -92,11 +92,7 @@ pub fn recent(conn: &Connection, profile_id: i64, limit: usize) -> Result<Vec<At
         let stage: String = r.get(1)?;
         Ok(Attempt {
             at: r.get(0)?,
-            stage: match stage.as_str() {
-                "introspect" => Stage::Introspect,
-                "test" => Stage::Test,
-                _ => Stage::Token,
-            },
+            stage: Stage::parse(&stage).unwrap_or(Stage::Token),
             ok: r.get(2)?,
             status: r.get(3)?,
             elapsed_ms: r.get::<_, i64>(4)? as u64,

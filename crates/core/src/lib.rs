@@ -2,6 +2,7 @@
 //! secrets in the OS keyring, and (in later modules) the OAuth flows and the diagnosis.
 //! It knows nothing of the window: the Tauri app and the CLI are thin adapters over it.
 
+pub mod authorization;
 pub mod connect;
 pub mod desk;
 pub mod error;

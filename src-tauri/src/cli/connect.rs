@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use chrono::Duration;
 use clap::Args;
 use oauthdesk_core::flows::token::ExpirySource;
-use oauthdesk_core::{Desk, Error, TokenInfo};
+use oauthdesk_core::{Desk, Error, Token, TokenInfo};
 use serde::Serialize;
 
 use super::Out;
@@ -41,9 +41,14 @@ pub(crate) fn block_on<F: std::future::Future>(f: F) -> AppResult<F::Output> {
 
 pub fn token(desk: &Desk, out: &Out, a: TokenArgs) -> AppResult<()> {
     let t = block_on(desk.token(&a.handle, a.force, Duration::seconds(a.margin.max(0))))??;
-    let output = TokenOutput { access_token: t.access_token.expose(), expires_in: t.info.expires_in(), info: &t.info };
-    out.print(&output, || t.access_token.expose().to_string());
+    print_token(out, &t, || t.access_token.expose().to_string());
     Ok(())
+}
+
+/// Prints a token as `token --json` does, or `text` without `--json`.
+pub(crate) fn print_token(out: &Out, t: &Token, text: impl FnOnce() -> String) {
+    let output = TokenOutput { access_token: t.access_token.expose(), expires_in: t.info.expires_in(), info: &t.info };
+    out.print(&output, text);
 }
 
 fn expiry_word(info: &TokenInfo) -> &'static str {

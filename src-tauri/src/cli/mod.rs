@@ -2,6 +2,7 @@
 //! the same core function as the window and renders the result as text or, with `--json`, as
 //! JSON on standard output. Errors are one line on stderr (and an object with `--json`).
 
+mod authorize;
 mod connect;
 mod profiles;
 
@@ -76,6 +77,15 @@ pub enum Command {
         /// The profile's handle
         handle: String,
     },
+    /// Sign in for an authorization-code profile (browser, loopback redirect, PKCE)
+    Authorize(authorize::AuthorizeArgs),
+    /// Revoke a profile's tokens at the provider (RFC 7009) and forget them
+    Revoke {
+        /// The profile's handle
+        handle: String,
+    },
+    /// Read an issuer's metadata (.well-known) and optionally fill a profile's URLs
+    Discover(authorize::DiscoverArgs),
     /// Show a profile's recent attempts (token, introspection, test)
     History {
         /// The profile's handle
@@ -121,6 +131,9 @@ fn dispatch(cli: Cli, data_dir: &std::path::Path) -> AppResult<()> {
         Command::Import { file } => profiles::import(&desk, &out, &file),
         Command::Token(args) => connect::token(&desk, &out, args),
         Command::Test { handle } => connect::test(&desk, &out, &handle),
+        Command::Authorize(args) => authorize::authorize(&desk, &out, args),
+        Command::Revoke { handle } => authorize::revoke(&desk, &out, &handle),
+        Command::Discover(args) => authorize::discover(&desk, &out, args),
         Command::History { handle, limit } => connect::history(&desk, &out, &handle, limit),
     }
 }

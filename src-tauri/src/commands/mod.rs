@@ -1,6 +1,7 @@
 //! Tauri commands: each parses its arguments, calls one core function off the UI thread, and
 //! returns its result or an `{code, message, field}` error. No logic lives here.
 
+pub mod authorize;
 pub mod connect;
 pub mod profiles;
 

@@ -48,6 +48,10 @@ pub struct FlowConfig {
     /// The explicit whitelist; empty means the token and test URLs' own hosts.
     pub allowed_hosts: Vec<String>,
     pub timeout: Duration,
+    pub pkce: bool,
+    /// 0 picks a free port for each authorization.
+    pub redirect_port: u16,
+    pub redirect_path: String,
 }
 
 fn get<'a>(fields: &'a Fields, name: &str) -> Option<&'a str> {
@@ -128,6 +132,9 @@ impl FlowConfig {
             token_field: get(fields, "token_field").unwrap_or("access_token").to_string(),
             allowed_hosts: get(fields, "allowed_hosts").map(|v| validate::hosts(v).unwrap_or_default()).unwrap_or_default(),
             timeout: Duration::from_secs(timeout.clamp(1, 600)),
+            pkce: get(fields, "pkce") != Some("false"),
+            redirect_port: get(fields, "redirect_port").and_then(|p| p.parse().ok()).unwrap_or(0),
+            redirect_path: get(fields, "redirect_path").unwrap_or("/callback").to_string(),
         })
     }
 

@@ -124,9 +124,12 @@ async fn read_json(resp: reqwest::Response, stage: Stage, url: &Url, cfg: &FlowC
             message: format!("{url} sent more than {} KiB (HTTP {status}); that is no OAuth response, reading stopped", http::TOKEN_BODY_CAP / 1024),
         });
     }
+    if (200..300).contains(&status) && body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Value::Null); // revocation answers 200 with nothing
+    }
     let json: Option<Value> = serde_json::from_slice(&body).ok();
     if let Some(err) = json.as_ref().and_then(|j| j.get("error")).and_then(Value::as_str) {
-        if !(200..300).contains(&status) || stage != Stage::Token || json.as_ref().and_then(|j| j.get(&cfg.token_field)).is_none() {
+        if !(200..300).contains(&status) || json.as_ref().and_then(|j| j.get(&cfg.token_field)).is_none() {
             let description = json.as_ref().and_then(|j| j.get("error_description")).and_then(Value::as_str).map(str::to_string);
             return Err(Error::OAuth { stage, status, error: err.to_string(), description });
         }
@@ -167,7 +170,52 @@ pub async fn client_credentials(cfg: &FlowConfig, secret: &Secret, log: &mut Vec
     }
     params.extend(cfg.token_params.iter().cloned());
     let json = post(cfg, Stage::Token, &cfg.token_url, params, cfg.body, Some(secret), log).await?;
-    token::parse(&json, &cfg.token_field).map_err(|message| Error::BadResponse { stage: Stage::Token, status: Some(200), message })
+    token_response(&json, cfg, Stage::Token)
+}
+
+fn token_response(json: &Value, cfg: &FlowConfig, stage: Stage) -> Result<TokenResponse> {
+    token::parse(json, &cfg.token_field).map_err(|message| Error::BadResponse { stage, status: Some(200), message })
+}
+
+/// Exchanges an authorization code (RFC 6749 §4.1.3, with the PKCE verifier of RFC 7636).
+#[tracing::instrument(skip_all, fields(host = cfg.token_url.host_str()), err(level = "info"))]
+pub async fn authorization_code(
+    cfg: &FlowConfig,
+    code: &Secret,
+    redirect_uri: &str,
+    verifier: Option<&Secret>,
+    secret: Option<&Secret>,
+    log: &mut Vec<Attempt>,
+) -> Result<TokenResponse> {
+    let mut params = vec![
+        ("grant_type".to_string(), "authorization_code".to_string()),
+        ("code".to_string(), code.expose().to_string()),
+        ("redirect_uri".to_string(), redirect_uri.to_string()),
+    ];
+    if let Some(v) = verifier {
+        params.push(("code_verifier".into(), v.expose().to_string()));
+    }
+    params.extend(cfg.token_params.iter().cloned());
+    let json = post(cfg, Stage::Token, &cfg.token_url, params, cfg.body, secret, log).await?;
+    token_response(&json, cfg, Stage::Token)
+}
+
+/// Uses a refresh token (RFC 6749 §6).
+#[tracing::instrument(skip_all, fields(host = cfg.token_url.host_str()), err(level = "info"))]
+pub async fn refresh(cfg: &FlowConfig, refresh_token: &Secret, secret: Option<&Secret>, log: &mut Vec<Attempt>) -> Result<TokenResponse> {
+    let params = vec![
+        ("grant_type".to_string(), "refresh_token".to_string()),
+        ("refresh_token".to_string(), refresh_token.expose().to_string()),
+    ];
+    let json = post(cfg, Stage::Refresh, &cfg.token_url, params, cfg.body, secret, log).await?;
+    token_response(&json, cfg, Stage::Refresh)
+}
+
+/// Revokes one token (RFC 7009).
+#[tracing::instrument(skip_all, fields(host = url.host_str(), hint), err(level = "info"))]
+pub async fn revoke(cfg: &FlowConfig, url: &Url, token: &Secret, hint: &str, secret: Option<&Secret>, log: &mut Vec<Attempt>) -> Result<()> {
+    let params = vec![("token".to_string(), token.expose().to_string()), ("token_type_hint".to_string(), hint.to_string())];
+    post(cfg, Stage::Revoke, url, params, BodyFormat::Form, secret, log).await.map(|_| ())
 }
 
 /// Asks the introspection endpoint (RFC 7662) when the token expires.

@@ -2,7 +2,9 @@
 //! the exchanges with the provider, and the test call.
 
 pub mod config;
+pub mod discovery;
 pub mod exchange;
 pub mod http;
+pub mod listener;
 pub mod test_call;
 pub mod token;

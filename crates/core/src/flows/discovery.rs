@@ -1,0 +1,148 @@
+//! Discovery: an issuer's metadata from `/.well-known/openid-configuration` or, per RFC 8414,
+//! `/.well-known/oauth-authorization-server`, checked against the issuer asked for, and
+//! compared with what a profile asks for (client authentication, PKCE).
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use ts_rs::TS;
+use url::Url;
+
+use super::http;
+use crate::error::{Error, Result, Stage};
+use crate::validate;
+
+/// What an issuer publishes about itself, and where it disagrees with a profile.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Discovery {
+    pub issuer: String,
+    /// The document that answered.
+    pub source: String,
+    pub authorization_endpoint: Option<String>,
+    pub token_endpoint: Option<String>,
+    pub revocation_endpoint: Option<String>,
+    pub introspection_endpoint: Option<String>,
+    pub userinfo_endpoint: Option<String>,
+    pub token_endpoint_auth_methods_supported: Vec<String>,
+    pub code_challenge_methods_supported: Vec<String>,
+    pub grant_types_supported: Vec<String>,
+    pub scopes_supported: Vec<String>,
+    pub warnings: Vec<String>,
+}
+
+fn strings(v: &Value, key: &str) -> Vec<String> {
+    v.get(key).and_then(Value::as_array).map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect()).unwrap_or_default()
+}
+
+/// The two well-known locations for `issuer`, OpenID Connect's first.
+fn locations(issuer: &Url) -> Vec<Url> {
+    let path = issuer.path().trim_end_matches('/');
+    let mut oidc = issuer.clone();
+    oidc.set_path(&format!("{path}/.well-known/openid-configuration"));
+    let mut oauth = issuer.clone();
+    oauth.set_path(&format!("/.well-known/oauth-authorization-server{path}"));
+    vec![oidc, oauth]
+}
+
+/// Fetches and checks an issuer's metadata.
+#[tracing::instrument(err(level = "info"))]
+pub async fn discover(issuer: &str) -> Result<Discovery> {
+    let issuer_url = validate::url(issuer.trim()).map_err(|m| Error::invalid("issuer", m))?;
+    let client = http::client(std::time::Duration::from_secs(30))?;
+    let mut tried = Vec::new();
+    for url in locations(&issuer_url) {
+        let resp = client.get(url.clone()).header(reqwest::header::ACCEPT, "application/json").send().await;
+        let resp = resp.map_err(|e| http::transport_error(e, Stage::Discovery, &url, std::time::Duration::from_secs(30)))?;
+        let status = resp.status().as_u16();
+        if status != 200 {
+            tried.push(format!("{url} (HTTP {status})"));
+            continue;
+        }
+        let (body, _) = http::read_capped(resp, http::TOKEN_BODY_CAP).await.map_err(|e| http::transport_error(e, Stage::Discovery, &url, std::time::Duration::from_secs(30)))?;
+        let json: Value = serde_json::from_slice(&body).map_err(|_| Error::BadResponse {
+            stage: Stage::Discovery,
+            status: Some(status),
+            message: format!("{url} is not a JSON metadata document"),
+        })?;
+        let published = json.get("issuer").and_then(Value::as_str).unwrap_or_default().to_string();
+        if published.trim_end_matches('/') != issuer.trim().trim_end_matches('/') {
+            return Err(Error::BadResponse {
+                stage: Stage::Discovery,
+                status: Some(status),
+                message: format!("{url} names the issuer '{published}', not '{issuer}'; use the issuer it names, or check the URL"),
+            });
+        }
+        let s = |k: &str| json.get(k).and_then(Value::as_str).map(str::to_string);
+        return Ok(Discovery {
+            issuer: published,
+            source: url.to_string(),
+            authorization_endpoint: s("authorization_endpoint"),
+            token_endpoint: s("token_endpoint"),
+            revocation_endpoint: s("revocation_endpoint"),
+            introspection_endpoint: s("introspection_endpoint"),
+            userinfo_endpoint: s("userinfo_endpoint"),
+            token_endpoint_auth_methods_supported: strings(&json, "token_endpoint_auth_methods_supported"),
+            code_challenge_methods_supported: strings(&json, "code_challenge_methods_supported"),
+            grant_types_supported: strings(&json, "grant_types_supported"),
+            scopes_supported: strings(&json, "scopes_supported"),
+            warnings: Vec::new(),
+        });
+    }
+    Err(Error::BadResponse { stage: Stage::Discovery, status: None, message: format!("no metadata found at {}", tried.join(" or ")) })
+}
+
+impl Discovery {
+    /// Adds warnings where a profile asks for what the server does not offer.
+    pub fn compare(&mut self, client_auth: Option<&str>, pkce: bool, public: bool) {
+        let method = match (public, client_auth) {
+            (true, _) => "none",
+            (false, Some("post")) => "client_secret_post",
+            (false, _) => "client_secret_basic",
+        };
+        if !self.token_endpoint_auth_methods_supported.is_empty() && !self.token_endpoint_auth_methods_supported.iter().any(|m| m == method) {
+            self.warnings.push(format!(
+                "the profile authenticates with {method}, which the server does not list (it supports: {})",
+                self.token_endpoint_auth_methods_supported.join(", ")
+            ));
+        }
+        if pkce && !self.code_challenge_methods_supported.is_empty() && !self.code_challenge_methods_supported.iter().any(|m| m == "S256") {
+            self.warnings.push(format!(
+                "the profile uses PKCE S256, which the server does not list (it supports: {})",
+                self.code_challenge_methods_supported.join(", ")
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn well_known_locations_follow_rfc_8414() {
+        let l = locations(&Url::parse("https://auth.example.com/tenant1").unwrap());
+        assert_eq!(l[0].as_str(), "https://auth.example.com/tenant1/.well-known/openid-configuration");
+        assert_eq!(l[1].as_str(), "https://auth.example.com/.well-known/oauth-authorization-server/tenant1");
+    }
+
+    #[test]
+    fn warnings_name_what_the_server_lacks() {
+        let mut d = Discovery {
+            issuer: "i".into(),
+            source: "s".into(),
+            authorization_endpoint: None,
+            token_endpoint: None,
+            revocation_endpoint: None,
+            introspection_endpoint: None,
+            userinfo_endpoint: None,
+            token_endpoint_auth_methods_supported: vec!["client_secret_basic".into()],
+            code_challenge_methods_supported: vec!["plain".into()],
+            grant_types_supported: vec![],
+            scopes_supported: vec![],
+            warnings: vec![],
+        };
+        d.compare(Some("post"), true, false);
+        assert_eq!(d.warnings.len(), 2, "{:?}", d.warnings);
+        assert!(d.warnings[0].contains("client_secret_post"));
+    }
+}

@@ -1,0 +1,122 @@
+//! The loopback redirect listener of RFC 8252: one HTTP server on 127.0.0.1 (never
+//! `localhost`, never 0.0.0.0) that waits for exactly one redirect carrying the expected
+//! `state`. A wrong path is answered 404 and a missing or wrong `state` 400, and both are
+//! ignored: the flow keeps waiting. Then the server closes, and so does its port.
+
+use std::convert::Infallible;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+use tokio::sync::mpsc;
+
+use crate::error::{Error, Result, Stage};
+
+/// What the browser brought back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Redirect {
+    Code(String),
+    Denied { error: String, description: Option<String> },
+}
+
+/// A bound loopback port, before it serves.
+pub struct Loopback {
+    listener: TcpListener,
+    pub port: u16,
+}
+
+impl Loopback {
+    /// Binds 127.0.0.1 on `port` (0 picks a free one).
+    pub async fn bind(port: u16) -> Result<Loopback> {
+        let listener = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port))).await.map_err(|e| {
+            if e.kind() == std::io::ErrorKind::AddrInUse {
+                Error::invalid("redirect_port", format!("port {port} on 127.0.0.1 is already in use by another program; close it or pick another port (0 = any free port)"))
+            } else {
+                Error::Io(e)
+            }
+        })?;
+        let port = listener.local_addr()?.port();
+        Ok(Loopback { listener, port })
+    }
+
+    /// The redirect URI to register and send: `http://127.0.0.1:<port><path>`.
+    pub fn redirect_uri(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    /// Serves until one redirect with `state` arrives, `timeout` passes, or `cancel` fires.
+    pub async fn wait(self, path: &str, state: &str, timeout: Duration, cancel: impl std::future::Future<Output = ()>) -> Result<Redirect> {
+        let (tx, mut rx) = mpsc::channel::<Redirect>(1);
+        let expected = Arc::new((path.to_string(), state.to_string()));
+        let listener = self.listener;
+        let server = tokio::spawn(async move {
+            loop {
+                let Ok((stream, _)) = listener.accept().await else { continue };
+                let (tx, expected) = (tx.clone(), expected.clone());
+                tokio::spawn(async move {
+                    let service = service_fn(move |req| handle(req, expected.clone(), tx.clone()));
+                    let _ = http1::Builder::new().keep_alive(false).serve_connection(TokioIo::new(stream), service).await;
+                });
+            }
+        });
+        let outcome = tokio::select! {
+            got = rx.recv() => got.ok_or_else(|| Error::NotReady("the redirect listener stopped".into())),
+            () = tokio::time::sleep(timeout) => Err(Error::Timeout { stage: Stage::Authorize, host: "the browser".into(), secs: timeout.as_secs() }),
+            () = cancel => Err(Error::Cancelled),
+        };
+        server.abort(); // drops the listener: the port closes
+        let _ = server.await;
+        outcome
+    }
+}
+
+fn page(status: StatusCode, title: &str, text: &str) -> Response<Full<Bytes>> {
+    let html = format!(
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>OAuth Desk — {title}</title></head>\
+         <body style=\"font-family:system-ui,sans-serif;max-width:36em;margin:4em auto\"><h1>{title}</h1><p>{text}</p>\
+         <p>You may close this window and return to OAuth Desk.</p></body></html>"
+    );
+    let mut resp = Response::new(Full::new(Bytes::from(html)));
+    *resp.status_mut() = status;
+    resp.headers_mut().insert(hyper::header::CONTENT_TYPE, hyper::header::HeaderValue::from_static("text/html; charset=utf-8"));
+    resp
+}
+
+/// Escapes text for the answer page (the provider's `error_description` is untrusted).
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+async fn handle(req: Request<Incoming>, expected: Arc<(String, String)>, tx: mpsc::Sender<Redirect>) -> std::result::Result<Response<Full<Bytes>>, Infallible> {
+    let (path, state) = (&expected.0, &expected.1);
+    if req.uri().path() != path {
+        return Ok(page(StatusCode::NOT_FOUND, "Not found", "This is not OAuth Desk's redirect address."));
+    }
+    let query: Vec<(String, String)> = url::form_urlencoded::parse(req.uri().query().unwrap_or_default().as_bytes()).into_owned().collect();
+    let get = |k: &str| query.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone());
+    if get("state").as_deref() != Some(state.as_str()) {
+        tracing::warn!("redirect with a missing or wrong state ignored");
+        return Ok(page(StatusCode::BAD_REQUEST, "Ignored", "The state does not match the authorization OAuth Desk started, so this redirect was ignored."));
+    }
+    if let Some(error) = get("error") {
+        let description = get("error_description");
+        let text = format!("The provider answered <code>{}</code>{}.", escape(&error), description.as_deref().map(|d| format!(": {}", escape(d))).unwrap_or_default());
+        let _ = tx.send(Redirect::Denied { error, description }).await;
+        return Ok(page(StatusCode::OK, "Authorization failed", &text));
+    }
+    match get("code") {
+        Some(code) if !code.is_empty() => {
+            let _ = tx.send(Redirect::Code(code)).await;
+            Ok(page(StatusCode::OK, "Signed in", "OAuth Desk received the authorization and is fetching the tokens."))
+        }
+        _ => Ok(page(StatusCode::BAD_REQUEST, "No code", "The redirect carries neither a code nor an error.")),
+    }
+}

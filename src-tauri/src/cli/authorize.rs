@@ -1,0 +1,102 @@
+//! `authorize`, `revoke` and `discover`: the sign-in for authorization-code profiles and the
+//! tools around it.
+
+use std::io::Write as _;
+use std::time::Duration;
+
+use clap::Args;
+use oauthdesk_core::flows::discovery::Discovery;
+use oauthdesk_core::Desk;
+
+use super::connect::{block_on, print_token};
+use super::Out;
+use crate::browser;
+use crate::error::AppResult;
+
+#[derive(Args, Debug)]
+pub struct AuthorizeArgs {
+    /// The profile's handle
+    pub handle: String,
+    /// Do not open a browser: print the authorization URL alone on the first line, then wait
+    #[arg(long)]
+    pub no_browser: bool,
+    /// Give up after this many seconds
+    #[arg(long, default_value_t = 300, value_name = "SECONDS")]
+    pub timeout: u64,
+}
+
+pub fn authorize(desk: &Desk, out: &Out, a: AuthorizeArgs) -> AppResult<()> {
+    let on_url = |url: &url::Url| {
+        if a.no_browser {
+            println!("{url}");
+            let _ = std::io::stdout().flush();
+        } else {
+            let opened = browser::open(url);
+            let how = if opened { "Your browser should open; if it does not, visit" } else { "Open this URL in your browser" };
+            eprintln!("{how}:\n{url}\nWaiting for the sign-in (Ctrl-C cancels)…");
+        }
+    };
+    let cancel = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let token = block_on(desk.authorize(&a.handle, Duration::from_secs(a.timeout.max(1)), on_url, cancel))??;
+    print_token(out, &token, || {
+        let i = &token.info;
+        let expiry = i.expires_in().map(|s| format!("expires in {}m {}s", s / 60, s % 60)).unwrap_or_else(|| "expiry unknown".into());
+        format!(
+            "Authorized '{}': scope {}, {expiry}, refresh token: {}.",
+            a.handle,
+            i.scope.as_deref().unwrap_or("(none said)"),
+            if i.refresh_token { "yes" } else { "no" }
+        )
+    });
+    Ok(())
+}
+
+pub fn revoke(desk: &Desk, out: &Out, handle: &str) -> AppResult<()> {
+    let r = block_on(desk.revoke(handle))??;
+    out.print(&r, || {
+        let mut s = if r.revoked.is_empty() { String::new() } else { format!("Revoked at the provider: {}.\n", r.revoked.join(", ")) };
+        if r.forgotten {
+            s.push_str(&format!("Forgot the tokens of '{handle}'.\n"));
+        }
+        if let Some(n) = &r.note {
+            s.push_str(n);
+        }
+        s
+    });
+    Ok(())
+}
+
+#[derive(Args, Debug)]
+pub struct DiscoverArgs {
+    /// The issuer URL, e.g. https://auth.example.com
+    pub issuer: String,
+    /// Compare with this profile (client authentication, PKCE)
+    #[arg(long, value_name = "HANDLE")]
+    pub profile: Option<String>,
+    /// Fill the profile's endpoint URLs from the metadata (needs --profile)
+    #[arg(long, requires = "profile")]
+    pub apply: bool,
+}
+
+pub fn discover(desk: &Desk, out: &Out, a: DiscoverArgs) -> AppResult<()> {
+    let d: Discovery = block_on(desk.discover(&a.issuer, a.profile.as_deref(), a.apply))??;
+    out.print(&d, || {
+        let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".into());
+        let mut s = format!("issuer            {}\nfrom              {}\n", d.issuer, d.source);
+        s += &format!("authorization     {}\ntoken             {}\n", opt(&d.authorization_endpoint), opt(&d.token_endpoint));
+        s += &format!("revocation        {}\nintrospection     {}\n", opt(&d.revocation_endpoint), opt(&d.introspection_endpoint));
+        s += &format!("userinfo          {}\n", opt(&d.userinfo_endpoint));
+        s += &format!("client auth       {}\n", d.token_endpoint_auth_methods_supported.join(", "));
+        s += &format!("PKCE methods      {}\n", d.code_challenge_methods_supported.join(", "));
+        for w in &d.warnings {
+            s += &format!("warning: {w}\n");
+        }
+        if a.apply {
+            s += &format!("Filled the endpoint URLs of '{}'.\n", a.profile.as_deref().unwrap_or_default());
+        }
+        s
+    });
+    Ok(())
+}

@@ -1,0 +1,65 @@
+//! Commands for the authorization-code flow: sign in (with a waiting state the window can
+//! cancel), revoke, and discovery for the form's Discover button.
+
+use oauthdesk_core::authorization::{RevokeOutcome, DEFAULT_TIMEOUT};
+use oauthdesk_core::flows::discovery::Discovery;
+use oauthdesk_core::ConnectResult;
+use serde::Serialize;
+use tauri::{AppHandle, Emitter, Runtime, State};
+use ts_rs::TS;
+
+use crate::error::{AppError, AppResult};
+use crate::{browser, AppState};
+
+/// Sent to the window when a sign-in starts, so it can show the URL as well.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct AuthorizeStarted {
+    pub handle: String,
+    pub url: String,
+    pub browser_opened: bool,
+}
+
+/// Signs in: opens the browser, waits for the redirect, exchanges the code, and calls the
+/// test URL with the new token.
+#[tauri::command]
+pub async fn profile_authorize<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, handle: String) -> AppResult<ConnectResult> {
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    if let Ok(mut pending) = state.pending.lock() {
+        pending.insert(handle.clone(), tx);
+    }
+    let on_url = |url: &url::Url| {
+        let browser_opened = browser::open(url);
+        let _ = app.emit("authorize-started", AuthorizeStarted { handle: handle.clone(), url: url.to_string(), browser_opened });
+    };
+    let cancel = async {
+        let _ = rx.await;
+    };
+    let result = state.desk.authorize(&handle, DEFAULT_TIMEOUT, on_url, cancel).await;
+    if let Ok(mut pending) = state.pending.lock() {
+        pending.remove(&handle);
+    }
+    let token = result?;
+    let test = state.desk.test_with(&handle, &token).await?;
+    let test_note = test.is_none().then(|| "no test URL is set".to_string());
+    Ok(ConnectResult { token: token.info, test, test_note })
+}
+
+/// Cancels a waiting sign-in; there being none is not an error.
+#[tauri::command]
+pub fn profile_authorize_cancel(state: State<'_, AppState>, handle: String) {
+    if let Some(tx) = state.pending.lock().ok().and_then(|mut p| p.remove(&handle)) {
+        let _ = tx.send(());
+    }
+}
+
+#[tauri::command]
+pub async fn profile_revoke(state: State<'_, AppState>, handle: String) -> AppResult<RevokeOutcome> {
+    state.desk.revoke(&handle).await.map_err(AppError::from)
+}
+
+/// Reads an issuer's metadata; with a profile, compares (and with `apply`, fills its URLs).
+#[tauri::command]
+pub async fn discover(state: State<'_, AppState>, issuer: String, handle: Option<String>, apply: bool) -> AppResult<Discovery> {
+    state.desk.discover(&issuer, handle.as_deref(), apply).await.map_err(AppError::from)
+}

@@ -1,0 +1,72 @@
+// Plays the user in place of a browser against oidc-provider's development sign-in: follows
+// the authorization URL, signs in, lets consent pass (or cancels, with --deny), and delivers
+// the final redirect to OAuth Desk's loopback listener. As a program:
+//   node user.mjs <authorization-url> [--deny]   prints the listener's answer status.
+const MAX_STEPS = 20;
+
+function formAction(html, base) {
+  const m = html.match(/<form[^>]*action="([^"]+)"/);
+  return m ? new URL(m[1].replaceAll("&amp;", "&"), base).toString() : null;
+}
+
+function abortLink(html, base) {
+  const m = html.match(/href="([^"]*\/abort)"/);
+  return m ? new URL(m[1], base).toString() : null;
+}
+
+export async function signIn(authorizationUrl, { deny = false, login = "alice" } = {}) {
+  const jar = new Map();
+  const cookie = () => [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
+  const remember = (res) => {
+    for (const c of res.headers.getSetCookie?.() ?? []) {
+      const [pair] = c.split(";");
+      const i = pair.indexOf("=");
+      jar.set(pair.slice(0, i), pair.slice(i + 1));
+    }
+  };
+  const issuer = new URL(authorizationUrl).origin;
+  let url = authorizationUrl;
+  let method = "GET";
+  let body;
+  for (let step = 0; step < MAX_STEPS; step++) {
+    const headers = { cookie: cookie() };
+    if (body) headers["content-type"] = "application/x-www-form-urlencoded";
+    const res = await fetch(url, { method, headers, body, redirect: "manual" });
+    remember(res);
+    method = "GET";
+    body = undefined;
+    if (res.status >= 300 && res.status < 400) {
+      const next = new URL(res.headers.get("location"), url);
+      if (next.origin !== issuer) {
+        // The redirect to OAuth Desk: deliver it as the browser would.
+        const delivered = await fetch(next, { redirect: "manual" });
+        return { redirect: next.toString(), status: delivered.status, page: await delivered.text() };
+      }
+      url = next.toString();
+      continue;
+    }
+    const html = await res.text();
+    if (deny && abortLink(html, url)) {
+      url = abortLink(html, url);
+      continue;
+    }
+    const action = formAction(html, url);
+    if (!action) throw new Error(`no form to submit at ${url} (HTTP ${res.status}): ${html.slice(0, 300)}`);
+    method = "POST";
+    body = html.includes('name="login"')
+      ? new URLSearchParams({ prompt: "login", login, password: "any" }).toString()
+      : new URLSearchParams({ prompt: "consent" }).toString();
+    url = action;
+  }
+  throw new Error(`the sign-in did not finish in ${MAX_STEPS} steps`);
+}
+
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split("/").pop())) {
+  const [url, flag] = process.argv.slice(2);
+  signIn(url, { deny: flag === "--deny" })
+    .then((r) => console.log(JSON.stringify(r)))
+    .catch((e) => {
+      console.error(String(e));
+      process.exit(1);
+    });
+}
