@@ -31,6 +31,7 @@ export async function signIn(authorizationUrl, { deny = false, login = "alice" }
   for (let step = 0; step < MAX_STEPS; step++) {
     const headers = { cookie: cookie() };
     if (body) headers["content-type"] = "application/x-www-form-urlencoded";
+    if (process.env.USER_DEBUG) console.error(method, url);
     const res = await fetch(url, { method, headers, body, redirect: "manual" });
     remember(res);
     method = "GET";
@@ -39,6 +40,7 @@ export async function signIn(authorizationUrl, { deny = false, login = "alice" }
       const next = new URL(res.headers.get("location"), url);
       if (next.origin !== issuer) {
         // The redirect to OAuth Desk: deliver it as the browser would.
+        if (process.env.USER_DEBUG) console.error("deliver", next.toString());
         const delivered = await fetch(next, { redirect: "manual" });
         return { redirect: next.toString(), status: delivered.status, page: await delivered.text() };
       }
@@ -66,7 +68,7 @@ if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split("/").pop()
   signIn(url, { deny: flag === "--deny" })
     .then((r) => console.log(JSON.stringify(r)))
     .catch((e) => {
-      console.error(String(e));
+      console.error(String(e), e.cause ? String(e.cause) : "");
       process.exit(1);
     });
 }

@@ -77,10 +77,10 @@ impl Server {
         let stdout = child.stdout.take().expect("stdout is piped");
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
+            // Keep draining after READY: a server whose stdout closes dies on its next write.
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
                 if let Some(port) = line.strip_prefix("READY ") {
                     let _ = tx.send(port.trim().parse::<u16>().ok());
-                    return;
                 }
             }
         });

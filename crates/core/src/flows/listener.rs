@@ -120,3 +120,61 @@ async fn handle(req: Request<Incoming>, expected: Arc<(String, String)>, tx: mps
         _ => Ok(page(StatusCode::BAD_REQUEST, "No code", "The redirect carries neither a code nor an error.")),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn get(url: String) -> u16 {
+        reqwest::get(url).await.map(|r| r.status().as_u16()).unwrap_or(0)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_wrong_path_or_state_is_ignored_and_the_right_redirect_completes() {
+        let lb = Loopback::bind(0).await.unwrap();
+        let port = lb.port;
+        let base = format!("http://127.0.0.1:{port}");
+        let browser = tokio::spawn(async move {
+            let wrong_path = get(format!("{base}/other?code=c&state=s1")).await;
+            let wrong_state = get(format!("{base}/callback?code=c&state=forged")).await;
+            let no_state = get(format!("{base}/callback?code=c")).await;
+            let right = get(format!("{base}/callback?code=the-code&state=s1")).await;
+            (wrong_path, wrong_state, no_state, right)
+        });
+        let got = lb.wait("/callback", "s1", Duration::from_secs(10), std::future::pending()).await.unwrap();
+        assert_eq!(got, Redirect::Code("the-code".into()));
+        assert_eq!(browser.await.unwrap(), (404, 400, 400, 200));
+        assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err(), "the port is closed afterwards");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn access_denied_is_reported_with_its_description() {
+        let lb = Loopback::bind(0).await.unwrap();
+        let url = format!("http://127.0.0.1:{}/cb?error=access_denied&error_description=End-User%20aborted&state=s", lb.port);
+        let browser = tokio::spawn(get(url));
+        let got = lb.wait("/cb", "s", Duration::from_secs(10), std::future::pending()).await.unwrap();
+        assert_eq!(got, Redirect::Denied { error: "access_denied".into(), description: Some("End-User aborted".into()) });
+        assert_eq!(browser.await.unwrap(), 200);
+    }
+
+    #[tokio::test]
+    async fn the_timeout_fires_and_cancel_stops_the_wait() {
+        let lb = Loopback::bind(0).await.unwrap();
+        let port = lb.port;
+        let err = lb.wait("/callback", "s", Duration::from_millis(200), std::future::pending()).await.unwrap_err();
+        assert!(matches!(err, Error::Timeout { stage: Stage::Authorize, .. }), "{err}");
+        assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err(), "the port is closed after a timeout");
+        let lb = Loopback::bind(0).await.unwrap();
+        let err = lb.wait("/callback", "s", Duration::from_secs(30), async {}).await.unwrap_err();
+        assert!(matches!(err, Error::Cancelled));
+    }
+
+    #[tokio::test]
+    async fn it_listens_on_127_0_0_1_only_and_reports_a_taken_port() {
+        let lb = Loopback::bind(0).await.unwrap();
+        assert_eq!(lb.listener.local_addr().unwrap().ip(), std::net::IpAddr::from(Ipv4Addr::LOCALHOST));
+        let taken = Loopback::bind(lb.port).await.err().expect("a port in use is refused");
+        assert_eq!(taken.field(), Some("redirect_port"));
+        assert!(taken.to_string().contains("already in use"), "{taken}");
+    }
+}

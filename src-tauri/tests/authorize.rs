@@ -1,0 +1,216 @@
+//! The authorization-code flow against npm's oidc-provider on 127.0.0.1, with a helper that
+//! plays the user in place of a browser (tests/servers/user.mjs): sign-in through the CLI,
+//! the token cache, refresh after expiry, revocation, discovery, and PKCE enforced by the
+//! server.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use common::{json, ok, oauthdesk, Server};
+use serde_json::Value;
+
+fn user(args: &[&str]) -> Value {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/servers/user.mjs");
+    let out = Command::new("node").arg(script).args(args).output().expect("node runs");
+    assert!(out.status.success(), "the user helper failed: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("the helper prints JSON")
+}
+
+/// Runs `oauthdesk authorize --no-browser --json`, signs in as the user, and returns the
+/// command's exit code, stdout after the URL line, and stderr.
+fn authorize(dir: &Path, handle: &str, deny: bool) -> (i32, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_oauthdesk"))
+        .args(["--data-dir", dir.to_str().unwrap(), "authorize", handle, "--no-browser", "--json", "--timeout", "30"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut url = String::new();
+    stdout.read_line(&mut url).unwrap();
+    assert!(url.starts_with("http://127.0.0.1:"), "the first line is the authorization URL: {url}");
+    let url = url.trim();
+    assert!(url.contains("code_challenge_method=S256") && url.contains("state="), "{url}");
+    let args: Vec<&str> = if deny { vec![url, "--deny"] } else { vec![url] };
+    user(&args);
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();
+    let out = child.wait_with_output().unwrap();
+    (out.status.code().unwrap_or(-1), rest, String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+fn add_custom(dir: &Path, idp: &Server, handle: &str, client_id: &str, secret: Option<&str>) {
+    let auth = format!("authorize_url={}", idp.url("/auth"));
+    let token = format!("token_url={}", idp.url("/token"));
+    let revoke = format!("revoke_url={}", idp.url("/token/revocation"));
+    let id = format!("client_id={client_id}");
+    let mut args = vec!["add", "custom-oauth2", "--handle", handle, "--set", &auth, "--set", &token, "--set", &revoke, "--set", &id];
+    args.extend(["--set", "scopes=openid offline_access api"]);
+    if secret.is_some() {
+        args.push("--secret-stdin");
+    }
+    ok(oauthdesk(dir, &args, secret));
+}
+
+/// Asks the server's introspection endpoint about a token, as the confidential client.
+fn introspect(idp: &Server, token: &str) -> Value {
+    let js = format!(
+        "fetch('{}', {{method:'POST', headers:{{'content-type':'application/x-www-form-urlencoded', authorization:'Basic '+Buffer.from('native-confidential:conf-secret').toString('base64')}}, body:'token={token}'}}).then(r=>r.text()).then(t=>process.stdout.write(t))",
+        idp.url("/token/introspection")
+    );
+    let out = Command::new("node").args(["-e", &js]).output().unwrap();
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn a_public_client_signs_in_and_the_token_is_served_from_the_cache() {
+    let idp = Server::start("oidc.mjs", &[]);
+    let dir = tempfile::tempdir().unwrap();
+    add_custom(dir.path(), &idp, "public", "native-public", None);
+    let (code, out, err) = authorize(dir.path(), "public", false);
+    assert_eq!(code, 0, "{err}");
+    let t: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!((t["source"].as_str(), t["refresh_token"].as_bool()), (Some("network"), Some(true)));
+    assert!(t["scope"].as_str().unwrap().contains("api"));
+    let hits = idp.hits("/token");
+    let cached = json(oauthdesk(dir.path(), &["token", "public", "--json"], None));
+    assert_eq!((cached["source"].as_str(), &cached["access_token"]), (Some("cache"), &t["access_token"]));
+    assert_eq!(idp.hits("/token"), hits, "no request for a cached token");
+    let history = json(oauthdesk(dir.path(), &["history", "public", "--json"], None));
+    let stages: Vec<&str> = history.as_array().unwrap().iter().map(|a| a["stage"].as_str().unwrap()).collect();
+    assert_eq!(stages, ["token", "authorize"]);
+}
+
+#[test]
+fn an_expired_token_is_refreshed_and_a_refused_refresh_asks_for_a_new_sign_in() {
+    let idp = Server::start("oidc.mjs", &[("AT_TTL", "2")]);
+    let dir = tempfile::tempdir().unwrap();
+    add_custom(dir.path(), &idp, "short", "native-confidential", Some("conf-secret"));
+    let (code, out, err) = authorize(dir.path(), "short", false);
+    assert_eq!(code, 0, "{err}");
+    let first: Value = serde_json::from_str(&out).unwrap();
+    assert!(first["expires_in"].as_i64().unwrap() <= 2);
+    std::thread::sleep(Duration::from_millis(2500));
+    let renewed = json(oauthdesk(dir.path(), &["token", "short", "--json", "--margin", "0"], None));
+    assert_eq!(renewed["source"], "network");
+    assert_ne!(renewed["access_token"], first["access_token"]);
+    assert_eq!(renewed["refresh_token"], true, "the refresh token is kept (rotated or not)");
+    std::thread::sleep(Duration::from_millis(2500));
+    let again = json(oauthdesk(dir.path(), &["token", "short", "--json", "--margin", "0"], None));
+    assert_eq!(again["source"], "network", "the kept refresh token works again");
+
+    // The provider revokes the grant: the next refresh is refused with invalid_grant.
+    let token = again["access_token"].as_str().unwrap();
+    assert_eq!(introspect(&idp, token)["active"], true);
+    let js = format!(
+        "fetch('{}',{{method:'POST',headers:{{'content-type':'application/x-www-form-urlencoded',authorization:'Basic '+Buffer.from('native-confidential:conf-secret').toString('base64')}},body:'token={token}'}})",
+        idp.url("/token/revocation")
+    );
+    Command::new("node").args(["-e", &js]).status().unwrap();
+    let refused = oauthdesk(dir.path(), &["token", "short", "--force"], None);
+    assert_ne!(refused.code, 0);
+    assert!(refused.stderr.contains("a new authorization is needed"), "{}", refused.stderr);
+}
+
+#[test]
+fn revoke_revokes_at_the_provider_and_forgets_locally() {
+    let idp = Server::start("oidc.mjs", &[]);
+    let dir = tempfile::tempdir().unwrap();
+    add_custom(dir.path(), &idp, "conf", "native-confidential", Some("conf-secret"));
+    let (code, out, err) = authorize(dir.path(), "conf", false);
+    assert_eq!(code, 0, "{err}");
+    let t: Value = serde_json::from_str(&out).unwrap();
+    let token = t["access_token"].as_str().unwrap();
+    assert_eq!(introspect(&idp, token)["active"], true);
+    let r = json(oauthdesk(dir.path(), &["revoke", "conf", "--json"], None));
+    assert_eq!(r["revoked"], serde_json::json!(["refresh_token", "access_token"]));
+    assert_eq!(introspect(&idp, token)["active"], false, "the server no longer accepts the token");
+    let after = oauthdesk(dir.path(), &["token", "conf"], None);
+    assert!(after.stderr.contains("not authorized yet"), "{}", after.stderr);
+}
+
+#[test]
+fn access_denied_is_reported_and_nothing_is_stored() {
+    let idp = Server::start("oidc.mjs", &[]);
+    let dir = tempfile::tempdir().unwrap();
+    add_custom(dir.path(), &idp, "denied", "native-public", None);
+    let (code, out, err) = authorize(dir.path(), "denied", true);
+    assert_ne!(code, 0);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!((v["code"].as_str(), v["error"].as_str()), (Some("access_denied"), Some("access_denied")));
+    assert!(err.contains("access_denied"), "{err}");
+    let list = json(oauthdesk(dir.path(), &["list", "--json"], None));
+    assert_eq!(list[0]["connection"]["state"], "failing");
+}
+
+#[test]
+fn discovery_fills_the_profile_and_checks_the_issuer() {
+    let idp = Server::start("oidc.mjs", &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    ok(oauthdesk(
+        d,
+        &["add", "custom-oauth2", "--handle", "found", "--set", "authorize_url=https://placeholder.example.com/a", "--set", "token_url=https://placeholder.example.com/t", "--set", "client_id=native-public"],
+        None,
+    ));
+    let issuer = idp.url("");
+    let found = json(oauthdesk(d, &["discover", &issuer, "--profile", "found", "--apply", "--json"], None));
+    assert_eq!(found["issuer"], issuer);
+    assert!(found["code_challenge_methods_supported"].as_array().unwrap().contains(&Value::from("S256")));
+    assert_eq!(found["warnings"], serde_json::json!([]));
+    let p = json(oauthdesk(d, &["show", "found", "--json"], None));
+    assert_eq!(p["fields"]["authorize_url"], idp.url("/auth"));
+    assert_eq!(p["fields"]["token_url"], idp.url("/token"));
+    assert_eq!(p["fields"]["revoke_url"], idp.url("/token/revocation"));
+    assert_eq!(p["fields"]["introspect_url"], idp.url("/token/introspection"));
+    assert_eq!(p["fields"]["test_url"], idp.url("/me"));
+
+    let wrong = oauthdesk(d, &["discover", &format!("http://localhost:{}", idp.port)], None);
+    assert_ne!(wrong.code, 0);
+    assert!(wrong.stderr.contains("names the issuer"), "{}", wrong.stderr);
+}
+
+#[test]
+fn the_server_enforces_pkce_a_wrong_verifier_is_refused() {
+    use oauthdesk_core::authorization::authorization_request;
+    use oauthdesk_core::flows::config::FlowConfig;
+    use oauthdesk_core::flows::exchange;
+    use oauthdesk_core::flows::listener::{Loopback, Redirect};
+    use oauthdesk_core::{template, Error, Fields, Secret};
+
+    let idp = Server::start("oidc.mjs", &[]);
+    let fields: Fields = [
+        ("authorize_url", idp.url("/auth")),
+        ("token_url", idp.url("/token")),
+        ("client_id", "native-public".to_string()),
+        ("scopes", "openid api".to_string()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    let cfg = FlowConfig::new(template::find("custom-oauth2").unwrap(), &fields).unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    rt.block_on(async {
+        let exchange_with = |verifier: Option<Secret>| async {
+            let lb = Loopback::bind(0).await.unwrap();
+            let redirect_uri = lb.redirect_uri("/callback");
+            let req = authorization_request(&cfg, &redirect_uri).unwrap();
+            let url = req.url.to_string();
+            let helper = tokio::task::spawn_blocking(move || user(&[&url]));
+            let got = lb.wait("/callback", req.state.secret(), Duration::from_secs(30), std::future::pending()).await.unwrap();
+            helper.await.unwrap();
+            let Redirect::Code(code) = got else { panic!("no code: {got:?}") };
+            let verifier = verifier.or(req.verifier);
+            exchange::authorization_code(&cfg, &Secret::new(code), &redirect_uri, verifier.as_ref(), None, &mut Vec::new()).await
+        };
+        let wrong = exchange_with(Some(Secret::new("a".repeat(64)))).await.unwrap_err();
+        assert!(matches!(&wrong, Error::OAuth { error, .. } if error == "invalid_grant"), "{wrong}");
+        let right = exchange_with(None).await.expect("the right verifier is accepted");
+        assert!(!right.access_token.expose().is_empty());
+    });
+}
