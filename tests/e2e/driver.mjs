@@ -26,7 +26,8 @@ async function portOpen(port) {
 /** A fresh data directory and a running tauri-driver whose app uses it. */
 export async function start() {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "oauthdesk-e2e-"));
-  const env = { ...process.env, OAUTHDESK_DATA_DIR: dataDir };
+  // The window never opens a real browser for sign-ins here; tests read the URL it shows.
+  const env = { ...process.env, OAUTHDESK_DATA_DIR: dataDir, OAUTHDESK_BROWSER: "none" };
   const driver = spawn("tauri-driver", ["--port", String(PORT)], { env, stdio: ["ignore", "inherit", "inherit"] });
   for (let i = 0; i < 100 && !(await portOpen(PORT)); i++) await new Promise((r) => setTimeout(r, 100));
   if (!(await portOpen(PORT))) {

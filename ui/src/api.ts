@@ -5,6 +5,8 @@ import { invoke } from "@tauri-apps/api/core";
 import type { AppInfo } from "./bindings/AppInfo";
 import type { Attempt } from "./bindings/Attempt";
 import type { ConnectResult } from "./bindings/ConnectResult";
+import type { Discovery } from "./bindings/Discovery";
+import type { RevokeOutcome } from "./bindings/RevokeOutcome";
 import type { ErrorPayload } from "./bindings/ErrorPayload";
 import type { ExportFile } from "./bindings/ExportFile";
 import type { NewProfile } from "./bindings/NewProfile";
@@ -25,6 +27,10 @@ type Commands = {
   app_info: { args: Record<string, never>; result: AppInfo };
   profile_connect: { args: { handle: string; force: boolean }; result: ConnectResult };
   profile_history: { args: { handle: string }; result: Attempt[] };
+  profile_authorize: { args: { handle: string }; result: ConnectResult };
+  profile_authorize_cancel: { args: { handle: string }; result: null };
+  profile_revoke: { args: { handle: string }; result: RevokeOutcome };
+  discover: { args: { issuer: string; handle: string | null; apply: boolean }; result: Discovery };
 };
 
 /** A failed command: `code` for logic, `message` for people, `field` for the form. */
@@ -55,5 +61,6 @@ export async function call<K extends keyof Commands>(
   }
 }
 
-export type { AppInfo, Attempt, ConnectResult, ErrorPayload, ExportFile, NewProfile, Profile, ProfileChanges, Template };
+export type { AuthorizeStarted } from "./bindings/AuthorizeStarted";
+export type { AppInfo, Attempt, ConnectResult, Discovery, ErrorPayload, ExportFile, RevokeOutcome, NewProfile, Profile, ProfileChanges, Template };
 export type { FieldSpec } from "./bindings/FieldSpec";

@@ -3,4 +3,4 @@
 /**
  * The steps of a connection, as reported in errors and history.
  */
-export type Stage = "token" | "introspect" | "test";
+export type Stage = "authorize" | "token" | "refresh" | "introspect" | "test" | "revoke" | "discovery";

@@ -1,0 +1,76 @@
+// Authorize in the window against a real OAuth server (npm's oidc-provider): the window
+// shows the sign-in URL while it waits, a helper signs in as the user would in a browser,
+// and the window shows the expiry countdown and that a refresh token came. Also the form's
+// Discover button, and Cancel while waiting.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { By, until } from "selenium-webdriver";
+import { saveScreenshot, shown, start, type } from "./driver.mjs";
+import { startServer } from "../servers/start.mjs";
+import { signIn } from "../servers/user.mjs";
+
+let env;
+let idp;
+
+before(async () => {
+  idp = await startServer("oidc.mjs");
+  env = await start();
+});
+
+after(async () => {
+  await env?.stop();
+  await idp?.stop();
+});
+
+async function openProfile(app, handle) {
+  const item = await app.wait(until.elementLocated(By.css(`[data-testid="profile-item"][data-handle="${handle}"]`)), 10_000);
+  await item.click();
+}
+
+test("Authorize from the window: the helper signs in and the window shows the countdown", async () => {
+  env.cli([
+    "add", "custom-oauth2", "--handle", "idp-user", "--label", "Local IdP (user)",
+    "--set", `authorize_url=${idp.url("/auth")}`, "--set", `token_url=${idp.url("/token")}`,
+    "--set", `revoke_url=${idp.url("/token/revocation")}`,
+    "--set", "client_id=native-public", "--set", "scopes=openid offline_access api",
+  ]);
+  const app = await env.open();
+  try {
+    await openProfile(app, "idp-user");
+    await (await shown(app, "authorize")).click();
+    const url = await (await shown(app, "authorize-url", 15_000)).getText();
+    assert.match(url, /code_challenge_method=S256/);
+    const delivered = await signIn(url);
+    assert.equal(delivered.status, 200, "the listener answered the browser");
+    const expiry = await shown(app, "token-expiry", 20_000);
+    assert.match(await expiry.getText(), /^in (59m|1h 00m)/);
+    assert.equal(await (await shown(app, "token-refresh")).getText(), "issued");
+    assert.equal(await (await shown(app, "token-scope")).getText(), "openid api");
+    await saveScreenshot(app, "authorize.png");
+
+    // Waiting can be cancelled.
+    await (await shown(app, "authorize")).click();
+    await shown(app, "authorize-url", 15_000);
+    await (await shown(app, "authorize-cancel")).click();
+    const error = await shown(app, "connect-error", 10_000);
+    assert.match(await error.getText(), /cancelled/);
+  } finally {
+    await app.quit();
+  }
+});
+
+test("Discover fills the endpoint URLs of a new custom profile", async () => {
+  const app = await env.open();
+  try {
+    await (await shown(app, "new-profile")).click();
+    await (await shown(app, "field-template")).findElement(By.css('option[value="custom-oauth2"]')).click();
+    await type(app, "field-issuer", idp.url());
+    await (await shown(app, "discover")).click();
+    await shown(app, "discovered", 10_000);
+    assert.equal(await (await shown(app, "field-authorize_url")).getAttribute("value"), idp.url("/auth"));
+    assert.equal(await (await shown(app, "field-token_url")).getAttribute("value"), idp.url("/token"));
+    assert.equal(await (await shown(app, "field-revoke_url")).getAttribute("value"), idp.url("/token/revocation"));
+  } finally {
+    await app.quit();
+  }
+});
