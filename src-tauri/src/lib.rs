@@ -8,17 +8,19 @@ pub mod error;
 pub mod logging;
 pub mod paths;
 pub mod renewal;
+pub mod window;
 
 use std::sync::Arc;
 
 use oauthdesk_core::{Desk, Keyring};
 
-/// Decides between the window and the command line; returns the process exit code.
+/// `oauthdesk`: with a subcommand, the command line; with none, the window (the
+/// `oauthdesk-window` executable beside this one). Returns the process exit code.
 pub fn main() -> i32 {
     if std::env::args_os().len() > 1 {
         cli::run()
     } else {
-        run()
+        window::launch()
     }
 }
 

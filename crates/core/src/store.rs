@@ -39,6 +39,8 @@ pub fn open(path: &Path) -> Result<Connection> {
         return Err(Error::StoreTooNew { path: path.display().to_string(), found, supported: schema_version() });
     }
     let _mode: String = conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
+    // In WAL mode NORMAL keeps the store consistent across crashes and saves an fsync per write.
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
     Migrations::from_slice(MIGRATIONS).to_latest(&mut conn).map_err(|e| Error::Migration(e.to_string()))?;
     Ok(conn)
 }
