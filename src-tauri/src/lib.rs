@@ -56,6 +56,7 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         commands::authorize::profile_authorize_cancel,
         commands::authorize::profile_revoke,
         commands::authorize::discover,
+        commands::diagnose::profile_diagnose,
     ])
 }
 

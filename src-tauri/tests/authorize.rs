@@ -179,7 +179,7 @@ fn discovery_fills_the_profile_and_checks_the_issuer() {
 fn the_server_enforces_pkce_a_wrong_verifier_is_refused() {
     use oauthdesk_core::authorization::authorization_request;
     use oauthdesk_core::flows::config::FlowConfig;
-    use oauthdesk_core::flows::exchange;
+    use oauthdesk_core::flows::exchange::{self, Recorder};
     use oauthdesk_core::flows::listener::{Loopback, Redirect};
     use oauthdesk_core::{template, Error, Fields, Secret};
 
@@ -206,7 +206,7 @@ fn the_server_enforces_pkce_a_wrong_verifier_is_refused() {
             helper.await.unwrap();
             let Redirect::Code(code) = got else { panic!("no code: {got:?}") };
             let verifier = verifier.or(req.verifier);
-            exchange::authorization_code(&cfg, &Secret::new(code), &redirect_uri, verifier.as_ref(), None, &mut Vec::new()).await
+            exchange::authorization_code(&cfg, &Secret::new(code), &redirect_uri, verifier.as_ref(), None, &mut Recorder::default()).await
         };
         let wrong = exchange_with(Some(Secret::new("a".repeat(64)))).await.unwrap_err();
         assert!(matches!(&wrong, Error::OAuth { error, .. } if error == "invalid_grant"), "{wrong}");

@@ -17,7 +17,7 @@ use crate::desk::Desk;
 use crate::error::{Error, Result, Stage};
 use crate::flows::config::FlowConfig;
 use crate::flows::discovery::{self, Discovery};
-use crate::flows::exchange::{self, Attempt};
+use crate::flows::exchange::{self, Attempt, Recorder};
 use crate::flows::listener::{Loopback, Redirect};
 use crate::history;
 use crate::profile::{Fields, ProfileChanges};
@@ -87,7 +87,8 @@ impl Desk {
             Redirect::Code(code) => Ok(Secret::new(code)),
             Redirect::Denied { error, description } => Err(Error::Denied { error, description }),
         });
-        let mut log = vec![Attempt {
+        let mut log = Recorder::default();
+        log.push(Attempt {
             at: Utc::now(),
             stage: Stage::Authorize,
             ok: redirect.is_ok(),
@@ -95,7 +96,7 @@ impl Desk {
             elapsed_ms: started.elapsed().as_millis() as u64,
             error: redirect.as_ref().err().map(|e| e.payload().error.unwrap_or_else(|| e.code().to_string())),
             error_description: redirect.as_ref().err().map(|e| e.to_string()),
-        }];
+        });
         let result = match redirect {
             Ok(code) => {
                 let obtained_at = Utc::now();
@@ -106,14 +107,14 @@ impl Desk {
             }
             Err(e) => Err(e),
         };
-        history::record(&self.conn(), id, &log)?;
+        history::record(&self.conn(), id, &log.attempts)?;
         let (mut info, response) = result?;
         self.store_token(id, &response, &mut info, None)?;
         Ok(Token { access_token: response.access_token, info })
     }
 
     /// Renews an authorization-code profile's access token with its refresh token.
-    pub(crate) async fn refresh_token(&self, id: i64, handle: &str, cfg: &FlowConfig) -> Result<Token> {
+    pub(crate) async fn refresh_token(&self, id: i64, handle: &str, cfg: &FlowConfig, log: &mut Recorder) -> Result<Token> {
         let Some((_, refresh)) = self.cached_any(id)? else {
             return Err(Error::NotReady(format!("'{handle}' is not authorized yet: sign in with `oauthdesk authorize {handle}`")));
         };
@@ -121,13 +122,13 @@ impl Desk {
             Error::NotReady(format!("the provider issued no refresh token, so a new authorization is needed: `oauthdesk authorize {handle}`"))
         })?;
         let secret = self.client_secret(handle)?;
-        let mut log = Vec::new();
+        let from = log.attempts.len();
         let obtained_at = Utc::now();
-        let result = match exchange::refresh(cfg, &refresh, secret.as_ref(), &mut log).await {
-            Ok(response) => Ok((expiry(cfg, &response, obtained_at, secret.as_ref(), &mut log).await, response)),
+        let result = match exchange::refresh(cfg, &refresh, secret.as_ref(), log).await {
+            Ok(response) => Ok((expiry(cfg, &response, obtained_at, secret.as_ref(), log).await, response)),
             Err(e) => Err(e),
         };
-        history::record(&self.conn(), id, &log)?;
+        history::record(&self.conn(), id, &log.attempts[from..])?;
         match result {
             Ok((mut info, response)) => {
                 self.store_token(id, &response, &mut info, Some(&refresh))?;
@@ -156,7 +157,7 @@ impl Desk {
         let note = match &cfg.revoke_url {
             Some(url) => {
                 let secret = self.client_secret(handle)?;
-                let mut log = Vec::new();
+                let mut log = Recorder::default();
                 let mut result = Ok(());
                 if let Some(r) = &refresh {
                     result = exchange::revoke(&cfg, url, r, "refresh_token", secret.as_ref(), &mut log).await;
@@ -170,7 +171,7 @@ impl Desk {
                         revoked.push("access_token".to_string());
                     }
                 }
-                history::record(&self.conn(), id, &log)?;
+                history::record(&self.conn(), id, &log.attempts)?;
                 result?;
                 None
             }

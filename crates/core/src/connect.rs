@@ -11,7 +11,7 @@ use url::Url;
 use crate::desk::Desk;
 use crate::error::{Error, Result};
 use crate::flows::config::FlowConfig;
-use crate::flows::exchange::{self, Attempt};
+use crate::flows::exchange::{self, Attempt, Recorder};
 use crate::flows::test_call::{self, TestResult};
 use crate::flows::token::{self, ExpirySource, TokenResponse};
 use crate::history;
@@ -86,7 +86,7 @@ const UNKNOWN_NOTE: &str =
 
 /// What is known about a new token: its expiry from `expires_in`, else a JWT's `exp`, else
 /// the introspection endpoint, else unknown (said in words).
-pub(crate) async fn expiry(cfg: &FlowConfig, response: &TokenResponse, obtained_at: DateTime<Utc>, secret: Option<&Secret>, log: &mut Vec<Attempt>) -> TokenInfo {
+pub(crate) async fn expiry(cfg: &FlowConfig, response: &TokenResponse, obtained_at: DateTime<Utc>, secret: Option<&Secret>, log: &mut Recorder) -> TokenInfo {
     let mut note = None;
     let (expires_at, source) = if let Some(secs) = response.expires_in {
         (Some(obtained_at + Duration::seconds(secs)), ExpirySource::ExpiresIn)
@@ -178,6 +178,11 @@ impl Desk {
     /// exchange (client credentials) or a refresh (authorization code); `force` skips the cache.
     #[tracing::instrument(skip(self), err(level = "info"))]
     pub async fn token(&self, handle: &str, force: bool, margin: Duration) -> Result<Token> {
+        self.token_with(handle, force, margin, &mut Recorder::default()).await
+    }
+
+    /// [`Desk::token`], recording into `log` (a diagnosis keeps the trace).
+    pub async fn token_with(&self, handle: &str, force: bool, margin: Duration, log: &mut Recorder) -> Result<Token> {
         let (id, cfg) = self.flow_config(handle)?;
         if !force {
             if let Some(t) = self.cached(id, margin)? {
@@ -185,18 +190,18 @@ impl Desk {
             }
         }
         if cfg.template.flow == Flow::AuthorizationCode {
-            return self.refresh_token(id, handle, &cfg).await;
+            return self.refresh_token(id, handle, &cfg, log).await;
         }
         let secret = self.client_secret(handle)?.ok_or_else(|| {
             Error::invalid("client_secret", format!("no client secret is stored for '{handle}'; set it with: oauthdesk edit {handle} --secret-stdin"))
         })?;
-        let mut log = Vec::new();
+        let from = log.attempts.len();
         let obtained_at = Utc::now();
-        let result = match exchange::client_credentials(&cfg, &secret, &mut log).await {
-            Ok(response) => Ok((expiry(&cfg, &response, obtained_at, Some(&secret), &mut log).await, response)),
+        let result = match exchange::client_credentials(&cfg, &secret, log).await {
+            Ok(response) => Ok((expiry(&cfg, &response, obtained_at, Some(&secret), log).await, response)),
             Err(e) => Err(e),
         };
-        history::record(&self.conn(), id, &log)?;
+        history::record(&self.conn(), id, &log.attempts[from..])?;
         let (mut info, response) = result?;
         self.store_token(id, &response, &mut info, None)?;
         Ok(Token { access_token: response.access_token, info })
@@ -206,18 +211,23 @@ impl Desk {
     /// no test URL (and, for Salesforce, no instance URL to derive one from).
     #[tracing::instrument(skip(self, token), err(level = "info"))]
     pub async fn test_with(&self, handle: &str, token: &Token) -> Result<Option<TestResult>> {
+        self.test_recorded(handle, token, &mut Recorder::default()).await
+    }
+
+    /// [`Desk::test_with`], recording into `log`.
+    pub async fn test_recorded(&self, handle: &str, token: &Token, log: &mut Recorder) -> Result<Option<TestResult>> {
         let (id, cfg) = self.flow_config(handle)?;
         let instance = token.info.instance_url.as_deref().and_then(|u| Url::parse(u).ok());
         let allowed = cfg.allowed(instance.as_ref());
-        let mut log = Vec::new();
+        let from = log.attempts.len();
         let result = match (&cfg.test_url, &instance) {
-            (Some(url), _) => test_call::call(&cfg, &token.access_token, url.clone(), &allowed, &mut log).await.map(Some),
+            (Some(url), _) => test_call::call(&cfg, &token.access_token, url.clone(), &allowed, log).await.map(Some),
             (None, Some(instance)) if cfg.is_salesforce() => {
-                test_call::salesforce_default(&cfg, &token.access_token, instance, &allowed, &mut log).await.map(Some)
+                test_call::salesforce_default(&cfg, &token.access_token, instance, &allowed, log).await.map(Some)
             }
             _ => Ok(None),
         };
-        history::record(&self.conn(), id, &log)?;
+        history::record(&self.conn(), id, &log.attempts[from..])?;
         result
     }
 

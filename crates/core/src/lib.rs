@@ -5,6 +5,7 @@
 pub mod authorization;
 pub mod connect;
 pub mod desk;
+pub mod diagnose;
 pub mod error;
 pub mod flows;
 pub mod history;

@@ -4,6 +4,7 @@
 
 mod authorize;
 mod connect;
+mod diagnose;
 mod profiles;
 
 use std::path::PathBuf;
@@ -86,6 +87,8 @@ pub enum Command {
     },
     /// Read an issuer's metadata (.well-known) and optionally fill a profile's URLs
     Discover(authorize::DiscoverArgs),
+    /// Check every stage of a profile's connection and name the cause and the fix
+    Diagnose(diagnose::DiagnoseArgs),
     /// Show a profile's recent attempts (token, introspection, test)
     History {
         /// The profile's handle
@@ -109,19 +112,24 @@ pub fn run() -> i32 {
     let _log = logging::init(&data_dir, logging::Mode::Cli);
     let json = cli.json;
     match dispatch(cli, &data_dir) {
-        Ok(()) => 0,
+        Ok(code) => code,
         Err(e) => report(&e, json),
     }
 }
 
-fn dispatch(cli: Cli, data_dir: &std::path::Path) -> AppResult<()> {
+/// Runs the command; returns the exit code for commands whose result is a verdict.
+fn dispatch(cli: Cli, data_dir: &std::path::Path) -> AppResult<i32> {
     let out = Out { json: cli.json };
     if let Command::Templates = cli.command {
-        return profiles::templates(&out);
+        return profiles::templates(&out).map(|()| 0);
+    }
+    if let Command::Diagnose(args) = cli.command {
+        let desk = Desk::open(data_dir, Arc::new(Keyring::default()))?;
+        return diagnose::diagnose(&desk, &out, args);
     }
     let desk = Desk::open(data_dir, Arc::new(Keyring::default()))?;
-    match cli.command {
-        Command::Templates => unreachable!("handled above"),
+    let done = match cli.command {
+        Command::Templates | Command::Diagnose(_) => unreachable!("handled above"),
         Command::Add(args) => profiles::add(&desk, &out, args),
         Command::List => profiles::list(&desk, &out),
         Command::Show { handle } => profiles::show(&desk, &out, &handle),
@@ -135,7 +143,8 @@ fn dispatch(cli: Cli, data_dir: &std::path::Path) -> AppResult<()> {
         Command::Revoke { handle } => authorize::revoke(&desk, &out, &handle),
         Command::Discover(args) => authorize::discover(&desk, &out, args),
         Command::History { handle, limit } => connect::history(&desk, &out, &handle, limit),
-    }
+    };
+    done.map(|()| 0)
 }
 
 /// Prints an error (one line on stderr; an object on stdout with `--json`) and picks the exit code.

@@ -3,6 +3,7 @@
 
 pub mod authorize;
 pub mod connect;
+pub mod diagnose;
 pub mod profiles;
 
 use oauthdesk_core::Desk;

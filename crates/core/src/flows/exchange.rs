@@ -14,6 +14,7 @@ use url::Url;
 use super::config::{BodyFormat, ClientAuth, FlowConfig};
 use super::http;
 use super::token::{self, TokenResponse};
+use super::trace::{self as tr, TraceEntry};
 use crate::error::{Error, Result, Stage};
 use crate::secret::Secret;
 
@@ -49,6 +50,31 @@ impl Attempt {
     }
 }
 
+/// What a flow records as it goes: the attempts (kept in the history) and, when a diagnosis
+/// asks for it, the redacted HTTP trace.
+#[derive(Debug, Default)]
+pub struct Recorder {
+    pub attempts: Vec<Attempt>,
+    pub trace: Option<Vec<TraceEntry>>,
+}
+
+impl Recorder {
+    /// A recorder that also keeps the HTTP trace.
+    pub fn tracing() -> Self {
+        Recorder { attempts: Vec::new(), trace: Some(Vec::new()) }
+    }
+
+    pub fn push(&mut self, attempt: Attempt) {
+        self.attempts.push(attempt);
+    }
+
+    pub fn trace(&mut self, entry: impl FnOnce() -> TraceEntry) {
+        if let Some(t) = &mut self.trace {
+            t.push(entry());
+        }
+    }
+}
+
 /// `application/x-www-form-urlencoded` encoding of one value (RFC 6749 §2.3.1 for Basic).
 fn form_encode(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
@@ -63,15 +89,15 @@ pub async fn post(
     mut params: Vec<(String, String)>,
     body: BodyFormat,
     secret: Option<&Secret>,
-    log: &mut Vec<Attempt>,
+    log: &mut Recorder,
 ) -> Result<Value> {
     let client = http::client(cfg.timeout)?;
-    let mut req = client.post(url.clone()).header(reqwest::header::ACCEPT, "application/json");
+    let mut headers: Vec<(String, String)> = vec![("accept".into(), "application/json".into())];
     match (cfg.client_auth, secret) {
         (ClientAuth::Basic, Some(secret)) => {
             let pair = format!("{}:{}", form_encode(&cfg.client_id), form_encode(secret.expose()));
             let basic = base64::engine::general_purpose::STANDARD.encode(pair);
-            req = req.header(reqwest::header::AUTHORIZATION, format!("Basic {basic}"));
+            headers.push(("authorization".into(), format!("Basic {basic}")));
         }
         (ClientAuth::Post, Some(secret)) => {
             params.push(("client_id".into(), cfg.client_id.clone()));
@@ -80,30 +106,57 @@ pub async fn post(
         // A public client identifies itself in the body.
         (_, None) => params.push(("client_id".into(), cfg.client_id.clone())),
     }
-    req = match body {
-        BodyFormat::Form => req
-            .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(url::form_urlencoded::Serializer::new(String::new()).extend_pairs(&params).finish()),
+    let encode = |params: &[(String, String)]| match body {
+        BodyFormat::Form => url::form_urlencoded::Serializer::new(String::new()).extend_pairs(params).finish(),
         BodyFormat::Json => {
-            let map: serde_json::Map<String, Value> = params.into_iter().map(|(k, v)| (k, Value::String(v))).collect();
-            req.header(reqwest::header::CONTENT_TYPE, "application/json").body(Value::Object(map).to_string())
+            let map: serde_json::Map<String, Value> = params.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect();
+            Value::Object(map).to_string()
         }
     };
+    headers.push((
+        "content-type".into(),
+        if body == BodyFormat::Json { "application/json" } else { "application/x-www-form-urlencoded" }.into(),
+    ));
+    let mut req = client.post(url.clone()).body(encode(&params));
+    for (k, v) in &headers {
+        req = req.header(k.as_str(), v.as_str());
+    }
     let started = Instant::now();
+    let mut trace = TraceEntry {
+        stage,
+        method: "POST".into(),
+        url: url.to_string(),
+        request_headers: tr::redact_headers(headers.iter().map(|(k, v)| (k.as_str(), v.as_str()))),
+        request_body: Some(match body {
+            // Shown unencoded so the redaction markers stay readable.
+            BodyFormat::Form => tr::redact_params(&params).iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&"),
+            BodyFormat::Json => encode(&tr::redact_params(&params)),
+        }),
+        status: None,
+        response_headers: Vec::new(),
+        response_body: None,
+        elapsed_ms: 0,
+        error: None,
+    };
     let (status, result) = match req.send().await {
         Err(e) => (None, Err(http::transport_error(e, stage, url, cfg.timeout))),
         Ok(resp) => {
             let status = resp.status().as_u16();
-            (Some(status), read_json(resp, stage, url, cfg).await)
+            trace.status = Some(status);
+            trace.response_headers = tr::redact_headers(resp.headers().iter().map(|(k, v)| (k.as_str(), v.to_str().unwrap_or("?"))));
+            (Some(status), read_json(resp, stage, url, cfg, &mut trace).await)
         }
     };
     let attempt = Attempt::new(stage, started, status, &result);
     tracing::info!(stage = %stage, status, elapsed_ms = attempt.elapsed_ms, ok = attempt.ok, host = url.host_str(), "oauth request");
+    trace.elapsed_ms = attempt.elapsed_ms;
+    trace.error = result.as_ref().err().map(|e| e.to_string());
+    log.trace(|| trace);
     log.push(attempt);
     result
 }
 
-async fn read_json(resp: reqwest::Response, stage: Stage, url: &Url, cfg: &FlowConfig) -> Result<Value> {
+async fn read_json(resp: reqwest::Response, stage: Stage, url: &Url, cfg: &FlowConfig, trace: &mut TraceEntry) -> Result<Value> {
     let status = resp.status().as_u16();
     if resp.status().is_redirection() {
         let to = resp.headers().get(reqwest::header::LOCATION).and_then(|l| l.to_str().ok()).unwrap_or("?").to_string();
@@ -117,6 +170,7 @@ async fn read_json(resp: reqwest::Response, stage: Stage, url: &Url, cfg: &FlowC
         });
     }
     let (body, truncated) = http::read_capped(resp, http::TOKEN_BODY_CAP).await.map_err(|e| http::transport_error(e, stage, url, cfg.timeout))?;
+    trace.response_body = tr::body(&body);
     if truncated {
         return Err(Error::BadResponse {
             stage,
@@ -163,7 +217,7 @@ fn preview(s: &str) -> String {
 
 /// The client-credentials grant (RFC 6749 §4.4).
 #[tracing::instrument(skip_all, fields(host = cfg.token_url.host_str()), err(level = "info"))]
-pub async fn client_credentials(cfg: &FlowConfig, secret: &Secret, log: &mut Vec<Attempt>) -> Result<TokenResponse> {
+pub async fn client_credentials(cfg: &FlowConfig, secret: &Secret, log: &mut Recorder) -> Result<TokenResponse> {
     let mut params = vec![("grant_type".to_string(), "client_credentials".to_string())];
     if let Some(scope) = &cfg.scopes {
         params.push(("scope".into(), scope.clone()));
@@ -185,7 +239,7 @@ pub async fn authorization_code(
     redirect_uri: &str,
     verifier: Option<&Secret>,
     secret: Option<&Secret>,
-    log: &mut Vec<Attempt>,
+    log: &mut Recorder,
 ) -> Result<TokenResponse> {
     let mut params = vec![
         ("grant_type".to_string(), "authorization_code".to_string()),
@@ -202,7 +256,7 @@ pub async fn authorization_code(
 
 /// Uses a refresh token (RFC 6749 §6).
 #[tracing::instrument(skip_all, fields(host = cfg.token_url.host_str()), err(level = "info"))]
-pub async fn refresh(cfg: &FlowConfig, refresh_token: &Secret, secret: Option<&Secret>, log: &mut Vec<Attempt>) -> Result<TokenResponse> {
+pub async fn refresh(cfg: &FlowConfig, refresh_token: &Secret, secret: Option<&Secret>, log: &mut Recorder) -> Result<TokenResponse> {
     let params = vec![
         ("grant_type".to_string(), "refresh_token".to_string()),
         ("refresh_token".to_string(), refresh_token.expose().to_string()),
@@ -213,14 +267,14 @@ pub async fn refresh(cfg: &FlowConfig, refresh_token: &Secret, secret: Option<&S
 
 /// Revokes one token (RFC 7009).
 #[tracing::instrument(skip_all, fields(host = url.host_str(), hint), err(level = "info"))]
-pub async fn revoke(cfg: &FlowConfig, url: &Url, token: &Secret, hint: &str, secret: Option<&Secret>, log: &mut Vec<Attempt>) -> Result<()> {
+pub async fn revoke(cfg: &FlowConfig, url: &Url, token: &Secret, hint: &str, secret: Option<&Secret>, log: &mut Recorder) -> Result<()> {
     let params = vec![("token".to_string(), token.expose().to_string()), ("token_type_hint".to_string(), hint.to_string())];
     post(cfg, Stage::Revoke, url, params, BodyFormat::Form, secret, log).await.map(|_| ())
 }
 
 /// Asks the introspection endpoint (RFC 7662) when the token expires.
 #[tracing::instrument(skip_all, err(level = "info"))]
-pub async fn introspect_exp(cfg: &FlowConfig, url: &Url, secret: Option<&Secret>, token: &Secret, log: &mut Vec<Attempt>) -> Result<Option<DateTime<Utc>>> {
+pub async fn introspect_exp(cfg: &FlowConfig, url: &Url, secret: Option<&Secret>, token: &Secret, log: &mut Recorder) -> Result<Option<DateTime<Utc>>> {
     let params = vec![("token".to_string(), token.expose().to_string()), ("token_type_hint".to_string(), "access_token".to_string())];
     let json = post(cfg, Stage::Introspect, url, params, BodyFormat::Form, secret, log).await?;
     if json.get("active").and_then(Value::as_bool) == Some(false) {

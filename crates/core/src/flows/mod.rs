@@ -8,3 +8,4 @@ pub mod http;
 pub mod listener;
 pub mod test_call;
 pub mod token;
+pub mod trace;

@@ -9,7 +9,8 @@ use ts_rs::TS;
 use url::Url;
 
 use super::config::{host_allowed, FlowConfig};
-use super::exchange::Attempt;
+use super::exchange::{Attempt, Recorder};
+use super::trace::{self as tr, TraceEntry};
 use super::http;
 use crate::error::{Error, Result, Stage};
 use crate::secret::Secret;
@@ -43,7 +44,7 @@ fn check_host(url: &Url, allowed: &[String]) -> Result<()> {
 
 /// Calls `url` with the token; `allowed` is the whitelist of hosts that may receive it.
 #[tracing::instrument(skip_all, fields(host = url.host_str()), err(level = "info"))]
-pub async fn call(cfg: &FlowConfig, token: &Secret, mut url: Url, allowed: &[String], log: &mut Vec<Attempt>) -> Result<TestResult> {
+pub async fn call(cfg: &FlowConfig, token: &Secret, mut url: Url, allowed: &[String], log: &mut Recorder) -> Result<TestResult> {
     if !cfg.default_params.is_empty() {
         url.query_pairs_mut().extend_pairs(&cfg.default_params);
     }
@@ -59,18 +60,44 @@ pub async fn call(cfg: &FlowConfig, token: &Secret, mut url: Url, allowed: &[Str
             .header(reqwest::header::ACCEPT, "application/json")
             .send()
             .await;
+        let mut entry = TraceEntry {
+            stage: Stage::Test,
+            method: method.to_string(),
+            url: url.to_string(),
+            request_headers: tr::redact_headers([("authorization", format!("Bearer {}", token.expose()).as_str()), ("accept", "application/json")].into_iter()),
+            request_body: None,
+            status: None,
+            response_headers: Vec::new(),
+            response_body: None,
+            elapsed_ms: started.elapsed().as_millis() as u64,
+            error: None,
+        };
         let resp = match sent {
             Ok(r) => r,
-            Err(e) => break Err(http::transport_error(e, Stage::Test, &url, cfg.timeout)),
+            Err(e) => {
+                let err = http::transport_error(e, Stage::Test, &url, cfg.timeout);
+                entry.error = Some(err.to_string());
+                log.trace(|| entry);
+                break Err(err);
+            }
         };
+        entry.status = Some(resp.status().as_u16());
+        entry.response_headers = tr::redact_headers(resp.headers().iter().map(|(k, v)| (k.as_str(), v.to_str().unwrap_or("?"))));
         if resp.status().is_redirection() && hops < MAX_REDIRECTS {
             if let Some(next) = resp.headers().get(reqwest::header::LOCATION).and_then(|l| l.to_str().ok()).and_then(|l| url.join(l).ok()) {
+                log.trace(|| entry);
                 hops += 1;
                 url = next;
                 continue;
             }
         }
-        break read(resp, &url, method.as_str(), started, cfg).await;
+        let result = read(resp, &url, method.as_str(), started, cfg).await;
+        if let Ok(r) = &result {
+            entry.response_body = tr::body(r.body.as_bytes());
+        }
+        entry.elapsed_ms = started.elapsed().as_millis() as u64;
+        log.trace(|| entry);
+        break result;
     };
     log.push(Attempt {
         at: chrono::Utc::now(),
@@ -111,7 +138,7 @@ async fn read(resp: reqwest::Response, url: &Url, method: &str, started: Instant
 
 /// Salesforce's default test: the newest API version's `limits`, found through
 /// `{instance_url}/services/data/`.
-pub async fn salesforce_default(cfg: &FlowConfig, token: &Secret, instance: &Url, allowed: &[String], log: &mut Vec<Attempt>) -> Result<TestResult> {
+pub async fn salesforce_default(cfg: &FlowConfig, token: &Secret, instance: &Url, allowed: &[String], log: &mut Recorder) -> Result<TestResult> {
     let versions_url = instance.join("/services/data/").map_err(|e| Error::invalid("instance_url", e.to_string()))?;
     let versions = call(cfg, token, versions_url, allowed, log).await?;
     if !versions.ok {

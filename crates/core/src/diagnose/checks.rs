@@ -1,0 +1,279 @@
+//! The checks a diagnosis makes before and around the exchange: the profile's own values
+//! (no request), reaching the host (proxy, DNS, TCP, TLS), and the system clock.
+
+
+use chrono::{DateTime, Utc};
+use url::Url;
+
+use super::Outcome;
+use crate::flows::config::FlowConfig;
+use crate::flows::http;
+use crate::flows::token;
+use crate::profile::Fields;
+use crate::secret::Secret;
+use crate::template::{Flow, Template};
+
+fn pasted_junk(v: &str) -> Option<&'static str> {
+    if v != v.trim() {
+        Some("starts or ends with a space or line break")
+    } else if v.contains(['\n', '\r', '\t']) {
+        Some("contains a line break or tab")
+    } else if (v.starts_with('"') && v.ends_with('"')) || (v.starts_with('\'') && v.ends_with('\'')) {
+        Some("is wrapped in quotes")
+    } else {
+        None
+    }
+}
+
+/// Stage 1: the profile itself, before any request.
+pub fn profile(template: &'static Template, fields: &Fields, secret: Option<&Secret>) -> (Outcome, Option<FlowConfig>) {
+    let cfg = match FlowConfig::new(template, fields) {
+        Ok(cfg) => cfg,
+        Err(e) => {
+            let field = e.field().unwrap_or("profile").to_string();
+            return (Outcome::fail(e.to_string(), "The profile's settings are wrong.", vec![format!("Edit the profile and correct {field}: {e}")]), None);
+        }
+    };
+    let mut notes = Vec::new();
+    let label = |name: &str| template.field(name).map(|f| f.label.clone()).unwrap_or_else(|| name.to_string());
+    if let Some(why) = pasted_junk(&cfg.client_id) {
+        let l = label("client_id");
+        return (Outcome::fail(format!("the {l} {why}"), &format!("The {l} was pasted with extra characters."), vec![format!("Edit the profile and paste the {l} again, without quotes or spaces.")]), Some(cfg));
+    }
+    let secret_required = template.secret_field().is_some_and(|f| f.required);
+    match secret {
+        None if secret_required => {
+            let l = label("client_secret");
+            return (Outcome::fail(format!("no {l} is stored"), &format!("The profile has no {l}."), vec![format!("Set it with Edit, or `oauthdesk edit HANDLE --secret-stdin`.")]), Some(cfg));
+        }
+        Some(s) => {
+            if let Some(why) = pasted_junk(s.expose()) {
+                let l = label("client_secret");
+                return (Outcome::fail(format!("the stored {l} {why}"), &format!("The {l} was pasted with extra characters."), vec![format!("Set the {l} again, without quotes, spaces or line breaks.")]), Some(cfg));
+            }
+        }
+        None => notes.push("no client secret: a public client".to_string()),
+    }
+    if let Some(scopes) = &cfg.scopes {
+        if scopes.contains(',') {
+            notes.push(format!("the scopes '{scopes}' contain commas; OAuth separates scopes with spaces"));
+        }
+    }
+    if template.flow == Flow::AuthorizationCode && cfg.redirect_port != 0 {
+        if let Err(e) = std::net::TcpListener::bind(("127.0.0.1", cfg.redirect_port)) {
+            return (
+                Outcome::fail(
+                    format!("redirect port {} on 127.0.0.1 is taken ({e})", cfg.redirect_port),
+                    "Another program listens on the redirect port, so the sign-in cannot receive its redirect.",
+                    vec!["Close the program that uses the port, or pick another redirect_port (and register that redirect URI with the provider).".into()],
+                ),
+                Some(cfg),
+            );
+        }
+    }
+    for (name, url) in [("token_url", Some(&cfg.token_url)), ("test_url", cfg.test_url.as_ref())] {
+        if let Some(u) = url.filter(|u| u.scheme() == "http") {
+            notes.push(format!("{name} uses plain http to {} (allowed only on this machine)", u.host_str().unwrap_or_default()));
+        }
+    }
+    let mut ok = Outcome::ok("the settings are complete and well-formed");
+    ok.notes = notes;
+    (ok, Some(cfg))
+}
+
+/// The proxy that applies to `url` by the usual environment variables, if any.
+pub fn proxy_for(url: &Url) -> Option<String> {
+    let var = |names: &[&str]| names.iter().find_map(|n| std::env::var(n).ok().filter(|v| !v.is_empty()));
+    let proxy = if url.scheme() == "https" { var(&["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"]) } else { var(&["HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"]) }?;
+    let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+    let excluded = var(&["NO_PROXY", "no_proxy"]).is_some_and(|list| {
+        list.split(',').map(str::trim).filter(|e| !e.is_empty()).any(|e| {
+            let e = e.trim_start_matches('.').to_ascii_lowercase();
+            e == "*" || host == e || host.ends_with(&format!(".{e}"))
+        })
+    });
+    (!excluded).then_some(proxy)
+}
+
+fn tls_finding(detail: &str) -> Option<(String, &'static str, Vec<String>)> {
+    let d = detail.to_ascii_lowercase();
+    let kind = if d.contains("unknownissuer") || d.contains("unknown issuer") || d.contains("self-signed") || d.contains("self signed") {
+        ("the server's certificate is not signed by an authority this machine trusts (unknown authority)",
+         "TLS: the certificate chain is not trusted, as when a corporate proxy intercepts TLS with its own certificate authority.",
+         vec!["If a company proxy inspects TLS, install its root certificate in the system trust store (e.g. /usr/local/share/ca-certificates + update-ca-certificates) or ask IT to exempt this host.".to_string(),
+              "Otherwise the server presents a self-signed certificate: use the provider's real host name.".to_string()])
+    } else if d.contains("expired") || d.contains("notvalidyet") {
+        ("the server's certificate has expired (or is not valid yet)",
+         "TLS: the certificate's validity period does not include now — an expired certificate, or a wrong system clock.",
+         vec!["Check this machine's date and time.".to_string(), "If the clock is right, the provider must renew its certificate.".to_string()])
+    } else if d.contains("notvalidforname") || d.contains("not valid for name") || d.contains("certificate is not valid for") {
+        ("the server's certificate is for another name",
+         "TLS: the certificate does not cover the host name in the URL — a wrong host, or a proxy presenting its own certificate.",
+         vec!["Check the host name in the URL (for Salesforce, the My Domain).".to_string()])
+    } else if d.contains("certificate") || d.contains("tls") || d.contains("handshake") {
+        ("the TLS handshake failed",
+         "TLS: the secure connection could not be set up.",
+         vec!["Check the URL's scheme and port (https on a port that speaks TLS).".to_string()])
+    } else {
+        return None;
+    };
+    Some((format!("{}: {detail}", kind.0), kind.1, kind.2))
+}
+
+/// Stage 2: reaching the token URL's host — proxy, DNS, TCP, then TLS and HTTP.
+pub async fn network(cfg: &FlowConfig) -> Outcome {
+    let url = &cfg.token_url;
+    let host = url.host_str().unwrap_or_default().to_string();
+    let port = url.port_or_known_default().unwrap_or(443);
+    let timeout = cfg.timeout;
+    let mut notes = Vec::new();
+    let proxy = proxy_for(url);
+    match &proxy {
+        Some(p) => notes.push(format!("requests to {host} go through the proxy {p} (HTTPS_PROXY/ALL_PROXY; NO_PROXY does not exclude it)")),
+        None => notes.push(format!("no proxy applies to {host}")),
+    }
+    if proxy.is_none() {
+        let addrs = match tokio::time::timeout(timeout, tokio::net::lookup_host((host.as_str(), port))).await {
+            Ok(Ok(a)) => a.collect::<Vec<_>>(),
+            Ok(Err(e)) => {
+                return Outcome::fail(
+                    format!("DNS: the name {host} does not resolve ({e})"),
+                    "DNS: this machine cannot find the host's address — a typo in the host, or no DNS (offline, VPN needed).",
+                    vec![format!("Check the spelling of {host} in the URL."), "Check the network connection, and whether the host needs a VPN.".into()],
+                )
+                .with_notes(notes)
+            }
+            Err(_) => return Outcome::fail(format!("DNS: looking up {host} took more than {} s", timeout.as_secs()), "DNS: the name server does not answer.", vec!["Check the network connection and DNS settings.".into()]).with_notes(notes),
+        };
+        notes.push(format!("DNS: {host} → {}", addrs.iter().map(|a| a.ip().to_string()).collect::<Vec<_>>().join(", ")));
+        let Some(addr) = addrs.first().copied() else {
+            return Outcome::fail(format!("DNS: {host} has no address"), "DNS: the name exists but has no address.", vec![format!("Check the host {host}.")]).with_notes(notes);
+        };
+        match tokio::time::timeout(timeout, tokio::net::TcpStream::connect(addr)).await {
+            Ok(Ok(_)) => notes.push(format!("TCP: {addr} accepts connections")),
+            Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
+                return Outcome::fail(
+                    format!("TCP: connection to {addr} refused"),
+                    "Nothing listens on that host and port: the server is down, or the URL's port is wrong.",
+                    vec![format!("Check the port in the URL ({port})."), "Check that the server is running.".into()],
+                )
+                .with_notes(notes)
+            }
+            Ok(Err(e)) => return Outcome::fail(format!("TCP: cannot connect to {addr}: {e}"), "The host cannot be reached over the network.", vec!["Check the network path (firewall, VPN).".into()]).with_notes(notes),
+            Err(_) => {
+                return Outcome::fail(
+                    format!("TCP: no answer from {addr} within {} s", timeout.as_secs()),
+                    "The connection attempt goes unanswered, as when a firewall drops it.",
+                    vec!["Check firewalls and whether this network may reach the host.".into()],
+                )
+                .with_notes(notes)
+            }
+        }
+    }
+    // TLS (for https) and an HTTP answer of any kind from the server's root.
+    let Ok(client) = http::client(timeout) else { return Outcome::fail("cannot set up HTTP".into(), "Internal error.", vec![]) };
+    let mut root = url.clone();
+    root.set_path("/");
+    root.set_query(None);
+    match client.get(root.clone()).send().await {
+        Ok(resp) => {
+            notes.push(format!("{}: {} answers HTTP {}", if url.scheme() == "https" { "TLS and HTTP" } else { "HTTP" }, root, resp.status().as_u16()));
+            Outcome::ok(&format!("{host} is reachable")).with_notes(notes)
+        }
+        Err(e) if e.is_timeout() => Outcome::fail(
+            format!("{host} accepts connections but does not answer within {} s (timeout)", timeout.as_secs()),
+            "The server (or a proxy or firewall in between) holds the connection without answering.",
+            vec!["Try again later; if it persists, check proxies and firewalls between this machine and the host.".into(), "Raise the profile's timeout if the server is just slow.".into()],
+        )
+        .with_notes(notes),
+        Err(e) => {
+            let err = http::transport_error(e, crate::error::Stage::Token, &root, timeout);
+            let detail = match &err {
+                crate::Error::Network { detail, .. } => detail.clone(),
+                other => other.to_string(),
+            };
+            match tls_finding(&detail) {
+                Some((finding, cause, fix)) => Outcome::fail(finding, cause, fix).with_notes(notes),
+                None => Outcome::fail(format!("cannot reach {host}: {detail}"), "The host cannot be reached.", vec!["Check the URL and the network.".into()]).with_notes(notes),
+            }
+        }
+    }
+}
+
+/// Stage 6: the token's JWT times and the server's Date header against this machine's clock.
+pub fn clock(access_token: &Secret, obtained_at: DateTime<Utc>, server_date: Option<DateTime<Utc>>) -> Outcome {
+    const SKEW: i64 = 300;
+    let now = obtained_at;
+    if let Some(claims) = token::jwt_claims(access_token.expose()) {
+        for name in ["iat", "nbf"] {
+            if let Some(t) = token::claim_time(&claims, name) {
+                let ahead = (t - now).num_seconds();
+                if ahead > SKEW {
+                    return Outcome::fail(
+                        format!("the token's {name} is {ahead} s in the future"),
+                        "This machine's clock is behind the provider's: tokens look not yet valid.",
+                        vec!["Set the system clock right (enable automatic time / NTP).".into()],
+                    );
+                }
+            }
+        }
+        if let Some(exp) = token::claim_time(&claims, "exp") {
+            if exp < now {
+                return Outcome::fail(
+                    format!("the token's exp is {} s in the past on arrival", (now - exp).num_seconds()),
+                    "This machine's clock is ahead of the provider's: new tokens look expired.",
+                    vec!["Set the system clock right (enable automatic time / NTP).".into()],
+                );
+            }
+        }
+    }
+    if let Some(date) = server_date {
+        let skew = (date - now).num_seconds();
+        if skew.abs() > SKEW {
+            return Outcome::fail(
+                format!("the server's clock differs from this machine's by {skew} s"),
+                "This machine's clock is wrong, which makes tokens look expired or not yet valid.",
+                vec!["Set the system clock right (enable automatic time / NTP).".into()],
+            );
+        }
+        return Outcome::ok(&format!("this machine's clock is within {} s of the server's", skew.abs().max(1)));
+    }
+    Outcome::ok("no time information to compare")
+}
+
+/// The Date header of the newest trace entry that has one.
+pub fn server_date(trace: &[crate::flows::trace::TraceEntry]) -> Option<DateTime<Utc>> {
+    trace.iter().rev().find_map(|t| {
+        t.response_headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("date")).and_then(|(_, v)| DateTime::parse_from_rfc2822(v).ok()).map(|d| d.with_timezone(&Utc))
+    })
+}
+
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pasted_values_are_spotted() {
+        assert!(pasted_junk("\"abc\"").is_some());
+        assert!(pasted_junk("abc ").is_some());
+        assert!(pasted_junk("a\nb").is_some());
+        assert!(pasted_junk("3MVG9abc").is_none());
+    }
+
+    #[test]
+    fn tls_errors_are_told_apart() {
+        assert!(tls_finding("invalid peer certificate: UnknownIssuer").unwrap().0.contains("unknown authority"));
+        assert!(tls_finding("invalid peer certificate: Expired").unwrap().0.contains("expired"));
+        assert!(tls_finding("invalid peer certificate: NotValidForName").unwrap().0.contains("another name"));
+        assert!(tls_finding("connection refused").is_none());
+    }
+
+    #[test]
+    fn a_clock_far_off_is_named() {
+        let now = Utc::now();
+        let t = Secret::new("opaque");
+        assert!(clock(&t, now, Some(now + chrono::Duration::seconds(3600))).finding.contains("differs"));
+        assert!(clock(&t, now, Some(now + chrono::Duration::seconds(2))).ok);
+    }
+}

@@ -1,0 +1,130 @@
+//! The HTTP trace a diagnosis shows and a support report carries. Entries are redacted as
+//! they are recorded: every secret, token, code, verifier and Authorization header becomes
+//! a marker that keeps only its length and last four characters, so a trace can be pasted
+//! into a ticket as it is.
+
+use serde::Serialize;
+use serde_json::Value;
+use ts_rs::TS;
+
+use super::token::is_sensitive;
+use crate::error::Stage;
+
+/// One request and its answer, redacted.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct TraceEntry {
+    pub stage: Stage,
+    pub method: String,
+    pub url: String,
+    pub request_headers: Vec<(String, String)>,
+    pub request_body: Option<String>,
+    pub status: Option<u16>,
+    pub response_headers: Vec<(String, String)>,
+    pub response_body: Option<String>,
+    pub elapsed_ms: u64,
+    pub error: Option<String>,
+}
+
+/// The most of a body kept in a trace.
+pub const BODY_CAP: usize = 4096;
+
+/// `[redacted: 40 chars, ends …ab12]`; short values keep no characters at all.
+pub fn mark(value: &str) -> String {
+    let n = value.chars().count();
+    if n < 12 {
+        format!("[redacted: {n} chars]")
+    } else {
+        let tail: String = value.chars().skip(n - 4).collect();
+        format!("[redacted: {n} chars, ends …{tail}]")
+    }
+}
+
+/// Whether a request parameter or response field carries a credential.
+fn sensitive_param(key: &str) -> bool {
+    is_sensitive(key) || matches!(key.to_ascii_lowercase().as_str(), "code_verifier" | "assertion" | "client_assertion")
+}
+
+pub fn redact_params(params: &[(String, String)]) -> Vec<(String, String)> {
+    params.iter().map(|(k, v)| (k.clone(), if sensitive_param(k) { mark(v) } else { v.clone() })).collect()
+}
+
+pub fn redact_headers<'a>(headers: impl Iterator<Item = (&'a str, &'a str)>) -> Vec<(String, String)> {
+    headers
+        .map(|(k, v)| {
+            let v = match k.to_ascii_lowercase().as_str() {
+                "authorization" | "proxy-authorization" => match v.split_once(' ') {
+                    Some((scheme, cred)) => format!("{scheme} {}", mark(cred)),
+                    None => mark(v),
+                },
+                "cookie" | "set-cookie" => mark(v),
+                _ => v.to_string(),
+            };
+            (k.to_string(), v)
+        })
+        .collect()
+}
+
+/// Redacts credential fields of a JSON document, at any depth.
+pub fn redact_json(v: &mut Value) {
+    match v {
+        Value::Object(map) => {
+            for (k, val) in map.iter_mut() {
+                if sensitive_param(k) {
+                    if let Some(s) = val.as_str() {
+                        *val = Value::String(mark(s));
+                        continue;
+                    }
+                }
+                redact_json(val);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(redact_json),
+        _ => {}
+    }
+}
+
+/// A body for the trace: JSON redacted field by field; anything else cut to [`BODY_CAP`].
+pub fn body(bytes: &[u8]) -> Option<String> {
+    if bytes.is_empty() {
+        return None;
+    }
+    if let Ok(mut json) = serde_json::from_slice::<Value>(bytes) {
+        redact_json(&mut json);
+        let s = serde_json::to_string_pretty(&json).unwrap_or_default();
+        return Some(cut(&s));
+    }
+    Some(cut(&String::from_utf8_lossy(bytes)))
+}
+
+fn cut(s: &str) -> String {
+    if s.len() <= BODY_CAP {
+        return s.to_string();
+    }
+    let mut end = BODY_CAP;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}… [{} bytes in all]", &s[..end], s.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markers_keep_only_length_and_last_four() {
+        assert_eq!(mark("abcdefghijklmnop"), "[redacted: 16 chars, ends …mnop]");
+        assert_eq!(mark("short"), "[redacted: 5 chars]");
+        let p = redact_params(&[("client_secret".into(), "s3cr3t-value-123".into()), ("grant_type".into(), "client_credentials".into())]);
+        assert_eq!(p[0].1, "[redacted: 16 chars, ends …-123]");
+        assert_eq!(p[1].1, "client_credentials");
+        let h = redact_headers([("Authorization", "Basic Y2xpZW50OnNlY3JldA=="), ("Accept", "application/json")].into_iter());
+        assert_eq!(h[0].1, "Basic [redacted: 24 chars, ends …dA==]");
+        let mut j = serde_json::json!({"access_token": "tok-0123456789abcdef", "nested": {"refresh_token": "r"}, "scope": "api"});
+        redact_json(&mut j);
+        assert_eq!(j["access_token"], "[redacted: 20 chars, ends …cdef]");
+        assert_eq!(j["nested"]["refresh_token"], "[redacted: 1 chars]");
+        assert_eq!(j["scope"], "api");
+    }
+}
