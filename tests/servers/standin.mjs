@@ -3,7 +3,15 @@
 // answers, a body of many megabytes, redirects). Listens on 127.0.0.1 and prints
 // "READY <port>". The Salesforce scenario is chosen by the Consumer Key (client_id).
 // GET /__stats answers how many requests each path received.
+import { readFileSync } from "node:fs";
 import http from "node:http";
+import https from "node:https";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+// Every knowledge-base entry gets an endpoint that answers with its error: POST /kb/<id>/token.
+const knowledge = JSON.parse(readFileSync(path.join(here, "../../crates/core/knowledge/oauth-errors.json"), "utf8")).entries;
 
 const SF_SECRET = "sf-secret";
 const sfErrors = {
@@ -125,6 +133,17 @@ const routes = {
     res.on("error", () => {});
     more();
   },
+  "POST /future/token": async (req, res) => {
+    await readBody(req);
+    // A token issued two hours "ahead": what a machine whose clock is behind sees.
+    const now = Math.floor(Date.now() / 1000);
+    const t = jwt({ sub: "machine", iat: now + 7200, nbf: now + 7200, exp: now + 10800 });
+    issued.add(t);
+    json(res, 200, { access_token: t, token_type: "Bearer" });
+  },
+  "GET /forbidden": (req, res) => {
+    json(res, 403, [{ errorCode: "API_DISABLED_FOR_ORG", message: "The REST API is not enabled for this user" }]);
+  },
   "GET /me": (req, res) => {
     if (!bearer(req)) return json(res, 401, { error: "invalid_token" });
     json(res, 200, { sub: "machine", query: Object.fromEntries(new URL(req.url, "http://x").searchParams) });
@@ -135,10 +154,21 @@ const routes = {
   },
 };
 
-const server = http.createServer(async (req, res) => {
+// TLS=1 serves https with a self-signed certificate (for the "unknown authority" finding).
+const tls = process.env.TLS === "1"
+  ? { cert: readFileSync(path.join(here, "certs/self-signed.crt")), key: readFileSync(path.join(here, "certs/self-signed.key")) }
+  : null;
+const handler = async (req, res) => {
   const path = new URL(req.url, "http://x").pathname;
   if (path === "/__stats") return json(res, 200, stats);
   stats[path] = (stats[path] ?? 0) + 1;
+  const kb = req.method === "POST" && path.match(/^\/kb\/([^/]+)\/token$/);
+  if (kb) {
+    const entry = knowledge.find((e) => e.id === kb[1]);
+    await readBody(req);
+    if (!entry) return json(res, 404, { error: "not_found" });
+    return json(res, 400, { error: entry.error ?? "invalid_request", error_description: entry.description ?? "no description" });
+  }
   const route = routes[`${req.method} ${path}`];
   if (!route) return json(res, 404, { error: "not_found" });
   try {
@@ -146,7 +176,8 @@ const server = http.createServer(async (req, res) => {
   } catch (e) {
     json(res, 500, { error: "server_error", error_description: String(e) });
   }
-});
+};
+const server = tls ? https.createServer(tls, handler) : http.createServer(handler);
 
 await new Promise((resolve) => server.listen(Number(process.env.PORT ?? 0), "127.0.0.1", resolve));
 port = server.address().port;

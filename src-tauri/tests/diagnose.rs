@@ -1,0 +1,192 @@
+//! Diagnosis through the CLI: every knowledge-base entry against a local endpoint that
+//! answers with it, the network findings made for real on 127.0.0.1 (refused, silent,
+//! self-signed, unresolvable), 401/403 after a good token, a clock that is off, a healthy
+//! profile, and a support report that holds no secret.
+
+mod common;
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::Command;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::{json, ok, oauthdesk, Run, Server};
+use serde_json::Value;
+
+fn add_cc(dir: &Path, handle: &str, token_url: &str, secret: &str, extra: &[&str]) {
+    let token = format!("token_url={token_url}");
+    let mut args = vec!["add", "client-credentials", "--handle", handle, "--set", &token, "--set", "client_id=diag-client", "--secret-stdin"];
+    for e in extra {
+        args.extend(["--set", e]);
+    }
+    ok(oauthdesk(dir, &args, Some(secret)));
+}
+
+fn diagnose(dir: &Path, handle: &str) -> (Run, Value) {
+    let run = oauthdesk(dir, &["diagnose", handle, "--json"], None);
+    let v = serde_json::from_str(&run.stdout).unwrap_or(Value::Null);
+    (run, v)
+}
+
+fn failed_at(v: &Value, stage: &str) -> String {
+    assert_eq!(v["ok"], false, "{v}");
+    assert_eq!(v["stage"], stage, "{v}");
+    let st = v["stages"].as_array().unwrap().iter().find(|s| s["name"] == stage).unwrap();
+    assert_eq!(st["ok"], false);
+    st["finding"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn every_knowledge_base_entry_is_recognised() {
+    let kb: Value = serde_json::from_str(oauthdesk_core::diagnose::kb::SOURCE).unwrap();
+    let s = Server::start("standin.mjs", &[]);
+    let dir = tempfile::tempdir().unwrap();
+    for (i, entry) in kb["entries"].as_array().unwrap().iter().enumerate() {
+        let id = entry["id"].as_str().unwrap();
+        let handle = format!("kb-{i}");
+        add_cc(dir.path(), &handle, &s.url(&format!("/kb/{id}/token")), "kb-secret", &[]);
+        let (run, v) = diagnose(dir.path(), &handle);
+        assert_eq!(run.code, 1, "{id}: {}", run.stderr);
+        failed_at(&v, "token_endpoint");
+        assert_eq!(v["knowledge"], id, "{id} explains its own error");
+        assert_eq!(v["cause"], entry["cause"], "{id}");
+        assert_eq!(v["fix"], entry["fix"], "{id}");
+    }
+}
+
+#[test]
+fn salesforce_text_output_names_cause_and_fix() {
+    let s = Server::start("standin.mjs", &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let domain = format!("my_domain={}", s.url(""));
+    ok(oauthdesk(dir.path(), &["add", "salesforce-client-credentials", "--handle", "sf", "--set", &domain, "--set", "client_id=sf-no-flow", "--secret-stdin"], Some("x")));
+    let run = oauthdesk(dir.path(), &["diagnose", "sf"], None);
+    assert_eq!(run.code, 1);
+    assert!(run.stdout.contains("✗ Token endpoint"), "{}", run.stdout);
+    assert!(run.stdout.contains("Cause: The Client Credentials flow is not enabled"), "{}", run.stdout);
+    assert!(run.stdout.contains("Flow Enablement: enable Client Credentials Flow"), "{}", run.stdout);
+}
+
+#[test]
+fn network_findings_refused_silent_and_self_signed() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+
+    let unused = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port(); // closed again at once
+    add_cc(d, "refused", &format!("http://127.0.0.1:{unused}/token"), "s", &[]);
+    let (_, v) = diagnose(d, "refused");
+    assert!(failed_at(&v, "network").contains("refused"), "{v}");
+
+    // A server that accepts connections and never answers, for at most 30 s.
+    let silent = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = silent.local_addr().unwrap().port();
+    silent.set_nonblocking(true).unwrap();
+    let stop = Arc::new(AtomicBool::new(false));
+    let holder = {
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            let mut held = Vec::new();
+            for _ in 0..3000 {
+                if stop.load(Ordering::Relaxed) {
+                    break;
+                }
+                if let Ok((conn, _)) = silent.accept() {
+                    held.push(conn);
+                }
+                std::thread::sleep(Duration::from_millis(10));
+            }
+        })
+    };
+    add_cc(d, "silent", &format!("http://127.0.0.1:{port}/token"), "s", &["timeout=2"]);
+    let (_, v) = diagnose(d, "silent");
+    stop.store(true, Ordering::Relaxed);
+    holder.join().unwrap();
+    assert!(failed_at(&v, "network").contains("does not answer within 2 s (timeout)"), "{v}");
+
+    let tls = Server::start("standin.mjs", &[("TLS", "1")]);
+    add_cc(d, "self-signed", &format!("https://127.0.0.1:{}/json/token", tls.port), "s", &[]);
+    let (_, v) = diagnose(d, "self-signed");
+    let finding = failed_at(&v, "network");
+    assert!(finding.contains("unknown authority"), "{finding}");
+    assert!(v["cause"].as_str().unwrap().contains("corporate proxy"), "{v}");
+}
+
+#[test]
+fn a_name_that_does_not_resolve() {
+    // In a network namespace of its own the resolver cannot reach any name server, so the
+    // lookup fails on this machine without a packet leaving it.
+    if !Command::new("unshare").args(["-n", "true"]).status().is_ok_and(|s| s.success()) {
+        eprintln!("SKIPPED: `unshare -n` is not permitted here (needs root or user namespaces)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    add_cc(dir.path(), "nxdomain", "https://oauthdesk-test.invalid/token", "s", &[]);
+    let out = Command::new("unshare")
+        .args(["-n", env!("CARGO_BIN_EXE_oauthdesk"), "--data-dir", dir.path().to_str().unwrap(), "diagnose", "nxdomain", "--json"])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let finding = failed_at(&v, "network");
+    assert!(finding.contains("DNS: the name oauthdesk-test.invalid does not resolve"), "{finding}");
+}
+
+#[test]
+fn forbidden_after_a_good_token_and_a_clock_that_is_off() {
+    let s = Server::start("standin.mjs", &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let forbidden = format!("test_url={}", s.url("/forbidden"));
+    add_cc(d, "forbidden", &s.url("/json/token"), "json-secret", &["token_body=json", "client_auth=post", &forbidden]);
+    let (_, v) = diagnose(d, "forbidden");
+    assert!(failed_at(&v, "test_call").contains("HTTP 403 after a good token"), "{v}");
+    assert!(v["cause"].as_str().unwrap().contains("lacks a scope or permission"), "{v}");
+
+    add_cc(d, "clock", &s.url("/future/token"), "x", &[]);
+    let (_, v) = diagnose(d, "clock");
+    assert!(failed_at(&v, "clock").contains("in the future"), "{v}");
+    assert!(v["cause"].as_str().unwrap().contains("clock is behind"), "{v}");
+}
+
+#[test]
+fn a_healthy_profile_says_so_and_the_report_keeps_no_secret() {
+    let idp = Server::start("oidc.mjs", &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let secret = "basic-secret";
+    let test = format!("test_url={}", idp.url("/.well-known/openid-configuration"));
+    add_cc(d, "healthy", &idp.url("/token"), secret, &["client_id=cc-basic", "scopes=api", &test]);
+    let run = oauthdesk(d, &["diagnose", "healthy", "--report", d.join("healthy.md").to_str().unwrap()], None);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(run.stdout.contains("Healthy: every stage passed."), "{}", run.stdout);
+    let (_, v) = diagnose(d, "healthy");
+    assert_eq!(v["ok"], true);
+    assert!(v["token"]["expires_at"].is_string());
+    assert_eq!(v["test"]["status"], 200);
+    let token = json(oauthdesk(d, &["token", "healthy", "--json"], None))["access_token"].as_str().unwrap().to_string();
+
+    // A failing run with a known secret.
+    let wrong = "wrong-secret-7d2e91ac";
+    add_cc(d, "wrong", &idp.url("/token"), wrong, &["client_id=cc-basic"]);
+    let report_path = d.join("wrong.md");
+    let run = oauthdesk(d, &["diagnose", "wrong", "--report", report_path.to_str().unwrap()], None);
+    assert_eq!(run.code, 1);
+    let report = std::fs::read_to_string(&report_path).unwrap();
+    assert!(report.contains("invalid_client") && report.contains("## HTTP trace (redacted)"), "{report}");
+    assert!(report.contains("Basic [redacted:"), "the Authorization header is redacted: {report}");
+    let healthy = std::fs::read_to_string(d.join("healthy.md")).unwrap();
+    assert!(healthy.contains("\"access_token\": \"[redacted:"), "{healthy}");
+    for (name, text) in [("wrong.md", &report), ("healthy.md", &healthy)] {
+        for s in [wrong, secret, token.as_str()] {
+            assert!(!text.contains(s), "{name} holds a secret or token");
+        }
+        let basic = base64_of(&format!("cc-basic:{wrong}"));
+        assert!(!text.contains(&basic), "{name} holds the Basic credentials");
+    }
+}
+
+fn base64_of(s: &str) -> String {
+    let out = Command::new("node").args(["-e", &format!("process.stdout.write(Buffer.from({s:?}).toString('base64'))")]).output().unwrap();
+    String::from_utf8(out.stdout).unwrap()
+}
