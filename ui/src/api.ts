@@ -6,6 +6,7 @@ import type { AppInfo } from "./bindings/AppInfo";
 import type { Attempt } from "./bindings/Attempt";
 import type { ConnectResult } from "./bindings/ConnectResult";
 import type { Discovery } from "./bindings/Discovery";
+import type { DiagnoseResult } from "./bindings/DiagnoseResult";
 import type { RevokeOutcome } from "./bindings/RevokeOutcome";
 import type { ErrorPayload } from "./bindings/ErrorPayload";
 import type { ExportFile } from "./bindings/ExportFile";
@@ -30,6 +31,7 @@ type Commands = {
   profile_authorize: { args: { handle: string }; result: ConnectResult };
   profile_authorize_cancel: { args: { handle: string }; result: null };
   profile_revoke: { args: { handle: string }; result: RevokeOutcome };
+  profile_diagnose: { args: { handle: string }; result: DiagnoseResult };
   discover: { args: { issuer: string; handle: string | null; apply: boolean }; result: Discovery };
 };
 
@@ -62,5 +64,5 @@ export async function call<K extends keyof Commands>(
 }
 
 export type { AuthorizeStarted } from "./bindings/AuthorizeStarted";
-export type { AppInfo, Attempt, ConnectResult, Discovery, ErrorPayload, ExportFile, RevokeOutcome, NewProfile, Profile, ProfileChanges, Template };
+export type { AppInfo, Attempt, ConnectResult, DiagnoseResult, Discovery, ErrorPayload, ExportFile, RevokeOutcome, NewProfile, Profile, ProfileChanges, Template };
 export type { FieldSpec } from "./bindings/FieldSpec";
