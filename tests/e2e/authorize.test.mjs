@@ -2,25 +2,13 @@
 // shows the sign-in URL while it waits, a helper signs in as the user would in a browser,
 // and the window shows the expiry countdown and that a refresh token came. Also the form's
 // Discover button, and Cancel while waiting.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { By, until } from "selenium-webdriver";
-import { saveScreenshot, shown, start, type } from "./driver.mjs";
-import { startServer } from "../servers/start.mjs";
+import { saveScreenshot, shown, suite, type } from "./driver.mjs";
 import { signIn } from "../servers/user.mjs";
 
-let env;
-let idp;
-
-before(async () => {
-  idp = await startServer("oidc.mjs");
-  env = await start();
-});
-
-after(async () => {
-  await env?.stop();
-  await idp?.stop();
-});
+const ctx = suite({ idp: true });
 
 async function openProfile(app, handle) {
   const item = await app.wait(until.elementLocated(By.css(`[data-testid="profile-item"][data-handle="${handle}"]`)), 10_000);
@@ -28,13 +16,13 @@ async function openProfile(app, handle) {
 }
 
 test("Authorize from the window: the helper signs in and the window shows the countdown", async () => {
-  env.cli([
+  ctx.env.cli([
     "add", "custom-oauth2", "--handle", "idp-user", "--label", "Local IdP (user)",
-    "--set", `authorize_url=${idp.url("/auth")}`, "--set", `token_url=${idp.url("/token")}`,
-    "--set", `revoke_url=${idp.url("/token/revocation")}`,
+    "--set", `authorize_url=${ctx.idp.url("/auth")}`, "--set", `token_url=${ctx.idp.url("/token")}`,
+    "--set", `revoke_url=${ctx.idp.url("/token/revocation")}`,
     "--set", "client_id=native-public", "--set", "scopes=openid offline_access api",
   ]);
-  const app = await env.open();
+  const app = await ctx.env.open();
   try {
     await openProfile(app, "idp-user");
     await (await shown(app, "authorize")).click();
@@ -60,16 +48,16 @@ test("Authorize from the window: the helper signs in and the window shows the co
 });
 
 test("Discover fills the endpoint URLs of a new custom profile", async () => {
-  const app = await env.open();
+  const app = await ctx.env.open();
   try {
     await (await shown(app, "new-profile")).click();
     await (await shown(app, "field-template")).findElement(By.css('option[value="custom-oauth2"]')).click();
-    await type(app, "field-issuer", idp.url());
+    await type(app, "field-issuer", ctx.idp.url());
     await (await shown(app, "discover")).click();
     await shown(app, "discovered", 10_000);
-    assert.equal(await (await shown(app, "field-authorize_url")).getAttribute("value"), idp.url("/auth"));
-    assert.equal(await (await shown(app, "field-token_url")).getAttribute("value"), idp.url("/token"));
-    assert.equal(await (await shown(app, "field-revoke_url")).getAttribute("value"), idp.url("/token/revocation"));
+    assert.equal(await (await shown(app, "field-authorize_url")).getAttribute("value"), ctx.idp.url("/auth"));
+    assert.equal(await (await shown(app, "field-token_url")).getAttribute("value"), ctx.idp.url("/token"));
+    assert.equal(await (await shown(app, "field-revoke_url")).getAttribute("value"), ctx.idp.url("/token/revocation"));
   } finally {
     await app.quit();
   }

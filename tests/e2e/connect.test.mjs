@@ -1,34 +1,22 @@
 // Connect in the window against a real OAuth server (npm's oidc-provider on 127.0.0.1): the
 // window shows the token's expiry counting down and the test call's status.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { By, until } from "selenium-webdriver";
-import { saveScreenshot, shown, start } from "./driver.mjs";
-import { startServer } from "../servers/start.mjs";
+import { saveScreenshot, shown, suite } from "./driver.mjs";
 
-let env;
-let idp;
-
-before(async () => {
-  idp = await startServer("oidc.mjs");
-  env = await start();
-});
-
-after(async () => {
-  await env?.stop();
-  await idp?.stop();
-});
+const ctx = suite({ idp: true });
 
 test("Connect shows the expiry countdown, the test call's status and a connected badge", async () => {
-  env.cli(
+  ctx.env.cli(
     [
       "add", "client-credentials", "--handle", "idp-api", "--label", "Local IdP API",
-      "--set", `token_url=${idp.url("/token")}`, "--set", "client_id=cc-basic", "--set", "scopes=api",
-      "--set", `test_url=${idp.url("/.well-known/openid-configuration")}`, "--secret-stdin",
+      "--set", `token_url=${ctx.idp.url("/token")}`, "--set", "client_id=cc-basic", "--set", "scopes=api",
+      "--set", `test_url=${ctx.idp.url("/.well-known/openid-configuration")}`, "--secret-stdin",
     ],
     "basic-secret",
   );
-  const app = await env.open();
+  const app = await ctx.env.open();
   try {
     const item = await app.wait(until.elementLocated(By.css('[data-testid="profile-item"][data-handle="idp-api"]')), 10_000);
     assert.match(await item.getText(), /never tried/);

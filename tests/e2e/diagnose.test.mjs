@@ -1,30 +1,18 @@
 // Diagnose in the window: a profile with a wrong secret against a real OAuth server
 // (npm's oidc-provider) shows the failing stage, the cause and the fix steps.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { By, until } from "selenium-webdriver";
-import { saveScreenshot, shown, start } from "./driver.mjs";
-import { startServer } from "../servers/start.mjs";
+import { saveScreenshot, shown, suite } from "./driver.mjs";
 
-let env;
-let idp;
-
-before(async () => {
-  idp = await startServer("oidc.mjs");
-  env = await start();
-});
-
-after(async () => {
-  await env?.stop();
-  await idp?.stop();
-});
+const ctx = suite({ idp: true });
 
 test("Diagnose names the cause and the fix of a wrong secret", async () => {
-  env.cli(
-    ["add", "client-credentials", "--handle", "wrong-secret", "--set", `token_url=${idp.url("/token")}`, "--set", "client_id=cc-basic", "--secret-stdin"],
+  ctx.env.cli(
+    ["add", "client-credentials", "--handle", "wrong-secret", "--set", `token_url=${ctx.idp.url("/token")}`, "--set", "client_id=cc-basic", "--secret-stdin"],
     "not-the-secret",
   );
-  const app = await env.open();
+  const app = await ctx.env.open();
   try {
     const item = await app.wait(until.elementLocated(By.css('[data-testid="profile-item"][data-handle="wrong-secret"]')), 10_000);
     await item.click();

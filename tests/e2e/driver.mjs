@@ -6,7 +6,9 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { after, before } from "node:test";
 import { Builder, By, until } from "selenium-webdriver";
+import { startServer } from "../servers/start.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const repo = path.resolve(here, "..", "..");
@@ -78,4 +80,21 @@ export async function saveScreenshot(session, name) {
   const dir = path.join(repo, "tests", ".work");
   mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(dir, name), Buffer.from(await session.takeScreenshot(), "base64"));
+}
+
+/**
+ * Registers before/after hooks for a suite: a fresh data directory and tauri-driver, and,
+ * with `idp`, npm's oidc-provider on 127.0.0.1. Read `ctx.env` and `ctx.idp` inside tests.
+ */
+export function suite({ idp = false } = {}) {
+  const ctx = { env: null, idp: null };
+  before(async () => {
+    if (idp) ctx.idp = await startServer("oidc.mjs");
+    ctx.env = await start();
+  });
+  after(async () => {
+    await ctx.env?.stop();
+    await ctx.idp?.stop();
+  });
+  return ctx;
 }

@@ -1,23 +1,15 @@
 // What a person does in the window: create a Salesforce profile, restart the app, and find
 // it listed with its secret kept in the keyring and shown only as a placeholder.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { By, until } from "selenium-webdriver";
-import { byTestId, shown, start, type } from "./driver.mjs";
+import { byTestId, shown, suite, type } from "./driver.mjs";
 
 const SECRET = "e2e-consumer-secret-7f3a";
-let env;
-
-before(async () => {
-  env = await start();
-});
-
-after(async () => {
-  await env?.stop();
-});
+const ctx = suite();
 
 test("a Salesforce profile created in the window survives a restart with its secret as a placeholder", async () => {
-  let app = await env.open();
+  let app = await ctx.env.open();
   try {
     await (await shown(app, "new-profile")).click();
     const template = await shown(app, "field-template");
@@ -41,7 +33,7 @@ test("a Salesforce profile created in the window survives a restart with its sec
     await app.quit();
   }
 
-  app = await env.open();
+  app = await ctx.env.open();
   try {
     const item = await app.wait(until.elementLocated(By.css('[data-testid="profile-item"][data-handle="sf-e2e"]')), 10_000);
     assert.match(await item.getText(), /Acme \(end to end\)/);
@@ -59,7 +51,7 @@ test("a Salesforce profile created in the window survives a restart with its sec
     await app.quit();
   }
 
-  const shownByCli = JSON.parse(env.cli(["show", "sf-e2e", "--json"]));
+  const shownByCli = JSON.parse(ctx.env.cli(["show", "sf-e2e", "--json"]));
   assert.equal(shownByCli.client_secret, "set");
   assert.equal(shownByCli.label, "Acme (end to end)");
 });

@@ -19,28 +19,29 @@ pub struct AddArgs {
     /// Unique, permanent handle: lowercase letters, digits and hyphens
     #[arg(long)]
     pub handle: String,
-    /// Display name [default: the handle]
-    #[arg(long)]
-    pub label: Option<String>,
-    /// Set a field, e.g. --set my_domain=https://acme.my.salesforce.com (repeatable)
-    #[arg(long = "set", value_name = "FIELD=VALUE")]
-    pub set: Vec<String>,
-    /// Read the client secret from standard input (never pass it as an argument)
-    #[arg(long)]
-    pub secret_stdin: bool,
+    #[command(flatten)]
+    pub values: Values,
 }
 
 #[derive(Args, Debug)]
 pub struct EditArgs {
     /// The profile's handle
     pub handle: String,
-    /// New display name
+    #[command(flatten)]
+    pub values: Values,
+}
+
+/// What `add` and `edit` both take.
+#[derive(Args, Debug)]
+pub struct Values {
+    /// Display name (on add, the handle when left out)
     #[arg(long)]
     pub label: Option<String>,
-    /// Set a field; FIELD= clears it (repeatable)
+    /// Set a field, e.g. --set my_domain=https://acme.my.salesforce.com; FIELD= clears it (repeatable)
     #[arg(long = "set", value_name = "FIELD=VALUE")]
     pub set: Vec<String>,
-    /// Read a new client secret from standard input; without it the stored one is kept
+    /// Read the client secret from standard input (never pass it as an argument); on edit,
+    /// without it the stored secret is kept
     #[arg(long)]
     pub secret_stdin: bool,
 }
@@ -92,17 +93,17 @@ pub fn templates(out: &Out) -> AppResult<()> {
 
 pub fn add(desk: &Desk, out: &Out, a: AddArgs) -> AppResult<()> {
     let t = template::find(&a.template)?;
-    let fields = assignments(&a.set)?;
-    let client_secret = if a.secret_stdin { secret_from_stdin()? } else { secret_from_prompt(t)? };
-    let p = desk.create(NewProfile { template: a.template, handle: a.handle, label: a.label, fields, client_secret })?;
+    let fields = assignments(&a.values.set)?;
+    let client_secret = if a.values.secret_stdin { secret_from_stdin()? } else { secret_from_prompt(t)? };
+    let p = desk.create(NewProfile { template: a.template, handle: a.handle, label: a.values.label, fields, client_secret })?;
     out.print(&p, || format!("Created profile '{}' ({}).", p.handle, t.name));
     Ok(())
 }
 
 pub fn edit(desk: &Desk, out: &Out, a: EditArgs) -> AppResult<()> {
-    let fields = assignments(&a.set)?;
-    let client_secret = if a.secret_stdin { secret_from_stdin()? } else { None };
-    let p = desk.update(&a.handle, ProfileChanges { label: a.label, fields, client_secret })?;
+    let fields = assignments(&a.values.set)?;
+    let client_secret = if a.values.secret_stdin { secret_from_stdin()? } else { None };
+    let p = desk.update(&a.handle, ProfileChanges { label: a.values.label, fields, client_secret })?;
     out.print(&p, || format!("Updated profile '{}'.", p.handle));
     Ok(())
 }
