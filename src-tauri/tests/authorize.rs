@@ -84,6 +84,12 @@ fn a_public_client_signs_in_and_the_token_is_served_from_the_cache() {
     let history = json(oauthdesk(dir.path(), &["history", "public", "--json"], None));
     let stages: Vec<&str> = history.as_array().unwrap().iter().map(|a| a["stage"].as_str().unwrap()).collect();
     assert_eq!(stages, ["token", "authorize"]);
+
+    // New scopes make the stored tokens stale: a new authorization is asked for.
+    ok(oauthdesk(dir.path(), &["edit", "public", "--set", "scopes=openid"], None));
+    let stale = oauthdesk(dir.path(), &["token", "public"], None);
+    assert_eq!(stale.code, 2);
+    assert!(stale.stderr.contains("not authorized yet: sign in with `oauthdesk authorize public`"), "{}", stale.stderr);
 }
 
 #[test]

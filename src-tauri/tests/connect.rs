@@ -223,3 +223,26 @@ fn html_pages_timeouts_huge_bodies_and_redirects_are_named() {
         assert!(run.stderr.contains(words), "{handle}: {}", run.stderr);
     }
 }
+
+#[test]
+fn the_window_renews_tokens_before_they_expire() {
+    use oauthdesk_core::{Desk, Keyring};
+    use std::sync::Arc;
+
+    let idp = Server::start("oidc.mjs", &[("CC_TTL", "70")]);
+    let dir = tempfile::tempdir().unwrap();
+    add_cc(dir.path(), "short", &idp.url("/token"), "cc-basic", "basic-secret", &[]);
+    add_cc(dir.path(), "idle", &idp.url("/token"), "cc-post", "post-secret", &["client_auth=post"]);
+    let first = json(oauthdesk(dir.path(), &["token", "short", "--json"], None));
+    assert!(first["expires_in"].as_i64().unwrap() <= 70);
+
+    // 70 s left is inside the 60 s margin plus one 20 s round: due now. "idle" has no token.
+    let desk = Desk::open(dir.path(), Arc::new(Keyring::default())).unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let renewed = rt.block_on(oauthdesk_app::renewal::renew_due(&desk, std::time::Duration::from_secs(20)));
+    assert_eq!(renewed, vec!["short".to_string()]);
+
+    let after = json(oauthdesk(dir.path(), &["token", "short", "--json", "--margin", "0"], None));
+    assert_eq!(after["source"], "cache");
+    assert_ne!(after["access_token"], first["access_token"], "the cache holds the renewed token");
+}
