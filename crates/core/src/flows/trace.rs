@@ -120,7 +120,7 @@ mod tests {
         assert_eq!(p[0].1, "[redacted: 16 chars, ends …-123]");
         assert_eq!(p[1].1, "client_credentials");
         let h = redact_headers([("Authorization", "Basic Y2xpZW50OnNlY3JldA=="), ("Accept", "application/json")].into_iter());
-        assert_eq!(h[0].1, "Basic [redacted: 24 chars, ends …dA==]");
+        assert_eq!(h[0].1, "Basic [redacted: 20 chars, ends …dA==]");
         let mut j = serde_json::json!({"access_token": "tok-0123456789abcdef", "nested": {"refresh_token": "r"}, "scope": "api"});
         redact_json(&mut j);
         assert_eq!(j["access_token"], "[redacted: 20 chars, ends …cdef]");
