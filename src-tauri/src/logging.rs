@@ -4,13 +4,15 @@
 
 use std::path::Path;
 
-use tracing_appender::non_blocking::WorkerGuard;
+use tracing_appender::non_blocking::{NonBlockingBuilder, WorkerGuard};
 use tracing_subscriber::{fmt, layer::SubscriberExt, util::SubscriberInitExt, EnvFilter, Layer};
 
 use crate::paths;
 
 pub const LOG_ENV: &str = "OAUTHDESK_LOG";
 pub const LOG_FILE: &str = "oauthdesk.log";
+/// Lines waiting for the log writer; when full, logging waits rather than drops lines.
+const QUEUE_LINES: usize = 4096;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -20,6 +22,12 @@ pub enum Mode {
     Cli,
 }
 
+/// The log file, appended to; `None` when it cannot be opened (logging then goes to stderr only).
+fn open_log(dir: &Path) -> Option<std::fs::File> {
+    std::fs::create_dir_all(dir).ok()?;
+    std::fs::OpenOptions::new().create(true).append(true).open(dir.join(LOG_FILE)).ok()
+}
+
 /// Starts logging; keep the returned guard alive until exit so the file is flushed.
 pub fn init(data_dir: &Path, mode: Mode) -> Option<WorkerGuard> {
     let stderr_default = if mode == Mode::Gui { "info" } else { "warn" };
@@ -27,8 +35,10 @@ pub fn init(data_dir: &Path, mode: Mode) -> Option<WorkerGuard> {
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let stderr = fmt::layer().with_writer(std::io::stderr).with_ansi(ansi).with_target(false).with_filter(filter(stderr_default));
     let dir = paths::log_dir(data_dir);
-    let file = std::fs::create_dir_all(&dir).ok().map(|()| {
-        let (writer, guard) = tracing_appender::non_blocking(tracing_appender::rolling::never(&dir, LOG_FILE));
+    let file = open_log(&dir).map(|f| {
+        // The default queue holds 128,000 lines, allocated and touched up front: 3 ms of
+        // every command's start. OAuth Desk logs a few lines per operation.
+        let (writer, guard) = NonBlockingBuilder::default().buffered_lines_limit(QUEUE_LINES).lossy(false).finish(f);
         (fmt::layer().with_writer(writer).with_ansi(false).with_filter(filter("info")), guard)
     });
     let (file_layer, guard) = match file {
