@@ -171,7 +171,7 @@ pub async fn network(cfg: &FlowConfig) -> Outcome {
         }
     }
     // TLS (for https) and an HTTP answer of any kind from the server's root.
-    let Ok(client) = http::client(timeout) else { return Outcome::fail("cannot set up HTTP".into(), "Internal error.", vec![]) };
+    let Ok(client) = http::client(timeout, url) else { return Outcome::fail("cannot set up HTTP".into(), "Internal error.", vec![]) };
     let mut root = url.clone();
     root.set_path("/");
     root.set_query(None);

@@ -48,7 +48,7 @@ fn locations(issuer: &Url) -> Vec<Url> {
 #[tracing::instrument(err(level = "info"))]
 pub async fn discover(issuer: &str) -> Result<Discovery> {
     let issuer_url = validate::url(issuer.trim()).map_err(|m| Error::invalid("issuer", m))?;
-    let client = http::client(std::time::Duration::from_secs(30))?;
+    let client = http::client(std::time::Duration::from_secs(30), &issuer_url)?;
     let mut tried = Vec::new();
     for url in locations(&issuer_url) {
         let resp = client.get(url.clone()).header(reqwest::header::ACCEPT, "application/json").send().await;

@@ -91,7 +91,7 @@ pub async fn post(
     secret: Option<&Secret>,
     log: &mut Recorder,
 ) -> Result<Value> {
-    let client = http::client(cfg.timeout)?;
+    let client = http::client(cfg.timeout, url)?;
     let mut headers: Vec<(String, String)> = vec![("accept".into(), "application/json".into())];
     match (cfg.client_auth, secret) {
         (ClientAuth::Basic, Some(secret)) => {

@@ -49,12 +49,11 @@ pub async fn call(cfg: &FlowConfig, token: &Secret, mut url: Url, allowed: &[Str
         url.query_pairs_mut().extend_pairs(&cfg.default_params);
     }
     let method = reqwest::Method::from_bytes(cfg.test_method.as_bytes()).unwrap_or(reqwest::Method::GET);
-    let client = http::client(cfg.timeout)?;
     let started = Instant::now();
     let mut hops = 0;
     let result = loop {
         check_host(&url, allowed)?;
-        let sent = client
+        let sent = http::client(cfg.timeout, &url)?
             .request(method.clone(), url.clone())
             .bearer_auth(token.expose())
             .header(reqwest::header::ACCEPT, "application/json")
