@@ -64,7 +64,11 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
 pub fn run() -> i32 {
     let data_dir = paths::data_dir(None);
     let _log = logging::init(&data_dir, logging::Mode::Gui);
-    let desk = match Desk::open(&data_dir, Arc::new(Keyring::default())) {
+    // The window will need secrets (the status badges, Connect): open the keyring's session
+    // while the store and the webview start.
+    let keyring = Keyring::default();
+    keyring.prepare();
+    let desk = match Desk::open(&data_dir, Arc::new(keyring)) {
         Ok(desk) => Arc::new(desk),
         Err(e) => {
             tracing::error!(error = %e, "cannot open the store");

@@ -52,3 +52,46 @@ fn a_profile_secret_lives_in_the_keyring_across_desks_and_goes_with_the_profile(
     let other = Desk::open(dir.path(), keyring).unwrap();
     assert!(other.list().unwrap().is_empty());
 }
+
+/// Entries written by the `keyring` crate (earlier versions of OAuth Desk, other tools) and
+/// by OAuth Desk's own Secret Service session are the same items.
+#[cfg(target_os = "linux")]
+#[test]
+fn entries_are_shared_with_the_keyring_crate() {
+    let ours = Keyring::new("oauthdesk-tests");
+    let key = unique("interop");
+    let theirs = keyring::Entry::new("oauthdesk-tests", &key).unwrap();
+
+    theirs.set_password("written-by-keyring").unwrap();
+    assert_eq!(ours.get(&key).unwrap().unwrap().expose(), "written-by-keyring");
+    ours.set(&key, &Secret::new("replaced-by-oauthdesk")).unwrap();
+    assert_eq!(theirs.get_password().unwrap(), "replaced-by-oauthdesk", "the same item was updated, not a second one made");
+    ours.delete(&key).unwrap();
+    assert!(matches!(theirs.get_password(), Err(keyring::Error::NoEntry)));
+
+    ours.set(&key, &Secret::new("written-by-oauthdesk")).unwrap();
+    assert_eq!(theirs.get_password().unwrap(), "written-by-oauthdesk");
+    theirs.delete_credential().unwrap();
+    assert!(ours.get(&key).unwrap().is_none());
+}
+
+/// A prepared session is the one later calls use, from any thread.
+#[test]
+fn a_prepared_keyring_serves_calls_from_several_threads() {
+    let k = Keyring::new("oauthdesk-tests");
+    k.prepare();
+    let handles: Vec<_> = (0..4)
+        .map(|i| {
+            let k = k.clone();
+            std::thread::spawn(move || {
+                let key = unique(&format!("thread-{i}"));
+                k.set(&key, &Secret::new(format!("value-{i}"))).unwrap();
+                let got = k.get(&key).unwrap().unwrap().expose().to_string();
+                k.delete(&key).unwrap();
+                got
+            })
+        })
+        .collect();
+    let got: Vec<String> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    assert_eq!(got, ["value-0", "value-1", "value-2", "value-3"]);
+}

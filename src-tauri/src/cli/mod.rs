@@ -99,6 +99,20 @@ pub enum Command {
     },
 }
 
+impl Command {
+    /// Whether the command reads or writes the keyring (so its session is opened early).
+    fn uses_secrets(&self) -> bool {
+        match self {
+            Command::Add(_) | Command::Edit(_) | Command::Remove { .. } => true,
+            Command::Token(_) | Command::Test { .. } | Command::Authorize(_) | Command::Revoke { .. } => true,
+            Command::Diagnose(_) => true,
+            Command::Discover(a) => a.apply,
+            Command::Templates | Command::List | Command::Show { .. } | Command::Export { .. } => false,
+            Command::Import { .. } | Command::History { .. } => false,
+        }
+    }
+}
+
 /// Parses the arguments, runs the command, and returns the exit code.
 pub fn run() -> i32 {
     let cli = match Cli::try_parse() {
@@ -123,11 +137,14 @@ fn dispatch(cli: Cli, data_dir: &std::path::Path) -> AppResult<i32> {
     if let Command::Templates = cli.command {
         return profiles::templates(&out).map(|()| 0);
     }
+    let keyring = Keyring::default();
+    if cli.command.uses_secrets() {
+        keyring.prepare();
+    }
+    let desk = Desk::open(data_dir, Arc::new(keyring))?;
     if let Command::Diagnose(args) = cli.command {
-        let desk = Desk::open(data_dir, Arc::new(Keyring::default()))?;
         return diagnose::diagnose(&desk, &out, args);
     }
-    let desk = Desk::open(data_dir, Arc::new(Keyring::default()))?;
     let done = match cli.command {
         Command::Templates | Command::Diagnose(_) => unreachable!("handled above"),
         Command::Add(args) => profiles::add(&desk, &out, args),

@@ -4,7 +4,9 @@
 
 use std::fmt;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
+#[cfg(not(target_os = "linux"))]
+use crate::error::Error;
 
 /// A secret value. Read it with [`Secret::expose`], deliberately.
 #[derive(Clone, PartialEq, Eq)]
@@ -60,18 +62,36 @@ Secret Service over D-Bus: run a keyring daemon in your desktop session (GNOME K
 unlock it, and make sure DBUS_SESSION_BUS_ADDRESS is set. On macOS the Keychain and on Windows the \
 Credential Manager are used.";
 
+#[cfg(target_os = "linux")]
+mod service;
+
 /// The OS keyring: Secret Service on Linux, Keychain on macOS, Credential Manager on Windows.
 #[derive(Debug, Clone)]
 pub struct Keyring {
+    #[cfg(target_os = "linux")]
+    session: service::Session,
+    #[cfg(not(target_os = "linux"))]
     service: String,
 }
 
 impl Keyring {
     /// Secrets are filed under `service` (normally `oauthdesk`), one entry per key.
     pub fn new(service: impl Into<String>) -> Self {
-        Keyring { service: service.into() }
+        #[cfg(target_os = "linux")]
+        return Keyring { session: service::Session::new(service.into()) };
+        #[cfg(not(target_os = "linux"))]
+        return Keyring { service: service.into() };
     }
 
+    /// Starts connecting to the keyring in the background, for a caller that knows it will
+    /// need a secret soon: on Linux the encrypted session's key exchange then overlaps with
+    /// opening the store. Elsewhere there is nothing to prepare.
+    pub fn prepare(&self) {
+        #[cfg(target_os = "linux")]
+        self.session.prepare();
+    }
+
+    #[cfg(not(target_os = "linux"))]
     fn entry(&self, key: &str) -> Result<keyring::Entry> {
         keyring::Entry::new(&self.service, key).map_err(map_keyring_error)
     }
@@ -83,6 +103,7 @@ impl Default for Keyring {
     }
 }
 
+#[cfg(not(target_os = "linux"))]
 fn map_keyring_error(err: keyring::Error) -> Error {
     match err {
         keyring::Error::PlatformFailure(e) => Error::KeyringUnavailable { detail: e.to_string(), hint: KEYRING_HINT },
@@ -91,6 +112,25 @@ fn map_keyring_error(err: keyring::Error) -> Error {
     }
 }
 
+#[cfg(target_os = "linux")]
+impl SecretStore for Keyring {
+    #[tracing::instrument(skip(self), err(level = "info"))]
+    fn get(&self, key: &str) -> Result<Option<Secret>> {
+        self.session.get(key)
+    }
+
+    #[tracing::instrument(skip(self, value), err(level = "info"))]
+    fn set(&self, key: &str, value: &Secret) -> Result<()> {
+        self.session.set(key, value)
+    }
+
+    #[tracing::instrument(skip(self), err(level = "info"))]
+    fn delete(&self, key: &str) -> Result<()> {
+        self.session.delete(key)
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
 impl SecretStore for Keyring {
     #[tracing::instrument(skip(self), err(level = "info"))]
     fn get(&self, key: &str) -> Result<Option<Secret>> {

@@ -1,0 +1,141 @@
+//! The Secret Service (GNOME Keyring, KWallet, KeePassXC) on Linux.
+//!
+//! The `keyring` crate opens a new D-Bus connection and session for every read and two for
+//! every write, and a `token --force` needs three operations; here a process opens one
+//! session, lazily or ahead of time ([`Session::prepare`]), and keeps it. A session that has
+//! gone stale (the daemon restarted while the window was open) is reopened once. Items carry
+//! the attributes `keyring` uses (`service`, `username`, `target`), so entries written by
+//! either are read by both.
+//!
+//! Secrets cross the bus in the Secret Service's `plain` transfer mode. The session bus is a
+//! local socket only this user's processes reach, and any process that could watch it could
+//! as well ask the Secret Service for the secret itself: the optional `dh-ietf1024` transfer
+//! encryption protects nothing more here, and its key exchange with the daemon costs 8–12 ms
+//! per process, more than the OAuth exchange itself (see README, Speed). At rest, secrets are
+//! encrypted by the keyring as before.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use dbus_secret_service::{EncryptionType, Error as SsError, Item, SecretService};
+
+use super::{Secret, KEYRING_HINT};
+use crate::error::{Error, Result};
+
+/// The collection `keyring` names `default`: the user's login keyring.
+const TARGET: &str = "default";
+
+/// A shared, lazily opened Secret Service session for one `service` name.
+#[derive(Clone)]
+pub(super) struct Session {
+    service: String,
+    open: Arc<Mutex<Option<SecretService>>>,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session").field("service", &self.service).finish_non_exhaustive()
+    }
+}
+
+impl Session {
+    pub(super) fn new(service: String) -> Self {
+        Session { service, open: Arc::new(Mutex::new(None)) }
+    }
+
+    /// Opens the session on a background thread, so the key exchange overlaps with the
+    /// caller's other work (opening the store, building the request). Errors are left for
+    /// the first real use to report.
+    pub(super) fn prepare(&self) {
+        let this = self.clone();
+        std::thread::spawn(move || {
+            let _ = this.with(|_| Ok(()));
+        });
+    }
+
+    pub(super) fn get(&self, key: &str) -> Result<Option<Secret>> {
+        self.with(|ss| {
+            let Some(item) = self.find(ss, key)? else { return Ok(None) };
+            let bytes = item.get_secret()?;
+            Ok(Some(String::from_utf8(bytes).map(Secret::new).map_err(|_| SsError::UnsupportedSecretFormat)?))
+        })
+    }
+
+    pub(super) fn set(&self, key: &str, value: &Secret) -> Result<()> {
+        self.with(|ss| {
+            if let Some(item) = self.find(ss, key)? {
+                return item.set_secret(value.expose().as_bytes(), "text/plain");
+            }
+            let collection = ss.get_default_collection()?;
+            collection.ensure_unlocked()?;
+            let mut attributes = self.attributes(key);
+            attributes.insert("application", "oauthdesk");
+            let label = format!("OAuth Desk: {key}");
+            collection.create_item(&label, attributes, value.expose().as_bytes(), true, "text/plain")?;
+            Ok(())
+        })
+    }
+
+    /// Removes every item under `key`; none at all is not an error.
+    pub(super) fn delete(&self, key: &str) -> Result<()> {
+        self.with(|ss| {
+            let found = ss.search_items(self.attributes(key))?;
+            for item in found.unlocked.iter().chain(found.locked.iter()) {
+                item.delete()?;
+            }
+            Ok(())
+        })
+    }
+
+    fn attributes<'a>(&'a self, key: &'a str) -> HashMap<&'a str, &'a str> {
+        HashMap::from([("service", self.service.as_str()), ("username", key), ("target", TARGET)])
+    }
+
+    /// The one item under `key`, unlocked. Two items under one key would make a read
+    /// ambiguous, so that is refused rather than guessed.
+    fn find<'s>(&self, ss: &'s SecretService, key: &str) -> std::result::Result<Option<Item<'s>>, SsError> {
+        let found = ss.search_items(self.attributes(key))?;
+        let mut items = found.unlocked.into_iter().chain(found.locked);
+        let Some(item) = items.next() else { return Ok(None) };
+        if items.next().is_some() {
+            return Err(SsError::Path(format!("several keyring items match '{key}'; remove the extra ones in your keyring manager")));
+        }
+        item.ensure_unlocked()?;
+        Ok(Some(item))
+    }
+
+    /// Runs `op` on the open session, opening it first if needed. A D-Bus failure on a
+    /// session that was already open may only mean the daemon went away since: the session
+    /// is dropped and `op` is tried once more on a fresh one.
+    fn with<T>(&self, op: impl Fn(&SecretService) -> std::result::Result<T, SsError>) -> Result<T> {
+        let mut open = self.open.lock().unwrap_or_else(PoisonError::into_inner);
+        let reused = open.is_some();
+        let ss = match open.take() {
+            Some(ss) => ss,
+            None => SecretService::connect(EncryptionType::Plain).map_err(map_error)?,
+        };
+        match op(&ss) {
+            Err(SsError::Dbus(_)) if reused => {
+                drop(ss);
+                let fresh = SecretService::connect(EncryptionType::Plain).map_err(map_error)?;
+                let result = op(&fresh).map_err(map_error);
+                *open = Some(fresh);
+                result
+            }
+            result => {
+                *open = Some(ss);
+                result.map_err(map_error)
+            }
+        }
+    }
+}
+
+fn map_error(err: SsError) -> Error {
+    match err {
+        SsError::Unavailable | SsError::Dbus(_) | SsError::Locked | SsError::Prompt => {
+            Error::KeyringUnavailable { detail: err.to_string(), hint: KEYRING_HINT }
+        }
+        SsError::Path(detail) => Error::Keyring(detail),
+        other => Error::Keyring(other.to_string()),
+    }
+}
