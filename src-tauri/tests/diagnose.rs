@@ -1,7 +1,8 @@
 //! Diagnosis through the CLI: every knowledge-base entry against a local endpoint that
 //! answers with it, the network findings made for real on 127.0.0.1 (refused, silent,
-//! self-signed, unresolvable), 401/403 after a good token, a clock that is off, a healthy
-//! profile, and a support report that holds no secret.
+//! self-signed, unresolvable, a proxy that is down or wants credentials), 401/403 after a
+//! good token, a clock that is off, a healthy profile, and a support report that holds no
+//! secret.
 
 mod common;
 
@@ -189,4 +190,59 @@ fn a_healthy_profile_says_so_and_the_report_keeps_no_secret() {
 fn base64_of(s: &str) -> String {
     let out = Command::new("node").args(["-e", &format!("process.stdout.write(Buffer.from({s:?}).toString('base64'))")]).output().unwrap();
     String::from_utf8(out.stdout).unwrap()
+}
+
+/// A stand-in proxy that answers every CONNECT with 407, for at most 30 s.
+fn auth_demanding_proxy() -> (u16, Arc<AtomicBool>, std::thread::JoinHandle<()>) {
+    use std::io::{Read, Write};
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    listener.set_nonblocking(true).unwrap();
+    let stop = Arc::new(AtomicBool::new(false));
+    let handle = {
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            for _ in 0..3000 {
+                if stop.load(Ordering::Relaxed) {
+                    break;
+                }
+                if let Ok((mut conn, _)) = listener.accept() {
+                    conn.set_nonblocking(false).unwrap();
+                    conn.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+                    let mut buf = [0u8; 4096];
+                    let _ = conn.read(&mut buf);
+                    let _ = conn.write_all(b"HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"corp\"\r\nContent-Length: 0\r\n\r\n");
+                }
+                std::thread::sleep(Duration::from_millis(10));
+            }
+        })
+    };
+    (port, stop, handle)
+}
+
+#[test]
+fn proxy_findings_unreachable_and_wanting_credentials() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // The token URL's host is never looked up: with a proxy, the proxy does that.
+    add_cc(d, "via-proxy", "https://auth.oauthdesk-test.example/oauth/token", "s", &["timeout=5"]);
+    let run_with = |proxy: &str| {
+        let run = common::oauthdesk_env(d, &["diagnose", "via-proxy", "--json"], None, &[("HTTPS_PROXY", proxy), ("NO_PROXY", ""), ("no_proxy", "")]);
+        let v: Value = serde_json::from_str(&run.stdout).unwrap_or(Value::Null);
+        (run, v)
+    };
+
+    let unused = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let (_, v) = run_with(&format!("http://127.0.0.1:{unused}"));
+    let finding = failed_at(&v, "network");
+    assert!(finding.contains(&format!("cannot connect through the proxy http://127.0.0.1:{unused}")), "{finding}");
+    assert!(v["fix"].to_string().contains("NO_PROXY"), "{v}");
+
+    let (port, stop, handle) = auth_demanding_proxy();
+    let (run, v) = run_with(&format!("http://ops:hunter22@127.0.0.1:{port}"));
+    stop.store(true, Ordering::Relaxed);
+    handle.join().unwrap();
+    let finding = failed_at(&v, "network");
+    assert!(finding.contains("requires authentication (HTTP 407)"), "{finding}");
+    assert!(!run.stdout.contains("hunter22") && !run.stderr.contains("hunter22"), "the proxy password is never shown: {}", run.stdout);
 }

@@ -92,7 +92,20 @@ pub fn proxy_for(url: &Url) -> Option<String> {
             e == "*" || host == e || host.ends_with(&format!(".{e}"))
         })
     });
-    (!excluded).then_some(proxy)
+    (!excluded).then(|| without_password(&proxy))
+}
+
+/// A proxy URL fit to show: a password in it (`http://user:password@host`) is masked.
+fn without_password(proxy: &str) -> String {
+    match Url::parse(proxy) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("****"));
+            u.to_string()
+        }
+        Ok(_) => proxy.to_string(),
+        Err(_) if proxy.contains('@') => "(a proxy URL that does not parse)".to_string(),
+        Err(_) => proxy.to_string(),
+    }
 }
 
 fn tls_finding(detail: &str) -> Option<(String, &'static str, Vec<String>)> {
@@ -192,12 +205,43 @@ pub async fn network(cfg: &FlowConfig) -> Outcome {
                 crate::Error::Network { detail, .. } => detail.clone(),
                 other => other.to_string(),
             };
-            match tls_finding(&detail) {
-                Some((finding, cause, fix)) => Outcome::fail(finding, cause, fix).with_notes(notes),
-                None => Outcome::fail(format!("cannot reach {host}: {detail}"), "The host cannot be reached.", vec!["Check the URL and the network.".into()]).with_notes(notes),
+            match (tls_finding(&detail), &proxy) {
+                (Some((finding, cause, mut fix)), Some(p)) => {
+                    fix.insert(0, format!("Requests go through the proxy {p}: if it inspects TLS, its certificate authority must be trusted here, or {host} added to NO_PROXY."));
+                    Outcome::fail(finding, cause, fix).with_notes(notes)
+                }
+                (Some((finding, cause, fix)), None) => Outcome::fail(finding, cause, fix).with_notes(notes),
+                (None, Some(p)) => proxy_finding(p, &host, &detail).with_notes(notes),
+                (None, None) => Outcome::fail(format!("cannot reach {host}: {detail}"), "The host cannot be reached.", vec!["Check the URL and the network.".into()]).with_notes(notes),
             }
         }
     }
+}
+
+/// A request through a proxy failed before TLS: the proxy is unreachable, wants credentials,
+/// or will not tunnel to the host.
+fn proxy_finding(proxy: &str, host: &str, detail: &str) -> Outcome {
+    let d = detail.to_ascii_lowercase();
+    let no_proxy = format!("If {host} should be reached directly, add it to NO_PROXY.");
+    if d.contains("proxy authorization required") || d.contains("407") {
+        return Outcome::fail(
+            format!("proxy: {proxy} requires authentication (HTTP 407)"),
+            "Proxy: the proxy refuses to forward the request without credentials.",
+            vec![format!("Put the proxy's user and password in the proxy URL (http://user:password@host:port) in HTTPS_PROXY, or ask IT which proxy to use."), no_proxy],
+        );
+    }
+    if d.contains("tunnel") {
+        return Outcome::fail(
+            format!("proxy: {proxy} would not open a tunnel to {host}: {detail}"),
+            "Proxy: the proxy does not allow connections to this host (a blocked site or port).",
+            vec![format!("Ask IT to allow {host} through the proxy."), no_proxy],
+        );
+    }
+    Outcome::fail(
+        format!("proxy: cannot connect through the proxy {proxy}: {detail}"),
+        "Proxy: the proxy named in HTTPS_PROXY (or ALL_PROXY) does not accept connections — it is down, or the address is wrong.",
+        vec![format!("Check the proxy address in HTTPS_PROXY or ALL_PROXY ({proxy})."), no_proxy],
+    )
 }
 
 /// Stage 6: the token's JWT times and the server's Date header against this machine's clock.
@@ -275,5 +319,12 @@ mod tests {
         let t = Secret::new("opaque");
         assert!(clock(&t, now, Some(now + chrono::Duration::seconds(3600))).finding.contains("differs"));
         assert!(clock(&t, now, Some(now + chrono::Duration::seconds(2))).ok);
+    }
+
+    #[test]
+    fn a_proxy_password_is_never_shown() {
+        assert_eq!(without_password("http://ops:hunter22@proxy.corp:3128"), "http://ops:****@proxy.corp:3128/");
+        assert_eq!(without_password("http://proxy.corp:3128"), "http://proxy.corp:3128");
+        assert!(!without_password("ops:hunter22@proxy corp").contains("hunter22"));
     }
 }
