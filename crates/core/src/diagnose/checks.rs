@@ -97,7 +97,9 @@ pub fn proxy_for(url: &Url) -> Option<String> {
 
 /// A proxy URL fit to show: a password in it (`http://user:password@host`) is masked.
 fn without_password(proxy: &str) -> String {
-    match Url::parse(proxy) {
+    // `user:password@host:port` without a scheme is accepted by most tools, as http.
+    let full = if proxy.contains("://") { proxy.to_string() } else { format!("http://{proxy}") };
+    match Url::parse(&full) {
         Ok(mut u) if u.password().is_some() => {
             let _ = u.set_password(Some("****"));
             u.to_string()
@@ -325,6 +327,7 @@ mod tests {
     fn a_proxy_password_is_never_shown() {
         assert_eq!(without_password("http://ops:hunter22@proxy.corp:3128"), "http://ops:****@proxy.corp:3128/");
         assert_eq!(without_password("http://proxy.corp:3128"), "http://proxy.corp:3128");
+        assert_eq!(without_password("ops:hunter22@proxy.corp:3128"), "http://ops:****@proxy.corp:3128/");
         assert!(!without_password("ops:hunter22@proxy corp").contains("hunter22"));
     }
 }
