@@ -80,30 +80,12 @@ fn network_findings_refused_silent_and_self_signed() {
     let (_, v) = diagnose(d, "refused");
     assert!(failed_at(&v, "network").contains("refused"), "{v}");
 
-    // A server that accepts connections and never answers, for at most 30 s.
-    let silent = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = silent.local_addr().unwrap().port();
-    silent.set_nonblocking(true).unwrap();
-    let stop = Arc::new(AtomicBool::new(false));
-    let holder = {
-        let stop = stop.clone();
-        std::thread::spawn(move || {
-            let mut held = Vec::new();
-            for _ in 0..3000 {
-                if stop.load(Ordering::Relaxed) {
-                    break;
-                }
-                if let Ok((conn, _)) = silent.accept() {
-                    held.push(conn);
-                }
-                std::thread::sleep(Duration::from_millis(10));
-            }
-        })
-    };
-    add_cc(d, "silent", &format!("http://127.0.0.1:{port}/token"), "s", &["timeout=2"]);
+    // A server that accepts connections and never answers.
+    let mut held = Vec::new();
+    let silent = Stub::start(move |conn| held.push(conn));
+    add_cc(d, "silent", &format!("http://127.0.0.1:{}/token", silent.port), "s", &["timeout=2"]);
     let (_, v) = diagnose(d, "silent");
-    stop.store(true, Ordering::Relaxed);
-    holder.join().unwrap();
+    drop(silent);
     assert!(failed_at(&v, "network").contains("does not answer within 2 s (timeout)"), "{v}");
 
     let tls = Server::start("standin.mjs", &[("TLS", "1")]);
@@ -192,32 +174,57 @@ fn base64_of(s: &str) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-/// A stand-in proxy that answers every CONNECT with 407, for at most 30 s.
-fn auth_demanding_proxy() -> (u16, Arc<AtomicBool>, std::thread::JoinHandle<()>) {
+/// A TCP server on 127.0.0.1 that hands each connection to `on_conn`, for at most 30 s;
+/// dropping it stops it.
+struct Stub {
+    port: u16,
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Stub {
+    fn start(mut on_conn: impl FnMut(std::net::TcpStream) + Send + 'static) -> Stub {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        listener.set_nonblocking(true).unwrap();
+        let stop = Arc::new(AtomicBool::new(false));
+        let thread = {
+            let stop = stop.clone();
+            std::thread::spawn(move || {
+                for _ in 0..3000 {
+                    if stop.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    if let Ok((conn, _)) = listener.accept() {
+                        on_conn(conn);
+                    }
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+            })
+        };
+        Stub { port, stop, thread: Some(thread) }
+    }
+}
+
+impl Drop for Stub {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// A stand-in proxy that answers every CONNECT with 407.
+fn auth_demanding_proxy() -> Stub {
     use std::io::{Read, Write};
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    listener.set_nonblocking(true).unwrap();
-    let stop = Arc::new(AtomicBool::new(false));
-    let handle = {
-        let stop = stop.clone();
-        std::thread::spawn(move || {
-            for _ in 0..3000 {
-                if stop.load(Ordering::Relaxed) {
-                    break;
-                }
-                if let Ok((mut conn, _)) = listener.accept() {
-                    conn.set_nonblocking(false).unwrap();
-                    conn.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-                    let mut buf = [0u8; 4096];
-                    let _ = conn.read(&mut buf);
-                    let _ = conn.write_all(b"HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"corp\"\r\nContent-Length: 0\r\n\r\n");
-                }
-                std::thread::sleep(Duration::from_millis(10));
-            }
-        })
-    };
-    (port, stop, handle)
+    Stub::start(|mut conn| {
+        conn.set_nonblocking(false).unwrap();
+        conn.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        let mut buf = [0u8; 4096];
+        let _ = conn.read(&mut buf);
+        let _ = conn.write_all(b"HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"corp\"\r\nContent-Length: 0\r\n\r\n");
+    })
 }
 
 #[test]
@@ -238,10 +245,9 @@ fn proxy_findings_unreachable_and_wanting_credentials() {
     assert!(finding.contains(&format!("cannot connect through the proxy http://127.0.0.1:{unused}")), "{finding}");
     assert!(v["fix"].to_string().contains("NO_PROXY"), "{v}");
 
-    let (port, stop, handle) = auth_demanding_proxy();
-    let (run, v) = run_with(&format!("http://ops:hunter22@127.0.0.1:{port}"));
-    stop.store(true, Ordering::Relaxed);
-    handle.join().unwrap();
+    let proxy = auth_demanding_proxy();
+    let (run, v) = run_with(&format!("http://ops:hunter22@127.0.0.1:{}", proxy.port));
+    drop(proxy);
     let finding = failed_at(&v, "network");
     assert!(finding.contains("requires authentication (HTTP 407)"), "{finding}");
     assert!(!run.stdout.contains("hunter22") && !run.stderr.contains("hunter22"), "the proxy password is never shown: {}", run.stdout);
