@@ -43,9 +43,9 @@ impl Session {
         Session { service, open: Arc::new(Mutex::new(None)) }
     }
 
-    /// Opens the session on a background thread, so the key exchange overlaps with the
-    /// caller's other work (opening the store, building the request). Errors are left for
-    /// the first real use to report.
+    /// Opens the session on a background thread, so connecting overlaps with the caller's
+    /// other work (opening the store, building the request). Errors are left for the first
+    /// real use to report.
     pub(super) fn prepare(&self) {
         let this = self.clone();
         std::thread::spawn(move || {
@@ -57,7 +57,8 @@ impl Session {
         self.with(|ss| {
             let Some(item) = self.find(ss, key)? else { return Ok(None) };
             let bytes = item.get_secret()?;
-            Ok(Some(String::from_utf8(bytes).map(Secret::new).map_err(|_| SsError::UnsupportedSecretFormat)?))
+            let text = String::from_utf8(bytes).map_err(|_| SsError::Path(format!("the keyring item '{key}' does not hold text")))?;
+            Ok(Some(Secret::new(text)))
         })
     }
 
