@@ -202,7 +202,7 @@ impl Desk {
             set("token_url", &d.token_endpoint);
             set("revoke_url", &d.revocation_endpoint);
             set("introspect_url", &d.introspection_endpoint);
-            if profile.fields.get("test_url").is_none() {
+            if !profile.fields.contains_key("test_url") {
                 set("test_url", &d.userinfo_endpoint);
             }
             self.update(handle, ProfileChanges { fields, ..Default::default() })?;
