@@ -128,6 +128,9 @@ pub(crate) async fn expiry(cfg: &FlowConfig, response: &TokenResponse, obtained_
     }
 }
 
+/// Said in place of a test call's result when there is no test URL to call.
+pub const NO_TEST_URL: &str = "no test URL is set: add one (Edit, or test_url on the command line) to see what the API answers with this token";
+
 impl Desk {
     pub(crate) fn flow_config(&self, handle: &str) -> Result<(i64, FlowConfig)> {
         let row = crate::store::get(&self.conn(), handle)?;
@@ -235,7 +238,7 @@ impl Desk {
     pub async fn connect(&self, handle: &str, force: bool) -> Result<ConnectResult> {
         let token = self.token(handle, force, DEFAULT_MARGIN).await?;
         let test = self.test_with(handle, &token).await?;
-        let test_note = test.is_none().then(|| "no test URL is set: add test_url to see what the API answers with this token".to_string());
+        let test_note = test.is_none().then(|| NO_TEST_URL.to_string());
         Ok(ConnectResult { token: token.info, test, test_note })
     }
 

@@ -41,7 +41,7 @@ pub async fn profile_authorize<R: Runtime>(app: AppHandle<R>, state: State<'_, A
     }
     let token = result?;
     let test = state.desk.test_with(&handle, &token).await?;
-    let test_note = test.is_none().then(|| "no test URL is set".to_string());
+    let test_note = test.is_none().then(|| oauthdesk_core::connect::NO_TEST_URL.to_string());
     Ok(ConnectResult { token: token.info, test, test_note })
 }
 
