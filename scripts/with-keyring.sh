@@ -16,8 +16,11 @@ if [ -z "${OAUTHDESK_KEYRING_SESSION:-}" ]; then
 fi
 
 # Inside the session: start the daemon with a known password, wait for it on the bus.
-printf 'oauthdesk-test' | gnome-keyring-daemon --foreground --unlock --components=secrets >/dev/null 2>&1 &
+export OAUTHDESK_TEST_KEYRING_PASSWORD=oauthdesk-test
+printf '%s' "$OAUTHDESK_TEST_KEYRING_PASSWORD" | gnome-keyring-daemon --foreground --unlock --components=secrets >/dev/null 2>&1 &
 keyring_pid=$!
+# The reconnect test stops this daemon and starts another; any daemon left goes with the bus.
+export OAUTHDESK_TEST_KEYRING_PID=$keyring_pid
 trap 'kill $keyring_pid 2>/dev/null || true' EXIT
 for _ in $(seq 1 50); do
   if dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
