@@ -48,6 +48,7 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         commands::profiles::profile_remove,
         commands::profiles::profiles_export,
         commands::profiles::profiles_export_file,
+        commands::profiles::export_save_path,
         commands::profiles::profiles_import,
         commands::profiles::app_info,
         commands::connect::profile_connect,
@@ -77,6 +78,7 @@ pub fn run() -> i32 {
         }
     };
     let result = with_commands(tauri::Builder::default())
+        .plugin(tauri_plugin_dialog::init())
         .setup({
             let desk = desk.clone();
             move |app| {

@@ -75,6 +75,26 @@ export async function type(session, id, text) {
   await el.sendKeys(text);
 }
 
+/**
+ * Answers the system's Save dialog (a GTK window, outside the webview) as a person would:
+ * waits for the window titled `title` (at most 5 s), types `file` as its name, presses Enter.
+ */
+export async function answerSaveDialog(title, file) {
+  let win = "";
+  for (let i = 0; i < 50 && !win; i++) {
+    try {
+      win = execFileSync("xdotool", ["search", "--name", title], { encoding: "utf8" }).trim().split("\n")[0];
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  if (!win) throw new Error(`no "${title}" dialog within 5 s`);
+  execFileSync("xdotool", ["windowfocus", "--sync", win]);
+  execFileSync("xdotool", ["key", "--window", win, "ctrl+a"]);
+  execFileSync("xdotool", ["type", "--window", win, "--delay", "5", file]);
+  execFileSync("xdotool", ["key", "--window", win, "Return"]);
+}
+
 /** Keeps a picture of the window in tests/.work/ for people to look at after a run. */
 export async function saveScreenshot(session, name) {
   const dir = path.join(repo, "tests", ".work");

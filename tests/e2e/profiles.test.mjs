@@ -1,9 +1,12 @@
 // What a person does in the window: create a Salesforce profile, restart the app, and find
-// it listed with its secret kept in the keyring and shown only as a placeholder.
+// it listed with its secret kept in the keyring and shown only as a placeholder; export it
+// to a file and import a shared copy.
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { By, until } from "selenium-webdriver";
-import { byTestId, shown, suite, type } from "./driver.mjs";
+import { answerSaveDialog, byTestId, shown, suite, type } from "./driver.mjs";
 
 const SECRET = "e2e-consumer-secret-7f3a";
 const ctx = suite();
@@ -54,4 +57,39 @@ test("a Salesforce profile created in the window survives a restart with its sec
   const shownByCli = JSON.parse(ctx.env.cli(["show", "sf-e2e", "--json"]));
   assert.equal(shownByCli.client_secret, "set");
   assert.equal(shownByCli.label, "Acme (end to end)");
+});
+
+test("Export saves the profile through the Save dialog without its secret; Import adds a shared profile", async () => {
+  const file = path.join(ctx.env.dataDir, "shared-profiles.json");
+  const app = await ctx.env.open();
+  try {
+    await (await shown(app, "open-export")).click();
+    assert.match(await (await shown(app, "export-json")).getAttribute("value"), /"sf-e2e"/);
+    await (await shown(app, "export-save-as")).click();
+    await answerSaveDialog("Export profiles", file);
+    assert.match(await (await shown(app, "transfer-message")).getText(), /Wrote 1 profile\(s\) to .*shared-profiles\.json/);
+    const written = readFileSync(file, "utf8");
+    assert.ok(written.includes("https://acme.my.salesforce.com"));
+    assert.ok(!written.includes(SECRET), "an export never holds a secret");
+    await (await shown(app, "transfer-close")).click();
+
+    // A colleague's copy of the same setup, under another handle.
+    const shared = written.replaceAll("sf-e2e", "sf-shared").replace("Acme (end to end)", "Acme (shared)");
+    await (await shown(app, "open-import")).click();
+    await type(app, "import-json", shared);
+    await (await shown(app, "do-import")).click();
+    assert.match(await (await shown(app, "transfer-message")).getText(), /Imported sf-shared/);
+    const item = await app.wait(until.elementLocated(By.css('[data-testid="profile-item"][data-handle="sf-shared"]')), 10_000);
+    assert.match(await item.getText(), /Acme \(shared\)/);
+
+    // Importing it again changes nothing and says why.
+    await type(app, "import-json", shared);
+    await (await shown(app, "do-import")).click();
+    assert.match(await (await shown(app, "transfer-error")).getText(), /sf-shared/);
+  } finally {
+    await app.quit();
+  }
+  const imported = JSON.parse(ctx.env.cli(["show", "sf-shared", "--json"]));
+  assert.equal(imported.client_secret, "not set", "secrets never travel with an export");
+  assert.equal(imported.fields.client_id, "3MVG9e2eConsumerKey");
 });

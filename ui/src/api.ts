@@ -24,6 +24,7 @@ type Commands = {
   profile_remove: { args: { handle: string }; result: null };
   profiles_export: { args: { handles: string[] }; result: ExportFile };
   profiles_export_file: { args: { handles: string[]; path: string }; result: number };
+  export_save_path: { args: Record<string, never>; result: string | null };
   profiles_import: { args: { json: string }; result: string[] };
   app_info: { args: Record<string, never>; result: AppInfo };
   profile_connect: { args: { handle: string; force: boolean }; result: ConnectResult };

@@ -5,11 +5,12 @@ use std::path::PathBuf;
 
 use oauthdesk_core::{template, ExportFile, NewProfile, Profile, ProfileChanges, Template};
 use serde::Serialize;
-use tauri::State;
+use tauri::{AppHandle, Runtime, State};
+use tauri_plugin_dialog::DialogExt;
 use ts_rs::TS;
 
 use super::on_desk;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::AppState;
 
 #[tauri::command]
@@ -57,6 +58,24 @@ pub async fn profiles_export_file(state: State<'_, AppState>, handles: Vec<Strin
         Ok(file.profiles.len())
     })
     .await
+}
+
+/// Asks where to save an export, with the system's Save dialog; `None` when cancelled.
+#[tauri::command]
+pub async fn export_save_path<R: Runtime>(app: AppHandle<R>) -> AppResult<Option<PathBuf>> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    app.dialog()
+        .file()
+        .set_title("Export profiles (no secrets)")
+        .set_file_name("oauthdesk-profiles.json")
+        .add_filter("OAuth Desk export (JSON)", &["json"])
+        .save_file(move |chosen| {
+            let _ = tx.send(chosen);
+        });
+    match rx.await.ok().flatten() {
+        None => Ok(None),
+        Some(chosen) => chosen.into_path().map(Some).map_err(|e| AppError::Internal(format!("the Save dialog gave no file path: {e}"))),
+    }
 }
 
 /// Imports an export document given as JSON text; returns the new handles.
