@@ -64,6 +64,11 @@ export async function call<K extends keyof Commands>(
   }
 }
 
+/** What to tell a person about a failure caught in the window. */
+export function errorMessage(e: unknown): string {
+  return e instanceof ApiError ? e.message : String(e);
+}
+
 export type { AuthorizeStarted } from "./bindings/AuthorizeStarted";
 export type { AppInfo, Attempt, ConnectResult, DiagnoseResult, Discovery, ErrorPayload, ExportFile, RevokeOutcome, NewProfile, Profile, ProfileChanges, Template };
 export type { FieldSpec } from "./bindings/FieldSpec";

@@ -36,6 +36,11 @@ impl ExportFile {
         ExportFile { format: FORMAT.into(), version: VERSION, exported_at: Utc::now(), profiles }
     }
 
+    /// The file's text, as every export writes it: pretty JSON ending in a newline.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("an export always serialises") + "\n"
+    }
+
     /// Reads an export, refusing other JSON and newer format versions.
     pub fn parse(json: &str) -> Result<Self> {
         let file: ExportFile = serde_json::from_str(json)

@@ -9,7 +9,6 @@ use oauthdesk_core::profile::parse_assignment;
 use oauthdesk_core::{template, Desk, ExportFile, Fields, NewProfile, Profile, ProfileChanges, Secret, Template};
 
 use super::Out;
-use crate::commands::profiles::export_json;
 use crate::error::AppResult;
 
 #[derive(Args, Debug)]
@@ -172,7 +171,7 @@ pub fn remove(desk: &Desk, out: &Out, handle: &str) -> AppResult<()> {
 }
 
 pub fn export(desk: &Desk, handles: &[String], output: Option<PathBuf>) -> AppResult<()> {
-    let json = export_json(&desk.export(handles)?);
+    let json = desk.export(handles)?.to_json();
     match output {
         Some(path) => std::fs::write(path, json)?,
         None => print!("{json}"),

@@ -54,7 +54,7 @@ pub async fn profiles_export(state: State<'_, AppState>, handles: Vec<String>) -
 pub async fn profiles_export_file(state: State<'_, AppState>, handles: Vec<String>, path: PathBuf) -> AppResult<usize> {
     on_desk(&state, move |d| {
         let file = d.export(&handles)?;
-        std::fs::write(&path, export_json(&file))?;
+        std::fs::write(&path, file.to_json())?;
         Ok(file.profiles.len())
     })
     .await
@@ -82,11 +82,6 @@ pub async fn export_save_path<R: Runtime>(app: AppHandle<R>) -> AppResult<Option
 #[tauri::command]
 pub async fn profiles_import(state: State<'_, AppState>, json: String) -> AppResult<Vec<String>> {
     on_desk(&state, move |d| d.import(ExportFile::parse(&json)?)).await
-}
-
-/// The pretty JSON written by every export.
-pub fn export_json(file: &ExportFile) -> String {
-    serde_json::to_string_pretty(file).expect("an export always serialises") + "\n"
 }
 
 /// What the window shows in its footer.
