@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use common::{json, ok, oauthdesk, Server};
+use common::{json, oauthdesk, ok, Server};
 use serde_json::Value;
 
 fn user(args: &[&str]) -> Value {
@@ -161,7 +161,18 @@ fn discovery_fills_the_profile_and_checks_the_issuer() {
     let d = dir.path();
     ok(oauthdesk(
         d,
-        &["add", "custom-oauth2", "--handle", "found", "--set", "authorize_url=https://placeholder.example.com/a", "--set", "token_url=https://placeholder.example.com/t", "--set", "client_id=native-public"],
+        &[
+            "add",
+            "custom-oauth2",
+            "--handle",
+            "found",
+            "--set",
+            "authorize_url=https://placeholder.example.com/a",
+            "--set",
+            "token_url=https://placeholder.example.com/t",
+            "--set",
+            "client_id=native-public",
+        ],
         None,
     ));
     let issuer = idp.url("");

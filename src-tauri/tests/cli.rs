@@ -6,7 +6,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{json, ok, oauthdesk, oauthdesk_env, Run};
+use common::{json, oauthdesk, oauthdesk_env, ok, Run};
 use serde_json::Value;
 
 const SF_SECRET: &str = "SF-consumer-secret-9d1e77";
@@ -55,17 +55,41 @@ fn each_template_creates_shows_edits_exports_and_imports() {
     ok(oauthdesk(
         d,
         &[
-            "add", "custom-oauth2", "--handle", "idp", "--set", "authorize_url=https://idp.example.com/authorize",
-            "--set", "token_url=https://idp.example.com/token", "--set", "client_id=desk", "--set", "redirect_port=8765",
+            "add",
+            "custom-oauth2",
+            "--handle",
+            "idp",
+            "--set",
+            "authorize_url=https://idp.example.com/authorize",
+            "--set",
+            "token_url=https://idp.example.com/token",
+            "--set",
+            "client_id=desk",
+            "--set",
+            "redirect_port=8765",
         ],
         None,
     ));
     ok(oauthdesk(
         d,
         &[
-            "add", "client-credentials", "--handle", "api", "--set", "token_url=https://auth.example.com/oauth/token",
-            "--set", "client_id=machine", "--set", "token_body=json", "--set", "token_field=accessToken",
-            "--set", "audience=https://api.example.com", "--set", "extra_params=tenant=acme", "--secret-stdin",
+            "add",
+            "client-credentials",
+            "--handle",
+            "api",
+            "--set",
+            "token_url=https://auth.example.com/oauth/token",
+            "--set",
+            "client_id=machine",
+            "--set",
+            "token_body=json",
+            "--set",
+            "token_field=accessToken",
+            "--set",
+            "audience=https://api.example.com",
+            "--set",
+            "extra_params=tenant=acme",
+            "--secret-stdin",
         ],
         Some(CC_SECRET),
     ));
@@ -124,7 +148,17 @@ fn bad_input_names_the_field_and_changes_nothing() {
     let cc = |handle: &str, token_url: &str| {
         oauthdesk(
             d,
-            &["add", "client-credentials", "--handle", handle, "--set", &format!("token_url={token_url}"), "--set", "client_id=c", "--secret-stdin"],
+            &[
+                "add",
+                "client-credentials",
+                "--handle",
+                handle,
+                "--set",
+                &format!("token_url={token_url}"),
+                "--set",
+                "client_id=c",
+                "--secret-stdin",
+            ],
             Some("s"),
         )
     };
@@ -133,9 +167,19 @@ fn bad_input_names_the_field_and_changes_nothing() {
         (add_salesforce(d, "sf-prod"), "handle: a profile with handle 'sf-prod' already exists"),
         (cc("api", "not a url"), "token_url: "),
         (cc("api", "http://auth.example.com/token"), "token_url: "),
-        (oauthdesk(d, &["add", "client-credentials", "--handle", "api", "--set", "client_id=c", "--secret-stdin"], Some("s")), "token_url: "),
+        (
+            oauthdesk(d, &["add", "client-credentials", "--handle", "api", "--set", "client_id=c", "--secret-stdin"], Some("s")),
+            "token_url: ",
+        ),
         (oauthdesk(d, &["add", "github", "--handle", "gh"], None), "template: unknown template 'github'"),
-        (oauthdesk(d, &["add", "client-credentials", "--handle", "api", "--set", "token_url=https://a.example.com/t", "--set", "client_id=c"], None), "client_secret: "),
+        (
+            oauthdesk(
+                d,
+                &["add", "client-credentials", "--handle", "api", "--set", "token_url=https://a.example.com/t", "--set", "client_id=c"],
+                None,
+            ),
+            "client_secret: ",
+        ),
         (oauthdesk(d, &["edit", "sf-prod", "--set", "client_secret=oops"], None), "client_secret: "),
         (oauthdesk(d, &["edit", "sf-prod", "--set", "my_domain=https://acme.lightning.force.com"], None), "my_domain: "),
         (oauthdesk(d, &["edit", "sf-prod", "--set", "redirect_port=80"], None), "redirect_port: "),
@@ -162,7 +206,17 @@ fn secrets_never_reach_the_store_the_logs_or_an_export() {
         add_salesforce(d, "sf-prod"),
         oauthdesk(
             d,
-            &["add", "client-credentials", "--handle", "api", "--set", "token_url=https://auth.example.com/t", "--set", "client_id=m", "--secret-stdin"],
+            &[
+                "add",
+                "client-credentials",
+                "--handle",
+                "api",
+                "--set",
+                "token_url=https://auth.example.com/t",
+                "--set",
+                "client_id=m",
+                "--secret-stdin",
+            ],
             Some(CC_SECRET),
         ),
         oauthdesk(d, &["edit", "api", "--secret-stdin"], Some("rotated-secret-5521")),
@@ -203,7 +257,17 @@ fn without_a_keyring_the_cli_says_so_and_how_to_fix_it() {
     let dir = tempfile::tempdir().unwrap();
     let run = oauthdesk_env(
         dir.path(),
-        &["add", "client-credentials", "--handle", "api", "--set", "token_url=https://a.example.com/t", "--set", "client_id=c", "--secret-stdin"],
+        &[
+            "add",
+            "client-credentials",
+            "--handle",
+            "api",
+            "--set",
+            "token_url=https://a.example.com/t",
+            "--set",
+            "client_id=c",
+            "--secret-stdin",
+        ],
         Some("s"),
         &[("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/oauthdesk-test-bus")],
     );

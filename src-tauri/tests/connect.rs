@@ -6,7 +6,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{json, ok, oauthdesk, Run, Server};
+use common::{json, oauthdesk, ok, Run, Server};
 use serde_json::Value;
 
 fn add_cc(dir: &Path, handle: &str, token_url: &str, client_id: &str, secret: &str, extra: &[&str]) {
@@ -23,7 +23,11 @@ fn add_cc(dir: &Path, handle: &str, token_url: &str, client_id: &str, secret: &s
 fn add_sf(dir: &Path, handle: &str, standin: &Server, key: &str, secret: &str) {
     let domain = format!("my_domain={}", standin.url(""));
     let key = format!("client_id={key}");
-    ok(oauthdesk(dir, &["add", "salesforce-client-credentials", "--handle", handle, "--set", &domain, "--set", &key, "--secret-stdin"], Some(secret)));
+    ok(oauthdesk(
+        dir,
+        &["add", "salesforce-client-credentials", "--handle", handle, "--set", &domain, "--set", &key, "--secret-stdin"],
+        Some(secret),
+    ));
 }
 
 fn fails(run: Run) -> (Run, Value) {

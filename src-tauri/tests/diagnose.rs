@@ -13,12 +13,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{json, ok, oauthdesk, Run, Server};
+use common::{json, oauthdesk, ok, Run, Server};
 use serde_json::Value;
 
 fn add_cc(dir: &Path, handle: &str, token_url: &str, secret: &str, extra: &[&str]) {
     let token = format!("token_url={token_url}");
-    let mut args = vec!["add", "client-credentials", "--handle", handle, "--set", &token, "--set", "client_id=diag-client", "--secret-stdin"];
+    let mut args =
+        vec!["add", "client-credentials", "--handle", handle, "--set", &token, "--set", "client_id=diag-client", "--secret-stdin"];
     for e in extra {
         args.extend(["--set", e]);
     }
@@ -62,7 +63,11 @@ fn salesforce_text_output_names_cause_and_fix() {
     let s = Server::start("standin.mjs", &[]);
     let dir = tempfile::tempdir().unwrap();
     let domain = format!("my_domain={}", s.url(""));
-    ok(oauthdesk(dir.path(), &["add", "salesforce-client-credentials", "--handle", "sf", "--set", &domain, "--set", "client_id=sf-no-flow", "--secret-stdin"], Some("x")));
+    ok(oauthdesk(
+        dir.path(),
+        &["add", "salesforce-client-credentials", "--handle", "sf", "--set", &domain, "--set", "client_id=sf-no-flow", "--secret-stdin"],
+        Some("x"),
+    ));
     let run = oauthdesk(dir.path(), &["diagnose", "sf"], None);
     assert_eq!(run.code, 1);
     assert!(run.stdout.contains("✗ Token endpoint"), "{}", run.stdout);
@@ -223,7 +228,9 @@ fn auth_demanding_proxy() -> Stub {
         conn.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
         let mut buf = [0u8; 4096];
         let _ = conn.read(&mut buf);
-        let _ = conn.write_all(b"HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"corp\"\r\nContent-Length: 0\r\n\r\n");
+        let _ = conn.write_all(
+            b"HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"corp\"\r\nContent-Length: 0\r\n\r\n",
+        );
     })
 }
 
@@ -234,7 +241,12 @@ fn proxy_findings_unreachable_and_wanting_credentials() {
     // The token URL's host is never looked up: with a proxy, the proxy does that.
     add_cc(d, "via-proxy", "https://auth.oauthdesk-test.example/oauth/token", "s", &["timeout=5"]);
     let run_with = |proxy: &str| {
-        let run = common::oauthdesk_env(d, &["diagnose", "via-proxy", "--json"], None, &[("HTTPS_PROXY", proxy), ("NO_PROXY", ""), ("no_proxy", "")]);
+        let run = common::oauthdesk_env(
+            d,
+            &["diagnose", "via-proxy", "--json"],
+            None,
+            &[("HTTPS_PROXY", proxy), ("NO_PROXY", ""), ("no_proxy", "")],
+        );
         let v: Value = serde_json::from_str(&run.stdout).unwrap_or(Value::Null);
         (run, v)
     };

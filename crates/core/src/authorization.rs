@@ -47,7 +47,8 @@ pub struct AuthorizationRequest {
 
 /// Builds the authorization URL (oauth2 makes the state and the PKCE S256 pair).
 pub fn authorization_request(cfg: &FlowConfig, redirect_uri: &str) -> Result<AuthorizationRequest> {
-    let authorize_url = cfg.authorize_url.clone().ok_or_else(|| Error::invalid("authorize_url", "is required for the authorization-code flow"))?;
+    let authorize_url =
+        cfg.authorize_url.clone().ok_or_else(|| Error::invalid("authorize_url", "is required for the authorization-code flow"))?;
     let client = BasicClient::new(ClientId::new(cfg.client_id.clone()))
         .set_auth_uri(AuthUrl::from_url(authorize_url))
         .set_redirect_uri(RedirectUrl::new(redirect_uri.to_string()).map_err(|e| Error::invalid("redirect_path", e.to_string()))?);
@@ -71,10 +72,18 @@ impl Desk {
     /// `on_url` (to open a browser or print it), waits for the redirect (at most `timeout`,
     /// or until `cancel` completes), and exchanges the code for tokens.
     #[tracing::instrument(skip(self, on_url, cancel), err(level = "info"))]
-    pub async fn authorize(&self, handle: &str, timeout: std::time::Duration, on_url: impl FnOnce(&Url), cancel: impl Future<Output = ()>) -> Result<Token> {
+    pub async fn authorize(
+        &self,
+        handle: &str,
+        timeout: std::time::Duration,
+        on_url: impl FnOnce(&Url),
+        cancel: impl Future<Output = ()>,
+    ) -> Result<Token> {
         let (id, cfg) = self.flow_config(handle)?;
         if cfg.template.flow != Flow::AuthorizationCode {
-            return Err(Error::NotReady(format!("'{handle}' uses client credentials: no sign-in is needed, use `oauthdesk token {handle}`")));
+            return Err(Error::NotReady(format!(
+                "'{handle}' uses client credentials: no sign-in is needed, use `oauthdesk token {handle}`"
+            )));
         }
         let secret = self.client_secret(handle)?;
         let loopback = Loopback::bind(cfg.redirect_port).await?;
@@ -119,7 +128,9 @@ impl Desk {
             return Err(Error::NotReady(format!("'{handle}' is not authorized yet: sign in with `oauthdesk authorize {handle}`")));
         };
         let refresh = refresh.ok_or_else(|| {
-            Error::NotReady(format!("the provider issued no refresh token, so a new authorization is needed: `oauthdesk authorize {handle}`"))
+            Error::NotReady(format!(
+                "the provider issued no refresh token, so a new authorization is needed: `oauthdesk authorize {handle}`"
+            ))
         })?;
         let secret = self.client_secret(handle)?;
         let from = log.attempts.len();
@@ -175,7 +186,9 @@ impl Desk {
                 result?;
                 None
             }
-            None => Some("no revocation URL is set: the tokens were forgotten here but stay valid at the provider until they expire".to_string()),
+            None => Some(
+                "no revocation URL is set: the tokens were forgotten here but stay valid at the provider until they expire".to_string(),
+            ),
         };
         let conn = self.conn();
         self.forget_token(&conn, id)?;
@@ -190,7 +203,11 @@ impl Desk {
         let profile = self.get(handle)?;
         let template = crate::template::find(&profile.template)?;
         let public = profile.client_secret == crate::SecretState::NotSet;
-        d.compare(profile.fields.get("client_auth").map(String::as_str), profile.fields.get("pkce").map(String::as_str) != Some("false"), public);
+        d.compare(
+            profile.fields.get("client_auth").map(String::as_str),
+            profile.fields.get("pkce").map(String::as_str) != Some("false"),
+            public,
+        );
         if apply {
             let mut fields = Fields::new();
             let mut set = |name: &str, value: &Option<String>| {

@@ -86,7 +86,13 @@ const UNKNOWN_NOTE: &str =
 
 /// What is known about a new token: its expiry from `expires_in`, else a JWT's `exp`, else
 /// the introspection endpoint, else unknown (said in words).
-pub(crate) async fn expiry(cfg: &FlowConfig, response: &TokenResponse, obtained_at: DateTime<Utc>, secret: Option<&Secret>, log: &mut Recorder) -> TokenInfo {
+pub(crate) async fn expiry(
+    cfg: &FlowConfig,
+    response: &TokenResponse,
+    obtained_at: DateTime<Utc>,
+    secret: Option<&Secret>,
+    log: &mut Recorder,
+) -> TokenInfo {
     let mut note = None;
     let (expires_at, source) = if let Some(secs) = response.expires_in {
         (Some(obtained_at + Duration::seconds(secs)), ExpirySource::ExpiresIn)
@@ -129,7 +135,8 @@ pub(crate) async fn expiry(cfg: &FlowConfig, response: &TokenResponse, obtained_
 }
 
 /// Said in place of a test call's result when there is no test URL to call.
-pub const NO_TEST_URL: &str = "no test URL is set: add one (Edit, or test_url on the command line) to see what the API answers with this token";
+pub const NO_TEST_URL: &str =
+    "no test URL is set: add one (Edit, or test_url on the command line) to see what the API answers with this token";
 
 impl Desk {
     pub(crate) fn flow_config(&self, handle: &str) -> Result<(i64, FlowConfig)> {
@@ -196,7 +203,10 @@ impl Desk {
             return self.refresh_token(id, handle, &cfg, log).await;
         }
         let secret = self.client_secret(handle)?.ok_or_else(|| {
-            Error::invalid("client_secret", format!("no client secret is stored for '{handle}'; set it with: oauthdesk edit {handle} --secret-stdin"))
+            Error::invalid(
+                "client_secret",
+                format!("no client secret is stored for '{handle}'; set it with: oauthdesk edit {handle} --secret-stdin"),
+            )
         })?;
         let from = log.attempts.len();
         let obtained_at = Utc::now();
@@ -260,9 +270,8 @@ impl Desk {
     /// Handles of profiles whose cached token expires within `within` (for renewal).
     pub fn expiring(&self, within: Duration) -> Result<Vec<String>> {
         let conn = self.conn();
-        let mut stmt = conn.prepare(
-            "SELECT p.handle, t.expires_at FROM tokens t JOIN profiles p ON p.id = t.profile_id WHERE t.expires_at IS NOT NULL",
-        )?;
+        let mut stmt = conn
+            .prepare("SELECT p.handle, t.expires_at FROM tokens t JOIN profiles p ON p.id = t.profile_id WHERE t.expires_at IS NOT NULL")?;
         let now = Utc::now();
         let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, DateTime<Utc>>(1)?)))?;
         Ok(rows.filter_map(|r| r.ok()).filter(|(_, exp)| *exp - within <= now && *exp > now).map(|(h, _)| h).collect())

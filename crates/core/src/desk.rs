@@ -208,10 +208,7 @@ mod tests {
             template: "salesforce-client-credentials".into(),
             handle: handle.into(),
             label: None,
-            fields: Fields::from([
-                ("my_domain".into(), "https://acme.my.salesforce.com".into()),
-                ("client_id".into(), "3MVG9key".into()),
-            ]),
+            fields: Fields::from([("my_domain".into(), "https://acme.my.salesforce.com".into()), ("client_id".into(), "3MVG9key".into())]),
             client_secret: secret.map(Secret::new),
         }
     }
@@ -222,9 +219,7 @@ mod tests {
         let p = desk.create(sf("sf-prod", Some("s3cret"))).unwrap();
         assert_eq!(p.client_secret, SecretState::Set);
         assert_eq!(p.label, "sf-prod");
-        let p = desk
-            .update("sf-prod", ProfileChanges { label: Some("Acme".into()), client_secret: None, ..Default::default() })
-            .unwrap();
+        let p = desk.update("sf-prod", ProfileChanges { label: Some("Acme".into()), client_secret: None, ..Default::default() }).unwrap();
         assert_eq!(p.label, "Acme");
         assert_eq!(desk.client_secret("sf-prod").unwrap().unwrap().expose(), "s3cret");
         desk.update("sf-prod", ProfileChanges { client_secret: Some(Secret::new("n3w")), ..Default::default() }).unwrap();
@@ -238,10 +233,8 @@ mod tests {
         assert!(matches!(desk.create(sf("sf-prod", Some("s"))), Err(Error::Duplicate(_))));
         assert_eq!(desk.create(sf("SF Prod", Some("s"))).unwrap_err().field(), Some("handle"));
         assert_eq!(desk.create(sf("no-secret", None)).unwrap_err().field(), Some("client_secret"));
-        let changes = ProfileChanges {
-            fields: Fields::from([("my_domain".into(), "https://login.salesforce.com".into())]),
-            ..Default::default()
-        };
+        let changes =
+            ProfileChanges { fields: Fields::from([("my_domain".into(), "https://login.salesforce.com".into())]), ..Default::default() };
         assert_eq!(desk.update("sf-prod", changes).unwrap_err().field(), Some("my_domain"));
         let list = desk.list().unwrap();
         assert_eq!(list.len(), 1);

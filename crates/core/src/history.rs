@@ -61,7 +61,14 @@ pub fn record(conn: &Connection, profile_id: i64, attempts: &[Attempt]) -> Resul
     Ok(())
 }
 
-pub fn save_token(conn: &Connection, profile_id: i64, secret_ref: &str, obtained_at: DateTime<Utc>, expires_at: Option<DateTime<Utc>>, source: ExpirySource) -> Result<()> {
+pub fn save_token(
+    conn: &Connection,
+    profile_id: i64,
+    secret_ref: &str,
+    obtained_at: DateTime<Utc>,
+    expires_at: Option<DateTime<Utc>>,
+    source: ExpirySource,
+) -> Result<()> {
     conn.execute(
         "INSERT INTO tokens (profile_id, secret_ref, obtained_at, expires_at, expiry_source) VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (profile_id) DO UPDATE SET secret_ref = ?2, obtained_at = ?3, expires_at = ?4, expiry_source = ?5",

@@ -17,8 +17,8 @@ pub mod template;
 pub mod transfer;
 pub mod validate;
 
-pub use desk::Desk;
 pub use connect::{ConnectResult, Token, TokenInfo, TokenSource};
+pub use desk::Desk;
 pub use error::{Error, ErrorPayload, Result, Stage};
 pub use profile::{Fields, NewProfile, Profile, ProfileChanges, SecretState};
 pub use secret::{Keyring, Secret, SecretStore};

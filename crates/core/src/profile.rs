@@ -154,7 +154,8 @@ mod tests {
 
     #[test]
     fn salesforce_defaults_are_filled_and_my_domain_normalised() {
-        let out = check_fields(sf(), &fields(&[("my_domain", "https://acme.my.salesforce.com/"), ("client_id", " 3MVG9abc ")]), true).unwrap();
+        let out =
+            check_fields(sf(), &fields(&[("my_domain", "https://acme.my.salesforce.com/"), ("client_id", " 3MVG9abc ")]), true).unwrap();
         assert_eq!(out["my_domain"], "https://acme.my.salesforce.com");
         assert_eq!(out["client_id"], "3MVG9abc");
         assert_eq!(out["scopes"], "api");
@@ -193,7 +194,8 @@ mod tests {
     #[test]
     fn a_public_custom_client_needs_no_secret() {
         let t = template::find(template::CUSTOM_OAUTH2).unwrap();
-        let f = fields(&[("authorize_url", "https://a.example.com/auth"), ("token_url", "https://a.example.com/token"), ("client_id", "c")]);
+        let f =
+            fields(&[("authorize_url", "https://a.example.com/auth"), ("token_url", "https://a.example.com/token"), ("client_id", "c")]);
         let out = check_fields(t, &f, false).unwrap();
         assert_eq!(out["pkce"], "true");
         assert_eq!(out["redirect_port"], "0");

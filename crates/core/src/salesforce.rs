@@ -36,10 +36,7 @@ pub fn check_my_domain(u: &Url) -> Result<String, String> {
         return Err(format!("{host} is not the My Domain host; use {fixed}"));
     }
     if u.path() != "/" || u.query().is_some() {
-        return Err(format!(
-            "give the My Domain URL alone ({}), without a path; OAuth Desk adds /services/oauth2/token itself",
-            origin(u)
-        ));
+        return Err(format!("give the My Domain URL alone ({}), without a path; OAuth Desk adds /services/oauth2/token itself", origin(u)));
     }
     Ok(origin(u))
 }

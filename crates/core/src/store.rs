@@ -13,10 +13,8 @@ use crate::error::{Error, Result};
 use crate::profile::Fields;
 
 /// The schema, in order. Append; never edit a migration that has shipped.
-const MIGRATIONS: &[M<'static>] = &[
-    M::up(include_str!("../migrations/0001_profiles.sql")),
-    M::up(include_str!("../migrations/0002_tokens_and_history.sql")),
-];
+const MIGRATIONS: &[M<'static>] =
+    &[M::up(include_str!("../migrations/0001_profiles.sql")), M::up(include_str!("../migrations/0002_tokens_and_history.sql"))];
 
 /// The schema version this build writes.
 pub fn schema_version() -> i64 {

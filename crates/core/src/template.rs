@@ -28,7 +28,9 @@ pub enum FieldKind {
     Url,
     /// Kept in the OS keyring, never in the store; set only through the secret input.
     Secret,
-    Choice { options: Vec<ChoiceOption> },
+    Choice {
+        options: Vec<ChoiceOption>,
+    },
     Bool,
     Port,
     Path,

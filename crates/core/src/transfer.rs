@@ -43,8 +43,7 @@ impl ExportFile {
 
     /// Reads an export, refusing other JSON and newer format versions.
     pub fn parse(json: &str) -> Result<Self> {
-        let file: ExportFile = serde_json::from_str(json)
-            .map_err(|e| Error::Import(format!("not an OAuth Desk profile export ({e})")))?;
+        let file: ExportFile = serde_json::from_str(json).map_err(|e| Error::Import(format!("not an OAuth Desk profile export ({e})")))?;
         if file.format != FORMAT {
             return Err(Error::Import(format!("format is '{}', expected '{FORMAT}'", file.format)));
         }

@@ -18,23 +18,20 @@ pub fn value(kind: &FieldKind, raw: &str) -> Result<String, String> {
     match kind {
         FieldKind::Text | FieldKind::Secret => Ok(v.to_string()),
         FieldKind::Url => url(v).map(|u| u.to_string()),
-        FieldKind::Choice { options } => options
-            .iter()
-            .find(|o| o.value.eq_ignore_ascii_case(v))
-            .map(|o| o.value.clone())
-            .ok_or_else(|| {
+        FieldKind::Choice { options } => {
+            options.iter().find(|o| o.value.eq_ignore_ascii_case(v)).map(|o| o.value.clone()).ok_or_else(|| {
                 let allowed: Vec<&str> = options.iter().map(|o| o.value.as_str()).collect();
                 format!("'{v}' is not one of: {}", allowed.join(", "))
-            }),
+            })
+        }
         FieldKind::Bool => match v.to_ascii_lowercase().as_str() {
             "true" | "yes" | "on" | "1" => Ok("true".into()),
             "false" | "no" | "off" | "0" => Ok("false".into()),
             _ => Err(format!("'{v}' is not true or false")),
         },
-        FieldKind::Port => v
-            .parse::<u16>()
-            .map(|p| p.to_string())
-            .map_err(|_| format!("'{v}' is not a port number from 0 to 65535 (0 = any free port)")),
+        FieldKind::Port => {
+            v.parse::<u16>().map(|p| p.to_string()).map_err(|_| format!("'{v}' is not a port number from 0 to 65535 (0 = any free port)"))
+        }
         FieldKind::Path => {
             if !v.starts_with('/') || v.contains(['?', '#', ' ']) {
                 Err(format!("'{v}' is not a URL path: start with / and leave out ?, # and spaces"))

@@ -31,10 +31,7 @@ fn a_profile_secret_lives_in_the_keyring_across_desks_and_goes_with_the_profile(
         template: "client-credentials".into(),
         handle: "api".into(),
         label: Some("API".into()),
-        fields: Fields::from([
-            ("token_url".into(), "https://auth.example.com/oauth/token".into()),
-            ("client_id".into(), "machine".into()),
-        ]),
+        fields: Fields::from([("token_url".into(), "https://auth.example.com/oauth/token".into()), ("client_id".into(), "machine".into())]),
         client_secret: Some(Secret::new("cc-secret-1")),
     };
     Desk::open(dir.path(), keyring.clone()).unwrap().create(new).unwrap();

@@ -90,7 +90,12 @@ pub fn test(desk: &Desk, out: &Out, handle: &str) -> AppResult<()> {
     if test.ok {
         Ok(())
     } else {
-        Err(Error::BadResponse { stage: oauthdesk_core::Stage::Test, status: Some(test.status), message: format!("the test call answered HTTP {}", test.status) }.into())
+        Err(Error::BadResponse {
+            stage: oauthdesk_core::Stage::Test,
+            status: Some(test.status),
+            message: format!("the test call answered HTTP {}", test.status),
+        }
+        .into())
     }
 }
 
@@ -100,7 +105,11 @@ pub fn history(desk: &Desk, out: &Out, handle: &str, limit: usize) -> AppResult<
         let mut s = String::new();
         for a in &attempts {
             let status = a.status.map(|s| s.to_string()).unwrap_or_else(|| "-".into());
-            let what = if a.ok { "ok".to_string() } else { format!("{} {}", a.error.as_deref().unwrap_or(""), a.error_description.as_deref().unwrap_or("")) };
+            let what = if a.ok {
+                "ok".to_string()
+            } else {
+                format!("{} {}", a.error.as_deref().unwrap_or(""), a.error_description.as_deref().unwrap_or(""))
+            };
             let _ = writeln!(s, "{}  {:<10} {:>4}  {:>6} ms  {}", a.at.to_rfc3339(), a.stage, status, a.elapsed_ms, what.trim());
         }
         if s.is_empty() {

@@ -185,8 +185,7 @@ pub fn import(desk: &Desk, out: &Out, file: &Path) -> AppResult<()> {
         std::io::stdin().read_to_string(&mut s)?;
         s
     } else {
-        std::fs::read_to_string(file)
-            .map_err(|e| oauthdesk_core::Error::Import(format!("cannot read {}: {e}", file.display())))?
+        std::fs::read_to_string(file).map_err(|e| oauthdesk_core::Error::Import(format!("cannot read {}: {e}", file.display())))?
     };
     let handles = desk.import(ExportFile::parse(&text)?)?;
     out.print(&serde_json::json!({ "ok": true, "imported": handles }), || {

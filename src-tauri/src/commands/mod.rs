@@ -18,8 +18,5 @@ where
     F: FnOnce(&Desk) -> oauthdesk_core::Result<T> + Send + 'static,
 {
     let desk = state.desk.clone();
-    tauri::async_runtime::spawn_blocking(move || f(&desk))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?
-        .map_err(AppError::from)
+    tauri::async_runtime::spawn_blocking(move || f(&desk)).await.map_err(|e| AppError::Internal(e.to_string()))?.map_err(AppError::from)
 }

@@ -1,7 +1,6 @@
 //! The checks a diagnosis makes before and around the exchange: the profile's own values
 //! (no request), reaching the host (proxy, DNS, TCP, TLS), and the system clock.
 
-
 use chrono::{DateTime, Utc};
 use url::Url;
 
@@ -31,25 +30,53 @@ pub fn profile(template: &'static Template, fields: &Fields, secret: Option<&Sec
         Ok(cfg) => cfg,
         Err(e) => {
             let field = e.field().unwrap_or("profile").to_string();
-            return (Outcome::fail(e.to_string(), "The profile's settings are wrong.", vec![format!("Edit the profile and correct {field}: {e}")]), None);
+            return (
+                Outcome::fail(
+                    e.to_string(),
+                    "The profile's settings are wrong.",
+                    vec![format!("Edit the profile and correct {field}: {e}")],
+                ),
+                None,
+            );
         }
     };
     let mut notes = Vec::new();
     let label = |name: &str| template.field(name).map(|f| f.label.clone()).unwrap_or_else(|| name.to_string());
     if let Some(why) = pasted_junk(&cfg.client_id) {
         let l = label("client_id");
-        return (Outcome::fail(format!("the {l} {why}"), &format!("The {l} was pasted with extra characters."), vec![format!("Edit the profile and paste the {l} again, without quotes or spaces.")]), Some(cfg));
+        return (
+            Outcome::fail(
+                format!("the {l} {why}"),
+                &format!("The {l} was pasted with extra characters."),
+                vec![format!("Edit the profile and paste the {l} again, without quotes or spaces.")],
+            ),
+            Some(cfg),
+        );
     }
     let secret_required = template.secret_field().is_some_and(|f| f.required);
     match secret {
         None if secret_required => {
             let l = label("client_secret");
-            return (Outcome::fail(format!("no {l} is stored"), &format!("The profile has no {l}."), vec![format!("Set it with Edit, or `oauthdesk edit HANDLE --secret-stdin`.")]), Some(cfg));
+            return (
+                Outcome::fail(
+                    format!("no {l} is stored"),
+                    &format!("The profile has no {l}."),
+                    vec![format!("Set it with Edit, or `oauthdesk edit HANDLE --secret-stdin`.")],
+                ),
+                Some(cfg),
+            );
         }
         Some(s) => {
             if let Some(why) = pasted_junk(s.expose()) {
                 let l = label("client_secret");
-                return (Outcome::fail(format!("the stored {l} {why}"), &format!("The {l} was pasted with extra characters."), vec![format!("Set the {l} again, without quotes, spaces or line breaks.")]), Some(cfg));
+                return (
+                    Outcome::fail(
+                        format!("the stored {l} {why}"),
+                        &format!("The {l} was pasted with extra characters."),
+                        vec![format!("Set the {l} again, without quotes, spaces or line breaks.")],
+                    ),
+                    Some(cfg),
+                );
             }
         }
         None => notes.push("no client secret: a public client".to_string()),
@@ -84,7 +111,11 @@ pub fn profile(template: &'static Template, fields: &Fields, secret: Option<&Sec
 /// The proxy that applies to `url` by the usual environment variables, if any.
 pub fn proxy_for(url: &Url) -> Option<String> {
     let var = |names: &[&str]| names.iter().find_map(|n| std::env::var(n).ok().filter(|v| !v.is_empty()));
-    let proxy = if url.scheme() == "https" { var(&["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"]) } else { var(&["HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"]) }?;
+    let proxy = if url.scheme() == "https" {
+        var(&["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"])
+    } else {
+        var(&["HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"])
+    }?;
     let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
     let excluded = var(&["NO_PROXY", "no_proxy"]).is_some_and(|list| {
         list.split(',').map(str::trim).filter(|e| !e.is_empty()).any(|e| {
@@ -118,17 +149,26 @@ fn tls_finding(detail: &str) -> Option<(String, &'static str, Vec<String>)> {
          vec!["If a company proxy inspects TLS, install its root certificate in the system trust store (e.g. /usr/local/share/ca-certificates + update-ca-certificates) or ask IT to exempt this host.".to_string(),
               "Otherwise the server presents a self-signed certificate: use the provider's real host name.".to_string()])
     } else if d.contains("expired") || d.contains("notvalidyet") {
-        ("the server's certificate has expired (or is not valid yet)",
-         "TLS: the certificate's validity period does not include now — an expired certificate, or a wrong system clock.",
-         vec!["Check this machine's date and time.".to_string(), "If the clock is right, the provider must renew its certificate.".to_string()])
+        (
+            "the server's certificate has expired (or is not valid yet)",
+            "TLS: the certificate's validity period does not include now — an expired certificate, or a wrong system clock.",
+            vec![
+                "Check this machine's date and time.".to_string(),
+                "If the clock is right, the provider must renew its certificate.".to_string(),
+            ],
+        )
     } else if d.contains("notvalidforname") || d.contains("not valid for name") || d.contains("certificate is not valid for") {
-        ("the server's certificate is for another name",
-         "TLS: the certificate does not cover the host name in the URL — a wrong host, or a proxy presenting its own certificate.",
-         vec!["Check the host name in the URL (for Salesforce, the My Domain).".to_string()])
+        (
+            "the server's certificate is for another name",
+            "TLS: the certificate does not cover the host name in the URL — a wrong host, or a proxy presenting its own certificate.",
+            vec!["Check the host name in the URL (for Salesforce, the My Domain).".to_string()],
+        )
     } else if d.contains("certificate") || d.contains("tls") || d.contains("handshake") {
-        ("the TLS handshake failed",
-         "TLS: the secure connection could not be set up.",
-         vec!["Check the URL's scheme and port (https on a port that speaks TLS).".to_string()])
+        (
+            "the TLS handshake failed",
+            "TLS: the secure connection could not be set up.",
+            vec!["Check the URL's scheme and port (https on a port that speaks TLS).".to_string()],
+        )
     } else {
         return None;
     };
@@ -154,15 +194,30 @@ pub async fn network(cfg: &FlowConfig) -> Outcome {
                 return Outcome::fail(
                     format!("DNS: the name {host} does not resolve ({e})"),
                     "DNS: this machine cannot find the host's address — a typo in the host, or no DNS (offline, VPN needed).",
-                    vec![format!("Check the spelling of {host} in the URL."), "Check the network connection, and whether the host needs a VPN.".into()],
+                    vec![
+                        format!("Check the spelling of {host} in the URL."),
+                        "Check the network connection, and whether the host needs a VPN.".into(),
+                    ],
                 )
                 .with_notes(notes)
             }
-            Err(_) => return Outcome::fail(format!("DNS: looking up {host} took more than {} s", timeout.as_secs()), "DNS: the name server does not answer.", vec!["Check the network connection and DNS settings.".into()]).with_notes(notes),
+            Err(_) => {
+                return Outcome::fail(
+                    format!("DNS: looking up {host} took more than {} s", timeout.as_secs()),
+                    "DNS: the name server does not answer.",
+                    vec!["Check the network connection and DNS settings.".into()],
+                )
+                .with_notes(notes)
+            }
         };
         notes.push(format!("DNS: {host} → {}", addrs.iter().map(|a| a.ip().to_string()).collect::<Vec<_>>().join(", ")));
         let Some(addr) = addrs.first().copied() else {
-            return Outcome::fail(format!("DNS: {host} has no address"), "DNS: the name exists but has no address.", vec![format!("Check the host {host}.")]).with_notes(notes);
+            return Outcome::fail(
+                format!("DNS: {host} has no address"),
+                "DNS: the name exists but has no address.",
+                vec![format!("Check the host {host}.")],
+            )
+            .with_notes(notes);
         };
         match tokio::time::timeout(timeout, tokio::net::TcpStream::connect(addr)).await {
             Ok(Ok(_)) => notes.push(format!("TCP: {addr} accepts connections")),
@@ -174,7 +229,14 @@ pub async fn network(cfg: &FlowConfig) -> Outcome {
                 )
                 .with_notes(notes)
             }
-            Ok(Err(e)) => return Outcome::fail(format!("TCP: cannot connect to {addr}: {e}"), "The host cannot be reached over the network.", vec!["Check the network path (firewall, VPN).".into()]).with_notes(notes),
+            Ok(Err(e)) => {
+                return Outcome::fail(
+                    format!("TCP: cannot connect to {addr}: {e}"),
+                    "The host cannot be reached over the network.",
+                    vec!["Check the network path (firewall, VPN).".into()],
+                )
+                .with_notes(notes)
+            }
             Err(_) => {
                 return Outcome::fail(
                     format!("TCP: no answer from {addr} within {} s", timeout.as_secs()),
@@ -192,13 +254,21 @@ pub async fn network(cfg: &FlowConfig) -> Outcome {
     root.set_query(None);
     match client.get(root.clone()).send().await {
         Ok(resp) => {
-            notes.push(format!("{}: {} answers HTTP {}", if url.scheme() == "https" { "TLS and HTTP" } else { "HTTP" }, root, resp.status().as_u16()));
+            notes.push(format!(
+                "{}: {} answers HTTP {}",
+                if url.scheme() == "https" { "TLS and HTTP" } else { "HTTP" },
+                root,
+                resp.status().as_u16()
+            ));
             Outcome::ok(&format!("{host} is reachable")).with_notes(notes)
         }
         Err(e) if e.is_timeout() => Outcome::fail(
             format!("{host} accepts connections but does not answer within {} s (timeout)", timeout.as_secs()),
             "The server (or a proxy or firewall in between) holds the connection without answering.",
-            vec!["Try again later; if it persists, check proxies and firewalls between this machine and the host.".into(), "Raise the profile's timeout if the server is just slow.".into()],
+            vec![
+                "Try again later; if it persists, check proxies and firewalls between this machine and the host.".into(),
+                "Raise the profile's timeout if the server is just slow.".into(),
+            ],
         )
         .with_notes(notes),
         Err(e) => {
@@ -214,7 +284,12 @@ pub async fn network(cfg: &FlowConfig) -> Outcome {
                 }
                 (Some((finding, cause, fix)), None) => Outcome::fail(finding, cause, fix).with_notes(notes),
                 (None, Some(p)) => proxy_finding(p, &host, &detail).with_notes(notes),
-                (None, None) => Outcome::fail(format!("cannot reach {host}: {detail}"), "The host cannot be reached.", vec!["Check the URL and the network.".into()]).with_notes(notes),
+                (None, None) => Outcome::fail(
+                    format!("cannot reach {host}: {detail}"),
+                    "The host cannot be reached.",
+                    vec!["Check the URL and the network.".into()],
+                )
+                .with_notes(notes),
             }
         }
     }
@@ -290,10 +365,13 @@ pub fn clock(access_token: &Secret, obtained_at: DateTime<Utc>, server_date: Opt
 /// The Date header of the newest trace entry that has one.
 pub fn server_date(trace: &[crate::flows::trace::TraceEntry]) -> Option<DateTime<Utc>> {
     trace.iter().rev().find_map(|t| {
-        t.response_headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("date")).and_then(|(_, v)| DateTime::parse_from_rfc2822(v).ok()).map(|d| d.with_timezone(&Utc))
+        t.response_headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("date"))
+            .and_then(|(_, v)| DateTime::parse_from_rfc2822(v).ok())
+            .map(|d| d.with_timezone(&Utc))
     })
 }
-
 
 #[cfg(test)]
 mod tests {

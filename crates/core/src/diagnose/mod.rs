@@ -113,13 +113,27 @@ impl Diagnosis {
             self.cause = o.cause.clone();
             self.fix = o.fix.clone();
         }
-        self.stages.push(StageResult { name: name.into(), title: title.into(), ok: o.ok, skipped: false, finding: o.finding, notes: o.notes });
+        self.stages.push(StageResult {
+            name: name.into(),
+            title: title.into(),
+            ok: o.ok,
+            skipped: false,
+            finding: o.finding,
+            notes: o.notes,
+        });
         o.ok
     }
 
     fn skip(&mut self, index: usize, why: &str) {
         let (name, title) = STAGES[index];
-        self.stages.push(StageResult { name: name.into(), title: title.into(), ok: true, skipped: true, finding: why.into(), notes: vec![] });
+        self.stages.push(StageResult {
+            name: name.into(),
+            title: title.into(),
+            ok: true,
+            skipped: true,
+            finding: why.into(),
+            notes: vec![],
+        });
     }
 
     fn skip_rest(&mut self) {
@@ -134,24 +148,39 @@ impl Diagnosis {
             Error::OAuth { error, description, status, .. } => {
                 self.error = Some(error.clone());
                 self.error_description = description.clone();
-                let finding = format!("the provider answered HTTP {status}: {error}{}", description.as_deref().map(|d| format!(": {d}")).unwrap_or_default());
+                let finding = format!(
+                    "the provider answered HTTP {status}: {error}{}",
+                    description.as_deref().map(|d| format!(": {d}")).unwrap_or_default()
+                );
                 match kb::lookup(error, description.as_deref()) {
                     Some(entry) => {
                         self.knowledge = Some(entry.id.clone());
                         Outcome::fail(finding, &entry.cause, entry.fix.clone())
                     }
-                    None => Outcome::fail(finding, "The provider refused the request with an error OAuth Desk does not know yet.", vec!["Read the provider's error_description above; the provider's documentation explains its own codes.".into()]),
+                    None => Outcome::fail(
+                        finding,
+                        "The provider refused the request with an error OAuth Desk does not know yet.",
+                        vec!["Read the provider's error_description above; the provider's documentation explains its own codes.".into()],
+                    ),
                 }
             }
             Error::BadResponse { message, .. } if message.contains("HTML page") || message.contains("HTTP 404") => Outcome::fail(
                 message.clone(),
                 "The token URL is not the provider's token endpoint (it answers with a web page or 'not found').",
-                vec![if is_salesforce { "Use <My Domain>/services/oauth2/token.".into() } else { "Copy the token endpoint from the provider's documentation or its discovery document (token_endpoint).".into() }],
+                vec![if is_salesforce {
+                    "Use <My Domain>/services/oauth2/token.".into()
+                } else {
+                    "Copy the token endpoint from the provider's documentation or its discovery document (token_endpoint).".into()
+                }],
             ),
             Error::BadResponse { message, .. } if message.contains("redirect") => Outcome::fail(
                 message.clone(),
                 "The token URL redirects, which an OAuth endpoint never does: the host is wrong.",
-                vec![if is_salesforce { "Use the org's My Domain host, not login.salesforce.com or a Lightning URL.".into() } else { "Use the final host of the token endpoint.".into() }],
+                vec![if is_salesforce {
+                    "Use the org's My Domain host, not login.salesforce.com or a Lightning URL.".into()
+                } else {
+                    "Use the final host of the token endpoint.".into()
+                }],
             ),
             Error::Timeout { host, secs, .. } => Outcome::fail(
                 e.to_string(),
@@ -180,7 +209,14 @@ impl Desk {
         Ok(d)
     }
 
-    async fn run_stages(&self, d: &mut Diagnosis, template: &'static template::Template, fields: &crate::Fields, secret: Option<&Secret>, rec: &mut Recorder) {
+    async fn run_stages(
+        &self,
+        d: &mut Diagnosis,
+        template: &'static template::Template,
+        fields: &crate::Fields,
+        secret: Option<&Secret>,
+        rec: &mut Recorder,
+    ) {
         let handle = d.handle.clone();
         let (outcome, cfg) = checks::profile(template, fields, secret);
         if !d.stage(0, outcome) {
@@ -194,7 +230,15 @@ impl Desk {
         let token = if template.flow == Flow::AuthorizationCode && !self.has_refresh_token(&handle) {
             // No sign-in here: a made-up code must be refused as invalid_grant, which proves
             // the endpoint is right and the client is accepted.
-            let probe = exchange::authorization_code(&cfg, &Secret::new("oauthdesk-diagnose-probe"), "http://127.0.0.1/callback", None, secret, rec).await;
+            let probe = exchange::authorization_code(
+                &cfg,
+                &Secret::new("oauthdesk-diagnose-probe"),
+                "http://127.0.0.1/callback",
+                None,
+                secret,
+                rec,
+            )
+            .await;
             match probe {
                 Err(Error::OAuth { error, .. }) if error == "invalid_grant" => {
                     d.stage(2, Outcome::ok("the token endpoint answers and accepts the client (a made-up code was refused with invalid_grant, as it should be)"));
@@ -221,7 +265,13 @@ impl Desk {
             match self.token_with(&handle, true, DEFAULT_MARGIN, rec).await {
                 Ok(t) => {
                     let status = rec.attempts.iter().rev().find(|a| a.stage != crate::error::Stage::Introspect).and_then(|a| a.status);
-                    d.stage(2, Outcome::ok(&format!("the token endpoint issued a token (HTTP {})", status.map(|s| s.to_string()).unwrap_or_else(|| "?".into()))));
+                    d.stage(
+                        2,
+                        Outcome::ok(&format!(
+                            "the token endpoint issued a token (HTTP {})",
+                            status.map(|s| s.to_string()).unwrap_or_else(|| "?".into())
+                        )),
+                    );
                     t
                 }
                 Err(e) => {
@@ -233,10 +283,17 @@ impl Desk {
         };
         let info = token.info.clone();
         let expiry = match (info.expires_at, info.expires_in()) {
-            (Some(_), Some(left)) => format!("expires in {left} s (from {:?})", info.expiry_source).replace("ExpiresIn", "expires_in").replace("Jwt", "the JWT's exp").replace("Introspection", "introspection"),
+            (Some(_), Some(left)) => format!("expires in {left} s (from {:?})", info.expiry_source)
+                .replace("ExpiresIn", "expires_in")
+                .replace("Jwt", "the JWT's exp")
+                .replace("Introspection", "introspection"),
             _ => format!("expiry unknown: {}", info.expiry_note.clone().unwrap_or_default()),
         };
-        let mut o = Outcome::ok(&format!("{} token{}, {expiry}", info.token_type, info.scope.as_deref().map(|s| format!(" for scope '{s}'")).unwrap_or_default()));
+        let mut o = Outcome::ok(&format!(
+            "{} token{}, {expiry}",
+            info.token_type,
+            info.scope.as_deref().map(|s| format!(" for scope '{s}'")).unwrap_or_default()
+        ));
         if !info.token_type.eq_ignore_ascii_case("bearer") {
             o.notes.push(format!("token_type is '{}', not Bearer: APIs expecting Bearer may refuse it", info.token_type));
         }
@@ -256,13 +313,21 @@ impl Desk {
                             "Check the app's OAuth scopes include api.".into(),
                         ])
                     } else {
-                        Outcome::fail(finding, "The token is valid, but lacks a scope or permission this API needs (or the API expects another audience).", vec![
-                            "Request the scope the API documents (scopes), or set the audience/resource it expects.".into(),
-                            "Check the app has been granted access to this API in the provider's console.".into(),
-                        ])
+                        Outcome::fail(
+                            finding,
+                            "The token is valid, but lacks a scope or permission this API needs (or the API expects another audience).",
+                            vec![
+                                "Request the scope the API documents (scopes), or set the audience/resource it expects.".into(),
+                                "Check the app has been granted access to this API in the provider's console.".into(),
+                            ],
+                        )
                     }
                 } else {
-                    Outcome::fail(finding, "The test URL did not answer as expected.", vec!["Check test_url, test_method and default_params.".into()])
+                    Outcome::fail(
+                        finding,
+                        "The test URL did not answer as expected.",
+                        vec!["Check test_url, test_method and default_params.".into()],
+                    )
                 };
                 d.stage(4, o);
                 d.test = Some(t);
@@ -270,7 +335,11 @@ impl Desk {
             Ok(None) => d.skip(4, "no test URL is set"),
             Err(e) => {
                 let o = match &e {
-                    Error::HostNotAllowed { .. } => Outcome::fail(e.to_string(), "The test URL (or a redirect) leads to a host the profile does not allow, so the token was not sent.", vec!["Add the host to allowed_hosts if it is trusted, or correct test_url.".into()]),
+                    Error::HostNotAllowed { .. } => Outcome::fail(
+                        e.to_string(),
+                        "The test URL (or a redirect) leads to a host the profile does not allow, so the token was not sent.",
+                        vec!["Add the host to allowed_hosts if it is trusted, or correct test_url.".into()],
+                    ),
                     _ => d.explain(&e, is_sf),
                 };
                 d.stage(4, o);

@@ -10,7 +10,11 @@ pub fn markdown(p: &Profile, d: &Diagnosis) -> String {
     let _ = writeln!(s, "# OAuth Desk diagnosis: {} ({})\n", p.label, p.handle);
     let _ = writeln!(s, "- When: {}", d.at.to_rfc3339());
     let _ = writeln!(s, "- OAuth Desk: {}", env!("CARGO_PKG_VERSION"));
-    let _ = writeln!(s, "- Result: {}\n", if d.ok { "healthy".to_string() } else { format!("failed at {}", d.stage.as_deref().unwrap_or("?")) });
+    let _ = writeln!(
+        s,
+        "- Result: {}\n",
+        if d.ok { "healthy".to_string() } else { format!("failed at {}", d.stage.as_deref().unwrap_or("?")) }
+    );
     if let Some(cause) = &d.cause {
         let _ = writeln!(s, "## Cause\n\n{cause}\n");
         if let (Some(e), desc) = (&d.error, &d.error_description) {
@@ -24,7 +28,13 @@ pub fn markdown(p: &Profile, d: &Diagnosis) -> String {
     }
     let _ = writeln!(s, "## Stages\n\n| | stage | finding |\n|---|---|---|");
     for st in &d.stages {
-        let mark = if st.skipped { "–" } else if st.ok { "✓" } else { "✗" };
+        let mark = if st.skipped {
+            "–"
+        } else if st.ok {
+            "✓"
+        } else {
+            "✗"
+        };
         let _ = writeln!(s, "| {mark} | {} | {} |", st.title, st.finding.replace('|', "\\|"));
         for n in &st.notes {
             let _ = writeln!(s, "| | | note: {} |", n.replace('|', "\\|"));

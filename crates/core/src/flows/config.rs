@@ -203,10 +203,12 @@ mod tests {
 
     #[test]
     fn a_salesforce_login_host_as_token_url_is_flagged_with_the_fix() {
-        let e = cfg("client-credentials", &[("token_url", "https://login.salesforce.com/services/oauth2/token"), ("client_id", "k")]).unwrap_err();
+        let e = cfg("client-credentials", &[("token_url", "https://login.salesforce.com/services/oauth2/token"), ("client_id", "k")])
+            .unwrap_err();
         assert_eq!(e.field(), Some("token_url"));
         assert!(e.to_string().contains("My Domain"), "{e}");
-        let e = cfg("client-credentials", &[("token_url", "https://acme.lightning.force.com/services/oauth2/token"), ("client_id", "k")]).unwrap_err();
+        let e = cfg("client-credentials", &[("token_url", "https://acme.lightning.force.com/services/oauth2/token"), ("client_id", "k")])
+            .unwrap_err();
         assert!(e.to_string().contains("use https://acme.my.salesforce.com/services/oauth2/token"), "{e}");
     }
 

@@ -58,7 +58,9 @@ pub async fn discover(issuer: &str) -> Result<Discovery> {
             tried.push(format!("{url} (HTTP {status})"));
             continue;
         }
-        let (body, _) = http::read_capped(resp, http::TOKEN_BODY_CAP).await.map_err(|e| http::transport_error(e, Stage::Discovery, &url, std::time::Duration::from_secs(30)))?;
+        let (body, _) = http::read_capped(resp, http::TOKEN_BODY_CAP)
+            .await
+            .map_err(|e| http::transport_error(e, Stage::Discovery, &url, std::time::Duration::from_secs(30)))?;
         let json: Value = serde_json::from_slice(&body).map_err(|_| Error::BadResponse {
             stage: Stage::Discovery,
             status: Some(status),
@@ -99,7 +101,8 @@ impl Discovery {
             (false, Some("post")) => "client_secret_post",
             (false, _) => "client_secret_basic",
         };
-        if !self.token_endpoint_auth_methods_supported.is_empty() && !self.token_endpoint_auth_methods_supported.iter().any(|m| m == method) {
+        if !self.token_endpoint_auth_methods_supported.is_empty() && !self.token_endpoint_auth_methods_supported.iter().any(|m| m == method)
+        {
             self.warnings.push(format!(
                 "the profile authenticates with {method}, which the server does not list (it supports: {})",
                 self.token_endpoint_auth_methods_supported.join(", ")

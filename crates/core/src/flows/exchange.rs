@@ -169,13 +169,17 @@ async fn read_json(resp: reqwest::Response, stage: Stage, url: &Url, cfg: &FlowC
             ),
         });
     }
-    let (body, truncated) = http::read_capped(resp, http::TOKEN_BODY_CAP).await.map_err(|e| http::transport_error(e, stage, url, cfg.timeout))?;
+    let (body, truncated) =
+        http::read_capped(resp, http::TOKEN_BODY_CAP).await.map_err(|e| http::transport_error(e, stage, url, cfg.timeout))?;
     trace.response_body = tr::body(&body);
     if truncated {
         return Err(Error::BadResponse {
             stage,
             status: Some(status),
-            message: format!("{url} sent more than {} KiB (HTTP {status}); that is no OAuth response, reading stopped", http::TOKEN_BODY_CAP / 1024),
+            message: format!(
+                "{url} sent more than {} KiB (HTTP {status}); that is no OAuth response, reading stopped",
+                http::TOKEN_BODY_CAP / 1024
+            ),
         });
     }
     if (200..300).contains(&status) && body.iter().all(u8::is_ascii_whitespace) {
@@ -190,7 +194,11 @@ async fn read_json(resp: reqwest::Response, stage: Stage, url: &Url, cfg: &FlowC
     }
     match json {
         Some(j) if (200..300).contains(&status) => Ok(j),
-        Some(j) => Err(Error::BadResponse { stage, status: Some(status), message: format!("{url} answered HTTP {status}: {}", preview(&j.to_string())) }),
+        Some(j) => Err(Error::BadResponse {
+            stage,
+            status: Some(status),
+            message: format!("{url} answered HTTP {status}: {}", preview(&j.to_string())),
+        }),
         None if http::looks_like_html(&body) => Err(Error::BadResponse {
             stage,
             status: Some(status),
@@ -257,10 +265,8 @@ pub async fn authorization_code(
 /// Uses a refresh token (RFC 6749 §6).
 #[tracing::instrument(skip_all, fields(host = cfg.token_url.host_str()), err(level = "info"))]
 pub async fn refresh(cfg: &FlowConfig, refresh_token: &Secret, secret: Option<&Secret>, log: &mut Recorder) -> Result<TokenResponse> {
-    let params = vec![
-        ("grant_type".to_string(), "refresh_token".to_string()),
-        ("refresh_token".to_string(), refresh_token.expose().to_string()),
-    ];
+    let params =
+        vec![("grant_type".to_string(), "refresh_token".to_string()), ("refresh_token".to_string(), refresh_token.expose().to_string())];
     let json = post(cfg, Stage::Refresh, &cfg.token_url, params, cfg.body, secret, log).await?;
     token_response(&json, cfg, Stage::Refresh)
 }
@@ -274,11 +280,21 @@ pub async fn revoke(cfg: &FlowConfig, url: &Url, token: &Secret, hint: &str, sec
 
 /// Asks the introspection endpoint (RFC 7662) when the token expires.
 #[tracing::instrument(skip_all, err(level = "info"))]
-pub async fn introspect_exp(cfg: &FlowConfig, url: &Url, secret: Option<&Secret>, token: &Secret, log: &mut Recorder) -> Result<Option<DateTime<Utc>>> {
+pub async fn introspect_exp(
+    cfg: &FlowConfig,
+    url: &Url,
+    secret: Option<&Secret>,
+    token: &Secret,
+    log: &mut Recorder,
+) -> Result<Option<DateTime<Utc>>> {
     let params = vec![("token".to_string(), token.expose().to_string()), ("token_type_hint".to_string(), "access_token".to_string())];
     let json = post(cfg, Stage::Introspect, url, params, BodyFormat::Form, secret, log).await?;
     if json.get("active").and_then(Value::as_bool) == Some(false) {
-        return Err(Error::BadResponse { stage: Stage::Introspect, status: Some(200), message: "the provider says the new token is not active".into() });
+        return Err(Error::BadResponse {
+            stage: Stage::Introspect,
+            status: Some(200),
+            message: "the provider says the new token is not active".into(),
+        });
     }
     Ok(token::claim_time(&json, "exp"))
 }

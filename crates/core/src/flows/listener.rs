@@ -38,7 +38,12 @@ impl Loopback {
     pub async fn bind(port: u16) -> Result<Loopback> {
         let listener = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port))).await.map_err(|e| {
             if e.kind() == std::io::ErrorKind::AddrInUse {
-                Error::invalid("redirect_port", format!("port {port} on 127.0.0.1 is already in use by another program; close it or pick another port (0 = any free port)"))
+                Error::invalid(
+                    "redirect_port",
+                    format!(
+                        "port {port} on 127.0.0.1 is already in use by another program; close it or pick another port (0 = any free port)"
+                    ),
+                )
             } else {
                 Error::Io(e)
             }
@@ -95,7 +100,11 @@ fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
-async fn handle(req: Request<Incoming>, expected: Arc<(String, String)>, tx: mpsc::Sender<Redirect>) -> std::result::Result<Response<Full<Bytes>>, Infallible> {
+async fn handle(
+    req: Request<Incoming>,
+    expected: Arc<(String, String)>,
+    tx: mpsc::Sender<Redirect>,
+) -> std::result::Result<Response<Full<Bytes>>, Infallible> {
     let (path, state) = (&expected.0, &expected.1);
     if req.uri().path() != path {
         return Ok(page(StatusCode::NOT_FOUND, "Not found", "This is not OAuth Desk's redirect address."));
@@ -104,11 +113,19 @@ async fn handle(req: Request<Incoming>, expected: Arc<(String, String)>, tx: mps
     let get = |k: &str| query.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone());
     if get("state").as_deref() != Some(state.as_str()) {
         tracing::warn!("redirect with a missing or wrong state ignored");
-        return Ok(page(StatusCode::BAD_REQUEST, "Ignored", "The state does not match the authorization OAuth Desk started, so this redirect was ignored."));
+        return Ok(page(
+            StatusCode::BAD_REQUEST,
+            "Ignored",
+            "The state does not match the authorization OAuth Desk started, so this redirect was ignored.",
+        ));
     }
     if let Some(error) = get("error") {
         let description = get("error_description");
-        let text = format!("The provider answered <code>{}</code>{}.", escape(&error), description.as_deref().map(|d| format!(": {}", escape(d))).unwrap_or_default());
+        let text = format!(
+            "The provider answered <code>{}</code>{}.",
+            escape(&error),
+            description.as_deref().map(|d| format!(": {}", escape(d))).unwrap_or_default()
+        );
         let _ = tx.send(Redirect::Denied { error, description }).await;
         return Ok(page(StatusCode::OK, "Authorization failed", &text));
     }

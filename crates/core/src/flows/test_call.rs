@@ -10,8 +10,8 @@ use url::Url;
 
 use super::config::{host_allowed, FlowConfig};
 use super::exchange::{Attempt, Recorder};
-use super::trace::{self as tr, TraceEntry};
 use super::http;
+use super::trace::{self as tr, TraceEntry};
 use crate::error::{Error, Result, Stage};
 use crate::secret::Secret;
 
@@ -63,7 +63,9 @@ pub async fn call(cfg: &FlowConfig, token: &Secret, mut url: Url, allowed: &[Str
             stage: Stage::Test,
             method: method.to_string(),
             url: url.to_string(),
-            request_headers: tr::redact_headers([("authorization", format!("Bearer {}", token.expose()).as_str()), ("accept", "application/json")].into_iter()),
+            request_headers: tr::redact_headers(
+                [("authorization", format!("Bearer {}", token.expose()).as_str()), ("accept", "application/json")].into_iter(),
+            ),
             request_body: None,
             status: None,
             response_headers: Vec::new(),
@@ -118,7 +120,8 @@ async fn read(resp: reqwest::Response, url: &Url, method: &str, started: Instant
         .filter(|(k, _)| *k != reqwest::header::SET_COOKIE)
         .map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
         .collect();
-    let (body, truncated) = http::read_capped(resp, http::TEST_BODY_CAP).await.map_err(|e| http::transport_error(e, Stage::Test, url, cfg.timeout))?;
+    let (body, truncated) =
+        http::read_capped(resp, http::TEST_BODY_CAP).await.map_err(|e| http::transport_error(e, Stage::Test, url, cfg.timeout))?;
     let body = match serde_json::from_slice::<Value>(&body) {
         Ok(json) if !truncated => serde_json::to_string_pretty(&json).unwrap_or_default(),
         _ => String::from_utf8_lossy(&body).into_owned(),
@@ -137,7 +140,13 @@ async fn read(resp: reqwest::Response, url: &Url, method: &str, started: Instant
 
 /// Salesforce's default test: the newest API version's `limits`, found through
 /// `{instance_url}/services/data/`.
-pub async fn salesforce_default(cfg: &FlowConfig, token: &Secret, instance: &Url, allowed: &[String], log: &mut Recorder) -> Result<TestResult> {
+pub async fn salesforce_default(
+    cfg: &FlowConfig,
+    token: &Secret,
+    instance: &Url,
+    allowed: &[String],
+    log: &mut Recorder,
+) -> Result<TestResult> {
     let versions_url = instance.join("/services/data/").map_err(|e| Error::invalid("instance_url", e.to_string()))?;
     let versions = call(cfg, token, versions_url, allowed, log).await?;
     if !versions.ok {

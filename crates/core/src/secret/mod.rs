@@ -4,9 +4,9 @@
 
 use std::fmt;
 
-use crate::error::Result;
 #[cfg(not(target_os = "linux"))]
 use crate::error::Error;
+use crate::error::Result;
 
 /// A secret value. Read it with [`Secret::expose`], deliberately.
 #[derive(Clone, PartialEq, Eq)]

@@ -7,15 +7,7 @@ struct F(FieldSpec);
 
 impl F {
     fn new(name: &str, label: &str, kind: FieldKind, help: &str) -> Self {
-        F(FieldSpec {
-            name: name.into(),
-            label: label.into(),
-            help: help.into(),
-            kind,
-            required: false,
-            default: None,
-            placeholder: None,
-        })
+        F(FieldSpec { name: name.into(), label: label.into(), help: help.into(), kind, required: false, default: None, placeholder: None })
     }
     fn required(mut self) -> Self {
         self.0.required = true;
@@ -32,9 +24,7 @@ impl F {
 }
 
 fn choice(options: &[(&str, &str)]) -> FieldKind {
-    FieldKind::Choice {
-        options: options.iter().map(|(v, l)| ChoiceOption { value: (*v).into(), label: (*l).into() }).collect(),
-    }
+    FieldKind::Choice { options: options.iter().map(|(v, l)| ChoiceOption { value: (*v).into(), label: (*l).into() }).collect() }
 }
 
 fn environment() -> F {
@@ -78,12 +68,7 @@ fn token_field() -> F {
 }
 
 fn extra_params() -> F {
-    F::new(
-        "extra_params",
-        "Extra token parameters",
-        FieldKind::Params,
-        "Additional parameters sent with the token request, as k=v&k2=v2.",
-    )
+    F::new("extra_params", "Extra token parameters", FieldKind::Params, "Additional parameters sent with the token request, as k=v&k2=v2.")
 }
 
 fn pkce() -> F {
