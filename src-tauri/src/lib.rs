@@ -5,6 +5,7 @@ pub mod browser;
 pub mod cli;
 pub mod commands;
 pub mod error;
+pub mod events;
 pub mod logging;
 pub mod paths;
 pub mod renewal;
@@ -37,28 +38,10 @@ impl AppState {
     }
 }
 
-/// Registers OAuth Desk's commands on a builder (the real one, or tauri's mock in tests).
+/// Registers OAuth Desk's commands (the list in `commands`) on a builder (the real one, or
+/// tauri's mock in tests).
 pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
-    builder.invoke_handler(tauri::generate_handler![
-        commands::profiles::templates,
-        commands::profiles::profiles_list,
-        commands::profiles::profile_get,
-        commands::profiles::profile_create,
-        commands::profiles::profile_update,
-        commands::profiles::profile_remove,
-        commands::profiles::profiles_export,
-        commands::profiles::profiles_export_file,
-        commands::profiles::export_save_path,
-        commands::profiles::profiles_import,
-        commands::profiles::app_info,
-        commands::connect::profile_connect,
-        commands::connect::profile_history,
-        commands::authorize::profile_authorize,
-        commands::authorize::profile_authorize_cancel,
-        commands::authorize::profile_revoke,
-        commands::authorize::discover,
-        commands::diagnose::profile_diagnose,
-    ])
+    commands::register(builder)
 }
 
 /// Opens the window.

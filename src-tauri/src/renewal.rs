@@ -1,7 +1,7 @@
 //! While the window is open, tokens are renewed before they expire: client-credentials
 //! tokens have no refresh token, so renewal is a new exchange (authorization-code tokens are
-//! refreshed). The window is told through the `connection-changed` event so badges and
-//! countdowns stay true.
+//! refreshed). The window is told through the `connection-changed` event
+//! (`events::CONNECTION_CHANGED`) so badges and countdowns stay true.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -10,6 +10,8 @@ use oauthdesk_core::connect::DEFAULT_MARGIN;
 use oauthdesk_core::Desk;
 use tauri::{AppHandle, Emitter, Runtime};
 
+use crate::events;
+
 const EVERY: Duration = Duration::from_secs(20);
 
 pub fn start<R: Runtime>(app: AppHandle<R>, desk: Arc<Desk>) {
@@ -17,7 +19,7 @@ pub fn start<R: Runtime>(app: AppHandle<R>, desk: Arc<Desk>) {
         loop {
             tokio::time::sleep(EVERY).await;
             for handle in renew_due(&desk, EVERY).await {
-                let _ = app.emit("connection-changed", &handle);
+                let _ = app.emit(events::CONNECTION_CHANGED, &handle);
             }
         }
     });

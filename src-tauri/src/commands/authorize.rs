@@ -9,7 +9,7 @@ use tauri::{AppHandle, Emitter, Runtime, State};
 use ts_rs::TS;
 
 use crate::error::{AppError, AppResult};
-use crate::{browser, AppState};
+use crate::{browser, events, AppState};
 
 /// Sent to the window when a sign-in starts, so it can show the URL as well.
 #[derive(Debug, Clone, Serialize, TS)]
@@ -30,7 +30,7 @@ pub async fn profile_authorize<R: Runtime>(app: AppHandle<R>, state: State<'_, A
     }
     let on_url = |url: &url::Url| {
         let browser_opened = browser::open(url);
-        let _ = app.emit("authorize-started", AuthorizeStarted { handle: handle.clone(), url: url.to_string(), browser_opened });
+        let _ = app.emit(events::AUTHORIZE_STARTED, AuthorizeStarted { handle: handle.clone(), url: url.to_string(), browser_opened });
     };
     let cancel = async {
         let _ = rx.await;

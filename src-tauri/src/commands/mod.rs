@@ -11,6 +11,44 @@ use oauthdesk_core::Desk;
 use crate::error::{AppError, AppResult};
 use crate::AppState;
 
+/// Declares the window's commands once, as `module::name` pairs, and expands to both
+/// `register` (tauri's invoke handler over exactly these functions) and `COMMAND_NAMES`
+/// (their names, written to the UI's generated contract by `crate::contract`). A command
+/// added to the handler is thereby always known to the UI's type check, and one the UI
+/// calls cannot be missing from the handler.
+macro_rules! commands {
+    ($($module:ident :: $name:ident),+ $(,)?) => {
+        /// The name of every command the window may call, in registration order.
+        pub const COMMAND_NAMES: &[&str] = &[$(stringify!($name)),+];
+
+        /// Registers every command on a builder (the real one, or tauri's mock in tests).
+        pub(crate) fn register<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
+            builder.invoke_handler(tauri::generate_handler![$($module::$name),+])
+        }
+    };
+}
+
+commands! {
+    profiles::templates,
+    profiles::profiles_list,
+    profiles::profile_get,
+    profiles::profile_create,
+    profiles::profile_update,
+    profiles::profile_remove,
+    profiles::profiles_export,
+    profiles::profiles_export_file,
+    profiles::export_save_path,
+    profiles::profiles_import,
+    profiles::app_info,
+    connect::profile_connect,
+    connect::profile_history,
+    authorize::profile_authorize,
+    authorize::profile_authorize_cancel,
+    authorize::profile_revoke,
+    authorize::discover,
+    diagnose::profile_diagnose,
+}
+
 /// Runs `f` on the desk in a blocking-friendly thread (SQLite and the keyring block).
 pub(crate) async fn on_desk<T, F>(state: &AppState, f: F) -> AppResult<T>
 where
