@@ -1,9 +1,14 @@
-// The one typed bridge to the Rust side. Every command's arguments and result are declared
-// here with the types ts-rs generates from the Rust definitions (src/bindings), so a change
-// on either side that does not match fails `npm run check`.
+// The one typed bridge to the Rust side. Every command's arguments and result, and every
+// event's payload, are declared here with the types ts-rs generates from the Rust
+// definitions (src/bindings); the command and event names come from Rust as well
+// (src/bindings/contract.ts). A change on either side that does not match fails
+// `npm run check`.
 import { invoke } from "@tauri-apps/api/core";
+import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type { AppInfo } from "./bindings/AppInfo";
 import type { Attempt } from "./bindings/Attempt";
+import type { AuthorizeStarted } from "./bindings/AuthorizeStarted";
+import { EVENTS, type CommandName, type EventName } from "./bindings/contract";
 import type { ConnectResult } from "./bindings/ConnectResult";
 import type { Discovery } from "./bindings/Discovery";
 import type { DiagnoseResult } from "./bindings/DiagnoseResult";
@@ -15,6 +20,7 @@ import type { Profile } from "./bindings/Profile";
 import type { ProfileChanges } from "./bindings/ProfileChanges";
 import type { Template } from "./bindings/Template";
 
+/** What each command takes and returns. */
 type Commands = {
   templates: { args: Record<string, never>; result: Template[] };
   profiles_list: { args: Record<string, never>; result: Profile[] };
@@ -35,6 +41,30 @@ type Commands = {
   profile_diagnose: { args: { handle: string }; result: DiagnoseResult };
   discover: { args: { issuer: string; handle: string | null; apply: boolean }; result: Discovery };
 };
+
+/** What each event carries. */
+type Events = {
+  /** A renewal in the background changed this profile's connection; the payload is its handle. */
+  [EVENTS.connectionChanged]: string;
+  [EVENTS.authorizeStarted]: AuthorizeStarted;
+};
+
+/**
+ * `"ok"` only when `Declared` (the keys of a map above) and `Rust` (the names Rust registers)
+ * are the same set; otherwise an object type naming the differences, which `"ok"` is not
+ * assignable to, so `npm run check` fails and says which names.
+ */
+type SameNames<Declared extends PropertyKey, Rust extends PropertyKey> = [
+  Exclude<Rust, Declared>,
+  Exclude<Declared, Rust>,
+] extends [never, never]
+  ? "ok"
+  : { missingHere: Exclude<Rust, Declared>; unknownToRust: Exclude<Declared, Rust> };
+
+// Every command Rust registers has an entry in `Commands`, and every entry is registered;
+// the same for the events.
+const commandsMatchRust: SameNames<keyof Commands, CommandName> = "ok";
+const eventsMatchRust: SameNames<keyof Events, EventName> = "ok";
 
 /** A failed command: `code` for logic, `message` for people, `field` for the form. */
 export class ApiError extends Error {
@@ -64,11 +94,20 @@ export async function call<K extends keyof Commands>(
   }
 }
 
+/**
+ * Calls `handler` with the payload of every `event` the Rust side emits, until the returned
+ * function is called.
+ */
+export function onEvent<E extends EventName>(event: E, handler: (payload: Events[E]) => void): Promise<UnlistenFn> {
+  return listen<Events[E]>(event, (e) => handler(e.payload));
+}
+
 /** What to tell a person about a failure caught in the window. */
 export function errorMessage(e: unknown): string {
   return e instanceof ApiError ? e.message : String(e);
 }
 
-export type { AuthorizeStarted } from "./bindings/AuthorizeStarted";
-export type { AppInfo, Attempt, ConnectResult, DiagnoseResult, Discovery, ErrorPayload, ExportFile, RevokeOutcome, NewProfile, Profile, ProfileChanges, Template };
+export { EVENTS };
+export type { CommandName, EventName };
+export type { AppInfo, Attempt, AuthorizeStarted, ConnectResult, DiagnoseResult, Discovery, ErrorPayload, ExportFile, RevokeOutcome, NewProfile, Profile, ProfileChanges, Template };
 export type { FieldSpec } from "./bindings/FieldSpec";
