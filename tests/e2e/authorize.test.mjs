@@ -11,16 +11,31 @@ import { signIn } from "../servers/user.mjs";
 const ctx = suite({ idp: true });
 
 async function openProfile(app, handle) {
-  const item = await app.wait(until.elementLocated(By.css(`[data-testid="profile-item"][data-handle="${handle}"]`)), 10_000);
+  const item = await app.wait(
+    until.elementLocated(By.css(`[data-testid="profile-item"][data-handle="${handle}"]`)),
+    10_000,
+  );
   await item.click();
 }
 
 test("Authorize from the window: the helper signs in and the window shows the countdown", async () => {
   ctx.env.cli([
-    "add", "custom-oauth2", "--handle", "idp-user", "--label", "Local IdP (user)",
-    "--set", `authorize_url=${ctx.idp.url("/auth")}`, "--set", `token_url=${ctx.idp.url("/token")}`,
-    "--set", `revoke_url=${ctx.idp.url("/token/revocation")}`,
-    "--set", "client_id=native-public", "--set", "scopes=openid offline_access api",
+    "add",
+    "custom-oauth2",
+    "--handle",
+    "idp-user",
+    "--label",
+    "Local IdP (user)",
+    "--set",
+    `authorize_url=${ctx.idp.url("/auth")}`,
+    "--set",
+    `token_url=${ctx.idp.url("/token")}`,
+    "--set",
+    `revoke_url=${ctx.idp.url("/token/revocation")}`,
+    "--set",
+    "client_id=native-public",
+    "--set",
+    "scopes=openid offline_access api",
   ]);
   const app = await ctx.env.open();
   try {

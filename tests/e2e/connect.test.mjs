@@ -10,15 +10,30 @@ const ctx = suite({ idp: true });
 test("Connect shows the expiry countdown, the test call's status and a connected badge", async () => {
   ctx.env.cli(
     [
-      "add", "client-credentials", "--handle", "idp-api", "--label", "Local IdP API",
-      "--set", `token_url=${ctx.idp.url("/token")}`, "--set", "client_id=cc-basic", "--set", "scopes=api",
-      "--set", `test_url=${ctx.idp.url("/.well-known/openid-configuration")}`, "--secret-stdin",
+      "add",
+      "client-credentials",
+      "--handle",
+      "idp-api",
+      "--label",
+      "Local IdP API",
+      "--set",
+      `token_url=${ctx.idp.url("/token")}`,
+      "--set",
+      "client_id=cc-basic",
+      "--set",
+      "scopes=api",
+      "--set",
+      `test_url=${ctx.idp.url("/.well-known/openid-configuration")}`,
+      "--secret-stdin",
     ],
     "basic-secret",
   );
   const app = await ctx.env.open();
   try {
-    const item = await app.wait(until.elementLocated(By.css('[data-testid="profile-item"][data-handle="idp-api"]')), 10_000);
+    const item = await app.wait(
+      until.elementLocated(By.css('[data-testid="profile-item"][data-handle="idp-api"]')),
+      10_000,
+    );
     assert.match(await item.getText(), /never tried/);
     await item.click();
     await (await shown(app, "connect")).click();
@@ -31,7 +46,9 @@ test("Connect shows the expiry countdown, the test call's status and a connected
     assert.equal(await (await shown(app, "token-scope")).getText(), "api");
     assert.equal(await (await shown(app, "test-status")).getText(), "HTTP 200");
     assert.match(await (await shown(app, "test-body")).getText(), /"issuer"/);
-    const badge = await app.findElement(By.css('[data-testid="profile-item"][data-handle="idp-api"] [data-testid="status-badge"]'));
+    const badge = await app.findElement(
+      By.css('[data-testid="profile-item"][data-handle="idp-api"] [data-testid="status-badge"]'),
+    );
     await app.wait(async () => /connected/.test(await badge.getText()), 5_000, "the badge turns connected");
     await saveScreenshot(app, "connect.png");
   } finally {

@@ -9,12 +9,25 @@ const ctx = suite({ idp: true });
 
 test("Diagnose names the cause and the fix of a wrong secret", async () => {
   ctx.env.cli(
-    ["add", "client-credentials", "--handle", "wrong-secret", "--set", `token_url=${ctx.idp.url("/token")}`, "--set", "client_id=cc-basic", "--secret-stdin"],
+    [
+      "add",
+      "client-credentials",
+      "--handle",
+      "wrong-secret",
+      "--set",
+      `token_url=${ctx.idp.url("/token")}`,
+      "--set",
+      "client_id=cc-basic",
+      "--secret-stdin",
+    ],
     "not-the-secret",
   );
   const app = await ctx.env.open();
   try {
-    const item = await app.wait(until.elementLocated(By.css('[data-testid="profile-item"][data-handle="wrong-secret"]')), 10_000);
+    const item = await app.wait(
+      until.elementLocated(By.css('[data-testid="profile-item"][data-handle="wrong-secret"]')),
+      10_000,
+    );
     await item.click();
     await (await shown(app, "diagnose")).click();
     const cause = await shown(app, "diagnose-cause", 20_000);

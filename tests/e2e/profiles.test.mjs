@@ -38,7 +38,10 @@ test("a Salesforce profile created in the window survives a restart with its sec
 
   app = await ctx.env.open();
   try {
-    const item = await app.wait(until.elementLocated(By.css('[data-testid="profile-item"][data-handle="sf-e2e"]')), 10_000);
+    const item = await app.wait(
+      until.elementLocated(By.css('[data-testid="profile-item"][data-handle="sf-e2e"]')),
+      10_000,
+    );
     assert.match(await item.getText(), /Acme \(end to end\)/);
     await item.click();
     assert.equal(await (await shown(app, "value-client_id")).getText(), "3MVG9e2eConsumerKey");
@@ -67,7 +70,10 @@ test("Export saves the profile through the Save dialog without its secret; Impor
     assert.match(await (await shown(app, "export-json")).getAttribute("value"), /"sf-e2e"/);
     await (await shown(app, "export-save-as")).click();
     await answerSaveDialog("Export profiles", file);
-    assert.match(await (await shown(app, "transfer-message")).getText(), /Wrote 1 profile\(s\) to .*shared-profiles\.json/);
+    assert.match(
+      await (await shown(app, "transfer-message")).getText(),
+      /Wrote 1 profile\(s\) to .*shared-profiles\.json/,
+    );
     const written = readFileSync(file, "utf8");
     assert.ok(written.includes("https://acme.my.salesforce.com"));
     assert.ok(!written.includes(SECRET), "an export never holds a secret");
@@ -79,7 +85,10 @@ test("Export saves the profile through the Save dialog without its secret; Impor
     await type(app, "import-json", shared);
     await (await shown(app, "do-import")).click();
     assert.match(await (await shown(app, "transfer-message")).getText(), /Imported sf-shared/);
-    const item = await app.wait(until.elementLocated(By.css('[data-testid="profile-item"][data-handle="sf-shared"]')), 10_000);
+    const item = await app.wait(
+      until.elementLocated(By.css('[data-testid="profile-item"][data-handle="sf-shared"]')),
+      10_000,
+    );
     assert.match(await item.getText(), /Acme \(shared\)/);
 
     // Importing it again changes nothing and says why.

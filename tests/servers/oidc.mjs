@@ -13,10 +13,20 @@ const clients = [
 ].map((c) => ({ ...c, grant_types: ["client_credentials"], response_types: [], redirect_uris: [], scope: "api read" }));
 
 // Native apps (RFC 8252): a loopback redirect on any port, PKCE; one public, one confidential.
-const native = { application_type: "native", grant_types: ["authorization_code", "refresh_token"], response_types: ["code"],
-  redirect_uris: ["http://127.0.0.1/callback"], scope: "openid offline_access api" };
+const native = {
+  application_type: "native",
+  grant_types: ["authorization_code", "refresh_token"],
+  response_types: ["code"],
+  redirect_uris: ["http://127.0.0.1/callback"],
+  scope: "openid offline_access api",
+};
 clients.push({ ...native, client_id: "native-public", token_endpoint_auth_method: "none" });
-clients.push({ ...native, client_id: "native-confidential", client_secret: "conf-secret", token_endpoint_auth_method: "client_secret_basic" });
+clients.push({
+  ...native,
+  client_id: "native-confidential",
+  client_secret: "conf-secret",
+  token_endpoint_auth_method: "client_secret_basic",
+});
 
 const stats = {};
 const server = http.createServer();

@@ -11,7 +11,9 @@ import { fileURLToPath } from "node:url";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 // Every knowledge-base entry gets an endpoint that answers with its error: POST /kb/<id>/token.
-const knowledge = JSON.parse(readFileSync(path.join(here, "../../crates/core/knowledge/oauth-errors.json"), "utf8")).entries;
+const knowledge = JSON.parse(
+  readFileSync(path.join(here, "../../crates/core/knowledge/oauth-errors.json"), "utf8"),
+).entries;
 
 const SF_SECRET = "sf-secret";
 const sfErrors = {
@@ -58,9 +60,12 @@ const routes = {
     const body = await readBody(req);
     const id = body.client_id;
     if (sfErrors[id]) return json(res, 400, { error: sfErrors[id][0], error_description: sfErrors[id][1] });
-    if (id !== "sf-good") return json(res, 400, { error: "invalid_client_id", error_description: "client identifier invalid" });
-    if (body.client_secret !== SF_SECRET) return json(res, 400, { error: "invalid_client", error_description: "invalid client credentials" });
-    if (body.grant_type !== "client_credentials") return json(res, 400, { error: "unsupported_grant_type", error_description: "grant type not supported" });
+    if (id !== "sf-good")
+      return json(res, 400, { error: "invalid_client_id", error_description: "client identifier invalid" });
+    if (body.client_secret !== SF_SECRET)
+      return json(res, 400, { error: "invalid_client", error_description: "invalid client credentials" });
+    if (body.grant_type !== "client_credentials")
+      return json(res, 400, { error: "unsupported_grant_type", error_description: "grant type not supported" });
     json(res, 200, {
       access_token: token("00Dstandin!AQ"),
       signature: "c2lnbmF0dXJl",
@@ -73,25 +78,36 @@ const routes = {
   },
   "POST /services/oauth2/introspect": async (req, res) => {
     const body = await readBody(req);
-    if (body.client_id !== "sf-good" || body.client_secret !== SF_SECRET) return json(res, 401, { error: "invalid_client" });
+    if (body.client_id !== "sf-good" || body.client_secret !== SF_SECRET)
+      return json(res, 401, { error: "invalid_client" });
     if (!issued.has(body.token)) return json(res, 200, { active: false });
-    json(res, 200, { active: true, scope: "api", client_id: "sf-good", token_type: "access_token", exp: Math.floor(Date.now() / 1000) + 7200 });
+    json(res, 200, {
+      active: true,
+      scope: "api",
+      client_id: "sf-good",
+      token_type: "access_token",
+      exp: Math.floor(Date.now() / 1000) + 7200,
+    });
   },
   "GET /services/data/": (req, res) => {
-    if (!bearer(req)) return json(res, 401, [{ errorCode: "INVALID_SESSION_ID", message: "Session expired or invalid" }]);
+    if (!bearer(req))
+      return json(res, 401, [{ errorCode: "INVALID_SESSION_ID", message: "Session expired or invalid" }]);
     json(res, 200, [
       { label: "Summer '24", url: "/services/data/v61.0", version: "61.0" },
       { label: "Winter '25", url: "/services/data/v62.0", version: "62.0" },
     ]);
   },
   "GET /services/data/v62.0/limits": (req, res) => {
-    if (!bearer(req)) return json(res, 401, [{ errorCode: "INVALID_SESSION_ID", message: "Session expired or invalid" }]);
+    if (!bearer(req))
+      return json(res, 401, [{ errorCode: "INVALID_SESSION_ID", message: "Session expired or invalid" }]);
     json(res, 200, { DailyApiRequests: { Max: 15000, Remaining: 14990 } });
   },
   "POST /json/token": async (req, res) => {
-    if (!(req.headers["content-type"] ?? "").includes("application/json")) return json(res, 415, { error: "invalid_request", error_description: "send JSON" });
+    if (!(req.headers["content-type"] ?? "").includes("application/json"))
+      return json(res, 415, { error: "invalid_request", error_description: "send JSON" });
     const body = await readBody(req);
-    if (body.grant_type !== "client_credentials" || body.client_secret !== "json-secret") return json(res, 401, { error: "invalid_client" });
+    if (body.grant_type !== "client_credentials" || body.client_secret !== "json-secret")
+      return json(res, 401, { error: "invalid_client" });
     json(res, 200, { access_token: token("json"), token_type: "bearer", expires_in: 900 });
   },
   "POST /custom/token": async (req, res) => {
@@ -155,9 +171,13 @@ const routes = {
 };
 
 // TLS=1 serves https with a self-signed certificate (for the "unknown authority" finding).
-const tls = process.env.TLS === "1"
-  ? { cert: readFileSync(path.join(here, "certs/self-signed.crt")), key: readFileSync(path.join(here, "certs/self-signed.key")) }
-  : null;
+const tls =
+  process.env.TLS === "1"
+    ? {
+        cert: readFileSync(path.join(here, "certs/self-signed.crt")),
+        key: readFileSync(path.join(here, "certs/self-signed.key")),
+      }
+    : null;
 const handler = async (req, res) => {
   const path = new URL(req.url, "http://x").pathname;
   if (path === "/__stats") return json(res, 200, stats);
@@ -167,7 +187,10 @@ const handler = async (req, res) => {
     const entry = knowledge.find((e) => e.id === kb[1]);
     await readBody(req);
     if (!entry) return json(res, 404, { error: "not_found" });
-    return json(res, 400, { error: entry.error ?? "invalid_request", error_description: entry.description ?? "no description" });
+    return json(res, 400, {
+      error: entry.error ?? "invalid_request",
+      error_description: entry.description ?? "no description",
+    });
   }
   const route = routes[`${req.method} ${path}`];
   if (!route) return json(res, 404, { error: "not_found" });

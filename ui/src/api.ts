@@ -109,5 +109,19 @@ export function errorMessage(e: unknown): string {
 
 export { EVENTS };
 export type { CommandName, EventName };
-export type { AppInfo, Attempt, AuthorizeStarted, ConnectResult, DiagnoseResult, Discovery, ErrorPayload, ExportFile, RevokeOutcome, NewProfile, Profile, ProfileChanges, Template };
+export type {
+  AppInfo,
+  Attempt,
+  AuthorizeStarted,
+  ConnectResult,
+  DiagnoseResult,
+  Discovery,
+  ErrorPayload,
+  ExportFile,
+  RevokeOutcome,
+  NewProfile,
+  Profile,
+  ProfileChanges,
+  Template,
+};
 export type { FieldSpec } from "./bindings/FieldSpec";
