@@ -5,7 +5,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 UI_SRC := $(shell find ui/src -type f 2>/dev/null) ui/index.html ui/vite.config.ts ui/svelte.config.js
 
-.PHONY: help run build test deps-run deps-test test-rust test-ui test-e2e bench clean
+.PHONY: help run build test deps-run deps-test test-rust test-ui test-e2e check-ui fix-ui bench clean
 
 help:
 	@echo "make run    build and open OAuth Desk"
@@ -52,6 +52,13 @@ test-ui: ui/node_modules/.package-lock.json
 test-e2e: tests/node_modules/.package-lock.json
 	$(CARGO) build --locked
 	xvfb-run -a npm --prefix tests run e2e
+
+# The UI's types and the formatting of ui/ and tests/ (prettier); fix-ui rewrites the latter.
+check-ui: ui/node_modules/.package-lock.json
+	cd ui && npm run check && npm run format:check
+
+fix-ui: ui/node_modules/.package-lock.json
+	cd ui && npm run format
 
 # Speed of `oauthdesk token` against curl (a benchmark, not a test); see README.
 bench: deps-test ui/dist/index.html tests/node_modules/.package-lock.json
