@@ -47,6 +47,35 @@ pub fn sections() -> Vec<Section> {
             ),
         },
     ]
+    .into_iter()
+    .chain(label_sections())
+    .collect()
+}
+
+/// The core's one label for each value of each enum people read (`model::label_tables`):
+/// `STAGE_LABELS[stage]` and the like, checked by TypeScript to cover every value.
+fn label_sections() -> Vec<Section> {
+    oauthdesk_core::model::label_tables()
+        .into_iter()
+        .map(|t| {
+            let name = format!("{}_LABELS", screaming(t.ts_type));
+            let object = const_object(&name, t.entries.iter().copied());
+            let body = format!("{} satisfies Record<{}, string>;\n", object.trim_end_matches(';'), t.ts_type);
+            Section { doc: "Labels for people, from the core (crates/core/src/model/labels.rs).", imports: vec![t.ts_type], body }
+        })
+        .collect()
+}
+
+/// `ExpirySource` → `EXPIRY_SOURCE`.
+fn screaming(name: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in name.chars().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            out.push('_');
+        }
+        out.push(c.to_ascii_uppercase());
+    }
+    out
 }
 
 /// The whole file. The same lists give the same bytes.

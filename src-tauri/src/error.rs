@@ -1,7 +1,8 @@
 //! The app's error type. It wraps the core's errors and adds the few the adapters can meet;
-//! across the IPC boundary it is always `{code, message, field}` (the core's `ErrorPayload`).
+//! across the IPC boundary it is always the core's `ErrorPayload`, whose code is the core's
+//! `ErrorCode` (so the exit status, `--json` and the window agree).
 
-use oauthdesk_core::ErrorPayload;
+use oauthdesk_core::{ErrorCode, ErrorPayload};
 use serde::{Serialize, Serializer};
 
 #[derive(Debug, thiserror::Error)]
@@ -17,23 +18,24 @@ pub enum AppError {
 }
 
 impl AppError {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            AppError::Core(e) => e.code(),
+            AppError::Io(_) => ErrorCode::Io,
+            AppError::Internal(_) => ErrorCode::Internal,
+        }
+    }
+
     pub fn payload(&self) -> ErrorPayload {
         match self {
             AppError::Core(e) => e.payload(),
-            AppError::Io(e) => ErrorPayload::new("io", e.to_string()),
-            AppError::Internal(m) => ErrorPayload::new("internal", m.clone()),
+            other => ErrorPayload::new(other.code(), other.to_string()),
         }
     }
 
     /// Bad input exits 2, like a usage error; anything else 1.
     pub fn exit_code(&self) -> i32 {
-        match self {
-            AppError::Core(e) => match e.code() {
-                "invalid_input" | "not_found" | "duplicate_handle" | "unknown_template" | "import" | "not_ready" => 2,
-                _ => 1,
-            },
-            _ => 1,
-        }
+        self.code().exit_code()
     }
 }
 

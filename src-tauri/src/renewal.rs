@@ -6,7 +6,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use oauthdesk_core::connect::DEFAULT_MARGIN;
+use oauthdesk_core::desk::DEFAULT_MARGIN;
 use oauthdesk_core::Desk;
 use tauri::{AppHandle, Emitter, Runtime};
 

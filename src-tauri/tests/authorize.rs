@@ -194,11 +194,13 @@ fn discovery_fills_the_profile_and_checks_the_issuer() {
 
 #[test]
 fn the_server_enforces_pkce_a_wrong_verifier_is_refused() {
-    use oauthdesk_core::authorization::authorization_request;
+    use oauthdesk_core::flows::authorize;
     use oauthdesk_core::flows::config::FlowConfig;
-    use oauthdesk_core::flows::exchange::{self, Recorder};
+    use oauthdesk_core::flows::exchange::{self, Grant};
     use oauthdesk_core::flows::listener::{Loopback, Redirect};
-    use oauthdesk_core::{template, Error, Fields, Secret};
+    use oauthdesk_core::flows::record::Recorder;
+    use oauthdesk_core::secret::PkceVerifier;
+    use oauthdesk_core::{template, Error, Fields};
 
     let idp = Server::start("oidc.mjs", &[]);
     let fields: Fields = [
@@ -213,19 +215,20 @@ fn the_server_enforces_pkce_a_wrong_verifier_is_refused() {
     let cfg = FlowConfig::new(template::find("custom-oauth2").unwrap(), &fields).unwrap();
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     rt.block_on(async {
-        let exchange_with = |verifier: Option<Secret>| async {
+        let exchange_with = |verifier: Option<PkceVerifier>| async {
             let lb = Loopback::bind(0).await.unwrap();
             let redirect_uri = lb.redirect_uri("/callback");
-            let req = authorization_request(&cfg, &redirect_uri).unwrap();
+            let req = authorize::request(&cfg, &redirect_uri).unwrap();
             let url = req.url.to_string();
             let helper = tokio::task::spawn_blocking(move || user(&[&url]));
             let got = lb.wait("/callback", req.state.secret(), Duration::from_secs(30), std::future::pending()).await.unwrap();
             helper.await.unwrap();
             let Redirect::Code(code) = got else { panic!("no code: {got:?}") };
             let verifier = verifier.or(req.verifier);
-            exchange::authorization_code(&cfg, &Secret::new(code), &redirect_uri, verifier.as_ref(), None, &mut Recorder::default()).await
+            let grant = Grant::AuthorizationCode { code, redirect_uri, verifier };
+            exchange::request_token(&cfg, &grant, None, &mut Recorder::default()).await
         };
-        let wrong = exchange_with(Some(Secret::new("a".repeat(64)))).await.unwrap_err();
+        let wrong = exchange_with(Some(PkceVerifier::new("a".repeat(64)))).await.unwrap_err();
         assert!(matches!(&wrong, Error::OAuth { error, .. } if error == "invalid_grant"), "{wrong}");
         let right = exchange_with(None).await.expect("the right verifier is accepted");
         assert!(!right.access_token.expose().is_empty());

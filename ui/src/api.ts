@@ -8,7 +8,16 @@ import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type { AppInfo } from "./bindings/AppInfo";
 import type { Attempt } from "./bindings/Attempt";
 import type { AuthorizeStarted } from "./bindings/AuthorizeStarted";
-import { EVENTS, type CommandName, type EventName } from "./bindings/contract";
+import {
+  CONNECTION_STATUS_LABELS,
+  EVENTS,
+  EXPIRY_SOURCE_LABELS,
+  STAGE_LABELS,
+  type CommandName,
+  type EventName,
+} from "./bindings/contract";
+import type { ErrorCode } from "./bindings/ErrorCode";
+import type { Need } from "./bindings/Need";
 import type { ConnectResult } from "./bindings/ConnectResult";
 import type { Discovery } from "./bindings/Discovery";
 import type { DiagnoseResult } from "./bindings/DiagnoseResult";
@@ -68,7 +77,7 @@ const eventsMatchRust: SameNames<keyof Events, EventName> = "ok";
 
 /** A failed command: `code` for logic, `message` for people, `field` for the form. */
 export class ApiError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly field?: string;
   readonly payload: ErrorPayload;
   constructor(p: ErrorPayload) {
@@ -102,12 +111,27 @@ export function onEvent<E extends EventName>(event: E, handler: (payload: Events
   return listen<Events[E]>(event, (e) => handler(e.payload));
 }
 
-/** What to tell a person about a failure caught in the window. */
-export function errorMessage(e: unknown): string {
-  return e instanceof ApiError ? e.message : String(e);
+/**
+ * What to do in the window about something a profile lacks. The core says only what is
+ * missing (`need`); the command line gives its own advice for the same need.
+ */
+const NEED_ADVICE = {
+  client_secret: "Set the client secret with Edit.",
+  sign_in: "Sign in with Authorize.",
+  no_sign_in: "Use Connect to get a token.",
+} as const satisfies Record<Need, string>;
+
+/** A failure's message for people, with what to do in the window when something is missing. */
+export function payloadMessage(p: ErrorPayload): string {
+  return p.need ? `${p.message}. ${NEED_ADVICE[p.need]}` : p.message;
 }
 
-export { EVENTS };
+/** What to tell a person about a failure caught in the window. */
+export function errorMessage(e: unknown): string {
+  return e instanceof ApiError ? payloadMessage(e.payload) : String(e);
+}
+
+export { CONNECTION_STATUS_LABELS, EVENTS, EXPIRY_SOURCE_LABELS, STAGE_LABELS };
 export type { CommandName, EventName };
 export type {
   AppInfo,

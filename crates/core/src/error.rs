@@ -1,9 +1,17 @@
 //! The one error type of the core. Every failure a user can cause or meet names its cause
 //! (and, for bad input, the field), so the CLI prints it on one line and the UI shows it
-//! next to the right input. It crosses the IPC boundary as `{code, message, field}`.
+//! next to the right input. It crosses the IPC boundary as an [`ErrorPayload`] whose `code`
+//! is an [`ErrorCode`]: the CLI's exit status, `--json` and the window's TypeScript all
+//! read that one enum, never a string.
+//!
+//! Messages say what is wrong and what is missing, never how a particular front end
+//! provides it: a missing secret or sign-in is an [`Error::NotReady`] with a typed
+//! [`Need`], and the CLI (a flag) and the window (a button) each add their own advice.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
+
+use crate::model::Stage;
 
 /// Everything that can go wrong in the core.
 #[derive(Debug, thiserror::Error)]
@@ -43,9 +51,14 @@ pub enum Error {
     #[error("{0}")]
     Io(#[from] std::io::Error),
 
-    /// The profile cannot do this yet (no secret, wrong flow); says what to do.
+    /// The profile cannot do this yet: `need` says what it lacks (typed, so each front end
+    /// can say how to give it); `message` says it in words, without front-end syntax.
+    #[error("{message}")]
+    NotReady { handle: String, need: Need, message: String },
+
+    /// Something that should not happen did (a listener that stopped, a broken setup).
     #[error("{0}")]
-    NotReady(String),
+    Internal(String),
 
     /// The provider answered with an OAuth error (RFC 6749 §5.2 or a provider's own).
     #[error("{stage}: the provider answered {error}{} (HTTP {status})", description.as_deref().map(|d| format!(": {d}")).unwrap_or_default())]
@@ -67,53 +80,13 @@ pub enum Error {
     #[error("{stage}: cannot reach {host}: {detail}")]
     Network { stage: Stage, host: String, detail: String },
 
-    /// The server answered, but not with what the stage needs.
+    /// The server answered, but not with what the stage needs; `kind` says how, as data.
     #[error("{stage}: {message}")]
-    BadResponse { stage: Stage, status: Option<u16>, message: String },
+    BadResponse { stage: Stage, status: Option<u16>, kind: AnswerKind, message: String },
 
     /// The token would go to a host the profile does not allow; nothing was sent.
     #[error("{stage}: {host} is not on the profile's allowed hosts ({allowed}); the token was not sent")]
     HostNotAllowed { stage: Stage, host: String, allowed: String },
-}
-
-/// The steps of a connection, as reported in errors and history.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-#[ts(export)]
-pub enum Stage {
-    Authorize,
-    Token,
-    Refresh,
-    Introspect,
-    Test,
-    Revoke,
-    Discovery,
-}
-
-impl Stage {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Stage::Authorize => "authorize",
-            Stage::Token => "token",
-            Stage::Refresh => "refresh",
-            Stage::Introspect => "introspect",
-            Stage::Test => "test",
-            Stage::Revoke => "revoke",
-            Stage::Discovery => "discovery",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Stage> {
-        [Stage::Authorize, Stage::Token, Stage::Refresh, Stage::Introspect, Stage::Test, Stage::Revoke, Stage::Discovery]
-            .into_iter()
-            .find(|st| st.as_str() == s)
-    }
-}
-
-impl std::fmt::Display for Stage {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.pad(self.as_str())
-    }
 }
 
 impl Error {
@@ -122,28 +95,35 @@ impl Error {
         Error::Invalid { field: field.into(), message: message.into() }
     }
 
-    /// A stable, machine-readable code for scripts and the UI.
-    pub fn code(&self) -> &'static str {
+    /// The stable, machine-readable code for scripts, exit statuses and the UI.
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Error::Invalid { .. } => "invalid_input",
-            Error::NotFound(_) => "not_found",
-            Error::Duplicate(_) => "duplicate_handle",
-            Error::UnknownTemplate(..) => "unknown_template",
-            Error::KeyringUnavailable { .. } => "keyring_unavailable",
-            Error::Keyring(_) => "keyring",
-            Error::StoreTooNew { .. } => "store_too_new",
-            Error::Store(_) | Error::Migration(_) => "store",
-            Error::Import(_) => "import",
-            Error::Io(_) => "io",
-            Error::NotReady(_) => "not_ready",
-            Error::Cancelled => "cancelled",
-            Error::Denied { .. } => "access_denied",
-            Error::OAuth { .. } => "oauth_error",
-            Error::Timeout { .. } => "timeout",
-            Error::Network { .. } => "network",
-            Error::BadResponse { .. } => "bad_response",
-            Error::HostNotAllowed { .. } => "host_not_allowed",
+            Error::Invalid { .. } => ErrorCode::InvalidInput,
+            Error::NotFound(_) => ErrorCode::NotFound,
+            Error::Duplicate(_) => ErrorCode::DuplicateHandle,
+            Error::UnknownTemplate(..) => ErrorCode::UnknownTemplate,
+            Error::KeyringUnavailable { .. } => ErrorCode::KeyringUnavailable,
+            Error::Keyring(_) => ErrorCode::Keyring,
+            Error::StoreTooNew { .. } => ErrorCode::StoreTooNew,
+            Error::Store(_) | Error::Migration(_) => ErrorCode::Store,
+            Error::Import(_) => ErrorCode::Import,
+            Error::Io(_) => ErrorCode::Io,
+            Error::NotReady { need: Need::ClientSecret, .. } => ErrorCode::InvalidInput,
+            Error::NotReady { .. } => ErrorCode::NotReady,
+            Error::Internal(_) => ErrorCode::Internal,
+            Error::Cancelled => ErrorCode::Cancelled,
+            Error::Denied { .. } => ErrorCode::AccessDenied,
+            Error::OAuth { .. } => ErrorCode::OauthError,
+            Error::Timeout { .. } => ErrorCode::Timeout,
+            Error::Network { .. } => ErrorCode::Network,
+            Error::BadResponse { .. } => ErrorCode::BadResponse,
+            Error::HostNotAllowed { .. } => ErrorCode::HostNotAllowed,
         }
+    }
+
+    /// A profile that lacks something; `message` says what, in words.
+    pub fn not_ready(handle: &str, need: Need, message: impl Into<String>) -> Self {
+        Error::NotReady { handle: handle.to_string(), need, message: message.into() }
     }
 
     /// The input field the error is about, when there is one.
@@ -152,6 +132,7 @@ impl Error {
             Error::Invalid { field, .. } => Some(field),
             Error::Duplicate(_) => Some("handle"),
             Error::UnknownTemplate(..) => Some("template"),
+            Error::NotReady { need: Need::ClientSecret, .. } => Some("client_secret"),
             _ => None,
         }
     }
@@ -177,8 +158,18 @@ impl Error {
             Error::BadResponse { status, .. } => (*status, None, None),
             _ => (None, None, None),
         };
+        let (handle, need) = match self {
+            Error::NotReady { handle, need, .. } => (Some(handle.clone()), Some(*need)),
+            _ => (None, None),
+        };
         ErrorPayload {
-            code: self.code().to_string(),
+            code: self.code(),
+            handle,
+            need,
+            answer: match self {
+                Error::BadResponse { kind, .. } => Some(*kind),
+                _ => None,
+            },
             message: self.to_string(),
             field: self.field().map(str::to_string),
             stage: self.stage(),
@@ -193,8 +184,19 @@ impl Error {
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
 pub struct ErrorPayload {
-    pub code: String,
+    pub code: ErrorCode,
     pub message: String,
+    /// What the profile lacks, for a `not_ready` (or missing-secret) error, and which profile.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub need: Option<Need>,
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub handle: Option<String>,
+    /// How a server's answer was unusable, for a `bad_response`.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub answer: Option<AnswerKind>,
     #[ts(optional)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
@@ -216,10 +218,13 @@ pub struct ErrorPayload {
 
 impl ErrorPayload {
     /// A payload for errors that are not the core's (the adapters' own).
-    pub fn new(code: &str, message: impl Into<String>) -> Self {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         ErrorPayload {
-            code: code.into(),
+            code,
             message: message.into(),
+            need: None,
+            handle: None,
+            answer: None,
             field: None,
             stage: None,
             status: None,
@@ -230,3 +235,143 @@ impl ErrorPayload {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Every error code, as scripts (`--json`), the exit status and the window see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ErrorCode {
+    InvalidInput,
+    NotFound,
+    DuplicateHandle,
+    UnknownTemplate,
+    KeyringUnavailable,
+    Keyring,
+    StoreTooNew,
+    Store,
+    Import,
+    Io,
+    NotReady,
+    Internal,
+    Cancelled,
+    AccessDenied,
+    OauthError,
+    Timeout,
+    Network,
+    BadResponse,
+    HostNotAllowed,
+}
+
+impl ErrorCode {
+    /// The serialized name (`invalid_input`, `oauth_error`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::InvalidInput => "invalid_input",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::DuplicateHandle => "duplicate_handle",
+            ErrorCode::UnknownTemplate => "unknown_template",
+            ErrorCode::KeyringUnavailable => "keyring_unavailable",
+            ErrorCode::Keyring => "keyring",
+            ErrorCode::StoreTooNew => "store_too_new",
+            ErrorCode::Store => "store",
+            ErrorCode::Import => "import",
+            ErrorCode::Io => "io",
+            ErrorCode::NotReady => "not_ready",
+            ErrorCode::Internal => "internal",
+            ErrorCode::Cancelled => "cancelled",
+            ErrorCode::AccessDenied => "access_denied",
+            ErrorCode::OauthError => "oauth_error",
+            ErrorCode::Timeout => "timeout",
+            ErrorCode::Network => "network",
+            ErrorCode::BadResponse => "bad_response",
+            ErrorCode::HostNotAllowed => "host_not_allowed",
+        }
+    }
+
+    /// The CLI's exit status: 2 for what the user can correct in the command (bad input, an
+    /// unknown profile, a step to take first), 1 for everything else.
+    pub fn exit_code(self) -> i32 {
+        match self {
+            ErrorCode::InvalidInput
+            | ErrorCode::NotFound
+            | ErrorCode::DuplicateHandle
+            | ErrorCode::UnknownTemplate
+            | ErrorCode::Import
+            | ErrorCode::NotReady => 2,
+            _ => 1,
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_serialize_as_their_names() {
+        let all = [
+            ErrorCode::InvalidInput,
+            ErrorCode::NotFound,
+            ErrorCode::DuplicateHandle,
+            ErrorCode::UnknownTemplate,
+            ErrorCode::KeyringUnavailable,
+            ErrorCode::Keyring,
+            ErrorCode::StoreTooNew,
+            ErrorCode::Store,
+            ErrorCode::Import,
+            ErrorCode::Io,
+            ErrorCode::NotReady,
+            ErrorCode::Internal,
+            ErrorCode::Cancelled,
+            ErrorCode::AccessDenied,
+            ErrorCode::OauthError,
+            ErrorCode::Timeout,
+            ErrorCode::Network,
+            ErrorCode::BadResponse,
+            ErrorCode::HostNotAllowed,
+        ];
+        for c in all {
+            assert_eq!(serde_json::to_value(c).ok(), Some(serde_json::json!(c.as_str())));
+        }
+        assert_eq!(ErrorCode::NotReady.exit_code(), 2);
+        assert_eq!(ErrorCode::OauthError.exit_code(), 1);
+    }
+}
+
+/// What a profile lacks before it can do what was asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Need {
+    /// A client secret must be stored first.
+    ClientSecret,
+    /// A (new) sign-in is needed: no tokens, or the refresh token is gone or refused.
+    SignIn,
+    /// The profile signs in with no user: get a token instead.
+    NoSignIn,
+}
+
+/// How a server's answer was not what the stage needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum AnswerKind {
+    /// A 3xx: OAuth endpoints never redirect.
+    Redirect,
+    /// An HTML page: usually not the endpoint at all.
+    Html,
+    /// A body that is neither JSON nor form-encoded.
+    NotJson,
+    /// More than the stage ever reads.
+    TooLarge,
+    /// A non-2xx status with a JSON body that is no OAuth error.
+    Status,
+    /// A 2xx answer that lacks what the stage needs (no token, not active, not an object).
+    Unusable,
+}

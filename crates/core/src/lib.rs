@@ -1,14 +1,33 @@
 //! OAuth Desk's core: connection profiles made from templates, their SQLite store, their
-//! secrets in the OS keyring, and (in later modules) the OAuth flows and the diagnosis.
-//! It knows nothing of the window: the Tauri app and the CLI are thin adapters over it.
+//! secrets in the OS keyring, the OAuth flows and the diagnosis. It knows nothing of the
+//! window: the Tauri app and the CLI are thin adapters over [`Desk`].
+//!
+//! # Layers
+//!
+//! Each module uses only the modules on its own line or below it; nothing points up, and
+//! `../shared/tools/core-cycles.py crates/core/src` checks that no import cycle appears.
+//!
+//! ```text
+//! diagnose, transfer        support: diagnosis, reports, export files
+//! desk/                     the entry point: profiles, the grant pipeline, tokens, sign-in
+//! store/                    SQLite: every statement, migrations, derived connection state
+//! flows/                    the OAuth protocol: config, requests, answers, expiry, redirect
+//! profile                   the rules for a profile's fields
+//! template, validate,       the template catalogue and the value rules
+//!   salesforce
+//! secret                    secret types by role; the keyring
+//! error                     the one error type and its codes
+//! model                     vocabulary: plain data every layer speaks
+//! ```
+//!
+//! So the protocol code in `flows/` can be read and tested without a store or a desk, and
+//! the store knows no HTTP.
 
-pub mod authorization;
-pub mod connect;
 pub mod desk;
 pub mod diagnose;
 pub mod error;
 pub mod flows;
-pub mod history;
+pub mod model;
 pub mod profile;
 pub mod salesforce;
 pub mod secret;
@@ -17,10 +36,12 @@ pub mod template;
 pub mod transfer;
 pub mod validate;
 
-pub use connect::{ConnectResult, Token, TokenInfo, TokenSource};
-pub use desk::Desk;
-pub use error::{Error, ErrorPayload, Result, Stage};
-pub use profile::{Fields, NewProfile, Profile, ProfileChanges, SecretState};
-pub use secret::{Keyring, Secret, SecretStore};
+pub use desk::{ConnectResult, Desk, Token};
+pub use error::{AnswerKind, Error, ErrorCode, ErrorPayload, Need, Result};
+pub use model::{
+    Attempt, ConnectionState, ConnectionStatus, ExpirySource, Fields, Labelled, Profile, SecretState, Stage, TokenInfo, TokenSource,
+};
+pub use profile::{NewProfile, ProfileChanges};
+pub use secret::{ClientSecret, Keyring, Secret, SecretStore};
 pub use template::{Flow, Template};
 pub use transfer::ExportFile;

@@ -1,45 +1,16 @@
 //! A profile is one connection: a template, a unique immutable handle, a label and the
-//! template's field values. This module holds the profile types that cross to the UI and
-//! the rules that make a set of field values acceptable for a template.
+//! template's field values. This module holds what the front ends send to create or change
+//! one, and the rules that make a set of field values acceptable for a template. (The
+//! profile as shown is [`crate::model::Profile`].)
 
-use std::collections::BTreeMap;
-
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use ts_rs::TS;
 
 use crate::error::{Error, Result};
-use crate::secret::Secret;
+use crate::model::Fields;
+use crate::secret::ClientSecret;
 use crate::template::{self, FieldKind, Template};
 use crate::{salesforce, validate};
-
-/// Field name → value. Only fields of the profile's template; never a secret.
-pub type Fields = BTreeMap<String, String>;
-
-/// Whether a secret is stored; the secret itself never leaves the keyring through here.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export)]
-pub enum SecretState {
-    #[serde(rename = "set")]
-    Set,
-    #[serde(rename = "not set")]
-    NotSet,
-}
-
-/// A stored profile as shown to users: never contains a secret.
-#[derive(Debug, Clone, Serialize, TS)]
-#[ts(export)]
-pub struct Profile {
-    pub handle: String,
-    pub label: String,
-    pub template: String,
-    pub fields: Fields,
-    pub client_secret: SecretState,
-    /// The connection's status, for the list's badge.
-    pub connection: crate::history::ConnectionState,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
 
 /// A profile to create. `client_secret` comes from standard input or the form's secret input.
 #[derive(Debug, Clone, Deserialize, TS)]
@@ -54,7 +25,7 @@ pub struct NewProfile {
     pub fields: Fields,
     #[serde(default)]
     #[ts(optional, type = "string")]
-    pub client_secret: Option<Secret>,
+    pub client_secret: Option<ClientSecret>,
 }
 
 /// Changes to a profile. A field given as "" is cleared (back to its default, if any); fields
@@ -69,7 +40,7 @@ pub struct ProfileChanges {
     pub fields: Fields,
     #[serde(default)]
     #[ts(optional, type = "string")]
-    pub client_secret: Option<Secret>,
+    pub client_secret: Option<ClientSecret>,
 }
 
 /// The label to store: trimmed, the handle when blank.
@@ -91,10 +62,7 @@ pub fn check_fields(template: &Template, fields: &Fields, secret_present: bool) 
     for (name, raw) in fields {
         let spec = template.field(name).ok_or_else(|| unknown_field(template, name))?;
         if spec.kind == FieldKind::Secret {
-            return Err(Error::invalid(
-                name,
-                "secrets are not set as fields; on the command line pass it on standard input with --secret-stdin",
-            ));
+            return Err(Error::invalid(name, "is a secret: secrets are not set as fields"));
         }
         let mut v = validate::value(&spec.kind, raw).map_err(|m| Error::invalid(name, m))?;
         if name == "my_domain" && !v.is_empty() {
@@ -110,8 +78,7 @@ pub fn check_fields(template: &Template, fields: &Fields, secret_present: bool) 
         }
         let missing = if spec.kind == FieldKind::Secret { !secret_present } else { !out.contains_key(&spec.name) };
         if spec.required && missing {
-            let how = if spec.kind == FieldKind::Secret { " (on the command line: --secret-stdin)" } else { "" };
-            return Err(Error::invalid(&spec.name, format!("{} is required{how}", spec.label)));
+            return Err(Error::invalid(&spec.name, format!("{} is required", spec.label)));
         }
     }
     Ok(out)
@@ -130,14 +97,6 @@ fn my_domain(template: &Template, v: &str) -> Result<String> {
 fn unknown_field(template: &Template, name: &str) -> Error {
     let known: Vec<&str> = template.fields.iter().map(|f| f.name.as_str()).collect();
     Error::invalid(name, format!("is not a field of template {} (its fields: {})", template.id, known.join(", ")))
-}
-
-/// Parses `FIELD=VALUE` as given to `--set`.
-pub fn parse_assignment(s: &str) -> Result<(String, String)> {
-    match s.split_once('=') {
-        Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.to_string())),
-        _ => Err(Error::invalid("--set", format!("'{s}' is not FIELD=VALUE"))),
-    }
 }
 
 #[cfg(test)]
@@ -203,11 +162,8 @@ mod tests {
     }
 
     #[test]
-    fn labels_and_assignments() {
+    fn labels_are_trimmed_and_default_to_the_handle() {
         assert_eq!(label(None, "sf-prod").unwrap(), "sf-prod");
         assert_eq!(label(Some("  Acme prod "), "sf-prod").unwrap(), "Acme prod");
-        assert_eq!(parse_assignment("scopes=api web").unwrap(), ("scopes".into(), "api web".into()));
-        assert_eq!(parse_assignment("extra_params=a=1&b=2").unwrap().1, "a=1&b=2");
-        assert!(parse_assignment("nothing").is_err());
     }
 }

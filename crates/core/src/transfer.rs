@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::error::{Error, Result};
-use crate::profile::Fields;
+use crate::model::Fields;
 
 pub const FORMAT: &str = "oauthdesk-profiles";
 pub const VERSION: u32 = 1;

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use oauthdesk_core::{Desk, Fields, Keyring, NewProfile, ProfileChanges, Secret, SecretState, SecretStore};
+use oauthdesk_core::{ClientSecret, Desk, Fields, Keyring, NewProfile, ProfileChanges, Secret, SecretState, SecretStore};
 
 fn unique(name: &str) -> String {
     format!("oauthdesk-test/{}/{name}", std::process::id())
@@ -32,13 +32,13 @@ fn a_profile_secret_lives_in_the_keyring_across_desks_and_goes_with_the_profile(
         handle: "api".into(),
         label: Some("API".into()),
         fields: Fields::from([("token_url".into(), "https://auth.example.com/oauth/token".into()), ("client_id".into(), "machine".into())]),
-        client_secret: Some(Secret::new("cc-secret-1")),
+        client_secret: Some(ClientSecret::new("cc-secret-1")),
     };
     Desk::open(dir.path(), keyring.clone()).unwrap().create(new).unwrap();
 
     let desk = Desk::open(dir.path(), keyring.clone()).unwrap();
     assert_eq!(desk.client_secret("api").unwrap().unwrap().expose(), "cc-secret-1");
-    let p = desk.update("api", ProfileChanges { client_secret: Some(Secret::new("")), ..Default::default() }).unwrap();
+    let p = desk.update("api", ProfileChanges { client_secret: Some(ClientSecret::new("")), ..Default::default() }).unwrap();
     assert_eq!(p.client_secret, SecretState::Set, "a blank secret keeps the stored one");
     assert_eq!(desk.client_secret("api").unwrap().unwrap().expose(), "cc-secret-1");
 

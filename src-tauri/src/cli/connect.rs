@@ -3,10 +3,9 @@
 
 use std::fmt::Write as _;
 
-use chrono::Duration;
 use clap::Args;
-use oauthdesk_core::flows::token::ExpirySource;
-use oauthdesk_core::{Desk, Error, Token, TokenInfo};
+use oauthdesk_core::desk::tokens::margin_secs;
+use oauthdesk_core::{AnswerKind, Desk, Error, Labelled, Token, TokenInfo};
 use serde::Serialize;
 
 use super::Out;
@@ -40,7 +39,7 @@ pub(crate) fn block_on<F: std::future::Future>(f: F) -> AppResult<F::Output> {
 }
 
 pub fn token(desk: &Desk, out: &Out, a: TokenArgs) -> AppResult<()> {
-    let t = block_on(desk.token(&a.handle, a.force, Duration::seconds(a.margin.max(0))))??;
+    let t = block_on(desk.token(&a.handle, a.force, margin_secs(a.margin)))??;
     print_token(out, &t, || t.access_token.expose().to_string());
     Ok(())
 }
@@ -51,18 +50,11 @@ pub(crate) fn print_token(out: &Out, t: &Token, text: impl FnOnce() -> String) {
     out.print(&output, text);
 }
 
-fn expiry_word(info: &TokenInfo) -> &'static str {
-    match info.expiry_source {
-        ExpirySource::ExpiresIn => "expires_in",
-        ExpirySource::Jwt => "the JWT's exp claim",
-        ExpirySource::Introspection => "introspection",
-        ExpirySource::Unknown => "nowhere",
-    }
-}
-
 fn expiry_line(info: &TokenInfo) -> String {
     match (info.expires_at, info.expires_in()) {
-        (Some(at), Some(left)) => format!("expires {} (in {}m {}s, from {})", at.to_rfc3339(), left / 60, left % 60, expiry_word(info)),
+        (Some(at), Some(left)) => {
+            format!("expires {} (in {}m {}s, from {})", at.to_rfc3339(), left / 60, left % 60, info.expiry_source.label())
+        }
         _ => format!("expiry unknown: {}", info.expiry_note.as_deref().unwrap_or("the provider did not say")),
     }
 }
@@ -70,7 +62,8 @@ fn expiry_line(info: &TokenInfo) -> String {
 pub fn test(desk: &Desk, out: &Out, handle: &str) -> AppResult<()> {
     let r = block_on(desk.connect(handle, false))??;
     let Some(test) = r.test else {
-        return Err(Error::invalid("test_url", r.test_note.unwrap_or_default()).into());
+        let note = r.test_note.unwrap_or_default();
+        return Err(Error::invalid("test_url", format!("{note} (oauthdesk edit {handle} --set test_url=URL)")).into());
     };
     #[derive(Serialize)]
     struct TestOutput<'a> {
@@ -93,6 +86,7 @@ pub fn test(desk: &Desk, out: &Out, handle: &str) -> AppResult<()> {
         Err(Error::BadResponse {
             stage: oauthdesk_core::Stage::Test,
             status: Some(test.status),
+            kind: AnswerKind::Status,
             message: format!("the test call answered HTTP {}", test.status),
         }
         .into())
@@ -110,7 +104,7 @@ pub fn history(desk: &Desk, out: &Out, handle: &str, limit: usize) -> AppResult<
             } else {
                 format!("{} {}", a.error.as_deref().unwrap_or(""), a.error_description.as_deref().unwrap_or(""))
             };
-            let _ = writeln!(s, "{}  {:<10} {:>4}  {:>6} ms  {}", a.at.to_rfc3339(), a.stage, status, a.elapsed_ms, what.trim());
+            let _ = writeln!(s, "{}  {:<10} {:>4}  {:>6} ms  {}", a.at.to_rfc3339(), a.stage.label(), status, a.elapsed_ms, what.trim());
         }
         if s.is_empty() {
             s = format!("No attempts yet for '{handle}'.");

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
-use oauthdesk_core::{Desk, Keyring};
+use oauthdesk_core::{Desk, ErrorCode, ErrorPayload, Keyring, Need};
 use serde::Serialize;
 
 use crate::error::{AppError, AppResult};
@@ -171,12 +171,26 @@ fn report(e: &AppError, json: bool) -> i32 {
         struct Failure {
             ok: bool,
             #[serde(flatten)]
-            error: oauthdesk_core::ErrorPayload,
+            error: ErrorPayload,
         }
         println!("{}", serde_json::to_string_pretty(&Failure { ok: false, error: e.payload() }).unwrap_or_default());
     }
-    eprintln!("oauthdesk: {e}");
+    eprintln!("oauthdesk: {e}{}", advice(&e.payload()));
     e.exit_code()
+}
+
+/// How to give, on the command line, what an error says is missing. The core only says
+/// what is missing; the window gives its own advice for the same `need`.
+fn advice(p: &ErrorPayload) -> String {
+    match (p.need, p.handle.as_deref()) {
+        (Some(Need::ClientSecret), Some(h)) => format!("; set it with: oauthdesk edit {h} --secret-stdin"),
+        (Some(Need::SignIn), Some(h)) => format!(": sign in with `oauthdesk authorize {h}`"),
+        (Some(Need::NoSignIn), Some(h)) => format!(", use `oauthdesk token {h}`"),
+        _ if p.code == ErrorCode::InvalidInput && p.field.as_deref() == Some("client_secret") => {
+            " (on the command line, pass it on standard input with --secret-stdin)".into()
+        }
+        _ => String::new(),
+    }
 }
 
 /// How results are printed.

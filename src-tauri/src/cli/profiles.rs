@@ -5,8 +5,9 @@ use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use oauthdesk_core::profile::parse_assignment;
-use oauthdesk_core::{template, Desk, ExportFile, Fields, NewProfile, Profile, ProfileChanges, Secret, Template};
+use oauthdesk_core::{
+    template, ClientSecret, ConnectionStatus, Desk, Error, ExportFile, Fields, Labelled, NewProfile, Profile, ProfileChanges, Template,
+};
 
 use super::Out;
 use crate::error::AppResult;
@@ -45,6 +46,14 @@ pub struct Values {
     pub secret_stdin: bool,
 }
 
+/// Parses `FIELD=VALUE` as given to `--set`.
+pub fn parse_assignment(s: &str) -> Result<(String, String), Error> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.to_string())),
+        _ => Err(Error::invalid("--set", format!("'{s}' is not FIELD=VALUE"))),
+    }
+}
+
 fn assignments(set: &[String]) -> AppResult<Fields> {
     let mut fields = Fields::new();
     for s in set {
@@ -55,22 +64,22 @@ fn assignments(set: &[String]) -> AppResult<Fields> {
 }
 
 /// The secret from standard input, without the line break a shell or `echo` adds.
-fn secret_from_stdin() -> AppResult<Option<Secret>> {
+fn secret_from_stdin() -> AppResult<Option<ClientSecret>> {
     let mut s = String::new();
     std::io::stdin().read_to_string(&mut s)?;
     let s = s.strip_suffix('\n').map(|t| t.strip_suffix('\r').unwrap_or(t)).unwrap_or(&s);
-    Ok(Some(Secret::new(s)).filter(|s| !s.is_empty()))
+    Ok(Some(ClientSecret::new(s)).filter(|s| !s.is_empty()))
 }
 
 /// On a terminal, asks for the secret without echoing it.
-fn secret_from_prompt(t: &Template) -> AppResult<Option<Secret>> {
+fn secret_from_prompt(t: &Template) -> AppResult<Option<ClientSecret>> {
     let Some(spec) = t.secret_field() else { return Ok(None) };
     if !std::io::stdin().is_terminal() {
         return Ok(None);
     }
     let hint = if spec.required { "" } else { ", blank for none" };
     let s = rpassword::prompt_password(format!("{} (input hidden{hint}): ", spec.label))?;
-    Ok(Some(Secret::new(s)).filter(|s| !s.is_empty()))
+    Ok(Some(ClientSecret::new(s)).filter(|s| !s.is_empty()))
 }
 
 pub fn templates(out: &Out) -> AppResult<()> {
@@ -123,16 +132,12 @@ pub fn list(desk: &Desk, out: &Out) -> AppResult<()> {
 }
 
 fn status_word(p: &Profile) -> String {
-    use oauthdesk_core::history::ConnectionStatus;
     let c = &p.connection;
-    match c.state {
-        ConnectionStatus::Connected => match c.expires_at {
-            Some(at) => format!("connected, {} min left", (at - chrono::Utc::now()).num_minutes().max(0)),
-            None => "connected".into(),
-        },
-        ConnectionStatus::Expired => "expired".into(),
-        ConnectionStatus::Failing => "failing".into(),
-        ConnectionStatus::Never => "never tried".into(),
+    match (c.state, c.expires_at) {
+        (ConnectionStatus::Connected, Some(at)) => {
+            format!("{}, {} min left", c.state.label(), (at - chrono::Utc::now()).num_minutes().max(0))
+        }
+        (state, _) => state.label().to_string(),
     }
 }
 
@@ -196,4 +201,16 @@ pub fn import(desk: &Desk, out: &Out, file: &Path) -> AppResult<()> {
         )
     });
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn assignments_split_at_the_first_equals_sign() {
+        assert_eq!(parse_assignment("scopes=api web").ok(), Some(("scopes".into(), "api web".into())));
+        assert_eq!(parse_assignment("extra_params=a=1&b=2").ok().map(|p| p.1), Some("a=1&b=2".to_string()));
+        assert_eq!(parse_assignment("nothing").err().and_then(|e| e.field().map(str::to_string)).as_deref(), Some("--set"));
+    }
 }

@@ -1,7 +1,7 @@
 //! Commands for the authorization-code flow: sign in (with a waiting state the window can
 //! cancel), revoke, and discovery for the form's Discover button.
 
-use oauthdesk_core::authorization::{RevokeOutcome, DEFAULT_TIMEOUT};
+use oauthdesk_core::desk::authorization::{RevokeOutcome, DEFAULT_TIMEOUT};
 use oauthdesk_core::flows::discovery::Discovery;
 use oauthdesk_core::ConnectResult;
 use serde::Serialize;
@@ -39,10 +39,7 @@ pub async fn profile_authorize<R: Runtime>(app: AppHandle<R>, state: State<'_, A
     if let Ok(mut pending) = state.pending.lock() {
         pending.remove(&handle);
     }
-    let token = result?;
-    let test = state.desk.test_with(&handle, &token).await?;
-    let test_note = test.is_none().then(|| oauthdesk_core::connect::NO_TEST_URL.to_string());
-    Ok(ConnectResult { token: token.info, test, test_note })
+    Ok(state.desk.connect_result(&handle, result?).await?)
 }
 
 /// Cancels a waiting sign-in; there being none is not an error.

@@ -1,6 +1,6 @@
 //! Commands for connecting: Connect (token + test call) and the history.
 
-use oauthdesk_core::flows::exchange::Attempt;
+use oauthdesk_core::Attempt;
 use oauthdesk_core::ConnectResult;
 use tauri::State;
 

@@ -2,6 +2,6 @@
 import type { ConnectionStatus } from "./ConnectionStatus";
 
 /**
- * A profile's connection status, for the list's badge.
+ * A profile's connection state: what the badge, the panel and `show` all read.
  */
 export type ConnectionState = { state: ConnectionStatus, expires_at: string | null, last_attempt_at: string | null, last_error: string | null, };

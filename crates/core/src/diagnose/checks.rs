@@ -8,8 +8,8 @@ use super::Outcome;
 use crate::flows::config::FlowConfig;
 use crate::flows::http;
 use crate::flows::token;
-use crate::profile::Fields;
-use crate::secret::Secret;
+use crate::model::Fields;
+use crate::secret::{AccessToken, ClientSecret};
 use crate::template::{Flow, Template};
 
 fn pasted_junk(v: &str) -> Option<&'static str> {
@@ -25,7 +25,7 @@ fn pasted_junk(v: &str) -> Option<&'static str> {
 }
 
 /// Stage 1: the profile itself, before any request.
-pub fn profile(template: &'static Template, fields: &Fields, secret: Option<&Secret>) -> (Outcome, Option<FlowConfig>) {
+pub fn profile(template: &'static Template, fields: &Fields, secret: Option<&ClientSecret>) -> (Outcome, Option<FlowConfig>) {
     let cfg = match FlowConfig::new(template, fields) {
         Ok(cfg) => cfg,
         Err(e) => {
@@ -272,7 +272,7 @@ pub async fn network(cfg: &FlowConfig) -> Outcome {
         )
         .with_notes(notes),
         Err(e) => {
-            let err = http::transport_error(e, crate::error::Stage::Token, &root, timeout);
+            let err = http::transport_error(e, crate::model::Stage::Token, &root, timeout);
             let detail = match &err {
                 crate::Error::Network { detail, .. } => detail.clone(),
                 other => other.to_string(),
@@ -322,7 +322,7 @@ fn proxy_finding(proxy: &str, host: &str, detail: &str) -> Outcome {
 }
 
 /// Stage 6: the token's JWT times and the server's Date header against this machine's clock.
-pub fn clock(access_token: &Secret, obtained_at: DateTime<Utc>, server_date: Option<DateTime<Utc>>) -> Outcome {
+pub fn clock(access_token: &AccessToken, obtained_at: DateTime<Utc>, server_date: Option<DateTime<Utc>>) -> Outcome {
     const SKEW: i64 = 300;
     let now = obtained_at;
     if let Some(claims) = token::jwt_claims(access_token.expose()) {
@@ -396,7 +396,7 @@ mod tests {
     #[test]
     fn a_clock_far_off_is_named() {
         let now = Utc::now();
-        let t = Secret::new("opaque");
+        let t = AccessToken::new("opaque");
         assert!(clock(&t, now, Some(now + chrono::Duration::seconds(3600))).finding.contains("differs"));
         assert!(clock(&t, now, Some(now + chrono::Duration::seconds(2))).ok);
     }

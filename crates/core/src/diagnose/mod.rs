@@ -10,20 +10,21 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use ts_rs::TS;
 
-use crate::connect::{TokenInfo, DEFAULT_MARGIN};
-use crate::desk::Desk;
-use crate::error::{Error, Result};
-use crate::flows::exchange::{self, Recorder};
+use crate::desk::{Desk, DEFAULT_MARGIN};
+use crate::error::{AnswerKind, Error, Result};
+use crate::flows::exchange::{self, Grant};
+use crate::flows::record::Recorder;
 use crate::flows::test_call::TestResult;
 use crate::flows::trace::TraceEntry;
-use crate::secret::Secret;
+use crate::model::{Check, Labelled, Stage, TokenInfo};
+use crate::secret::{AuthorizationCode, ClientSecret};
 use crate::template::{self, Flow};
 
 /// One stage's result.
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
 pub struct StageResult {
-    pub name: String,
+    pub name: Check,
     pub title: String,
     pub ok: bool,
     /// The stage did not run (an earlier one failed, or it does not apply).
@@ -76,15 +77,6 @@ pub struct Diagnosis {
     pub trace: Vec<TraceEntry>,
 }
 
-const STAGES: [(&str, &str); 6] = [
-    ("profile", "Profile check"),
-    ("network", "Reaching the host"),
-    ("token_endpoint", "Token endpoint"),
-    ("token_response", "Token response"),
-    ("test_call", "Test call"),
-    ("clock", "Expiry and clock"),
-];
-
 impl Diagnosis {
     fn new(handle: &str) -> Self {
         Diagnosis {
@@ -105,40 +97,24 @@ impl Diagnosis {
     }
 
     /// Records a stage; returns whether the diagnosis goes on.
-    fn stage(&mut self, index: usize, o: Outcome) -> bool {
-        let (name, title) = STAGES[index];
+    fn stage(&mut self, name: Check, o: Outcome) -> bool {
         if !o.ok && self.ok {
             self.ok = false;
-            self.stage = Some(name.to_string());
+            self.stage = Some(name.as_str().to_string());
             self.cause = o.cause.clone();
             self.fix = o.fix.clone();
         }
-        self.stages.push(StageResult {
-            name: name.into(),
-            title: title.into(),
-            ok: o.ok,
-            skipped: false,
-            finding: o.finding,
-            notes: o.notes,
-        });
+        self.stages.push(StageResult { name, title: name.label().into(), ok: o.ok, skipped: false, finding: o.finding, notes: o.notes });
         o.ok
     }
 
-    fn skip(&mut self, index: usize, why: &str) {
-        let (name, title) = STAGES[index];
-        self.stages.push(StageResult {
-            name: name.into(),
-            title: title.into(),
-            ok: true,
-            skipped: true,
-            finding: why.into(),
-            notes: vec![],
-        });
+    fn skip(&mut self, name: Check, why: &str) {
+        self.stages.push(StageResult { name, title: name.label().into(), ok: true, skipped: true, finding: why.into(), notes: vec![] });
     }
 
     fn skip_rest(&mut self) {
-        for i in self.stages.len()..STAGES.len() {
-            self.skip(i, "not checked: an earlier stage failed");
+        for check in Check::ALL.into_iter().skip(self.stages.len()) {
+            self.skip(check, "not checked: an earlier stage failed");
         }
     }
 
@@ -164,16 +140,18 @@ impl Diagnosis {
                     ),
                 }
             }
-            Error::BadResponse { message, .. } if message.contains("HTML page") || message.contains("HTTP 404") => Outcome::fail(
-                message.clone(),
-                "The token URL is not the provider's token endpoint (it answers with a web page or 'not found').",
-                vec![if is_salesforce {
-                    "Use <My Domain>/services/oauth2/token.".into()
-                } else {
-                    "Copy the token endpoint from the provider's documentation or its discovery document (token_endpoint).".into()
-                }],
-            ),
-            Error::BadResponse { message, .. } if message.contains("redirect") => Outcome::fail(
+            Error::BadResponse { message, kind: AnswerKind::Html, .. } | Error::BadResponse { message, status: Some(404), .. } => {
+                Outcome::fail(
+                    message.clone(),
+                    "The token URL is not the provider's token endpoint (it answers with a web page or 'not found').",
+                    vec![if is_salesforce {
+                        "Use <My Domain>/services/oauth2/token.".into()
+                    } else {
+                        "Copy the token endpoint from the provider's documentation or its discovery document (token_endpoint).".into()
+                    }],
+                )
+            }
+            Error::BadResponse { message, kind: AnswerKind::Redirect, .. } => Outcome::fail(
                 message.clone(),
                 "The token URL redirects, which an OAuth endpoint never does: the host is wrong.",
                 vec![if is_salesforce {
@@ -214,59 +192,62 @@ impl Desk {
         d: &mut Diagnosis,
         template: &'static template::Template,
         fields: &crate::Fields,
-        secret: Option<&Secret>,
+        secret: Option<&ClientSecret>,
         rec: &mut Recorder,
     ) {
         let handle = d.handle.clone();
         let (outcome, cfg) = checks::profile(template, fields, secret);
-        if !d.stage(0, outcome) {
+        if !d.stage(Check::Profile, outcome) {
             return;
         }
         let Some(cfg) = cfg else { return };
-        if !d.stage(1, checks::network(&cfg).await) {
+        if !d.stage(Check::Network, checks::network(&cfg).await) {
             return;
         }
         let is_sf = cfg.is_salesforce();
         let token = if template.flow == Flow::AuthorizationCode && !self.has_refresh_token(&handle) {
             // No sign-in here: a made-up code must be refused as invalid_grant, which proves
             // the endpoint is right and the client is accepted.
-            let probe = exchange::authorization_code(
-                &cfg,
-                &Secret::new("oauthdesk-diagnose-probe"),
-                "http://127.0.0.1/callback",
-                None,
-                secret,
-                rec,
-            )
-            .await;
+            // Its own recorder: the probe is no attempt of the profile's and stays out of the
+            // history (only its trace is kept).
+            let grant = Grant::AuthorizationCode {
+                code: AuthorizationCode::new("oauthdesk-diagnose-probe"),
+                redirect_uri: "http://127.0.0.1/callback".into(),
+                verifier: None,
+            };
+            let mut probe_log = Recorder::tracing();
+            let probe = exchange::request_token(&cfg, &grant, secret, &mut probe_log).await;
+            if let (Some(t), Some(p)) = (rec.trace.as_mut(), probe_log.trace) {
+                t.extend(p);
+            }
             match probe {
                 Err(Error::OAuth { error, .. }) if error == "invalid_grant" => {
-                    d.stage(2, Outcome::ok("the token endpoint answers and accepts the client (a made-up code was refused with invalid_grant, as it should be)"));
+                    d.stage(Check::TokenEndpoint, Outcome::ok("the token endpoint answers and accepts the client (a made-up code was refused with invalid_grant, as it should be)"));
                 }
                 Err(e) => {
                     let o = d.explain(&e, is_sf);
-                    d.stage(2, o);
+                    d.stage(Check::TokenEndpoint, o);
                     return;
                 }
                 Ok(_) => {
-                    d.stage(2, Outcome::ok("the token endpoint answered"));
+                    d.stage(Check::TokenEndpoint, Outcome::ok("the token endpoint answered"));
                 }
             }
             match self.token_with(&handle, false, DEFAULT_MARGIN, rec).await {
                 Ok(t) => t,
                 Err(_) => {
-                    d.skip(3, "not signed in: Authorize, then diagnose again to check the token and the test call");
-                    d.skip(4, "needs a token");
-                    d.skip(5, "needs a token");
+                    d.skip(Check::TokenResponse, "not signed in: Authorize, then diagnose again to check the token and the test call");
+                    d.skip(Check::TestCall, "needs a token");
+                    d.skip(Check::Clock, "needs a token");
                     return;
                 }
             }
         } else {
             match self.token_with(&handle, true, DEFAULT_MARGIN, rec).await {
                 Ok(t) => {
-                    let status = rec.attempts.iter().rev().find(|a| a.stage != crate::error::Stage::Introspect).and_then(|a| a.status);
+                    let status = rec.attempts.iter().rev().find(|a| a.stage != Stage::Introspect).and_then(|a| a.status);
                     d.stage(
-                        2,
+                        Check::TokenEndpoint,
                         Outcome::ok(&format!(
                             "the token endpoint issued a token (HTTP {})",
                             status.map(|s| s.to_string()).unwrap_or_else(|| "?".into())
@@ -276,17 +257,14 @@ impl Desk {
                 }
                 Err(e) => {
                     let o = d.explain(&e, is_sf);
-                    d.stage(2, o);
+                    d.stage(Check::TokenEndpoint, o);
                     return;
                 }
             }
         };
         let info = token.info.clone();
         let expiry = match (info.expires_at, info.expires_in()) {
-            (Some(_), Some(left)) => format!("expires in {left} s (from {:?})", info.expiry_source)
-                .replace("ExpiresIn", "expires_in")
-                .replace("Jwt", "the JWT's exp")
-                .replace("Introspection", "introspection"),
+            (Some(_), Some(left)) => format!("expires in {left} s (from {})", info.expiry_source.label()),
             _ => format!("expiry unknown: {}", info.expiry_note.clone().unwrap_or_default()),
         };
         let mut o = Outcome::ok(&format!(
@@ -297,11 +275,11 @@ impl Desk {
         if !info.token_type.eq_ignore_ascii_case("bearer") {
             o.notes.push(format!("token_type is '{}', not Bearer: APIs expecting Bearer may refuse it", info.token_type));
         }
-        d.stage(3, o);
+        d.stage(Check::TokenResponse, o);
         d.token = Some(info.clone());
         match self.test_recorded(&handle, &token, rec).await {
             Ok(Some(t)) if t.ok => {
-                d.stage(4, Outcome::ok(&format!("{} {} answered HTTP {} in {} ms", t.method, t.url, t.status, t.elapsed_ms)));
+                d.stage(Check::TestCall, Outcome::ok(&format!("{} {} answered HTTP {} in {} ms", t.method, t.url, t.status, t.elapsed_ms)));
                 d.test = Some(t);
             }
             Ok(Some(t)) => {
@@ -329,10 +307,10 @@ impl Desk {
                         vec!["Check test_url, test_method and default_params.".into()],
                     )
                 };
-                d.stage(4, o);
+                d.stage(Check::TestCall, o);
                 d.test = Some(t);
             }
-            Ok(None) => d.skip(4, "no test URL is set"),
+            Ok(None) => d.skip(Check::TestCall, "no test URL is set"),
             Err(e) => {
                 let o = match &e {
                     Error::HostNotAllowed { .. } => Outcome::fail(
@@ -342,11 +320,11 @@ impl Desk {
                     ),
                     _ => d.explain(&e, is_sf),
                 };
-                d.stage(4, o);
+                d.stage(Check::TestCall, o);
             }
         }
         let server_date = checks::server_date(rec.trace.as_deref().unwrap_or_default());
-        d.stage(5, checks::clock(&token.access_token, info.obtained_at, server_date));
+        d.stage(Check::Clock, checks::clock(&token.access_token, info.obtained_at, server_date));
     }
 
     fn has_refresh_token(&self, handle: &str) -> bool {
@@ -360,13 +338,13 @@ impl Desk {
         let profile = self.get(&d.handle)?;
         let mut text = report::markdown(&profile, d);
         let (id, _) = self.flow_config(&d.handle)?;
-        let mut secrets: Vec<Secret> = self.client_secret(&d.handle)?.into_iter().collect();
+        let mut secrets: Vec<String> = self.client_secret(&d.handle)?.iter().map(|s| s.expose().to_string()).collect();
         if let Some((t, r)) = self.cached_any(id)? {
-            secrets.push(t.access_token);
-            secrets.extend(r);
+            secrets.push(t.access_token.expose().to_string());
+            secrets.extend(r.iter().map(|r| r.expose().to_string()));
         }
-        for s in secrets.iter().filter(|s| s.expose().len() >= 4) {
-            text = text.replace(s.expose(), &crate::flows::trace::mark(s.expose()));
+        for s in secrets.iter().filter(|s| s.len() >= 4) {
+            text = text.replace(s.as_str(), &crate::flows::trace::mark(s));
         }
         Ok(text)
     }

@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use super::Diagnosis;
-use crate::profile::{Profile, SecretState};
+use crate::model::{Profile, SecretState};
 
 pub fn markdown(p: &Profile, d: &Diagnosis) -> String {
     let mut s = String::new();

@@ -7,7 +7,7 @@ use std::time::Duration;
 use url::Url;
 
 use crate::error::{Error, Result};
-use crate::profile::Fields;
+use crate::model::Fields;
 use crate::template::{self, Flow, Template};
 use crate::{salesforce, validate};
 

@@ -8,7 +8,8 @@ use ts_rs::TS;
 use url::Url;
 
 use super::http;
-use crate::error::{Error, Result, Stage};
+use crate::error::{AnswerKind, Error, Result};
+use crate::model::Stage;
 use crate::validate;
 
 /// What an issuer publishes about itself, and where it disagrees with a profile.
@@ -64,6 +65,7 @@ pub async fn discover(issuer: &str) -> Result<Discovery> {
         let json: Value = serde_json::from_slice(&body).map_err(|_| Error::BadResponse {
             stage: Stage::Discovery,
             status: Some(status),
+            kind: AnswerKind::NotJson,
             message: format!("{url} is not a JSON metadata document"),
         })?;
         let published = json.get("issuer").and_then(Value::as_str).unwrap_or_default().to_string();
@@ -71,6 +73,7 @@ pub async fn discover(issuer: &str) -> Result<Discovery> {
             return Err(Error::BadResponse {
                 stage: Stage::Discovery,
                 status: Some(status),
+                kind: AnswerKind::Unusable,
                 message: format!("{url} names the issuer '{published}', not '{issuer}'; use the issuer it names, or check the URL"),
             });
         }
@@ -90,7 +93,12 @@ pub async fn discover(issuer: &str) -> Result<Discovery> {
             warnings: Vec::new(),
         });
     }
-    Err(Error::BadResponse { stage: Stage::Discovery, status: None, message: format!("no metadata found at {}", tried.join(" or ")) })
+    Err(Error::BadResponse {
+        stage: Stage::Discovery,
+        status: None,
+        kind: AnswerKind::Status,
+        message: format!("no metadata found at {}", tried.join(" or ")),
+    })
 }
 
 impl Discovery {

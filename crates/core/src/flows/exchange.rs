@@ -1,77 +1,71 @@
-//! Requests to the provider's OAuth endpoints (token, introspection): client authentication
-//! as the profile says, form or JSON bodies, and one reading of the answer that tells a
-//! token apart from an OAuth error, an HTML page, a redirect or an oversized body.
+//! Requests to the provider's OAuth endpoints (token, introspection, revocation): client
+//! authentication as the profile says, form or JSON bodies, one reading of the answer
+//! ([`super::response::read`]), one attempt recorded per request.
+//!
+//! Every grant is a [`Grant`]: its parameters are the only thing that differs between grants,
+//! so a new grant type is one more variant here and nothing else in the flows.
 
 use std::time::Instant;
 
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
-use serde::Serialize;
 use serde_json::Value;
-use ts_rs::TS;
 use url::Url;
 
 use super::config::{BodyFormat, ClientAuth, FlowConfig};
 use super::http;
+use super::record::Recorder;
+use super::response::{self, Answer, Expect};
 use super::token::{self, TokenResponse};
 use super::trace::{self as tr, TraceEntry};
-use crate::error::{Error, Result, Stage};
-use crate::secret::Secret;
+use crate::error::{AnswerKind, Error, Result};
+use crate::model::Stage;
+use crate::secret::{AccessToken, AuthorizationCode, ClientSecret, PkceVerifier, RefreshToken};
 
-/// One request made for a profile, as kept in its history. Never holds a secret or a token.
-#[derive(Debug, Clone, Serialize, TS)]
-#[ts(export)]
-pub struct Attempt {
-    pub at: DateTime<Utc>,
-    pub stage: Stage,
-    pub ok: bool,
-    pub status: Option<u16>,
-    pub elapsed_ms: u64,
-    pub error: Option<String>,
-    pub error_description: Option<String>,
+/// A way to ask the token endpoint for a token, with what that way needs.
+#[derive(Debug, Clone)]
+pub enum Grant {
+    /// RFC 6749 §4.4: the client's own credentials.
+    ClientCredentials,
+    /// RFC 6749 §4.1.3, with the PKCE verifier of RFC 7636.
+    AuthorizationCode { code: AuthorizationCode, redirect_uri: String, verifier: Option<PkceVerifier> },
+    /// RFC 6749 §6.
+    Refresh { refresh_token: RefreshToken },
 }
 
-impl Attempt {
-    fn new(stage: Stage, started: Instant, status: Option<u16>, result: &Result<Value>) -> Self {
-        let (error, error_description) = match result {
-            Ok(_) => (None, None),
-            Err(Error::OAuth { error, description, .. }) => (Some(error.clone()), description.clone()),
-            Err(e) => (Some(e.code().to_string()), Some(e.to_string())),
+impl Grant {
+    /// The stage its request is recorded as.
+    pub fn stage(&self) -> Stage {
+        match self {
+            Grant::Refresh { .. } => Stage::Refresh,
+            _ => Stage::Token,
+        }
+    }
+
+    /// The token request's parameters (client authentication is added by [`post`]).
+    fn params(&self, cfg: &FlowConfig) -> Vec<(String, String)> {
+        let pair = |k: &str, v: &str| (k.to_string(), v.to_string());
+        let mut params = match self {
+            Grant::ClientCredentials => {
+                let mut p = vec![pair("grant_type", "client_credentials")];
+                if let Some(scope) = &cfg.scopes {
+                    p.push(pair("scope", scope));
+                }
+                p
+            }
+            Grant::AuthorizationCode { code, redirect_uri, verifier } => {
+                let mut p = vec![pair("grant_type", "authorization_code"), pair("code", code.expose()), pair("redirect_uri", redirect_uri)];
+                if let Some(v) = verifier {
+                    p.push(pair("code_verifier", v.expose()));
+                }
+                p
+            }
+            Grant::Refresh { refresh_token } => {
+                return vec![pair("grant_type", "refresh_token"), pair("refresh_token", refresh_token.expose())];
+            }
         };
-        Attempt {
-            at: Utc::now(),
-            stage,
-            ok: result.is_ok(),
-            status,
-            elapsed_ms: started.elapsed().as_millis() as u64,
-            error,
-            error_description,
-        }
-    }
-}
-
-/// What a flow records as it goes: the attempts (kept in the history) and, when a diagnosis
-/// asks for it, the redacted HTTP trace.
-#[derive(Debug, Default)]
-pub struct Recorder {
-    pub attempts: Vec<Attempt>,
-    pub trace: Option<Vec<TraceEntry>>,
-}
-
-impl Recorder {
-    /// A recorder that also keeps the HTTP trace.
-    pub fn tracing() -> Self {
-        Recorder { attempts: Vec::new(), trace: Some(Vec::new()) }
-    }
-
-    pub fn push(&mut self, attempt: Attempt) {
-        self.attempts.push(attempt);
-    }
-
-    pub fn trace(&mut self, entry: impl FnOnce() -> TraceEntry) {
-        if let Some(t) = &mut self.trace {
-            t.push(entry());
-        }
+        params.extend(cfg.token_params.iter().cloned());
+        params
     }
 }
 
@@ -80,19 +74,8 @@ fn form_encode(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
-/// POSTs `params` to an OAuth endpoint with the client's authentication and returns the
-/// JSON it answered, recording the attempt in `log`.
-pub async fn post(
-    cfg: &FlowConfig,
-    stage: Stage,
-    url: &Url,
-    mut params: Vec<(String, String)>,
-    body: BodyFormat,
-    secret: Option<&Secret>,
-    log: &mut Recorder,
-) -> Result<Value> {
-    let client = http::client(cfg.timeout, url)?;
-    let mut headers: Vec<(String, String)> = vec![("accept".into(), "application/json".into())];
+/// The headers and parameters that authenticate the client, as the profile says.
+fn authenticate(cfg: &FlowConfig, secret: Option<&ClientSecret>, headers: &mut Vec<(String, String)>, params: &mut Vec<(String, String)>) {
     match (cfg.client_auth, secret) {
         (ClientAuth::Basic, Some(secret)) => {
             let pair = format!("{}:{}", form_encode(&cfg.client_id), form_encode(secret.expose()));
@@ -106,18 +89,35 @@ pub async fn post(
         // A public client identifies itself in the body.
         (_, None) => params.push(("client_id".into(), cfg.client_id.clone())),
     }
-    let encode = |params: &[(String, String)]| match body {
+}
+
+fn encode(params: &[(String, String)], body: BodyFormat) -> String {
+    match body {
         BodyFormat::Form => url::form_urlencoded::Serializer::new(String::new()).extend_pairs(params).finish(),
         BodyFormat::Json => {
             let map: serde_json::Map<String, Value> = params.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect();
             Value::Object(map).to_string()
         }
-    };
-    headers.push((
-        "content-type".into(),
-        if body == BodyFormat::Json { "application/json" } else { "application/x-www-form-urlencoded" }.into(),
-    ));
-    let mut req = client.post(url.clone()).body(encode(&params));
+    }
+}
+
+/// POSTs `params` to an OAuth endpoint with the client's authentication and returns the
+/// JSON it answered, recording the attempt (and the trace) in `log`.
+pub async fn post(
+    cfg: &FlowConfig,
+    stage: Stage,
+    url: &Url,
+    mut params: Vec<(String, String)>,
+    body: BodyFormat,
+    secret: Option<&ClientSecret>,
+    log: &mut Recorder,
+) -> Result<Value> {
+    let client = http::client(cfg.timeout, url)?;
+    let mut headers: Vec<(String, String)> = vec![("accept".into(), "application/json".into())];
+    authenticate(cfg, secret, &mut headers, &mut params);
+    let content_type = if body == BodyFormat::Json { "application/json" } else { "application/x-www-form-urlencoded" };
+    headers.push(("content-type".into(), content_type.into()));
+    let mut req = client.post(url.clone()).body(encode(&params, body));
     for (k, v) in &headers {
         req = req.header(k.as_str(), v.as_str());
     }
@@ -130,7 +130,7 @@ pub async fn post(
         request_body: Some(match body {
             // Shown unencoded so the redaction markers stay readable.
             BodyFormat::Form => tr::redact_params(&params).iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&"),
-            BodyFormat::Json => encode(&tr::redact_params(&params)),
+            BodyFormat::Json => encode(&tr::redact_params(&params), body),
         }),
         status: None,
         response_headers: Vec::new(),
@@ -144,137 +144,73 @@ pub async fn post(
             let status = resp.status().as_u16();
             trace.status = Some(status);
             trace.response_headers = tr::redact_headers(resp.headers().iter().map(|(k, v)| (k.as_str(), v.to_str().unwrap_or("?"))));
-            (Some(status), read_json(resp, stage, url, cfg, &mut trace).await)
+            (Some(status), receive(resp, stage, url, cfg, &mut trace).await)
         }
     };
-    let attempt = Attempt::new(stage, started, status, &result);
+    let attempt = log.attempt(stage, started, status, result.as_ref().map(|_| true));
     tracing::info!(stage = %stage, status, elapsed_ms = attempt.elapsed_ms, ok = attempt.ok, host = url.host_str(), "oauth request");
     trace.elapsed_ms = attempt.elapsed_ms;
     trace.error = result.as_ref().err().map(|e| e.to_string());
     log.trace(|| trace);
-    log.push(attempt);
     result
 }
 
-async fn read_json(resp: reqwest::Response, stage: Stage, url: &Url, cfg: &FlowConfig, trace: &mut TraceEntry) -> Result<Value> {
+/// Reads the body (up to the cap) and hands the answer to [`response::read`].
+async fn receive(resp: reqwest::Response, stage: Stage, url: &Url, cfg: &FlowConfig, trace: &mut TraceEntry) -> Result<Value> {
     let status = resp.status().as_u16();
-    if resp.status().is_redirection() {
-        let to = resp.headers().get(reqwest::header::LOCATION).and_then(|l| l.to_str().ok()).unwrap_or("?").to_string();
-        return Err(Error::BadResponse {
-            stage,
-            status: Some(status),
-            message: format!(
-                "{url} answered with a redirect (HTTP {status}) to {to}; an OAuth endpoint never redirects, so the URL or host is wrong{}",
-                if cfg.is_salesforce() { " (Salesforce: use the org's My Domain)" } else { "" }
-            ),
-        });
-    }
-    let (body, truncated) =
-        http::read_capped(resp, http::TOKEN_BODY_CAP).await.map_err(|e| http::transport_error(e, stage, url, cfg.timeout))?;
+    let header = |name: reqwest::header::HeaderName| resp.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
+    let (location, content_type) = (header(reqwest::header::LOCATION), header(reqwest::header::CONTENT_TYPE));
+    let (body, truncated) = if (300..400).contains(&status) {
+        (Vec::new(), false) // a redirect's body is never read
+    } else {
+        http::read_capped(resp, http::TOKEN_BODY_CAP).await.map_err(|e| http::transport_error(e, stage, url, cfg.timeout))?
+    };
     trace.response_body = tr::body(&body);
-    if truncated {
-        return Err(Error::BadResponse {
-            stage,
-            status: Some(status),
-            message: format!(
-                "{url} sent more than {} KiB (HTTP {status}); that is no OAuth response, reading stopped",
-                http::TOKEN_BODY_CAP / 1024
-            ),
-        });
-    }
-    if (200..300).contains(&status) && body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(Value::Null); // revocation answers 200 with nothing
-    }
-    let json: Option<Value> = serde_json::from_slice(&body).ok();
-    if let Some(err) = json.as_ref().and_then(|j| j.get("error")).and_then(Value::as_str) {
-        if !(200..300).contains(&status) || json.as_ref().and_then(|j| j.get(&cfg.token_field)).is_none() {
-            let description = json.as_ref().and_then(|j| j.get("error_description")).and_then(Value::as_str).map(str::to_string);
-            return Err(Error::OAuth { stage, status, error: err.to_string(), description });
+    let answer = Answer { status, location: location.as_deref(), content_type: content_type.as_deref(), body: &body, truncated };
+    let expect = Expect { stage, url, token_field: &cfg.token_field, cap: http::TOKEN_BODY_CAP, salesforce: cfg.is_salesforce() };
+    response::read(answer, &expect)
+}
+
+/// Asks the token endpoint for a token with `grant`; the one token request of every grant.
+#[tracing::instrument(skip_all, fields(host = cfg.token_url.host_str(), stage = %grant.stage()), err(level = "info"))]
+pub async fn request_token(cfg: &FlowConfig, grant: &Grant, secret: Option<&ClientSecret>, log: &mut Recorder) -> Result<TokenResponse> {
+    let stage = grant.stage();
+    let json = post(cfg, stage, &cfg.token_url, grant.params(cfg), cfg.body, secret, log).await?;
+    token::parse(&json, &cfg.token_field).map_err(|message| Error::BadResponse {
+        stage,
+        status: Some(200),
+        kind: AnswerKind::Unusable,
+        message,
+    })
+}
+
+/// A token to revoke, with the hint RFC 7009 asks for.
+#[derive(Debug, Clone, Copy)]
+pub enum Revocable<'a> {
+    Refresh(&'a RefreshToken),
+    Access(&'a AccessToken),
+}
+
+impl Revocable<'_> {
+    pub fn hint(&self) -> &'static str {
+        match self {
+            Revocable::Refresh(_) => "refresh_token",
+            Revocable::Access(_) => "access_token",
         }
     }
-    match json {
-        Some(j) if (200..300).contains(&status) => Ok(j),
-        Some(j) => Err(Error::BadResponse {
-            stage,
-            status: Some(status),
-            message: format!("{url} answered HTTP {status}: {}", preview(&j.to_string())),
-        }),
-        None if http::looks_like_html(&body) => Err(Error::BadResponse {
-            stage,
-            status: Some(status),
-            message: format!(
-                "{url} answered with an HTML page (HTTP {status}), not JSON: this is probably not the {stage} endpoint; check the URL"
-            ),
-        }),
-        None => Err(Error::BadResponse {
-            stage,
-            status: Some(status),
-            message: format!("{url} answered HTTP {status} with a body that is not JSON: {}", preview(&String::from_utf8_lossy(&body))),
-        }),
+
+    fn expose(&self) -> &str {
+        match self {
+            Revocable::Refresh(t) => t.expose(),
+            Revocable::Access(t) => t.expose(),
+        }
     }
-}
-
-fn preview(s: &str) -> String {
-    let s = s.trim();
-    if s.chars().count() > 200 {
-        format!("{}…", s.chars().take(200).collect::<String>())
-    } else {
-        s.to_string()
-    }
-}
-
-/// The client-credentials grant (RFC 6749 §4.4).
-#[tracing::instrument(skip_all, fields(host = cfg.token_url.host_str()), err(level = "info"))]
-pub async fn client_credentials(cfg: &FlowConfig, secret: &Secret, log: &mut Recorder) -> Result<TokenResponse> {
-    let mut params = vec![("grant_type".to_string(), "client_credentials".to_string())];
-    if let Some(scope) = &cfg.scopes {
-        params.push(("scope".into(), scope.clone()));
-    }
-    params.extend(cfg.token_params.iter().cloned());
-    let json = post(cfg, Stage::Token, &cfg.token_url, params, cfg.body, Some(secret), log).await?;
-    token_response(&json, cfg, Stage::Token)
-}
-
-fn token_response(json: &Value, cfg: &FlowConfig, stage: Stage) -> Result<TokenResponse> {
-    token::parse(json, &cfg.token_field).map_err(|message| Error::BadResponse { stage, status: Some(200), message })
-}
-
-/// Exchanges an authorization code (RFC 6749 §4.1.3, with the PKCE verifier of RFC 7636).
-#[tracing::instrument(skip_all, fields(host = cfg.token_url.host_str()), err(level = "info"))]
-pub async fn authorization_code(
-    cfg: &FlowConfig,
-    code: &Secret,
-    redirect_uri: &str,
-    verifier: Option<&Secret>,
-    secret: Option<&Secret>,
-    log: &mut Recorder,
-) -> Result<TokenResponse> {
-    let mut params = vec![
-        ("grant_type".to_string(), "authorization_code".to_string()),
-        ("code".to_string(), code.expose().to_string()),
-        ("redirect_uri".to_string(), redirect_uri.to_string()),
-    ];
-    if let Some(v) = verifier {
-        params.push(("code_verifier".into(), v.expose().to_string()));
-    }
-    params.extend(cfg.token_params.iter().cloned());
-    let json = post(cfg, Stage::Token, &cfg.token_url, params, cfg.body, secret, log).await?;
-    token_response(&json, cfg, Stage::Token)
-}
-
-/// Uses a refresh token (RFC 6749 §6).
-#[tracing::instrument(skip_all, fields(host = cfg.token_url.host_str()), err(level = "info"))]
-pub async fn refresh(cfg: &FlowConfig, refresh_token: &Secret, secret: Option<&Secret>, log: &mut Recorder) -> Result<TokenResponse> {
-    let params =
-        vec![("grant_type".to_string(), "refresh_token".to_string()), ("refresh_token".to_string(), refresh_token.expose().to_string())];
-    let json = post(cfg, Stage::Refresh, &cfg.token_url, params, cfg.body, secret, log).await?;
-    token_response(&json, cfg, Stage::Refresh)
 }
 
 /// Revokes one token (RFC 7009).
-#[tracing::instrument(skip_all, fields(host = url.host_str(), hint), err(level = "info"))]
-pub async fn revoke(cfg: &FlowConfig, url: &Url, token: &Secret, hint: &str, secret: Option<&Secret>, log: &mut Recorder) -> Result<()> {
-    let params = vec![("token".to_string(), token.expose().to_string()), ("token_type_hint".to_string(), hint.to_string())];
+#[tracing::instrument(skip_all, fields(host = url.host_str(), hint = token.hint()), err(level = "info"))]
+pub async fn revoke(cfg: &FlowConfig, url: &Url, token: Revocable<'_>, secret: Option<&ClientSecret>, log: &mut Recorder) -> Result<()> {
+    let params = vec![("token".to_string(), token.expose().to_string()), ("token_type_hint".to_string(), token.hint().to_string())];
     post(cfg, Stage::Revoke, url, params, BodyFormat::Form, secret, log).await.map(|_| ())
 }
 
@@ -283,8 +219,8 @@ pub async fn revoke(cfg: &FlowConfig, url: &Url, token: &Secret, hint: &str, sec
 pub async fn introspect_exp(
     cfg: &FlowConfig,
     url: &Url,
-    secret: Option<&Secret>,
-    token: &Secret,
+    secret: Option<&ClientSecret>,
+    token: &AccessToken,
     log: &mut Recorder,
 ) -> Result<Option<DateTime<Utc>>> {
     let params = vec![("token".to_string(), token.expose().to_string()), ("token_type_hint".to_string(), "access_token".to_string())];
@@ -293,8 +229,56 @@ pub async fn introspect_exp(
         return Err(Error::BadResponse {
             stage: Stage::Introspect,
             status: Some(200),
+            kind: AnswerKind::Unusable,
             message: "the provider says the new token is not active".into(),
         });
     }
     Ok(token::claim_time(&json, "exp"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Fields;
+    use crate::template;
+
+    fn cfg() -> FlowConfig {
+        let fields: Fields = [("token_url", "https://a.example.com/t"), ("client_id", "c"), ("scopes", "api"), ("audience", "https://api")]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let t = template::find(template::CLIENT_CREDENTIALS).unwrap_or_else(|_| unreachable!());
+        FlowConfig::new(t, &fields).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn keys(p: &[(String, String)]) -> Vec<&str> {
+        p.iter().map(|(k, _)| k.as_str()).collect()
+    }
+
+    #[test]
+    fn each_grant_sends_its_own_parameters() {
+        let c = cfg();
+        assert_eq!(keys(&Grant::ClientCredentials.params(&c)), ["grant_type", "scope", "audience"]);
+        let code = Grant::AuthorizationCode {
+            code: AuthorizationCode::new("the-code"),
+            redirect_uri: "http://127.0.0.1:1/cb".into(),
+            verifier: Some(PkceVerifier::new("v")),
+        };
+        assert_eq!(keys(&code.params(&c)), ["grant_type", "code", "redirect_uri", "code_verifier", "audience"]);
+        let refresh = Grant::Refresh { refresh_token: RefreshToken::new("r") };
+        assert_eq!(refresh.params(&c), [("grant_type".into(), "refresh_token".into()), ("refresh_token".into(), "r".into())]);
+        assert_eq!(refresh.stage(), Stage::Refresh);
+    }
+
+    #[test]
+    fn basic_authentication_form_encodes_id_and_secret() {
+        let c = cfg();
+        let (mut headers, mut params) = (Vec::new(), Vec::new());
+        authenticate(&c, Some(&ClientSecret::new("a b:c")), &mut headers, &mut params);
+        let expected = base64::engine::general_purpose::STANDARD.encode("c:a+b%3Ac");
+        assert_eq!(headers, [("authorization".to_string(), format!("Basic {expected}"))]);
+        assert!(params.is_empty());
+        authenticate(&c, None, &mut headers, &mut params);
+        assert_eq!(params, [("client_id".to_string(), "c".to_string())]);
+    }
 }

@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use url::Url;
 
-use crate::error::{Error, Stage};
+use crate::error::Error;
+use crate::model::Stage;
 
 /// The most of a token or introspection response that is read.
 pub const TOKEN_BODY_CAP: usize = 1024 * 1024;
@@ -57,11 +58,4 @@ pub fn transport_error(err: reqwest::Error, stage: Stage, url: &Url, timeout: Du
     }
     let detail = if err.is_connect() { format!("connection failed: {detail}") } else { detail };
     Error::Network { stage, host, detail }
-}
-
-/// Whether a body looks like an HTML page rather than JSON.
-pub fn looks_like_html(body: &[u8]) -> bool {
-    let head = String::from_utf8_lossy(&body[..body.len().min(512)]).to_ascii_lowercase();
-    let head = head.trim_start();
-    head.starts_with("<!doctype html") || head.starts_with("<html") || head.contains("<body")
 }

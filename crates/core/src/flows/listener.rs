@@ -18,12 +18,14 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 
-use crate::error::{Error, Result, Stage};
+use crate::error::{Error, Result};
+use crate::model::Stage;
+use crate::secret::AuthorizationCode;
 
 /// What the browser brought back.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Redirect {
-    Code(String),
+    Code(AuthorizationCode),
     Denied { error: String, description: Option<String> },
 }
 
@@ -73,7 +75,7 @@ impl Loopback {
             }
         });
         let outcome = tokio::select! {
-            got = rx.recv() => got.ok_or_else(|| Error::NotReady("the redirect listener stopped".into())),
+            got = rx.recv() => got.ok_or_else(|| Error::Internal("the redirect listener stopped".into())),
             () = tokio::time::sleep(timeout) => Err(Error::Timeout { stage: Stage::Authorize, host: "the browser".into(), secs: timeout.as_secs() }),
             () = cancel => Err(Error::Cancelled),
         };
@@ -131,7 +133,7 @@ async fn handle(
     }
     match get("code") {
         Some(code) if !code.is_empty() => {
-            let _ = tx.send(Redirect::Code(code)).await;
+            let _ = tx.send(Redirect::Code(AuthorizationCode::new(code))).await;
             Ok(page(StatusCode::OK, "Signed in", "OAuth Desk received the authorization and is fetching the tokens."))
         }
         _ => Ok(page(StatusCode::BAD_REQUEST, "No code", "The redirect carries neither a code nor an error.")),
@@ -159,7 +161,7 @@ mod tests {
             (wrong_path, wrong_state, no_state, right)
         });
         let got = lb.wait("/callback", "s1", Duration::from_secs(10), std::future::pending()).await.unwrap();
-        assert_eq!(got, Redirect::Code("the-code".into()));
+        assert_eq!(got, Redirect::Code(AuthorizationCode::new("the-code")));
         assert_eq!(browser.await.unwrap(), (404, 400, 400, 200));
         assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err(), "the port is closed afterwards");
     }

@@ -9,11 +9,12 @@ use ts_rs::TS;
 use url::Url;
 
 use super::config::{host_allowed, FlowConfig};
-use super::exchange::{Attempt, Recorder};
 use super::http;
+use super::record::Recorder;
 use super::trace::{self as tr, TraceEntry};
-use crate::error::{Error, Result, Stage};
-use crate::secret::Secret;
+use crate::error::{Error, Result};
+use crate::model::Stage;
+use crate::secret::AccessToken;
 
 /// What the test call answered.
 #[derive(Debug, Clone, Serialize, TS)]
@@ -44,7 +45,7 @@ fn check_host(url: &Url, allowed: &[String]) -> Result<()> {
 
 /// Calls `url` with the token; `allowed` is the whitelist of hosts that may receive it.
 #[tracing::instrument(skip_all, fields(host = url.host_str()), err(level = "info"))]
-pub async fn call(cfg: &FlowConfig, token: &Secret, mut url: Url, allowed: &[String], log: &mut Recorder) -> Result<TestResult> {
+pub async fn call(cfg: &FlowConfig, token: &AccessToken, mut url: Url, allowed: &[String], log: &mut Recorder) -> Result<TestResult> {
     if !cfg.default_params.is_empty() {
         url.query_pairs_mut().extend_pairs(&cfg.default_params);
     }
@@ -84,13 +85,12 @@ pub async fn call(cfg: &FlowConfig, token: &Secret, mut url: Url, allowed: &[Str
         };
         entry.status = Some(resp.status().as_u16());
         entry.response_headers = tr::redact_headers(resp.headers().iter().map(|(k, v)| (k.as_str(), v.to_str().unwrap_or("?"))));
-        if resp.status().is_redirection() && hops < MAX_REDIRECTS {
-            if let Some(next) = resp.headers().get(reqwest::header::LOCATION).and_then(|l| l.to_str().ok()).and_then(|l| url.join(l).ok()) {
-                log.trace(|| entry);
-                hops += 1;
-                url = next;
-                continue;
-            }
+        let location = resp.headers().get(reqwest::header::LOCATION).and_then(|l| l.to_str().ok());
+        if let Some(next) = redirect_target(resp.status().as_u16(), location, &url).filter(|_| hops < MAX_REDIRECTS) {
+            log.trace(|| entry);
+            hops += 1;
+            url = next;
+            continue;
         }
         let result = read(resp, &url, method.as_str(), started, cfg).await;
         if let Ok(r) = &result {
@@ -100,15 +100,11 @@ pub async fn call(cfg: &FlowConfig, token: &Secret, mut url: Url, allowed: &[Str
         log.trace(|| entry);
         break result;
     };
-    log.push(Attempt {
-        at: chrono::Utc::now(),
-        stage: Stage::Test,
-        ok: matches!(&result, Ok(r) if r.ok),
-        status: result.as_ref().ok().map(|r| r.status),
-        elapsed_ms: started.elapsed().as_millis() as u64,
-        error: result.as_ref().err().map(|e| e.code().to_string()),
-        error_description: result.as_ref().err().map(|e| e.to_string()),
-    });
+    let (status, outcome) = match &result {
+        Ok(r) => (Some(r.status), Ok(r.ok)),
+        Err(e) => (None, Err(e)),
+    };
+    log.attempt(Stage::Test, started, status, outcome);
     result
 }
 
@@ -122,27 +118,50 @@ async fn read(resp: reqwest::Response, url: &Url, method: &str, started: Instant
         .collect();
     let (body, truncated) =
         http::read_capped(resp, http::TEST_BODY_CAP).await.map_err(|e| http::transport_error(e, Stage::Test, url, cfg.timeout))?;
-    let body = match serde_json::from_slice::<Value>(&body) {
+    let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    Ok(test_result(url, method, status, headers, &body, truncated, elapsed_ms))
+}
+
+/// Where a redirect of the test call leads, if it is one (relative locations resolved).
+/// Whether the token may follow it is decided by the caller, against the allowed hosts.
+pub fn redirect_target(status: u16, location: Option<&str>, from: &Url) -> Option<Url> {
+    if !(300..400).contains(&status) {
+        return None;
+    }
+    from.join(location?).ok()
+}
+
+/// The test call's answer as shown: JSON pretty-printed, anything else as text.
+pub fn test_result(
+    url: &Url,
+    method: &str,
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: &[u8],
+    truncated: bool,
+    elapsed_ms: u64,
+) -> TestResult {
+    let body = match serde_json::from_slice::<Value>(body) {
         Ok(json) if !truncated => serde_json::to_string_pretty(&json).unwrap_or_default(),
-        _ => String::from_utf8_lossy(&body).into_owned(),
+        _ => String::from_utf8_lossy(body).into_owned(),
     };
-    Ok(TestResult {
+    TestResult {
         ok: (200..300).contains(&status),
         url: url.to_string(),
         method: method.to_string(),
         status,
-        elapsed_ms: started.elapsed().as_millis() as u64,
+        elapsed_ms,
         headers,
         body,
         truncated,
-    })
+    }
 }
 
 /// Salesforce's default test: the newest API version's `limits`, found through
 /// `{instance_url}/services/data/`.
 pub async fn salesforce_default(
     cfg: &FlowConfig,
-    token: &Secret,
+    token: &AccessToken,
     instance: &Url,
     allowed: &[String],
     log: &mut Recorder,
@@ -158,5 +177,34 @@ pub async fn salesforce_default(
     match newest.and_then(|path| instance.join(&format!("{}/limits", path.trim_end_matches('/'))).ok()) {
         Some(limits) => call(cfg, token, limits, allowed, log).await,
         None => Ok(versions),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn url(s: &str) -> Url {
+        Url::parse(s).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn redirects_resolve_relative_locations_and_only_for_3xx() {
+        let from = url("https://api.example.com/v1/me");
+        assert_eq!(redirect_target(302, Some("/v2/me"), &from), Some(url("https://api.example.com/v2/me")));
+        assert_eq!(redirect_target(307, Some("https://other.example.net/x"), &from), Some(url("https://other.example.net/x")));
+        assert_eq!(redirect_target(200, Some("/v2/me"), &from), None);
+        assert_eq!(redirect_target(301, None, &from), None);
+    }
+
+    #[test]
+    fn json_is_pretty_printed_and_anything_else_kept_as_text() {
+        let u = url("https://api.example.com/me");
+        let r = test_result(&u, "GET", 200, vec![], br#"{"a":1}"#, false, 5);
+        assert!(r.ok && r.body.contains("\"a\": 1"));
+        let r = test_result(&u, "GET", 403, vec![], b"<html>no</html>", false, 5);
+        assert!(!r.ok && r.body == "<html>no</html>");
+        let r = test_result(&u, "GET", 200, vec![], br#"{"a":"#, true, 5);
+        assert_eq!(r.body, "{\"a\":");
     }
 }

@@ -8,31 +8,18 @@ use std::collections::BTreeMap;
 
 use base64::Engine as _;
 use chrono::{DateTime, TimeZone, Utc};
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use ts_rs::TS;
 
-use crate::secret::Secret;
-
-/// Where a token's expiry came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-#[ts(export)]
-pub enum ExpirySource {
-    ExpiresIn,
-    Jwt,
-    Introspection,
-    Unknown,
-}
+use crate::secret::{AccessToken, RefreshToken};
 
 /// A parsed token response.
 #[derive(Debug, Clone)]
 pub struct TokenResponse {
-    pub access_token: Secret,
+    pub access_token: AccessToken,
     pub token_type: String,
     pub scope: Option<String>,
     pub expires_in: Option<i64>,
-    pub refresh_token: Option<Secret>,
+    pub refresh_token: Option<RefreshToken>,
     pub instance_url: Option<String>,
     pub issued_at: Option<DateTime<Utc>>,
     /// The other fields, for display; anything that looks like a token is left out.
@@ -86,11 +73,11 @@ pub fn parse(json: &Value, token_field: &str) -> Result<TokenResponse, String> {
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     Ok(TokenResponse {
-        access_token: Secret::new(access_token),
+        access_token: AccessToken::new(access_token),
         token_type: get("token_type").and_then(as_string).map(|t| normalise_type(&t)).unwrap_or_else(|| "Bearer".into()),
         scope: get("scope").and_then(as_string),
         expires_in: get("expires_in").and_then(as_i64),
-        refresh_token: get("refresh_token").and_then(as_string).map(Secret::new),
+        refresh_token: get("refresh_token").and_then(as_string).filter(|t| !t.is_empty()).map(RefreshToken::new),
         instance_url: get("instance_url").and_then(as_string),
         issued_at,
         extra,

@@ -8,7 +8,7 @@ use serde_json::Value;
 use ts_rs::TS;
 
 use super::token::is_sensitive;
-use crate::error::Stage;
+use crate::model::Stage;
 
 /// One request and its answer, redacted.
 #[derive(Debug, Clone, Serialize, TS)]

@@ -1,8 +1,12 @@
-//! Secrets (client secrets, later tokens) never touch SQLite, logs or exports: they live in
-//! the OS keyring, and in memory they are wrapped in [`Secret`], whose `Debug` and `Display`
-//! print `[redacted]` so a stray `{:?}` or `tracing` field cannot leak one.
+//! Secrets (client secrets, tokens) never touch SQLite, logs or exports: they live in the OS
+//! keyring, and in memory they are wrapped in types whose `Debug` and `Display` print
+//! `[redacted]`, so a stray `{:?}` or `tracing` field cannot leak one: [`Secret`] for a
+//! value as the keyring holds it, and one type per OAuth role in [`roles`].
 
 use std::fmt;
+
+pub mod roles;
+pub use roles::{AccessToken, AuthorizationCode, ClientSecret, PkceVerifier, RefreshToken};
 
 #[cfg(not(target_os = "linux"))]
 use crate::error::Error;
@@ -24,13 +28,6 @@ impl Secret {
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
-    }
-}
-
-/// Secrets arrive from the UI as plain strings; they are never serialised back out.
-impl<'de> serde::Deserialize<'de> for Secret {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        String::deserialize(d).map(Secret)
     }
 }
 
@@ -155,22 +152,39 @@ impl SecretStore for Keyring {
     }
 }
 
-/// An in-process secret store for unit tests of the bookkeeping around secrets.
-#[cfg(test)]
+/// An in-process secret store, for tests of the bookkeeping around secrets (this crate's,
+/// and other crates' with the `test-support` feature). Never used by the app.
+#[cfg(any(test, feature = "test-support"))]
 #[derive(Default)]
-pub(crate) struct MemorySecrets(std::sync::Mutex<std::collections::HashMap<String, String>>);
+pub struct MemorySecrets(std::sync::Mutex<std::collections::HashMap<String, String>>);
 
-#[cfg(test)]
+#[cfg(any(test, feature = "test-support"))]
+impl MemorySecrets {
+    fn map(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, String>> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// How many values it holds.
+    pub fn len(&self) -> usize {
+        self.map().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.map().is_empty()
+    }
+}
+
+#[cfg(any(test, feature = "test-support"))]
 impl SecretStore for MemorySecrets {
     fn get(&self, key: &str) -> Result<Option<Secret>> {
-        Ok(self.0.lock().expect("lock").get(key).cloned().map(Secret::new))
+        Ok(self.map().get(key).cloned().map(Secret::new))
     }
     fn set(&self, key: &str, value: &Secret) -> Result<()> {
-        self.0.lock().expect("lock").insert(key.to_string(), value.expose().to_string());
+        self.map().insert(key.to_string(), value.expose().to_string());
         Ok(())
     }
     fn delete(&self, key: &str) -> Result<()> {
-        self.0.lock().expect("lock").remove(key);
+        self.map().remove(key);
         Ok(())
     }
 }

@@ -1,27 +1,25 @@
 //! The authorization-code flow for native apps (RFC 8252): the system browser, a loopback
 //! redirect on 127.0.0.1, PKCE S256 and `state`; then refresh, revocation (RFC 7009) and
-//! discovery for the profiles that use it.
+//! discovery for the profiles that use it. Tokens come from the grant pipeline.
 
 use std::future::Future;
 use std::time::Instant;
 
-use chrono::Utc;
-use oauth2::basic::BasicClient;
-use oauth2::{AuthUrl, ClientId, CsrfToken, PkceCodeChallenge, RedirectUrl, Scope};
 use serde::Serialize;
 use ts_rs::TS;
 use url::Url;
 
-use crate::connect::{expiry, Token};
-use crate::desk::Desk;
-use crate::error::{Error, Result, Stage};
+use super::tokens::Token;
+use super::Desk;
+use crate::error::{Error, Need, Result};
+use crate::flows::authorize;
 use crate::flows::config::FlowConfig;
 use crate::flows::discovery::{self, Discovery};
-use crate::flows::exchange::{self, Attempt, Recorder};
+use crate::flows::exchange::{self, Grant, Revocable};
 use crate::flows::listener::{Loopback, Redirect};
-use crate::history;
-use crate::profile::{Fields, ProfileChanges};
-use crate::secret::Secret;
+use crate::flows::record::Recorder;
+use crate::model::{Fields, SecretState, Stage};
+use crate::profile::ProfileChanges;
 use crate::template::Flow;
 
 /// How long a sign-in may take by default.
@@ -38,35 +36,6 @@ pub struct RevokeOutcome {
     pub note: Option<String>,
 }
 
-/// The authorization URL with a fresh `state` and, when on, a PKCE verifier.
-pub struct AuthorizationRequest {
-    pub url: Url,
-    pub state: CsrfToken,
-    pub verifier: Option<Secret>,
-}
-
-/// Builds the authorization URL (oauth2 makes the state and the PKCE S256 pair).
-pub fn authorization_request(cfg: &FlowConfig, redirect_uri: &str) -> Result<AuthorizationRequest> {
-    let authorize_url =
-        cfg.authorize_url.clone().ok_or_else(|| Error::invalid("authorize_url", "is required for the authorization-code flow"))?;
-    let client = BasicClient::new(ClientId::new(cfg.client_id.clone()))
-        .set_auth_uri(AuthUrl::from_url(authorize_url))
-        .set_redirect_uri(RedirectUrl::new(redirect_uri.to_string()).map_err(|e| Error::invalid("redirect_path", e.to_string()))?);
-    let mut req = client.authorize_url(CsrfToken::new_random);
-    for scope in cfg.scopes.iter().flat_map(|s| s.split_whitespace()) {
-        req = req.add_scope(Scope::new(scope.to_string()));
-    }
-    let verifier = if cfg.pkce {
-        let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-        req = req.set_pkce_challenge(challenge);
-        Some(Secret::new(verifier.secret().clone()))
-    } else {
-        None
-    };
-    let (url, state) = req.url();
-    Ok(AuthorizationRequest { url, state, verifier })
-}
-
 impl Desk {
     /// Runs the sign-in: listens on the loopback redirect, hands the authorization URL to
     /// `on_url` (to open a browser or print it), waits for the redirect (at most `timeout`,
@@ -81,79 +50,53 @@ impl Desk {
     ) -> Result<Token> {
         let (id, cfg) = self.flow_config(handle)?;
         if cfg.template.flow != Flow::AuthorizationCode {
-            return Err(Error::NotReady(format!(
-                "'{handle}' uses client credentials: no sign-in is needed, use `oauthdesk token {handle}`"
-            )));
+            return Err(Error::not_ready(handle, Need::NoSignIn, format!("'{handle}' uses client credentials: no sign-in is needed")));
         }
         let secret = self.client_secret(handle)?;
         let loopback = Loopback::bind(cfg.redirect_port).await?;
         let redirect_uri = loopback.redirect_uri(&cfg.redirect_path);
-        let request = authorization_request(&cfg, &redirect_uri)?;
+        let request = authorize::request(&cfg, &redirect_uri)?;
         on_url(&request.url);
         let started = Instant::now();
         let redirect = loopback.wait(&cfg.redirect_path, request.state.secret(), timeout, cancel).await;
-        let redirect = redirect.and_then(|r| match r {
-            Redirect::Code(code) => Ok(Secret::new(code)),
+        let code = redirect.and_then(|r| match r {
+            Redirect::Code(code) => Ok(code),
             Redirect::Denied { error, description } => Err(Error::Denied { error, description }),
         });
         let mut log = Recorder::default();
-        log.push(Attempt {
-            at: Utc::now(),
-            stage: Stage::Authorize,
-            ok: redirect.is_ok(),
-            status: None,
-            elapsed_ms: started.elapsed().as_millis() as u64,
-            error: redirect.as_ref().err().map(|e| e.payload().error.unwrap_or_else(|| e.code().to_string())),
-            error_description: redirect.as_ref().err().map(|e| e.to_string()),
-        });
-        let result = match redirect {
-            Ok(code) => {
-                let obtained_at = Utc::now();
-                match exchange::authorization_code(&cfg, &code, &redirect_uri, request.verifier.as_ref(), secret.as_ref(), &mut log).await {
-                    Ok(response) => Ok((expiry(&cfg, &response, obtained_at, secret.as_ref(), &mut log).await, response)),
-                    Err(e) => Err(e),
-                }
+        log.attempt(Stage::Authorize, started, None, code.as_ref().map(|_| true));
+        let code = match code {
+            Ok(code) => code,
+            Err(e) => {
+                self.save_attempts(id, &mut log)?;
+                return Err(e);
             }
-            Err(e) => Err(e),
         };
-        history::record(&self.conn(), id, &log.attempts)?;
-        let (mut info, response) = result?;
-        self.store_token(id, &response, &mut info, None)?;
-        Ok(Token { access_token: response.access_token, info })
+        let grant = Grant::AuthorizationCode { code, redirect_uri, verifier: request.verifier };
+        self.obtain(id, &cfg, secret.as_ref(), grant, &mut log).await
     }
 
     /// Renews an authorization-code profile's access token with its refresh token.
     pub(crate) async fn refresh_token(&self, id: i64, handle: &str, cfg: &FlowConfig, log: &mut Recorder) -> Result<Token> {
         let Some((_, refresh)) = self.cached_any(id)? else {
-            return Err(Error::NotReady(format!("'{handle}' is not authorized yet: sign in with `oauthdesk authorize {handle}`")));
+            return Err(Error::not_ready(handle, Need::SignIn, format!("'{handle}' is not authorized yet")));
         };
-        let refresh = refresh.ok_or_else(|| {
-            Error::NotReady(format!(
-                "the provider issued no refresh token, so a new authorization is needed: `oauthdesk authorize {handle}`"
-            ))
+        let refresh_token = refresh.ok_or_else(|| {
+            Error::not_ready(handle, Need::SignIn, "the provider issued no refresh token, so a new authorization is needed")
         })?;
         let secret = self.client_secret(handle)?;
-        let from = log.attempts.len();
-        let obtained_at = Utc::now();
-        let result = match exchange::refresh(cfg, &refresh, secret.as_ref(), log).await {
-            Ok(response) => Ok((expiry(cfg, &response, obtained_at, secret.as_ref(), log).await, response)),
-            Err(e) => Err(e),
-        };
-        history::record(&self.conn(), id, &log.attempts[from..])?;
-        match result {
-            Ok((mut info, response)) => {
-                self.store_token(id, &response, &mut info, Some(&refresh))?;
-                Ok(Token { access_token: response.access_token, info })
-            }
+        match self.obtain(id, cfg, secret.as_ref(), Grant::Refresh { refresh_token }, log).await {
             Err(Error::OAuth { error, description, .. }) if error == "invalid_grant" => {
                 let conn = self.conn();
                 self.forget_token(&conn, id)?;
-                Err(Error::NotReady(format!(
-                    "the refresh token was refused (invalid_grant{}): a new authorization is needed: `oauthdesk authorize {handle}`",
-                    description.map(|d| format!(": {d}")).unwrap_or_default()
-                )))
+                let why = description.map(|d| format!(": {d}")).unwrap_or_default();
+                Err(Error::not_ready(
+                    handle,
+                    Need::SignIn,
+                    format!("the refresh token was refused (invalid_grant{why}): a new authorization is needed"),
+                ))
             }
-            Err(e) => Err(e),
+            other => other,
         }
     }
 
@@ -169,20 +112,20 @@ impl Desk {
             Some(url) => {
                 let secret = self.client_secret(handle)?;
                 let mut log = Recorder::default();
-                let mut result = Ok(());
+                let mut tokens = Vec::new();
                 if let Some(r) = &refresh {
-                    result = exchange::revoke(&cfg, url, r, "refresh_token", secret.as_ref(), &mut log).await;
-                    if result.is_ok() {
-                        revoked.push("refresh_token".to_string());
-                    }
+                    tokens.push(Revocable::Refresh(r));
                 }
-                if result.is_ok() {
-                    result = exchange::revoke(&cfg, url, &token.access_token, "access_token", secret.as_ref(), &mut log).await;
-                    if result.is_ok() {
-                        revoked.push("access_token".to_string());
+                tokens.push(Revocable::Access(&token.access_token));
+                let mut result = Ok(());
+                for t in tokens {
+                    result = exchange::revoke(&cfg, url, t, secret.as_ref(), &mut log).await;
+                    if result.is_err() {
+                        break;
                     }
+                    revoked.push(t.hint().to_string());
                 }
-                history::record(&self.conn(), id, &log.attempts)?;
+                self.save_attempts(id, &mut log)?;
                 result?;
                 None
             }
@@ -202,7 +145,7 @@ impl Desk {
         let Some(handle) = handle else { return Ok(d) };
         let profile = self.get(handle)?;
         let template = crate::template::find(&profile.template)?;
-        let public = profile.client_secret == crate::SecretState::NotSet;
+        let public = profile.client_secret == SecretState::NotSet;
         d.compare(
             profile.fields.get("client_auth").map(String::as_str),
             profile.fields.get("pkce").map(String::as_str) != Some("false"),

@@ -1,20 +1,27 @@
 //! The SQLite store: one file per data directory, WAL mode, foreign keys on, a busy timeout,
 //! and schema migrations embedded in the binary as numbered `.sql` files. A store written by
 //! a newer OAuth Desk is refused before anything touches it.
+//!
+//! All SQL lives in this folder: [`profiles`] (the profile rows) and [`history`] (token
+//! metadata, attempts, and the connection state derived from them). Callers above see
+//! functions and rows, never a statement.
+
+pub mod history;
+pub mod profiles;
+
+pub use profiles::{delete, get, insert, list, set_secret_ref, update, Row};
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::Connection;
 use rusqlite_migration::{Migrations, M};
 
 use crate::error::{Error, Result};
-use crate::profile::Fields;
 
 /// The schema, in order. Append; never edit a migration that has shipped.
 const MIGRATIONS: &[M<'static>] =
-    &[M::up(include_str!("../migrations/0001_profiles.sql")), M::up(include_str!("../migrations/0002_tokens_and_history.sql"))];
+    &[M::up(include_str!("../../migrations/0001_profiles.sql")), M::up(include_str!("../../migrations/0002_tokens_and_history.sql"))];
 
 /// The schema version this build writes.
 pub fn schema_version() -> i64 {
@@ -53,92 +60,10 @@ pub fn store_id(conn: &Connection) -> Result<String> {
     Ok(conn.query_row("SELECT value FROM meta WHERE key = 'store_id'", [], |r| r.get(0))?)
 }
 
-/// A profile row as stored.
-#[derive(Debug, Clone)]
-pub struct Row {
-    pub id: i64,
-    pub handle: String,
-    pub label: String,
-    pub template: String,
-    pub fields: Fields,
-    /// The keyring entry holding the client secret, if one is set.
-    pub secret_ref: Option<String>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-const COLUMNS: &str = "id, handle, label, template, fields, secret_ref, created_at, updated_at";
-
-fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
-    let fields: String = r.get(4)?;
-    let fields = serde_json::from_str(&fields)
-        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(4, rusqlite::types::Type::Text, Box::new(e)))?;
-    Ok(Row {
-        id: r.get(0)?,
-        handle: r.get(1)?,
-        label: r.get(2)?,
-        template: r.get(3)?,
-        fields,
-        secret_ref: r.get(5)?,
-        created_at: r.get(6)?,
-        updated_at: r.get(7)?,
-    })
-}
-
-fn fields_json(fields: &Fields) -> String {
-    serde_json::to_string(fields).expect("a string map always serialises")
-}
-
-/// Inserts a new profile and returns its id; a taken handle is [`Error::Duplicate`].
-pub fn insert(conn: &Connection, handle: &str, label: &str, template: &str, fields: &Fields) -> Result<i64> {
-    let now = Utc::now();
-    let res = conn.execute(
-        "INSERT INTO profiles (handle, label, template, fields, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
-        params![handle, label, template, fields_json(fields), now],
-    );
-    match res {
-        Ok(_) => Ok(conn.last_insert_rowid()),
-        Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::ConstraintViolation => {
-            Err(Error::Duplicate(handle.to_string()))
-        }
-        Err(e) => Err(e.into()),
-    }
-}
-
-pub fn get(conn: &Connection, handle: &str) -> Result<Row> {
-    conn.query_row(&format!("SELECT {COLUMNS} FROM profiles WHERE handle = ?1"), [handle], from_row)
-        .optional()?
-        .ok_or_else(|| Error::NotFound(handle.to_string()))
-}
-
-pub fn list(conn: &Connection) -> Result<Vec<Row>> {
-    let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM profiles ORDER BY label COLLATE NOCASE, handle"))?;
-    let rows = stmt.query_map([], from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows)
-}
-
-/// Replaces a profile's label and fields.
-pub fn update(conn: &Connection, id: i64, label: &str, fields: &Fields) -> Result<()> {
-    conn.execute(
-        "UPDATE profiles SET label = ?2, fields = ?3, updated_at = ?4 WHERE id = ?1",
-        params![id, label, fields_json(fields), Utc::now()],
-    )?;
-    Ok(())
-}
-
-pub fn set_secret_ref(conn: &Connection, id: i64, secret_ref: Option<&str>) -> Result<()> {
-    conn.execute("UPDATE profiles SET secret_ref = ?2 WHERE id = ?1", params![id, secret_ref])?;
-    Ok(())
-}
-
-pub fn delete(conn: &Connection, id: i64) -> Result<()> {
-    conn.execute("DELETE FROM profiles WHERE id = ?1", [id])?;
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Fields;
 
     #[test]
     fn a_new_store_is_wal_with_foreign_keys_and_current_schema() {

@@ -1,71 +1,42 @@
-//! [`Desk`] is the one entry point the CLI and the UI share: every operation on profiles goes
-//! through here, so both front ends validate, store and keep secrets the same way. It keeps
-//! the SQLite rows and the keyring entries consistent: a keyring failure rolls the row back.
+//! Profiles: create, change, remove, read, list, export and import. The SQLite rows and the
+//! keyring entries are kept consistent: a keyring failure rolls the row back.
 
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard};
 
 use rusqlite::Connection;
 
+use super::Desk;
 use crate::error::{Error, Result};
-use crate::profile::{self, NewProfile, Profile, ProfileChanges, SecretState};
-use crate::secret::{Secret, SecretStore};
-use crate::store::{self, Row};
+use crate::model::{ConnectionState, Profile, SecretState};
+use crate::profile::{self, NewProfile, ProfileChanges};
+use crate::secret::{ClientSecret, Secret};
+use crate::store::{self, history, Row};
 use crate::template;
 use crate::transfer::{ExportFile, ExportedProfile};
 
-/// Profiles, their store and their secrets.
-pub struct Desk {
-    conn: Mutex<Connection>,
-    secrets: Arc<dyn SecretStore>,
-    store_id: String,
-    path: PathBuf,
+fn shown(row: Row, connection: ConnectionState) -> Profile {
+    Profile {
+        connection,
+        client_secret: if row.secret_ref.is_some() { SecretState::Set } else { SecretState::NotSet },
+        handle: row.handle,
+        label: row.label,
+        template: row.template,
+        fields: row.fields,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+    }
 }
 
 impl Desk {
-    /// Opens the store in `data_dir` (creating it), keeping secrets in `secrets`.
-    pub fn open(data_dir: &Path, secrets: Arc<dyn SecretStore>) -> Result<Self> {
-        let path = store::path_in(data_dir);
-        let conn = store::open(&path)?;
-        let store_id = store::store_id(&conn)?;
-        Ok(Desk { conn: Mutex::new(conn), secrets, store_id, path })
+    fn client_secret_key(&self, id: i64) -> String {
+        self.secret_key(id, "client_secret")
     }
 
-    /// The SQLite file behind this desk.
-    pub fn store_path(&self) -> &Path {
-        &self.path
-    }
-
-    pub(crate) fn store_id(&self) -> &str {
-        &self.store_id
-    }
-
-    pub(crate) fn secrets(&self) -> &dyn SecretStore {
-        self.secrets.as_ref()
-    }
-
-    pub(crate) fn conn(&self) -> MutexGuard<'_, Connection> {
-        // A panic while holding the lock cannot leave SQLite inconsistent (transactions roll
-        // back on drop), so a poisoned lock is safe to take over.
-        self.conn.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    fn secret_key(&self, id: i64) -> String {
-        format!("{}/{id}/client_secret", self.store_id)
-    }
-
-    fn view(conn: &Connection, row: Row) -> Result<Profile> {
-        Ok(Profile {
-            connection: crate::history::state(conn, row.id)?,
-            client_secret: if row.secret_ref.is_some() { SecretState::Set } else { SecretState::NotSet },
-            handle: row.handle,
-            label: row.label,
-            template: row.template,
-            fields: row.fields,
-            created_at: row.created_at,
-            updated_at: row.updated_at,
-        })
+    /// The profile as shown, with its connection state (one query).
+    fn view(conn: &Connection, handle: &str) -> Result<Profile> {
+        let (row, connection) =
+            history::profiles_with_state(conn, Some(handle))?.into_iter().next().ok_or_else(|| Error::NotFound(handle.to_string()))?;
+        Ok(shown(row, connection))
     }
 
     /// Creates a profile. Nothing is stored unless everything is valid and the secret is kept.
@@ -80,12 +51,12 @@ impl Desk {
         let tx = conn.transaction()?;
         let id = store::insert(&tx, &new.handle, &label, &template.id, &fields)?;
         if let Some(secret) = &secret {
-            let key = self.secret_key(id);
+            let key = self.client_secret_key(id);
             store::set_secret_ref(&tx, id, Some(&key))?;
-            self.secrets.set(&key, secret)?;
+            self.secrets().set(&key, &Secret::new(secret.expose()))?;
         }
         tx.commit()?;
-        Self::view(&conn, store::get(&conn, &new.handle)?)
+        Self::view(&conn, &new.handle)
     }
 
     /// Applies changes to a profile; its handle and template never change.
@@ -111,12 +82,12 @@ impl Desk {
             self.forget_token(&tx, row.id)?;
         }
         if let Some(secret) = &secret {
-            let key = self.secret_key(row.id);
+            let key = self.client_secret_key(row.id);
             store::set_secret_ref(&tx, row.id, Some(&key))?;
-            self.secrets.set(&key, secret)?;
+            self.secrets().set(&key, &Secret::new(secret.expose()))?;
         }
         tx.commit()?;
-        Self::view(&conn, store::get(&conn, handle)?)
+        Self::view(&conn, handle)
     }
 
     /// Removes a profile and its secret.
@@ -128,27 +99,26 @@ impl Desk {
         self.forget_token(&tx, row.id)?;
         store::delete(&tx, row.id)?;
         if let Some(key) = &row.secret_ref {
-            self.secrets.delete(key)?;
+            self.secrets().delete(key)?;
         }
         tx.commit()?;
         Ok(())
     }
 
     pub fn get(&self, handle: &str) -> Result<Profile> {
-        let conn = self.conn();
-        Self::view(&conn, store::get(&conn, handle)?)
+        Self::view(&self.conn(), handle)
     }
 
+    /// Every profile with its connection state, in one query whatever their number.
     pub fn list(&self) -> Result<Vec<Profile>> {
-        let conn = self.conn();
-        store::list(&conn)?.into_iter().map(|r| Self::view(&conn, r)).collect()
+        Ok(history::profiles_with_state(&self.conn(), None)?.into_iter().map(|(row, state)| shown(row, state)).collect())
     }
 
     /// The stored client secret, for the flows that send it.
-    pub fn client_secret(&self, handle: &str) -> Result<Option<Secret>> {
+    pub fn client_secret(&self, handle: &str) -> Result<Option<ClientSecret>> {
         let row = store::get(&self.conn(), handle)?;
         match row.secret_ref {
-            Some(key) => self.secrets.get(&key),
+            Some(key) => Ok(self.secrets().get(&key)?.map(|s| ClientSecret::new(s.expose()))),
             None => Ok(None),
         }
     }
@@ -194,8 +164,9 @@ impl Desk {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::profile::Fields;
+    use crate::model::Fields;
     use crate::secret::MemorySecrets;
+    use std::sync::Arc;
 
     fn desk() -> (tempfile::TempDir, Desk) {
         let dir = tempfile::tempdir().unwrap();
@@ -209,7 +180,7 @@ mod tests {
             handle: handle.into(),
             label: None,
             fields: Fields::from([("my_domain".into(), "https://acme.my.salesforce.com".into()), ("client_id".into(), "3MVG9key".into())]),
-            client_secret: secret.map(Secret::new),
+            client_secret: secret.map(ClientSecret::new),
         }
     }
 
@@ -222,7 +193,7 @@ mod tests {
         let p = desk.update("sf-prod", ProfileChanges { label: Some("Acme".into()), client_secret: None, ..Default::default() }).unwrap();
         assert_eq!(p.label, "Acme");
         assert_eq!(desk.client_secret("sf-prod").unwrap().unwrap().expose(), "s3cret");
-        desk.update("sf-prod", ProfileChanges { client_secret: Some(Secret::new("n3w")), ..Default::default() }).unwrap();
+        desk.update("sf-prod", ProfileChanges { client_secret: Some(ClientSecret::new("n3w")), ..Default::default() }).unwrap();
         assert_eq!(desk.client_secret("sf-prod").unwrap().unwrap().expose(), "n3w");
     }
 

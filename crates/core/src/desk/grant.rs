@@ -1,0 +1,49 @@
+//! The grant pipeline: the one way OAuth Desk obtains a token, whatever the grant. It runs
+//! the exchange, works out the expiry, writes the attempts to the history, and stores the
+//! token. Client credentials, the authorization code, the refresh (and every grant to come)
+//! go through [`Desk::obtain`]; nothing else writes a token.
+
+use chrono::Utc;
+
+use super::tokens::Token;
+use super::Desk;
+use crate::error::Result;
+use crate::flows::config::FlowConfig;
+use crate::flows::exchange::{self, Grant};
+use crate::flows::expiry;
+use crate::flows::record::Recorder;
+use crate::secret::ClientSecret;
+use crate::store::history;
+
+impl Desk {
+    /// Obtains a token for profile `id` with `grant`, records every attempt into the history
+    /// (and `log`), and stores the token. A refresh that brings no new refresh token keeps
+    /// the one it used.
+    pub(crate) async fn obtain(
+        &self,
+        id: i64,
+        cfg: &FlowConfig,
+        secret: Option<&ClientSecret>,
+        grant: Grant,
+        log: &mut Recorder,
+    ) -> Result<Token> {
+        let obtained_at = Utc::now();
+        let result = match exchange::request_token(cfg, &grant, secret, log).await {
+            Ok(response) => Ok((expiry::info(cfg, &response, obtained_at, secret, log).await, response)),
+            Err(e) => Err(e),
+        };
+        self.save_attempts(id, log)?;
+        let (mut info, response) = result?;
+        let keep_refresh = match &grant {
+            Grant::Refresh { refresh_token } => Some(refresh_token),
+            _ => None,
+        };
+        self.store_token(id, &response, &mut info, keep_refresh)?;
+        Ok(Token { access_token: response.access_token, info })
+    }
+
+    /// Writes the attempts `log` holds that are not in the history yet.
+    pub(crate) fn save_attempts(&self, id: i64, log: &mut Recorder) -> Result<()> {
+        history::record(&self.conn(), id, log.take_unsaved())
+    }
+}

@@ -1,0 +1,194 @@
+//! Tokens of a profile: the cache (in the keyring while it has time left), Connect (a token,
+//! then the test call), the history of attempts, and which tokens are about to expire.
+//! New tokens come only from the grant pipeline ([`super::grant`]).
+
+use chrono::{Duration, Utc};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+use url::Url;
+
+use super::Desk;
+use crate::error::{Error, Need, Result};
+use crate::flows::config::FlowConfig;
+use crate::flows::exchange::Grant;
+use crate::flows::record::Recorder;
+use crate::flows::test_call::{self, TestResult};
+use crate::flows::token::TokenResponse;
+use crate::model::{Attempt, TokenInfo, TokenSource};
+use crate::secret::{AccessToken, RefreshToken, Secret};
+use crate::store::{self, history};
+use crate::template::{self, Flow};
+
+/// The cached form in the keyring.
+#[derive(Serialize, Deserialize)]
+struct Cached {
+    access_token: String,
+    refresh_token: Option<String>,
+    info: TokenInfo,
+}
+
+/// A usable token.
+#[derive(Debug, Clone)]
+pub struct Token {
+    pub access_token: AccessToken,
+    pub info: TokenInfo,
+}
+
+/// What Connect shows: the token's facts and the test call's answer.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct ConnectResult {
+    pub token: TokenInfo,
+    /// The test call's answer; `None` when there is no test URL.
+    pub test: Option<TestResult>,
+    pub test_note: Option<String>,
+}
+
+pub const DEFAULT_MARGIN: Duration = Duration::seconds(60);
+
+/// Said in place of a test call's result when there is no test URL to call.
+pub const NO_TEST_URL: &str = "no test URL is set: add one to the profile to see what the API answers with this token";
+
+impl Desk {
+    pub(crate) fn flow_config(&self, handle: &str) -> Result<(i64, FlowConfig)> {
+        let row = store::get(&self.conn(), handle)?;
+        let t = template::find(&row.template)?;
+        Ok((row.id, FlowConfig::new(t, &row.fields)?))
+    }
+
+    fn token_key(&self, id: i64) -> String {
+        self.secret_key(id, "token")
+    }
+
+    /// The cached token and refresh token, whatever the token's expiry.
+    fn read_cached(&self, id: i64) -> Result<Option<(history::TokenMeta, Token, Option<RefreshToken>)>> {
+        let Some(meta) = history::token(&self.conn(), id)? else { return Ok(None) };
+        let Some(raw) = self.secrets().get(&meta.secret_ref)? else { return Ok(None) };
+        let Ok(cached) = serde_json::from_str::<Cached>(raw.expose()) else { return Ok(None) };
+        let token = Token { access_token: AccessToken::new(cached.access_token), info: cached.info };
+        Ok(Some((meta, token, cached.refresh_token.map(RefreshToken::new))))
+    }
+
+    /// The cached token, if it can still be used `margin` from now.
+    fn cached(&self, id: i64, margin: Duration) -> Result<Option<Token>> {
+        Ok(self.read_cached(id)?.filter(|(meta, _, _)| history::usable(meta, Utc::now(), margin)).map(|(_, mut token, _)| {
+            token.info.source = TokenSource::Cache;
+            token
+        }))
+    }
+
+    /// The cached token whatever its expiry, with its refresh token.
+    pub(crate) fn cached_any(&self, id: i64) -> Result<Option<(Token, Option<RefreshToken>)>> {
+        Ok(self.read_cached(id)?.map(|(_, token, refresh)| (token, refresh)))
+    }
+
+    /// Keeps a new token in the keyring (and its expiry in the store). A provider that sends
+    /// no new refresh token keeps the old one valid, so `keep_refresh` is kept then.
+    pub(crate) fn store_token(
+        &self,
+        id: i64,
+        response: &TokenResponse,
+        info: &mut TokenInfo,
+        keep_refresh: Option<&RefreshToken>,
+    ) -> Result<()> {
+        let key = self.token_key(id);
+        let refresh = response.refresh_token.as_ref().or(keep_refresh);
+        info.refresh_token = refresh.is_some();
+        let cached = Cached {
+            access_token: response.access_token.expose().to_string(),
+            refresh_token: refresh.map(|r| r.expose().to_string()),
+            info: info.clone(),
+        };
+        let text = serde_json::to_string(&cached).map_err(|e| Error::Internal(format!("the token does not serialize: {e}")))?;
+        self.secrets().set(&key, &Secret::new(text))?;
+        history::save_token(&self.conn(), id, &key, info.obtained_at, info.expires_at, info.expiry_source)
+    }
+
+    /// Forgets a profile's cached token (the keyring entry and the store's record).
+    pub(crate) fn forget_token(&self, conn: &rusqlite::Connection, id: i64) -> Result<()> {
+        if let Some(meta) = history::token(conn, id)? {
+            self.secrets().delete(&meta.secret_ref)?;
+        }
+        history::forget_token(conn, id)
+    }
+
+    /// A token for `handle`: the cached one while it has more than `margin` left, else a new
+    /// one (client credentials, or a refresh for authorization code); `force` skips the cache.
+    #[tracing::instrument(skip(self), err(level = "info"))]
+    pub async fn token(&self, handle: &str, force: bool, margin: Duration) -> Result<Token> {
+        self.token_with(handle, force, margin, &mut Recorder::default()).await
+    }
+
+    /// [`Desk::token`], recording into `log` (a diagnosis keeps the trace).
+    pub async fn token_with(&self, handle: &str, force: bool, margin: Duration, log: &mut Recorder) -> Result<Token> {
+        let (id, cfg) = self.flow_config(handle)?;
+        if !force {
+            if let Some(t) = self.cached(id, margin)? {
+                return Ok(t);
+            }
+        }
+        match cfg.template.flow {
+            Flow::AuthorizationCode => self.refresh_token(id, handle, &cfg, log).await,
+            Flow::ClientCredentials => {
+                let secret = self
+                    .client_secret(handle)?
+                    .ok_or_else(|| Error::not_ready(handle, Need::ClientSecret, format!("no client secret is stored for '{handle}'")))?;
+                self.obtain(id, &cfg, Some(&secret), Grant::ClientCredentials, log).await
+            }
+        }
+    }
+
+    /// Calls the profile's test URL with a token (cached if usable). `None` when there is
+    /// no test URL (and, for Salesforce, no instance URL to derive one from).
+    #[tracing::instrument(skip(self, token), err(level = "info"))]
+    pub async fn test_with(&self, handle: &str, token: &Token) -> Result<Option<TestResult>> {
+        self.test_recorded(handle, token, &mut Recorder::default()).await
+    }
+
+    /// [`Desk::test_with`], recording into `log`.
+    pub async fn test_recorded(&self, handle: &str, token: &Token, log: &mut Recorder) -> Result<Option<TestResult>> {
+        let (id, cfg) = self.flow_config(handle)?;
+        let instance = token.info.instance_url.as_deref().and_then(|u| Url::parse(u).ok());
+        let allowed = cfg.allowed(instance.as_ref());
+        let result = match (&cfg.test_url, &instance) {
+            (Some(url), _) => test_call::call(&cfg, &token.access_token, url.clone(), &allowed, log).await.map(Some),
+            (None, Some(instance)) if cfg.is_salesforce() => {
+                test_call::salesforce_default(&cfg, &token.access_token, instance, &allowed, log).await.map(Some)
+            }
+            _ => Ok(None),
+        };
+        self.save_attempts(id, log)?;
+        result
+    }
+
+    /// Connect: a token, then the test call.
+    pub async fn connect(&self, handle: &str, force: bool) -> Result<ConnectResult> {
+        let token = self.token(handle, force, DEFAULT_MARGIN).await?;
+        self.connect_result(handle, token).await
+    }
+
+    /// What Connect shows for a token just obtained: its facts and the test call's answer.
+    pub async fn connect_result(&self, handle: &str, token: Token) -> Result<ConnectResult> {
+        let test = self.test_with(handle, &token).await?;
+        let test_note = test.is_none().then(|| NO_TEST_URL.to_string());
+        Ok(ConnectResult { token: token.info, test, test_note })
+    }
+
+    /// The profile's recent attempts, newest first.
+    pub fn history(&self, handle: &str, limit: usize) -> Result<Vec<Attempt>> {
+        let conn = self.conn();
+        let row = store::get(&conn, handle)?;
+        history::recent(&conn, row.id, limit)
+    }
+
+    /// Handles of profiles whose cached token expires within `within` (for renewal).
+    pub fn expiring(&self, within: Duration) -> Result<Vec<String>> {
+        history::expiring(&self.conn(), Utc::now(), within)
+    }
+}
+
+/// A renewal margin of `secs` seconds, as a user gives it: bounded to ten years, so it never
+/// overflows the date arithmetic.
+pub fn margin_secs(secs: i64) -> Duration {
+    Duration::try_seconds(secs.clamp(0, 10 * 365 * 24 * 3600)).unwrap_or(DEFAULT_MARGIN)
+}

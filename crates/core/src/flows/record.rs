@@ -1,0 +1,84 @@
+//! What a flow records as it goes: the attempts (kept in the profile's history) and, when a
+//! diagnosis asks for it, the redacted HTTP trace. Every attempt of every stage is made by
+//! [`Recorder::attempt`], so they all say the same things the same way.
+
+use std::time::Instant;
+
+use chrono::Utc;
+
+use super::trace::TraceEntry;
+use crate::error::Error;
+use crate::model::{Attempt, Stage};
+
+/// The attempts and trace of one operation; `saved` counts the attempts already written to
+/// the history, so each is written once whoever writes it.
+#[derive(Debug, Default)]
+pub struct Recorder {
+    pub attempts: Vec<Attempt>,
+    pub trace: Option<Vec<TraceEntry>>,
+    saved: usize,
+}
+
+impl Recorder {
+    /// A recorder that also keeps the HTTP trace.
+    pub fn tracing() -> Self {
+        Recorder { attempts: Vec::new(), trace: Some(Vec::new()), saved: 0 }
+    }
+
+    /// Records one attempt of `stage` that started at `started`: `Ok(true)` it did what it
+    /// should, `Ok(false)` it answered but not with success (a test call's 4xx), or the
+    /// error, kept as its OAuth `error` and description (else its code and message).
+    pub fn attempt(&mut self, stage: Stage, started: Instant, status: Option<u16>, outcome: Result<bool, &Error>) -> &Attempt {
+        let (error, error_description) = match outcome {
+            Ok(_) => (None, None),
+            Err(Error::OAuth { error, description, .. }) | Err(Error::Denied { error, description }) => {
+                (Some(error.clone()), description.clone())
+            }
+            Err(e) => (Some(e.code().as_str().to_string()), Some(e.to_string())),
+        };
+        self.attempts.push(Attempt {
+            at: Utc::now(),
+            stage,
+            ok: outcome.unwrap_or(false),
+            status,
+            elapsed_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+            error,
+            error_description,
+        });
+        let last = self.attempts.len() - 1;
+        &self.attempts[last]
+    }
+
+    pub fn trace(&mut self, entry: impl FnOnce() -> TraceEntry) {
+        if let Some(t) = &mut self.trace {
+            t.push(entry());
+        }
+    }
+
+    /// The attempts not yet written to the history; marks them written.
+    pub fn take_unsaved(&mut self) -> &[Attempt] {
+        let from = self.saved.min(self.attempts.len());
+        self.saved = self.attempts.len();
+        &self.attempts[from..]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attempts_are_written_once_and_errors_keep_the_providers_words() {
+        let mut r = Recorder::default();
+        let refused = Error::OAuth { stage: Stage::Token, status: 401, error: "invalid_client".into(), description: Some("bad".into()) };
+        r.attempt(Stage::Token, Instant::now(), Some(401), Err(&refused));
+        assert!(!r.attempt(Stage::Test, Instant::now(), Some(403), Ok(false)).ok);
+        assert_eq!(r.take_unsaved().len(), 2);
+        assert!(r.take_unsaved().is_empty());
+        let a = r.attempt(Stage::Test, Instant::now(), Some(200), Ok(true));
+        assert!(a.ok && a.error.is_none());
+        let a = r.attempts[0].clone();
+        assert_eq!((a.error.as_deref(), a.error_description.as_deref(), a.ok), (Some("invalid_client"), Some("bad"), false));
+        assert_eq!(r.take_unsaved().len(), 1);
+    }
+}

@@ -1,0 +1,225 @@
+//! The vocabulary of OAuth Desk: plain data that every layer speaks and that crosses to the
+//! window (through the generated TypeScript bindings) and to `--json` output. This module is
+//! the bottom layer: it uses nothing else of the crate, so any module may use it.
+//!
+//! Each enum that people read has exactly one label ([`Labelled::label`]); the CLI, the
+//! diagnosis and the window (through the generated `contract.ts`) all show that label.
+
+mod labels;
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+pub use labels::{label_tables, LabelTable, Labelled};
+
+/// Field name → value. Only fields of the profile's template; never a secret.
+pub type Fields = BTreeMap<String, String>;
+
+/// Whether a secret is stored; the secret itself never leaves the store through here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub enum SecretState {
+    #[serde(rename = "set")]
+    Set,
+    #[serde(rename = "not set")]
+    NotSet,
+}
+
+/// The steps of a connection, as reported in errors and history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Stage {
+    Authorize,
+    Token,
+    Refresh,
+    Introspect,
+    Test,
+    Revoke,
+    Discovery,
+}
+
+impl Stage {
+    pub const ALL: [Stage; 7] =
+        [Stage::Authorize, Stage::Token, Stage::Refresh, Stage::Introspect, Stage::Test, Stage::Revoke, Stage::Discovery];
+
+    /// The stored and serialized name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Authorize => "authorize",
+            Stage::Token => "token",
+            Stage::Refresh => "refresh",
+            Stage::Introspect => "introspect",
+            Stage::Test => "test",
+            Stage::Revoke => "revoke",
+            Stage::Discovery => "discovery",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Stage> {
+        Stage::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+}
+
+impl std::fmt::Display for Stage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+/// Where a token's expiry came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ExpirySource {
+    ExpiresIn,
+    Jwt,
+    Introspection,
+    Unknown,
+}
+
+impl ExpirySource {
+    pub const ALL: [ExpirySource; 4] = [ExpirySource::ExpiresIn, ExpirySource::Jwt, ExpirySource::Introspection, ExpirySource::Unknown];
+
+    /// The stored and serialized name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExpirySource::ExpiresIn => "expires_in",
+            ExpirySource::Jwt => "jwt",
+            ExpirySource::Introspection => "introspection",
+            ExpirySource::Unknown => "unknown",
+        }
+    }
+}
+
+/// Where a token came from this time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum TokenSource {
+    Cache,
+    Network,
+}
+
+/// Everything about a token but the token itself: safe to show, log or send to the window.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct TokenInfo {
+    pub token_type: String,
+    pub scope: Option<String>,
+    pub obtained_at: DateTime<Utc>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub expiry_source: ExpirySource,
+    /// Why the expiry is unknown, in words, when it is.
+    pub expiry_note: Option<String>,
+    pub instance_url: Option<String>,
+    pub issued_at: Option<DateTime<Utc>>,
+    pub refresh_token: bool,
+    pub source: TokenSource,
+    /// The response's other fields (never anything that looks like a credential).
+    #[ts(type = "Record<string, unknown>")]
+    pub extra: BTreeMap<String, serde_json::Value>,
+}
+
+impl TokenInfo {
+    /// Seconds left, or `None` when the expiry is unknown.
+    pub fn expires_in(&self) -> Option<i64> {
+        self.expires_at.map(|e| (e - Utc::now()).num_seconds().max(0))
+    }
+}
+
+/// One request made for a profile, as kept in its history. Never holds a secret or a token.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct Attempt {
+    pub at: DateTime<Utc>,
+    pub stage: Stage,
+    pub ok: bool,
+    pub status: Option<u16>,
+    pub elapsed_ms: u64,
+    pub error: Option<String>,
+    pub error_description: Option<String>,
+}
+
+/// A profile's connection status, for the list's badge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ConnectionStatus {
+    Connected,
+    Expired,
+    Failing,
+    Never,
+}
+
+impl ConnectionStatus {
+    pub const ALL: [ConnectionStatus; 4] =
+        [ConnectionStatus::Connected, ConnectionStatus::Expired, ConnectionStatus::Failing, ConnectionStatus::Never];
+
+    /// The serialized name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConnectionStatus::Connected => "connected",
+            ConnectionStatus::Expired => "expired",
+            ConnectionStatus::Failing => "failing",
+            ConnectionStatus::Never => "never",
+        }
+    }
+}
+
+/// A profile's connection state: what the badge, the panel and `show` all read.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct ConnectionState {
+    pub state: ConnectionStatus,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub last_attempt_at: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+}
+
+/// A stored profile as shown to users: never contains a secret.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct Profile {
+    pub handle: String,
+    pub label: String,
+    pub template: String,
+    pub fields: Fields,
+    pub client_secret: SecretState,
+    /// The connection's status, for the list's badge.
+    pub connection: ConnectionState,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The checks of a diagnosis, in the order they run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Check {
+    Profile,
+    Network,
+    TokenEndpoint,
+    TokenResponse,
+    TestCall,
+    Clock,
+}
+
+impl Check {
+    pub const ALL: [Check; 6] = [Check::Profile, Check::Network, Check::TokenEndpoint, Check::TokenResponse, Check::TestCall, Check::Clock];
+
+    /// The serialized name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Check::Profile => "profile",
+            Check::Network => "network",
+            Check::TokenEndpoint => "token_endpoint",
+            Check::TokenResponse => "token_response",
+            Check::TestCall => "test_call",
+            Check::Clock => "clock",
+        }
+    }
+}

@@ -1,0 +1,92 @@
+//! One type per role a secret plays in OAuth: a client secret, an authorization code, a PKCE
+//! verifier, a refresh token, an access token. Each prints `[redacted]` under `Debug` and
+//! `Display`, none implements `Serialize`, and none converts into another, so two of them
+//! cannot be swapped in a call, logged by a stray `{:?}`, or written out by accident.
+//!
+//! oauth2 has types of these names, but they derive `Serialize`; these do not.
+
+use std::fmt;
+
+macro_rules! secret_role {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, PartialEq, Eq)]
+        pub struct $name(String);
+
+        impl $name {
+            pub fn new(value: impl Into<String>) -> Self {
+                $name(value.into())
+            }
+
+            /// The value itself, for the one place that must send or store it.
+            pub fn expose(&self) -> &str {
+                &self.0
+            }
+
+            pub fn is_empty(&self) -> bool {
+                self.0.is_empty()
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("[redacted]")
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("[redacted]")
+            }
+        }
+    };
+}
+
+secret_role!(
+    /// A confidential client's secret (`client_secret`).
+    ClientSecret
+);
+secret_role!(
+    /// The one-time code the provider sends to the redirect URI.
+    AuthorizationCode
+);
+secret_role!(
+    /// The PKCE `code_verifier` (RFC 7636).
+    PkceVerifier
+);
+secret_role!(
+    /// A refresh token (RFC 6749 §6).
+    RefreshToken
+);
+secret_role!(
+    /// An access token: what the API receives as a bearer credential.
+    AccessToken
+);
+
+/// Client secrets arrive from the window as plain strings; they are never serialized back.
+impl<'de> serde::Deserialize<'de> for ClientSecret {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        String::deserialize(d).map(ClientSecret)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_role_is_redacted_in_debug_and_display() {
+        let values = [
+            format!("{:?} {}", ClientSecret::new("cs-value"), ClientSecret::new("cs-value")),
+            format!("{:?} {}", AuthorizationCode::new("code-value"), AuthorizationCode::new("code-value")),
+            format!("{:?} {}", PkceVerifier::new("verifier-value"), PkceVerifier::new("verifier-value")),
+            format!("{:?} {}", RefreshToken::new("rt-value"), RefreshToken::new("rt-value")),
+            format!("{:?} {}", AccessToken::new("at-value"), AccessToken::new("at-value")),
+        ];
+        for v in values {
+            assert_eq!(v, "[redacted] [redacted]");
+        }
+        assert_eq!(format!("{:?}", Some(RefreshToken::new("x"))), "Some([redacted])");
+        assert_eq!(AccessToken::new("at").expose(), "at");
+    }
+}

@@ -1,0 +1,197 @@
+//! The store's record of connections: token metadata (when obtained, when it expires; the
+//! token itself is in the keyring) and every attempt, from which each profile's connection
+//! state (connected, expired, failing, never tried) is derived by one pure function,
+//! [`derive_state`], whether one profile is read or all of them are listed in one query.
+
+use chrono::{DateTime, Duration, Utc};
+use rusqlite::{params, Connection, OptionalExtension};
+
+use super::profiles::{from_row, Row, COLUMNS};
+use crate::error::Result;
+use crate::model::{Attempt, ConnectionState, ConnectionStatus, ExpirySource, Stage};
+
+/// A token whose expiry is unknown is reused for this long after it was obtained.
+pub const UNKNOWN_EXPIRY_REUSE: Duration = Duration::minutes(10);
+
+/// What the store keeps about a cached token.
+#[derive(Debug, Clone)]
+pub struct TokenMeta {
+    pub secret_ref: String,
+    pub obtained_at: DateTime<Utc>,
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+pub fn record(conn: &Connection, profile_id: i64, attempts: &[Attempt]) -> Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO attempts (profile_id, at, stage, ok, status, elapsed_ms, error, error_description) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?;
+    for a in attempts {
+        let elapsed = i64::try_from(a.elapsed_ms).unwrap_or(i64::MAX);
+        stmt.execute(params![profile_id, a.at, a.stage.as_str(), a.ok, a.status, elapsed, a.error, a.error_description])?;
+    }
+    Ok(())
+}
+
+pub fn save_token(
+    conn: &Connection,
+    profile_id: i64,
+    secret_ref: &str,
+    obtained_at: DateTime<Utc>,
+    expires_at: Option<DateTime<Utc>>,
+    source: ExpirySource,
+) -> Result<()> {
+    conn.execute(
+        "INSERT INTO tokens (profile_id, secret_ref, obtained_at, expires_at, expiry_source) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (profile_id) DO UPDATE SET secret_ref = ?2, obtained_at = ?3, expires_at = ?4, expiry_source = ?5",
+        params![profile_id, secret_ref, obtained_at, expires_at, source.as_str()],
+    )?;
+    Ok(())
+}
+
+pub fn token(conn: &Connection, profile_id: i64) -> Result<Option<TokenMeta>> {
+    Ok(conn
+        .query_row("SELECT secret_ref, obtained_at, expires_at FROM tokens WHERE profile_id = ?1", [profile_id], |r| {
+            Ok(TokenMeta { secret_ref: r.get(0)?, obtained_at: r.get(1)?, expires_at: r.get(2)? })
+        })
+        .optional()?)
+}
+
+pub fn forget_token(conn: &Connection, profile_id: i64) -> Result<()> {
+    conn.execute("DELETE FROM tokens WHERE profile_id = ?1", [profile_id])?;
+    Ok(())
+}
+
+/// The most recent attempts, newest first.
+pub fn recent(conn: &Connection, profile_id: i64, limit: usize) -> Result<Vec<Attempt>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT at, stage, ok, status, elapsed_ms, error, error_description FROM attempts WHERE profile_id = ?1 ORDER BY id DESC LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![profile_id, i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
+        let stage: String = r.get(1)?;
+        Ok(Attempt {
+            at: r.get(0)?,
+            stage: Stage::parse(&stage).unwrap_or(Stage::Token),
+            ok: r.get(2)?,
+            status: r.get(3)?,
+            elapsed_ms: u64::try_from(r.get::<_, i64>(4)?).unwrap_or(0),
+            error: r.get(5)?,
+            error_description: r.get(6)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+/// Whether a cached token can still be used `margin` from now.
+pub fn usable(meta: &TokenMeta, now: DateTime<Utc>, margin: Duration) -> bool {
+    usable_at(meta.obtained_at, meta.expires_at, now, margin)
+}
+
+/// The last attempt, as far as the state needs it.
+#[derive(Debug, Clone)]
+pub struct LastAttempt {
+    pub at: DateTime<Utc>,
+    pub ok: bool,
+    pub error: Option<String>,
+    pub error_description: Option<String>,
+}
+
+/// A profile's connection state from its token record and its last attempt: failing when the
+/// last attempt failed after the token was obtained; else connected while the token is
+/// usable, expired after; never tried without either.
+pub fn derive_state(
+    token: Option<(DateTime<Utc>, Option<DateTime<Utc>>)>,
+    last: Option<&LastAttempt>,
+    now: DateTime<Utc>,
+) -> ConnectionState {
+    let failing = last.filter(|a| !a.ok && token.is_none_or(|(obtained_at, _)| a.at >= obtained_at));
+    let state = match (token, failing) {
+        (_, Some(_)) => ConnectionStatus::Failing,
+        (Some((obtained_at, expires_at)), None) if usable_at(obtained_at, expires_at, now, Duration::zero()) => ConnectionStatus::Connected,
+        (Some(_), None) => ConnectionStatus::Expired,
+        (None, None) => ConnectionStatus::Never,
+    };
+    ConnectionState {
+        state,
+        expires_at: token.and_then(|(_, e)| e),
+        last_attempt_at: last.map(|a| a.at),
+        last_error: failing.map(|a| a.error_description.clone().or_else(|| a.error.clone()).unwrap_or_default()),
+    }
+}
+
+fn usable_at(obtained_at: DateTime<Utc>, expires_at: Option<DateTime<Utc>>, now: DateTime<Utc>, margin: Duration) -> bool {
+    // Checked: the times may come from a server's numbers.
+    match expires_at {
+        Some(exp) => exp.checked_sub_signed(margin).is_some_and(|t| t > now),
+        None => obtained_at.checked_add_signed(UNKNOWN_EXPIRY_REUSE).is_none_or(|t| t > now),
+    }
+}
+
+/// Profiles with their connection states, in one query whatever their number: all of them
+/// (in label order), or the one named by `handle`.
+pub fn profiles_with_state(conn: &Connection, handle: Option<&str>) -> Result<Vec<(Row, ConnectionState)>> {
+    let cols = COLUMNS.split(", ").map(|c| format!("p.{c}")).collect::<Vec<_>>().join(", ");
+    let filter = if handle.is_some() { "WHERE p.handle = ?1" } else { "" };
+    let sql = format!(
+        "SELECT {cols}, t.obtained_at, t.expires_at, a.at, a.ok, a.error, a.error_description
+         FROM profiles p
+         LEFT JOIN tokens t ON t.profile_id = p.id
+         LEFT JOIN attempts a ON a.id = (SELECT id FROM attempts WHERE profile_id = p.id ORDER BY id DESC LIMIT 1)
+         {filter}
+         ORDER BY p.label COLLATE NOCASE, p.handle"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let now = Utc::now();
+    let read = |r: &rusqlite::Row<'_>| -> rusqlite::Result<(Row, ConnectionState)> {
+        let row = from_row(r)?;
+        let token = r.get::<_, Option<DateTime<Utc>>>(8)?.map(|obtained| Ok::<_, rusqlite::Error>((obtained, r.get(9)?))).transpose()?;
+        let last = match r.get::<_, Option<DateTime<Utc>>>(10)? {
+            Some(at) => Some(LastAttempt { at, ok: r.get(11)?, error: r.get(12)?, error_description: r.get(13)? }),
+            None => None,
+        };
+        Ok((row, derive_state(token, last.as_ref(), now)))
+    };
+    let rows = match handle {
+        Some(h) => stmt.query_map([h], read)?.collect::<rusqlite::Result<Vec<_>>>()?,
+        None => stmt.query_map([], read)?.collect::<rusqlite::Result<Vec<_>>>()?,
+    };
+    Ok(rows)
+}
+
+/// Handles of profiles whose cached token expires within `within` from `now` (for renewal).
+pub fn expiring(conn: &Connection, now: DateTime<Utc>, within: Duration) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT p.handle, t.expires_at FROM tokens t JOIN profiles p ON p.id = t.profile_id WHERE t.expires_at IS NOT NULL",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, DateTime<Utc>>(1)?)))?;
+    Ok(rows
+        .filter_map(|r| r.ok())
+        .filter(|(_, exp)| exp.checked_sub_signed(within).is_none_or(|t| t <= now) && *exp > now)
+        .map(|(h, _)| h)
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn attempt(at: DateTime<Utc>, ok: bool) -> LastAttempt {
+        LastAttempt { at, ok, error: (!ok).then(|| "invalid_client".into()), error_description: None }
+    }
+
+    #[test]
+    fn the_state_follows_the_token_and_the_last_attempt() {
+        let now = Utc::now();
+        let hour = Duration::hours(1);
+        assert_eq!(derive_state(None, None, now).state, ConnectionStatus::Never);
+        assert_eq!(derive_state(Some((now - hour, Some(now + hour))), None, now).state, ConnectionStatus::Connected);
+        assert_eq!(derive_state(Some((now - hour, Some(now - Duration::seconds(1)))), None, now).state, ConnectionStatus::Expired);
+        assert_eq!(derive_state(Some((now - Duration::minutes(5), None)), None, now).state, ConnectionStatus::Connected);
+        assert_eq!(derive_state(Some((now - hour, None)), None, now).state, ConnectionStatus::Expired);
+        let failed = attempt(now, false);
+        let s = derive_state(Some((now - hour, Some(now + hour))), Some(&failed), now);
+        assert_eq!((s.state, s.last_error.as_deref()), (ConnectionStatus::Failing, Some("invalid_client")));
+        // A failure before the current token was obtained is history, not the state.
+        let old = attempt(now - Duration::hours(2), false);
+        assert_eq!(derive_state(Some((now - hour, Some(now + hour))), Some(&old), now).state, ConnectionStatus::Connected);
+    }
+}
