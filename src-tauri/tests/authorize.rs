@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use common::{json, oauthdesk, ok, Server};
+use common::{json, oauthdesk, ok, Server, TestProfile};
 use serde_json::Value;
 
 fn user(args: &[&str]) -> Value {
@@ -44,19 +44,6 @@ fn authorize(dir: &Path, handle: &str, deny: bool) -> (i32, String, String) {
     (out.status.code().unwrap_or(-1), rest, String::from_utf8_lossy(&out.stderr).into_owned())
 }
 
-fn add_custom(dir: &Path, idp: &Server, handle: &str, client_id: &str, secret: Option<&str>) {
-    let auth = format!("authorize_url={}", idp.url("/auth"));
-    let token = format!("token_url={}", idp.url("/token"));
-    let revoke = format!("revoke_url={}", idp.url("/token/revocation"));
-    let id = format!("client_id={client_id}");
-    let mut args = vec!["add", "custom-oauth2", "--handle", handle, "--set", &auth, "--set", &token, "--set", &revoke, "--set", &id];
-    args.extend(["--set", "scopes=openid offline_access api"]);
-    if secret.is_some() {
-        args.push("--secret-stdin");
-    }
-    ok(oauthdesk(dir, &args, secret));
-}
-
 /// Asks the server's introspection endpoint about a token, as the confidential client.
 fn introspect(idp: &Server, token: &str) -> Value {
     let js = format!(
@@ -71,7 +58,7 @@ fn introspect(idp: &Server, token: &str) -> Value {
 fn a_public_client_signs_in_and_the_token_is_served_from_the_cache() {
     let idp = Server::start("oidc.mjs", &[]);
     let dir = tempfile::tempdir().unwrap();
-    add_custom(dir.path(), &idp, "public", "native-public", None);
+    TestProfile::custom_oauth2("public", &idp, "native-public").add(dir.path());
     let (code, out, err) = authorize(dir.path(), "public", false);
     assert_eq!(code, 0, "{err}");
     let t: Value = serde_json::from_str(&out).unwrap();
@@ -96,7 +83,7 @@ fn a_public_client_signs_in_and_the_token_is_served_from_the_cache() {
 fn an_expired_token_is_refreshed_and_a_refused_refresh_asks_for_a_new_sign_in() {
     let idp = Server::start("oidc.mjs", &[("AT_TTL", "2")]);
     let dir = tempfile::tempdir().unwrap();
-    add_custom(dir.path(), &idp, "short", "native-confidential", Some("conf-secret"));
+    TestProfile::custom_oauth2("short", &idp, "native-confidential").secret("conf-secret").add(dir.path());
     let (code, out, err) = authorize(dir.path(), "short", false);
     assert_eq!(code, 0, "{err}");
     let first: Value = serde_json::from_str(&out).unwrap();
@@ -127,7 +114,7 @@ fn an_expired_token_is_refreshed_and_a_refused_refresh_asks_for_a_new_sign_in() 
 fn revoke_revokes_at_the_provider_and_forgets_locally() {
     let idp = Server::start("oidc.mjs", &[]);
     let dir = tempfile::tempdir().unwrap();
-    add_custom(dir.path(), &idp, "conf", "native-confidential", Some("conf-secret"));
+    TestProfile::custom_oauth2("conf", &idp, "native-confidential").secret("conf-secret").add(dir.path());
     let (code, out, err) = authorize(dir.path(), "conf", false);
     assert_eq!(code, 0, "{err}");
     let t: Value = serde_json::from_str(&out).unwrap();
@@ -144,7 +131,7 @@ fn revoke_revokes_at_the_provider_and_forgets_locally() {
 fn access_denied_is_reported_and_nothing_is_stored() {
     let idp = Server::start("oidc.mjs", &[]);
     let dir = tempfile::tempdir().unwrap();
-    add_custom(dir.path(), &idp, "denied", "native-public", None);
+    TestProfile::custom_oauth2("denied", &idp, "native-public").add(dir.path());
     let (code, out, err) = authorize(dir.path(), "denied", true);
     assert_ne!(code, 0);
     let v: Value = serde_json::from_str(&out).unwrap();
@@ -159,22 +146,11 @@ fn discovery_fills_the_profile_and_checks_the_issuer() {
     let idp = Server::start("oidc.mjs", &[]);
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    ok(oauthdesk(
-        d,
-        &[
-            "add",
-            "custom-oauth2",
-            "--handle",
-            "found",
-            "--set",
-            "authorize_url=https://placeholder.example.com/a",
-            "--set",
-            "token_url=https://placeholder.example.com/t",
-            "--set",
-            "client_id=native-public",
-        ],
-        None,
-    ));
+    TestProfile::new("custom-oauth2", "found")
+        .set("authorize_url", "https://placeholder.example.com/a")
+        .set("token_url", "https://placeholder.example.com/t")
+        .set("client_id", "native-public")
+        .add(d);
     let issuer = idp.url("");
     let found = json(oauthdesk(d, &["discover", &issuer, "--profile", "found", "--apply", "--json"], None));
     assert_eq!(found["issuer"], issuer);

@@ -6,30 +6,17 @@ mod common;
 
 use std::path::Path;
 
-use common::{json, oauthdesk, oauthdesk_env, ok, Run};
+use common::{json, oauthdesk, ok, Run, TestProfile};
 use serde_json::Value;
 
 const SF_SECRET: &str = "SF-consumer-secret-9d1e77";
 const CC_SECRET: &str = "cc-client-secret-41aa02";
 
-fn add_salesforce(dir: &Path, handle: &str) -> Run {
-    oauthdesk(
-        dir,
-        &[
-            "add",
-            "salesforce-client-credentials",
-            "--handle",
-            handle,
-            "--label",
-            "Acme production",
-            "--set",
-            "my_domain=https://acme.my.salesforce.com",
-            "--set",
-            "client_id=3MVG9consumerKey",
-            "--secret-stdin",
-        ],
-        Some(&format!("{SF_SECRET}\n")),
-    )
+/// The Salesforce profile most tests start from; its secret ends in a newline, as `echo` sends it.
+fn sf_prod() -> TestProfile {
+    TestProfile::salesforce_client_credentials("sf-prod", "https://acme.my.salesforce.com", "3MVG9consumerKey")
+        .label("Acme production")
+        .secret(format!("{SF_SECRET}\n"))
 }
 
 #[test]
@@ -46,53 +33,21 @@ fn templates_are_listed_with_their_fields() {
 fn each_template_creates_shows_edits_exports_and_imports() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    ok(add_salesforce(d, "sf-prod"));
-    ok(oauthdesk(
-        d,
-        &["add", "salesforce-authorization-code", "--handle", "sf-user", "--set", "client_id=3MVG9user", "--set", "environment=sandbox"],
-        None,
-    ));
-    ok(oauthdesk(
-        d,
-        &[
-            "add",
-            "custom-oauth2",
-            "--handle",
-            "idp",
-            "--set",
-            "authorize_url=https://idp.example.com/authorize",
-            "--set",
-            "token_url=https://idp.example.com/token",
-            "--set",
-            "client_id=desk",
-            "--set",
-            "redirect_port=8765",
-        ],
-        None,
-    ));
-    ok(oauthdesk(
-        d,
-        &[
-            "add",
-            "client-credentials",
-            "--handle",
-            "api",
-            "--set",
-            "token_url=https://auth.example.com/oauth/token",
-            "--set",
-            "client_id=machine",
-            "--set",
-            "token_body=json",
-            "--set",
-            "token_field=accessToken",
-            "--set",
-            "audience=https://api.example.com",
-            "--set",
-            "extra_params=tenant=acme",
-            "--secret-stdin",
-        ],
-        Some(CC_SECRET),
-    ));
+    sf_prod().add(d);
+    TestProfile::new("salesforce-authorization-code", "sf-user").set("client_id", "3MVG9user").set("environment", "sandbox").add(d);
+    TestProfile::new("custom-oauth2", "idp")
+        .set("authorize_url", "https://idp.example.com/authorize")
+        .set("token_url", "https://idp.example.com/token")
+        .set("client_id", "desk")
+        .set("redirect_port", "8765")
+        .add(d);
+    TestProfile::client_credentials("api", "https://auth.example.com/oauth/token", "machine")
+        .set("token_body", "json")
+        .set("token_field", "accessToken")
+        .set("audience", "https://api.example.com")
+        .set("extra_params", "tenant=acme")
+        .secret(CC_SECRET)
+        .add(d);
 
     let list = json(oauthdesk(d, &["list", "--json"], None));
     let handles: Vec<&str> = list.as_array().unwrap().iter().map(|p| p["handle"].as_str().unwrap()).collect();
@@ -142,44 +97,18 @@ fn each_template_creates_shows_edits_exports_and_imports() {
 fn bad_input_names_the_field_and_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    ok(add_salesforce(d, "sf-prod"));
+    sf_prod().add(d);
     let before = ok(oauthdesk(d, &["list", "--json"], None)).stdout;
 
-    let cc = |handle: &str, token_url: &str| {
-        oauthdesk(
-            d,
-            &[
-                "add",
-                "client-credentials",
-                "--handle",
-                handle,
-                "--set",
-                &format!("token_url={token_url}"),
-                "--set",
-                "client_id=c",
-                "--secret-stdin",
-            ],
-            Some("s"),
-        )
-    };
+    let cc = |handle: &str, token_url: &str| TestProfile::client_credentials(handle, token_url, "c").secret("s").try_add(d);
     let cases: Vec<(Run, &str)> = vec![
         (cc("Bad Handle", "https://a.example.com/t"), "handle: "),
-        (add_salesforce(d, "sf-prod"), "handle: a profile with handle 'sf-prod' already exists"),
+        (sf_prod().try_add(d), "handle: a profile with handle 'sf-prod' already exists"),
         (cc("api", "not a url"), "token_url: "),
         (cc("api", "http://auth.example.com/token"), "token_url: "),
-        (
-            oauthdesk(d, &["add", "client-credentials", "--handle", "api", "--set", "client_id=c", "--secret-stdin"], Some("s")),
-            "token_url: ",
-        ),
-        (oauthdesk(d, &["add", "github", "--handle", "gh"], None), "template: unknown template 'github'"),
-        (
-            oauthdesk(
-                d,
-                &["add", "client-credentials", "--handle", "api", "--set", "token_url=https://a.example.com/t", "--set", "client_id=c"],
-                None,
-            ),
-            "client_secret: ",
-        ),
+        (TestProfile::new("client-credentials", "api").set("client_id", "c").secret("s").try_add(d), "token_url: "),
+        (TestProfile::new("github", "gh").try_add(d), "template: unknown template 'github'"),
+        (TestProfile::client_credentials("api", "https://a.example.com/t", "c").try_add(d), "client_secret: "),
         (oauthdesk(d, &["edit", "sf-prod", "--set", "client_secret=oops"], None), "client_secret: "),
         (oauthdesk(d, &["edit", "sf-prod", "--set", "my_domain=https://acme.lightning.force.com"], None), "my_domain: "),
         (oauthdesk(d, &["edit", "sf-prod", "--set", "redirect_port=80"], None), "redirect_port: "),
@@ -203,22 +132,8 @@ fn secrets_never_reach_the_store_the_logs_or_an_export() {
     let d = dir.path();
     let mut output = String::new();
     for run in [
-        add_salesforce(d, "sf-prod"),
-        oauthdesk(
-            d,
-            &[
-                "add",
-                "client-credentials",
-                "--handle",
-                "api",
-                "--set",
-                "token_url=https://auth.example.com/t",
-                "--set",
-                "client_id=m",
-                "--secret-stdin",
-            ],
-            Some(CC_SECRET),
-        ),
+        sf_prod().try_add(d),
+        TestProfile::client_credentials("api", "https://auth.example.com/t", "m").secret(CC_SECRET).try_add(d),
         oauthdesk(d, &["edit", "api", "--secret-stdin"], Some("rotated-secret-5521")),
         oauthdesk(d, &["show", "api", "--json"], None),
         oauthdesk(d, &["list"], None),
@@ -255,22 +170,9 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
 #[test]
 fn without_a_keyring_the_cli_says_so_and_how_to_fix_it() {
     let dir = tempfile::tempdir().unwrap();
-    let run = oauthdesk_env(
-        dir.path(),
-        &[
-            "add",
-            "client-credentials",
-            "--handle",
-            "api",
-            "--set",
-            "token_url=https://a.example.com/t",
-            "--set",
-            "client_id=c",
-            "--secret-stdin",
-        ],
-        Some("s"),
-        &[("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/oauthdesk-test-bus")],
-    );
+    let run = TestProfile::client_credentials("api", "https://a.example.com/t", "c")
+        .secret("s")
+        .try_add_env(dir.path(), &[("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/oauthdesk-test-bus")]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(run.stderr.contains("the OS keyring is not available"), "{}", run.stderr);
     assert!(run.stderr.contains("gnome-keyring-daemon"), "{}", run.stderr);

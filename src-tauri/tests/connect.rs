@@ -4,31 +4,8 @@
 
 mod common;
 
-use std::path::Path;
-
-use common::{json, oauthdesk, ok, Run, Server};
+use common::{json, oauthdesk, ok, Run, Server, TestProfile};
 use serde_json::Value;
-
-fn add_cc(dir: &Path, handle: &str, token_url: &str, client_id: &str, secret: &str, extra: &[&str]) {
-    let mut args = vec!["add", "client-credentials", "--handle", handle, "--secret-stdin"];
-    let token = format!("token_url={token_url}");
-    let id = format!("client_id={client_id}");
-    args.extend(["--set", &token, "--set", &id]);
-    for e in extra {
-        args.extend(["--set", e]);
-    }
-    ok(oauthdesk(dir, &args, Some(secret)));
-}
-
-fn add_sf(dir: &Path, handle: &str, standin: &Server, key: &str, secret: &str) {
-    let domain = format!("my_domain={}", standin.url(""));
-    let key = format!("client_id={key}");
-    ok(oauthdesk(
-        dir,
-        &["add", "salesforce-client-credentials", "--handle", handle, "--set", &domain, "--set", &key, "--secret-stdin"],
-        Some(secret),
-    ));
-}
 
 fn fails(run: Run) -> (Run, Value) {
     assert_ne!(run.code, 0, "expected a failure, got: {}", run.stdout);
@@ -41,8 +18,17 @@ fn oidc_provider_basic_and_body_auth_cache_and_expiry() {
     let idp = Server::start("oidc.mjs", &[]);
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    add_cc(d, "basic", &idp.url("/token"), "cc-basic", "basic-secret", &["scopes=api", "client_auth=basic"]);
-    add_cc(d, "post", &idp.url("/token"), "cc-post", "post-secret", &["scopes=read", "client_auth=post"]);
+    let token_url = idp.url("/token");
+    TestProfile::client_credentials("basic", &token_url, "cc-basic")
+        .set("scopes", "api")
+        .set("client_auth", "basic")
+        .secret("basic-secret")
+        .add(d);
+    TestProfile::client_credentials("post", &token_url, "cc-post")
+        .set("scopes", "read")
+        .set("client_auth", "post")
+        .secret("post-secret")
+        .add(d);
 
     let first = json(oauthdesk(d, &["token", "basic", "--json"], None));
     assert_eq!(first["source"], "network");
@@ -81,7 +67,7 @@ fn oidc_provider_basic_and_body_auth_cache_and_expiry() {
 fn oidc_provider_wrong_secret_is_reported_as_invalid_client() {
     let idp = Server::start("oidc.mjs", &[]);
     let dir = tempfile::tempdir().unwrap();
-    add_cc(dir.path(), "wrong", &idp.url("/token"), "cc-basic", "not-the-secret", &[]);
+    TestProfile::client_credentials("wrong", &idp.url("/token"), "cc-basic").secret("not-the-secret").add(dir.path());
     let (run, v) = fails(oauthdesk(dir.path(), &["token", "wrong", "--json"], None));
     assert_eq!(run.code, 1);
     assert_eq!(v["ok"], false);
@@ -102,8 +88,10 @@ fn oidc_provider_wrong_secret_is_reported_as_invalid_client() {
 fn oidc_provider_expiry_from_introspection_when_expires_in_is_missing() {
     let idp = Server::start("oidc.mjs", &[]);
     let dir = tempfile::tempdir().unwrap();
-    let introspect = format!("introspect_url={}", idp.url("/token/introspection"));
-    add_cc(dir.path(), "noexp", &idp.url("/token"), "cc-noexp", "noexp-secret", &[&introspect]);
+    TestProfile::client_credentials("noexp", &idp.url("/token"), "cc-noexp")
+        .set("introspect_url", idp.url("/token/introspection"))
+        .secret("noexp-secret")
+        .add(dir.path());
     let t = json(oauthdesk(dir.path(), &["token", "noexp", "--json"], None));
     assert_eq!(t["expiry_source"], "introspection");
     let left = t["expires_in"].as_i64().unwrap();
@@ -117,7 +105,7 @@ fn oidc_provider_expiry_from_introspection_when_expires_in_is_missing() {
 fn salesforce_shaped_success_without_expires_in_and_the_default_test_call() {
     let sf = Server::start("standin.mjs", &[]);
     let dir = tempfile::tempdir().unwrap();
-    add_sf(dir.path(), "sf", &sf, "sf-good", "sf-secret");
+    TestProfile::salesforce_client_credentials("sf", &sf.url(""), "sf-good").secret("sf-secret").add(dir.path());
     let t = json(oauthdesk(dir.path(), &["token", "sf", "--json"], None));
     assert_eq!(t["instance_url"], sf.url(""));
     assert!(t["issued_at"].as_str().is_some(), "issued_at is read from epoch milliseconds: {t}");
@@ -147,7 +135,7 @@ fn salesforce_error_bodies_are_reported_verbatim() {
     ];
     for (i, (key, secret, error, description)) in cases.iter().enumerate() {
         let handle = format!("sf-{i}");
-        add_sf(dir.path(), &handle, &sf, key, secret);
+        TestProfile::salesforce_client_credentials(&handle, &sf.url(""), key).secret(*secret).add(dir.path());
         let (run, v) = fails(oauthdesk(dir.path(), &["token", &handle, "--json"], None));
         assert_eq!((v["error"].as_str(), v["error_description"].as_str()), (Some(*error), Some(*description)), "{key}");
         assert_eq!(v["status"], 400);
@@ -161,17 +149,16 @@ fn the_token_goes_only_to_allowed_hosts() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let token = s.url("/json/token");
-    let common = ["token_body=json", "client_auth=post"];
-    let me = format!("test_url={}", s.url("/me"));
-    add_cc(d, "good", &token, "c", "json-secret", &[common[0], common[1], &me, "default_params=version=2"]);
+    let json_cc = |handle: &str| {
+        TestProfile::client_credentials(handle, &token, "c").set("token_body", "json").set("client_auth", "post").secret("json-secret")
+    };
+    json_cc("good").set("test_url", s.url("/me")).set("default_params", "version=2").add(d);
     let good = json(oauthdesk(d, &["test", "good", "--json"], None));
     assert_eq!(good["status"], 200);
     assert!(good["body"].as_str().unwrap().contains(r#""version": "2""#), "default parameters are sent: {}", good["body"]);
 
-    let elsewhere = format!("test_url=http://localhost:{}/me", s.port);
-    add_cc(d, "other-host", &token, "c", "json-secret", &[common[0], common[1], &elsewhere, "allowed_hosts=127.0.0.1"]);
-    let redirect = format!("test_url={}", s.url("/me/elsewhere"));
-    add_cc(d, "redirected", &token, "c", "json-secret", &[common[0], common[1], &redirect]);
+    json_cc("other-host").set("test_url", format!("http://localhost:{}/me", s.port)).set("allowed_hosts", "127.0.0.1").add(d);
+    json_cc("redirected").set("test_url", s.url("/me/elsewhere")).add(d);
     let before = s.hits("/me");
     for handle in ["other-host", "redirected"] {
         let (run, v) = fails(oauthdesk(d, &["test", handle, "--json"], None));
@@ -186,21 +173,25 @@ fn json_bodies_custom_fields_string_expiry_and_jwt_expiry() {
     let s = Server::start("standin.mjs", &[]);
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    add_cc(d, "json", &s.url("/json/token"), "c", "json-secret", &["token_body=json", "client_auth=post"]);
+    TestProfile::client_credentials("json", &s.url("/json/token"), "c")
+        .set("token_body", "json")
+        .set("client_auth", "post")
+        .secret("json-secret")
+        .add(d);
     let t = json(oauthdesk(d, &["token", "json", "--json"], None));
     assert_eq!((t["token_type"].as_str(), t["expiry_source"].as_str()), (Some("Bearer"), Some("expires_in")));
     assert!(t["expires_in"].as_i64().unwrap() > 890);
 
-    add_cc(d, "custom", &s.url("/custom/token"), "c", "x", &["token_field=accessToken"]);
+    TestProfile::client_credentials("custom", &s.url("/custom/token"), "c").set("token_field", "accessToken").secret("x").add(d);
     let t = json(oauthdesk(d, &["token", "custom", "--json"], None));
     assert!(t["access_token"].as_str().unwrap().starts_with("custom-"));
     assert!((1790..=1800).contains(&t["expires_in"].as_i64().unwrap()), "expires_in as a string: {t}");
 
-    add_cc(d, "no-field", &s.url("/custom/token"), "c", "x", &[]);
+    TestProfile::client_credentials("no-field", &s.url("/custom/token"), "c").secret("x").add(d);
     let (run, _) = fails(oauthdesk(d, &["token", "no-field"], None));
     assert!(run.stderr.contains("no 'access_token' field") && run.stderr.contains("accessToken"), "{}", run.stderr);
 
-    add_cc(d, "jwt", &s.url("/jwt/token"), "c", "x", &[]);
+    TestProfile::client_credentials("jwt", &s.url("/jwt/token"), "c").secret("x").add(d);
     let t = json(oauthdesk(d, &["token", "jwt", "--json"], None));
     assert_eq!(t["expiry_source"], "jwt");
     assert!((5390..=5400).contains(&t["expires_in"].as_i64().unwrap()));
@@ -211,10 +202,10 @@ fn html_pages_timeouts_huge_bodies_and_redirects_are_named() {
     let s = Server::start("standin.mjs", &[]);
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    add_cc(d, "html", &s.url("/html/token"), "c", "x", &[]);
-    add_cc(d, "slow", &s.url("/slow/token"), "c", "x", &["timeout=2"]);
-    add_cc(d, "huge", &s.url("/huge/token"), "c", "x", &[]);
-    add_cc(d, "moved", &s.url("/redirect/token"), "c", "x", &[]);
+    TestProfile::client_credentials("html", &s.url("/html/token"), "c").secret("x").add(d);
+    TestProfile::client_credentials("slow", &s.url("/slow/token"), "c").set("timeout", "2").secret("x").add(d);
+    TestProfile::client_credentials("huge", &s.url("/huge/token"), "c").secret("x").add(d);
+    TestProfile::client_credentials("moved", &s.url("/redirect/token"), "c").secret("x").add(d);
     let expect = [
         ("html", "bad_response", "HTML page (HTTP 404)"),
         ("slow", "timeout", "token: 127.0.0.1 did not answer within 2 s (timeout)"),
@@ -235,8 +226,8 @@ fn the_window_renews_tokens_before_they_expire() {
 
     let idp = Server::start("oidc.mjs", &[("CC_TTL", "70")]);
     let dir = tempfile::tempdir().unwrap();
-    add_cc(dir.path(), "short", &idp.url("/token"), "cc-basic", "basic-secret", &[]);
-    add_cc(dir.path(), "idle", &idp.url("/token"), "cc-post", "post-secret", &["client_auth=post"]);
+    TestProfile::client_credentials("short", &idp.url("/token"), "cc-basic").secret("basic-secret").add(dir.path());
+    TestProfile::client_credentials("idle", &idp.url("/token"), "cc-post").set("client_auth", "post").secret("post-secret").add(dir.path());
     let first = json(oauthdesk(dir.path(), &["token", "short", "--json"], None));
     assert!(first["expires_in"].as_i64().unwrap() <= 70);
 

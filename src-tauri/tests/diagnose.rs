@@ -6,25 +6,14 @@
 
 mod common;
 
-use std::net::TcpListener;
 use std::path::Path;
 use std::process::Command;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
-use std::time::Duration;
 
-use common::{json, oauthdesk, ok, Run, Server};
+use common::{closed_port, json, oauthdesk, Run, Server, Stub, TestProfile};
 use serde_json::Value;
 
-fn add_cc(dir: &Path, handle: &str, token_url: &str, secret: &str, extra: &[&str]) {
-    let token = format!("token_url={token_url}");
-    let mut args =
-        vec!["add", "client-credentials", "--handle", handle, "--set", &token, "--set", "client_id=diag-client", "--secret-stdin"];
-    for e in extra {
-        args.extend(["--set", e]);
-    }
-    ok(oauthdesk(dir, &args, Some(secret)));
-}
+/// The client ID of the profiles made here, unless a test names another.
+const CLIENT: &str = "diag-client";
 
 fn diagnose(dir: &Path, handle: &str) -> (Run, Value) {
     let run = oauthdesk(dir, &["diagnose", handle, "--json"], None);
@@ -48,7 +37,7 @@ fn every_knowledge_base_entry_is_recognised() {
     for (i, entry) in kb["entries"].as_array().unwrap().iter().enumerate() {
         let id = entry["id"].as_str().unwrap();
         let handle = format!("kb-{i}");
-        add_cc(dir.path(), &handle, &s.url(&format!("/kb/{id}/token")), "kb-secret", &[]);
+        TestProfile::client_credentials(&handle, &s.url(&format!("/kb/{id}/token")), CLIENT).secret("kb-secret").add(dir.path());
         let (run, v) = diagnose(dir.path(), &handle);
         assert_eq!(run.code, 1, "{id}: {}", run.stderr);
         failed_at(&v, "token_endpoint");
@@ -62,12 +51,7 @@ fn every_knowledge_base_entry_is_recognised() {
 fn salesforce_text_output_names_cause_and_fix() {
     let s = Server::start("standin.mjs", &[]);
     let dir = tempfile::tempdir().unwrap();
-    let domain = format!("my_domain={}", s.url(""));
-    ok(oauthdesk(
-        dir.path(),
-        &["add", "salesforce-client-credentials", "--handle", "sf", "--set", &domain, "--set", "client_id=sf-no-flow", "--secret-stdin"],
-        Some("x"),
-    ));
+    TestProfile::salesforce_client_credentials("sf", &s.url(""), "sf-no-flow").secret("x").add(dir.path());
     let run = oauthdesk(dir.path(), &["diagnose", "sf"], None);
     assert_eq!(run.code, 1);
     assert!(run.stdout.contains("✗ Token endpoint"), "{}", run.stdout);
@@ -80,21 +64,23 @@ fn network_findings_refused_silent_and_self_signed() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
 
-    let unused = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port(); // closed again at once
-    add_cc(d, "refused", &format!("http://127.0.0.1:{unused}/token"), "s", &[]);
+    let unused = closed_port();
+    TestProfile::client_credentials("refused", &format!("http://127.0.0.1:{unused}/token"), CLIENT).secret("s").add(d);
     let (_, v) = diagnose(d, "refused");
     assert!(failed_at(&v, "network").contains("refused"), "{v}");
 
     // A server that accepts connections and never answers.
-    let mut held = Vec::new();
-    let silent = Stub::start(move |conn| held.push(conn));
-    add_cc(d, "silent", &format!("http://127.0.0.1:{}/token", silent.port), "s", &["timeout=2"]);
+    let silent = Stub::silent();
+    TestProfile::client_credentials("silent", &format!("http://127.0.0.1:{}/token", silent.port), CLIENT)
+        .set("timeout", "2")
+        .secret("s")
+        .add(d);
     let (_, v) = diagnose(d, "silent");
     drop(silent);
     assert!(failed_at(&v, "network").contains("does not answer within 2 s (timeout)"), "{v}");
 
     let tls = Server::start("standin.mjs", &[("TLS", "1")]);
-    add_cc(d, "self-signed", &format!("https://127.0.0.1:{}/json/token", tls.port), "s", &[]);
+    TestProfile::client_credentials("self-signed", &format!("https://127.0.0.1:{}/json/token", tls.port), CLIENT).secret("s").add(d);
     let (_, v) = diagnose(d, "self-signed");
     let finding = failed_at(&v, "network");
     assert!(finding.contains("unknown authority"), "{finding}");
@@ -110,7 +96,7 @@ fn a_name_that_does_not_resolve() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    add_cc(dir.path(), "nxdomain", "https://oauthdesk-test.invalid/token", "s", &[]);
+    TestProfile::client_credentials("nxdomain", "https://oauthdesk-test.invalid/token", CLIENT).secret("s").add(dir.path());
     let out = Command::new("unshare")
         .args(["-n", env!("CARGO_BIN_EXE_oauthdesk"), "--data-dir", dir.path().to_str().unwrap(), "diagnose", "nxdomain", "--json"])
         .output()
@@ -125,13 +111,17 @@ fn forbidden_after_a_good_token_and_a_clock_that_is_off() {
     let s = Server::start("standin.mjs", &[]);
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let forbidden = format!("test_url={}", s.url("/forbidden"));
-    add_cc(d, "forbidden", &s.url("/json/token"), "json-secret", &["token_body=json", "client_auth=post", &forbidden]);
+    TestProfile::client_credentials("forbidden", &s.url("/json/token"), CLIENT)
+        .set("token_body", "json")
+        .set("client_auth", "post")
+        .set("test_url", s.url("/forbidden"))
+        .secret("json-secret")
+        .add(d);
     let (_, v) = diagnose(d, "forbidden");
     assert!(failed_at(&v, "test_call").contains("HTTP 403 after a good token"), "{v}");
     assert!(v["cause"].as_str().unwrap().contains("lacks a scope or permission"), "{v}");
 
-    add_cc(d, "clock", &s.url("/future/token"), "x", &[]);
+    TestProfile::client_credentials("clock", &s.url("/future/token"), CLIENT).secret("x").add(d);
     let (_, v) = diagnose(d, "clock");
     assert!(failed_at(&v, "clock").contains("in the future"), "{v}");
     assert!(v["cause"].as_str().unwrap().contains("clock is behind"), "{v}");
@@ -143,8 +133,11 @@ fn a_healthy_profile_says_so_and_the_report_keeps_no_secret() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let secret = "basic-secret";
-    let test = format!("test_url={}", idp.url("/.well-known/openid-configuration"));
-    add_cc(d, "healthy", &idp.url("/token"), secret, &["client_id=cc-basic", "scopes=api", &test]);
+    TestProfile::client_credentials("healthy", &idp.url("/token"), "cc-basic")
+        .set("scopes", "api")
+        .set("test_url", idp.url("/.well-known/openid-configuration"))
+        .secret(secret)
+        .add(d);
     let run = oauthdesk(d, &["diagnose", "healthy", "--report", d.join("healthy.md").to_str().unwrap()], None);
     assert_eq!(run.code, 0, "{}", run.stdout);
     assert!(run.stdout.contains("Healthy: every stage passed."), "{}", run.stdout);
@@ -156,7 +149,7 @@ fn a_healthy_profile_says_so_and_the_report_keeps_no_secret() {
 
     // A failing run with a known secret.
     let wrong = "wrong-secret-7d2e91ac";
-    add_cc(d, "wrong", &idp.url("/token"), wrong, &["client_id=cc-basic"]);
+    TestProfile::client_credentials("wrong", &idp.url("/token"), "cc-basic").secret(wrong).add(d);
     let report_path = d.join("wrong.md");
     let run = oauthdesk(d, &["diagnose", "wrong", "--report", report_path.to_str().unwrap()], None);
     assert_eq!(run.code, 1);
@@ -179,67 +172,15 @@ fn base64_of(s: &str) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-/// A TCP server on 127.0.0.1 that hands each connection to `on_conn`, for at most 30 s;
-/// dropping it stops it.
-struct Stub {
-    port: u16,
-    stop: Arc<AtomicBool>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-impl Stub {
-    fn start(mut on_conn: impl FnMut(std::net::TcpStream) + Send + 'static) -> Stub {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        listener.set_nonblocking(true).unwrap();
-        let stop = Arc::new(AtomicBool::new(false));
-        let thread = {
-            let stop = stop.clone();
-            std::thread::spawn(move || {
-                for _ in 0..3000 {
-                    if stop.load(Ordering::Relaxed) {
-                        break;
-                    }
-                    if let Ok((conn, _)) = listener.accept() {
-                        on_conn(conn);
-                    }
-                    std::thread::sleep(Duration::from_millis(10));
-                }
-            })
-        };
-        Stub { port, stop, thread: Some(thread) }
-    }
-}
-
-impl Drop for Stub {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
-}
-
-/// A stand-in proxy that answers every CONNECT with 407.
-fn auth_demanding_proxy() -> Stub {
-    use std::io::{Read, Write};
-    Stub::start(|mut conn| {
-        conn.set_nonblocking(false).unwrap();
-        conn.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-        let mut buf = [0u8; 4096];
-        let _ = conn.read(&mut buf);
-        let _ = conn.write_all(
-            b"HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"corp\"\r\nContent-Length: 0\r\n\r\n",
-        );
-    })
-}
-
 #[test]
 fn proxy_findings_unreachable_and_wanting_credentials() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     // The token URL's host is never looked up: with a proxy, the proxy does that.
-    add_cc(d, "via-proxy", "https://auth.oauthdesk-test.example/oauth/token", "s", &["timeout=5"]);
+    TestProfile::client_credentials("via-proxy", "https://auth.oauthdesk-test.example/oauth/token", CLIENT)
+        .set("timeout", "5")
+        .secret("s")
+        .add(d);
     let run_with = |proxy: &str| {
         let run = common::oauthdesk_env(
             d,
@@ -251,13 +192,13 @@ fn proxy_findings_unreachable_and_wanting_credentials() {
         (run, v)
     };
 
-    let unused = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let unused = closed_port();
     let (_, v) = run_with(&format!("http://127.0.0.1:{unused}"));
     let finding = failed_at(&v, "network");
     assert!(finding.contains(&format!("cannot connect through the proxy http://127.0.0.1:{unused}")), "{finding}");
     assert!(v["fix"].to_string().contains("NO_PROXY"), "{v}");
 
-    let proxy = auth_demanding_proxy();
+    let proxy = Stub::proxy_wanting_credentials();
     let (run, v) = run_with(&format!("http://ops:hunter22@127.0.0.1:{}", proxy.port));
     drop(proxy);
     let finding = failed_at(&v, "network");

@@ -2,8 +2,11 @@
 //! commands the UI calls exist, take the arguments the UI sends, and fail as `{code,
 //! message, field}`. These profiles have no secret, so no keyring is needed here.
 
+mod common;
+
 use std::sync::Arc;
 
+use common::TestProfile;
 use oauthdesk_app::{with_commands, AppState};
 use oauthdesk_core::{Desk, Keyring};
 use serde_json::{json, Value};
@@ -41,17 +44,14 @@ impl Harness {
     }
 }
 
+/// The arguments of `profile_create` for a public client (no secret).
 fn public_client(handle: &str) -> Value {
-    json!({ "profile": {
-        "template": "custom-oauth2",
-        "handle": handle,
-        "label": "Local IdP",
-        "fields": {
-            "authorize_url": "https://idp.example.com/authorize",
-            "token_url": "https://idp.example.com/token",
-            "client_id": "desk-cli"
-        }
-    }})
+    let profile = TestProfile::new("custom-oauth2", handle)
+        .label("Local IdP")
+        .set("authorize_url", "https://idp.example.com/authorize")
+        .set("token_url", "https://idp.example.com/token")
+        .set("client_id", "desk-cli");
+    json!({ "profile": profile.json() })
 }
 
 #[test]

@@ -19,24 +19,16 @@ async function openProfile(app, handle) {
 }
 
 test("Authorize from the window: the helper signs in and the window shows the countdown", async () => {
-  ctx.env.cli([
-    "add",
-    "custom-oauth2",
-    "--handle",
-    "idp-user",
-    "--label",
-    "Local IdP (user)",
-    "--set",
-    `authorize_url=${ctx.idp.url("/auth")}`,
-    "--set",
-    `token_url=${ctx.idp.url("/token")}`,
-    "--set",
-    `revoke_url=${ctx.idp.url("/token/revocation")}`,
-    "--set",
-    "client_id=native-public",
-    "--set",
-    "scopes=openid offline_access api",
-  ]);
+  ctx.env.addProfile("custom-oauth2", "idp-user", {
+    label: "Local IdP (user)",
+    fields: {
+      authorize_url: ctx.idp.url("/auth"),
+      token_url: ctx.idp.url("/token"),
+      revoke_url: ctx.idp.url("/token/revocation"),
+      client_id: "native-public",
+      scopes: "openid offline_access api",
+    },
+  });
   const app = await ctx.env.open();
   try {
     await openProfile(app, "idp-user");

@@ -8,26 +8,16 @@ import { saveScreenshot, shown, suite } from "./driver.mjs";
 const ctx = suite({ idp: true });
 
 test("Connect shows the expiry countdown, the test call's status and a connected badge", async () => {
-  ctx.env.cli(
-    [
-      "add",
-      "client-credentials",
-      "--handle",
-      "idp-api",
-      "--label",
-      "Local IdP API",
-      "--set",
-      `token_url=${ctx.idp.url("/token")}`,
-      "--set",
-      "client_id=cc-basic",
-      "--set",
-      "scopes=api",
-      "--set",
-      `test_url=${ctx.idp.url("/.well-known/openid-configuration")}`,
-      "--secret-stdin",
-    ],
-    "basic-secret",
-  );
+  ctx.env.addProfile("client-credentials", "idp-api", {
+    label: "Local IdP API",
+    fields: {
+      token_url: ctx.idp.url("/token"),
+      client_id: "cc-basic",
+      scopes: "api",
+      test_url: ctx.idp.url("/.well-known/openid-configuration"),
+    },
+    secret: "basic-secret",
+  });
   const app = await ctx.env.open();
   try {
     const item = await app.wait(

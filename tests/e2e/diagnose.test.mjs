@@ -8,20 +8,10 @@ import { saveScreenshot, shown, suite } from "./driver.mjs";
 const ctx = suite({ idp: true });
 
 test("Diagnose names the cause and the fix of a wrong secret", async () => {
-  ctx.env.cli(
-    [
-      "add",
-      "client-credentials",
-      "--handle",
-      "wrong-secret",
-      "--set",
-      `token_url=${ctx.idp.url("/token")}`,
-      "--set",
-      "client_id=cc-basic",
-      "--secret-stdin",
-    ],
-    "not-the-secret",
-  );
+  ctx.env.addProfile("client-credentials", "wrong-secret", {
+    fields: { token_url: ctx.idp.url("/token"), client_id: "cc-basic" },
+    secret: "not-the-secret",
+  });
   const app = await ctx.env.open();
   try {
     const item = await app.wait(

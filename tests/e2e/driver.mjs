@@ -52,6 +52,17 @@ export async function start() {
     cli(args, input = "") {
       return execFileSync(binary, args, { env, encoding: "utf8", input });
     },
+    /**
+     * Creates a profile through the CLI (`oauthdesk add`), its secret (if any) on stdin:
+     * addProfile("client-credentials", "api", { label, fields: { token_url, client_id }, secret }).
+     */
+    addProfile(template, handle, { label, fields = {}, secret } = {}) {
+      const args = ["add", template, "--handle", handle];
+      if (label !== undefined) args.push("--label", label);
+      for (const [field, value] of Object.entries(fields)) args.push("--set", `${field}=${value}`);
+      if (secret !== undefined) args.push("--secret-stdin");
+      return this.cli(args, secret ?? "");
+    },
     async stop() {
       driver.kill();
       await new Promise((r) => (driver.exitCode !== null ? r() : driver.once("exit", r)));

@@ -1,15 +1,20 @@
 //! Shared by the integration tests: running the real `oauthdesk` binary against a temporary
-//! data directory, and starting the local servers (npm's oidc-provider, the stand-in) that
-//! the connection tests talk to on 127.0.0.1. Each server is stopped when dropped.
+//! data directory, the test profiles they create (`TestProfile`), and every local server they
+//! talk to on 127.0.0.1: npm's oidc-provider and the stand-in (`Server`), and the bare TCP
+//! stubs (`Stub`: a silent server, a proxy that wants credentials). Each server is stopped
+//! when dropped.
 #![allow(dead_code)]
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc};
+use std::thread::JoinHandle;
 use std::time::Duration;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 pub struct Run {
     pub code: i32,
@@ -117,5 +122,175 @@ impl Drop for Server {
         drop(self.child.stdin.take()); // the servers stop when their stdin closes
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// A profile for a test: the template, handle, optional label, fields and secret, created
+/// through the CLI (`add`, `try_add`) or sent as the window's `NewProfile` JSON (`json`).
+#[derive(Clone, Debug)]
+pub struct TestProfile {
+    template: String,
+    handle: String,
+    label: Option<String>,
+    fields: Vec<(String, String)>,
+    secret: Option<String>,
+}
+
+impl TestProfile {
+    pub fn new(template: &str, handle: &str) -> TestProfile {
+        TestProfile { template: template.into(), handle: handle.into(), label: None, fields: Vec::new(), secret: None }
+    }
+
+    /// `client-credentials` against `token_url`.
+    pub fn client_credentials(handle: &str, token_url: &str, client_id: &str) -> TestProfile {
+        TestProfile::new("client-credentials", handle).set("token_url", token_url).set("client_id", client_id)
+    }
+
+    /// `salesforce-client-credentials` for the org at `my_domain` (e.g. the stand-in's `url("")`).
+    pub fn salesforce_client_credentials(handle: &str, my_domain: &str, consumer_key: &str) -> TestProfile {
+        TestProfile::new("salesforce-client-credentials", handle).set("my_domain", my_domain).set("client_id", consumer_key)
+    }
+
+    /// `custom-oauth2` (authorization code) against npm's oidc-provider (`oidc.mjs`), with
+    /// revocation and a refresh token (`offline_access`).
+    pub fn custom_oauth2(handle: &str, idp: &Server, client_id: &str) -> TestProfile {
+        TestProfile::new("custom-oauth2", handle)
+            .set("authorize_url", idp.url("/auth"))
+            .set("token_url", idp.url("/token"))
+            .set("revoke_url", idp.url("/token/revocation"))
+            .set("client_id", client_id)
+            .set("scopes", "openid offline_access api")
+    }
+
+    /// Sets a field, replacing an earlier value of the same field.
+    pub fn set(mut self, field: &str, value: impl Into<String>) -> TestProfile {
+        let value = value.into();
+        match self.fields.iter_mut().find(|(name, _)| name == field) {
+            Some(entry) => entry.1 = value,
+            None => self.fields.push((field.into(), value)),
+        }
+        self
+    }
+
+    pub fn label(mut self, label: &str) -> TestProfile {
+        self.label = Some(label.into());
+        self
+    }
+
+    /// The client secret, passed on standard input (`--secret-stdin`) exactly as given.
+    pub fn secret(mut self, secret: impl Into<String>) -> TestProfile {
+        self.secret = Some(secret.into());
+        self
+    }
+
+    /// The arguments of `oauthdesk add` for this profile.
+    pub fn add_args(&self) -> Vec<String> {
+        let mut args = vec!["add".to_string(), self.template.clone(), "--handle".into(), self.handle.clone()];
+        if let Some(label) = &self.label {
+            args.extend(["--label".into(), label.clone()]);
+        }
+        for (field, value) in &self.fields {
+            args.extend(["--set".into(), format!("{field}={value}")]);
+        }
+        if self.secret.is_some() {
+            args.push("--secret-stdin".into());
+        }
+        args
+    }
+
+    /// Runs `oauthdesk add` and asserts that it succeeded.
+    pub fn add(&self, data_dir: &Path) -> Run {
+        ok(self.try_add(data_dir))
+    }
+
+    /// Runs `oauthdesk add` whatever comes of it, for tests that expect a failure.
+    pub fn try_add(&self, data_dir: &Path) -> Run {
+        self.try_add_env(data_dir, &[])
+    }
+
+    /// `try_add` with extra environment variables.
+    pub fn try_add_env(&self, data_dir: &Path, env: &[(&str, &str)]) -> Run {
+        let args = self.add_args();
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        oauthdesk_env(data_dir, &args, self.secret.as_deref(), env)
+    }
+
+    /// The profile as the window sends it (`NewProfile`): `{template, handle, label?, fields,
+    /// client_secret?}`.
+    pub fn json(&self) -> Value {
+        let fields: Map<String, Value> = self.fields.iter().map(|(k, v)| (k.clone(), Value::from(v.as_str()))).collect();
+        let mut p = serde_json::json!({ "template": self.template, "handle": self.handle, "fields": fields });
+        if let Some(label) = &self.label {
+            p["label"] = Value::from(label.as_str());
+        }
+        if let Some(secret) = &self.secret {
+            p["client_secret"] = Value::from(secret.as_str());
+        }
+        p
+    }
+}
+
+/// A port on 127.0.0.1 that nothing listens on (bound and closed again at once).
+pub fn closed_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// A TCP server on 127.0.0.1 that hands each connection to `on_conn`, for at most 30 s;
+/// dropping it stops it.
+pub struct Stub {
+    pub port: u16,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Stub {
+    pub fn start(mut on_conn: impl FnMut(TcpStream) + Send + 'static) -> Stub {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        listener.set_nonblocking(true).unwrap();
+        let stop = Arc::new(AtomicBool::new(false));
+        let thread = {
+            let stop = stop.clone();
+            std::thread::spawn(move || {
+                for _ in 0..3000 {
+                    if stop.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    if let Ok((conn, _)) = listener.accept() {
+                        on_conn(conn);
+                    }
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+            })
+        };
+        Stub { port, stop, thread: Some(thread) }
+    }
+
+    /// A server that accepts connections and never answers (they close when it stops).
+    pub fn silent() -> Stub {
+        let mut held = Vec::new();
+        Stub::start(move |conn| held.push(conn))
+    }
+
+    /// A stand-in proxy that answers every CONNECT with 407.
+    pub fn proxy_wanting_credentials() -> Stub {
+        Stub::start(|mut conn| {
+            conn.set_nonblocking(false).unwrap();
+            conn.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+            let mut buf = [0u8; 4096];
+            let _ = conn.read(&mut buf);
+            let _ = conn.write_all(
+                b"HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"corp\"\r\nContent-Length: 0\r\n\r\n",
+            );
+        })
+    }
+}
+
+impl Drop for Stub {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
     }
 }
