@@ -5,13 +5,16 @@ SHELL := /bin/bash
 CARGO ?= cargo
 UI_SRC := $(shell find ui/src -type f 2>/dev/null) ui/index.html ui/vite.config.ts ui/svelte.config.js
 
-.PHONY: help run build test deps-run deps-test test-rust test-ui test-e2e check-ui fix-ui bench clean
+.PHONY: help run build test test-fast check fix deps-run deps-test test-rust test-ui test-e2e check-ui fix-ui bench clean
 
 help:
-	@echo "make run    build and open OAuth Desk"
-	@echo "make test   run every test suite (Rust, UI types, end-to-end in the real window)"
-	@echo "make build  build the oauthdesk binary (target/debug/oauthdesk)"
-	@echo "make bench  compare oauthdesk token with curl against a local OAuth server"
+	@echo "make run        build and open OAuth Desk"
+	@echo "make test       run every test suite (Rust, UI types, end-to-end in the real window)"
+	@echo "make test-fast  the core's and the app's unit tests only (no servers, no keyring)"
+	@echo "make check      format check, clippy with warnings denied, UI type check and format"
+	@echo "make fix        format Rust, ui/ and tests/ in place"
+	@echo "make build      build the oauthdesk binary (target/debug/oauthdesk)"
+	@echo "make bench      compare oauthdesk token with curl against a local OAuth server"
 
 deps-run:
 	@scripts/deps.sh run
@@ -42,6 +45,20 @@ test: deps-test ui/dist/index.html tests/node_modules/.package-lock.json
 
 test-rust:
 	$(CARGO) test --workspace --locked
+
+# Unit tests of the core and the app: no Node servers, no keyring, no window.
+test-fast: ui/dist/index.html
+	$(CARGO) test --workspace --lib --locked
+	$(CARGO) test -p oauthdesk-core --test layers --locked
+
+# What the machine checks about style (CI runs it before make test). Clippy builds the app,
+# whose build script needs the UI's dist folder.
+check: deps-run ui/dist/index.html check-ui
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+
+fix: fix-ui
+	$(CARGO) fmt --all
 
 # The UI's types come from Rust (ts-rs, written by test-rust): check they are committed and
 # that the UI type-checks against them.

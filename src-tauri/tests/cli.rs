@@ -1,6 +1,8 @@
 //! The command-line contract, run as a user runs it: the real binary, a real SQLite file in a
 //! temporary data directory, and the real OS keyring (`make test` provides a private GNOME
 //! Keyring on a private D-Bus session).
+// A test crate: a panic is a failed test, as it should be.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -3,6 +3,8 @@
 //! self-signed, unresolvable, a proxy that is down or wants credentials), 401/403 after a
 //! good token, a clock that is off, a healthy profile, and a support report that holds no
 //! secret.
+// A test crate: a panic is a failed test, as it should be.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -1,6 +1,8 @@
 //! The IPC wiring, exercised through tauri's mock runtime (no window, no display): the
 //! commands the UI calls exist, take the arguments the UI sends, and fail as `{code,
 //! message, field}`. These profiles have no secret, so no keyring is needed here.
+// A test crate: a panic is a failed test, as it should be.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -4,15 +4,15 @@
 //!
 //! # Layers
 //!
-//! Each module uses only the modules on its own line or below it; nothing points up, and
-//! `../shared/tools/core-cycles.py crates/core/src` checks that no import cycle appears.
+//! Each module uses only the modules on its own line or below it; nothing points up. The
+//! test `tests/layers.rs` reads the sources and fails on a use that points up.
 //!
 //! ```text
-//! diagnose, transfer        support: diagnosis, reports, export files
+//! diagnose                  the diagnosis and its support report
 //! desk/                     the entry point: profiles, the grant pipeline, tokens, sign-in
 //! store/                    SQLite: every statement, migrations, derived connection state
 //! flows/                    the OAuth protocol: config, requests, answers, expiry, redirect
-//! profile                   the rules for a profile's fields
+//! profile, transfer         the rules for a profile's fields; the export file format
 //! template, validate,       the template catalogue and the value rules
 //!   salesforce
 //! secret                    secret types by role; the keyring

@@ -37,8 +37,8 @@ impl ExportFile {
     }
 
     /// The file's text, as every export writes it: pretty JSON ending in a newline.
-    pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).expect("an export always serialises") + "\n"
+    pub fn to_json(&self) -> Result<String> {
+        serde_json::to_string_pretty(self).map(|s| s + "\n").map_err(|e| Error::Internal(format!("the export does not serialize: {e}")))
     }
 
     /// Reads an export, refusing other JSON and newer format versions.

@@ -2,6 +2,8 @@
 //! Service session goes stale and is reopened, with nothing lost. This stops the private
 //! test session's daemon and starts another, so it runs only inside `scripts/with-keyring.sh`
 //! (which `make test` uses) and alone in its test binary.
+// A test crate: a panic is a failed test, as it should be.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::Write;
 use std::process::{Command, Stdio};

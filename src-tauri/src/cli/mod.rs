@@ -202,7 +202,11 @@ impl Out {
     /// Prints `value` as JSON in JSON mode, or the text `text` renders otherwise.
     pub fn print<T: Serialize>(&self, value: &T, text: impl FnOnce() -> String) {
         if self.json {
-            println!("{}", serde_json::to_string_pretty(value).expect("output values always serialise"));
+            match serde_json::to_string_pretty(value) {
+                Ok(text) => println!("{text}"),
+                // Only a map with non-string keys fails, which no output type has.
+                Err(e) => println!("{}", serde_json::json!({ "ok": false, "code": "internal", "message": e.to_string() })),
+            }
         } else {
             let t = text();
             if !t.is_empty() {

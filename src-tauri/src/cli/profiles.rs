@@ -176,7 +176,7 @@ pub fn remove(desk: &Desk, out: &Out, handle: &str) -> AppResult<()> {
 }
 
 pub fn export(desk: &Desk, handles: &[String], output: Option<PathBuf>) -> AppResult<()> {
-    let json = desk.export(handles)?.to_json();
+    let json = desk.export(handles)?.to_json()?;
     match output {
         Some(path) => std::fs::write(path, json)?,
         None => print!("{json}"),

@@ -54,7 +54,7 @@ pub async fn profiles_export(state: State<'_, AppState>, handles: Vec<String>) -
 pub async fn profiles_export_file(state: State<'_, AppState>, handles: Vec<String>, path: PathBuf) -> AppResult<usize> {
     on_desk(&state, move |d| {
         let file = d.export(&handles)?;
-        std::fs::write(&path, file.to_json())?;
+        std::fs::write(&path, file.to_json()?)?;
         Ok(file.profiles.len())
     })
     .await

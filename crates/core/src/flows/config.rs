@@ -62,8 +62,11 @@ fn url_field(fields: &Fields, name: &str) -> Result<Option<Url>> {
     get(fields, name).map(|v| validate::url(v).map_err(|m| Error::invalid(name, m))).transpose()
 }
 
-fn join(base: &str, path: &str) -> Url {
-    Url::parse(&format!("{}{path}", base.trim_end_matches('/'))).expect("a validated origin plus a fixed path is a URL")
+/// A Salesforce endpoint under the org's base URL (validated when stored, checked again here
+/// since the store is a file).
+fn join(base: &str, path: &str) -> Result<Url> {
+    Url::parse(&format!("{}{path}", base.trim_end_matches('/')))
+        .map_err(|e| Error::invalid("my_domain", format!("'{base}' is not a URL ({e})")))
 }
 
 impl FlowConfig {
@@ -81,10 +84,10 @@ impl FlowConfig {
         };
         let (token_url, authorize_url, revoke_default, introspect_default) = match &sf_base {
             Some(base) => (
-                join(base, "/services/oauth2/token"),
-                Some(join(base, "/services/oauth2/authorize")),
-                Some(join(base, "/services/oauth2/revoke")),
-                Some(join(base, "/services/oauth2/introspect")),
+                join(base, "/services/oauth2/token")?,
+                Some(join(base, "/services/oauth2/authorize")?),
+                Some(join(base, "/services/oauth2/revoke")?),
+                Some(join(base, "/services/oauth2/introspect")?),
             ),
             None => {
                 let token = url_field(fields, "token_url")?.ok_or_else(|| Error::invalid("token_url", "Token URL is required"))?;
