@@ -238,4 +238,42 @@ mod tests {
         assert!(matches!(desk.get("gone"), Err(Error::NotFound(_))));
         assert!(matches!(desk.remove("gone"), Err(Error::NotFound(_))));
     }
+
+    #[test]
+    fn list_and_get_read_the_same_state_for_every_profile() {
+        use crate::model::{Attempt, ConnectionStatus, ExpirySource, Stage};
+        let (_d, desk) = desk();
+        for h in ["a-never", "b-connected", "c-failing"] {
+            desk.create(sf(h, Some("s"))).unwrap();
+        }
+        let now = chrono::Utc::now();
+        let attempt = |ok: bool| Attempt {
+            at: now,
+            stage: Stage::Token,
+            ok,
+            status: Some(if ok { 200 } else { 401 }),
+            elapsed_ms: 5,
+            error: (!ok).then(|| "invalid_client".into()),
+            error_description: None,
+        };
+        {
+            let conn = desk.conn();
+            let id = |h: &str| store::get(&conn, h).unwrap().id;
+            let later = now + chrono::Duration::hours(1);
+            history::save_token(&conn, id("b-connected"), "k", now, Some(later), ExpirySource::ExpiresIn).unwrap();
+            history::record(&conn, id("b-connected"), &[attempt(true)]).unwrap();
+            history::record(&conn, id("c-failing"), &[attempt(true), attempt(false)]).unwrap();
+        }
+        let listed = desk.list().unwrap();
+        let states: Vec<_> = listed.iter().map(|p| (p.handle.as_str(), p.connection.state)).collect();
+        assert_eq!(
+            states,
+            [("a-never", ConnectionStatus::Never), ("b-connected", ConnectionStatus::Connected), ("c-failing", ConnectionStatus::Failing)]
+        );
+        assert_eq!(listed[2].connection.last_error.as_deref(), Some("invalid_client"));
+        for p in &listed {
+            let one = desk.get(&p.handle).unwrap();
+            assert_eq!((one.connection.state, one.connection.expires_at), (p.connection.state, p.connection.expires_at));
+        }
+    }
 }

@@ -61,7 +61,7 @@ pub fn profile(template: &'static Template, fields: &Fields, secret: Option<&Cli
                 Outcome::fail(
                     format!("no {l} is stored"),
                     &format!("The profile has no {l}."),
-                    vec![format!("Set it with Edit, or `oauthdesk edit HANDLE --secret-stdin`.")],
+                    vec![format!("Store the {l} in the profile (it is kept in the OS keyring, never in the profile's fields).")],
                 ),
                 Some(cfg),
             );
