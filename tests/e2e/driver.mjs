@@ -1,7 +1,7 @@
 // Starts tauri-driver (which starts WebKitWebDriver, which starts OAuth Desk) and opens
 // WebDriver sessions on the real window. Every process started here is stopped by stop().
 import { spawn, execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -23,6 +23,21 @@ async function portOpen(port) {
     });
     socket.on("error", () => resolve(false));
   });
+}
+
+/**
+ * Ends every process still running with this data directory: a window whose WebDriver
+ * session did not close it would otherwise outlive the suite (and hold its output open).
+ */
+function killLeftovers(dataDir) {
+  const needle = `OAUTHDESK_DATA_DIR=${dataDir}\0`;
+  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+    try {
+      if (readFileSync(`/proc/${pid}/environ`, "latin1").includes(needle)) process.kill(Number(pid), "SIGKILL");
+    } catch {
+      // gone already, or not ours to read
+    }
+  }
 }
 
 /** A fresh data directory and a running tauri-driver whose app uses it. */
@@ -66,6 +81,7 @@ export async function start() {
     async stop() {
       driver.kill();
       await new Promise((r) => (driver.exitCode !== null ? r() : driver.once("exit", r)));
+      killLeftovers(dataDir);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -31,7 +31,10 @@ test("a Salesforce profile created in the window survives a restart with its sec
     await type(app, "field-client_secret", SECRET);
     await (await shown(app, "save-profile")).click();
     await shown(app, "profile-view");
-    assert.match(await (await shown(app, "secret-state")).getText(), /stored in the OS keyring/);
+    assert.match(
+      await (await shown(app, "secret-state")).getText(),
+      /sealed in the store; its key is in the OS keyring/,
+    );
   } finally {
     await app.quit();
   }

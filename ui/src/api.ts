@@ -21,6 +21,7 @@ import type { Need } from "./bindings/Need";
 import type { ConnectResult } from "./bindings/ConnectResult";
 import type { Discovery } from "./bindings/Discovery";
 import type { DiagnoseResult } from "./bindings/DiagnoseResult";
+import type { RekeyOutcome } from "./bindings/RekeyOutcome";
 import type { RevokeOutcome } from "./bindings/RevokeOutcome";
 import type { ErrorPayload } from "./bindings/ErrorPayload";
 import type { ExportFile } from "./bindings/ExportFile";
@@ -42,6 +43,7 @@ type Commands = {
   export_save_path: { args: Record<string, never>; result: string | null };
   profiles_import: { args: { json: string }; result: string[] };
   app_info: { args: Record<string, never>; result: AppInfo };
+  store_rekey: { args: Record<string, never>; result: RekeyOutcome };
   profile_connect: { args: { handle: string; force: boolean }; result: ConnectResult };
   profile_history: { args: { handle: string }; result: Attempt[] };
   profile_authorize: { args: { handle: string }; result: ConnectResult };

@@ -36,6 +36,10 @@ pub enum Error {
     #[error("keyring: {0}")]
     Keyring(String),
 
+    /// The store holds sealed values, but the keyring has no key that opens them.
+    #[error("the OS keyring has no key for this store ({detail}), so its sealed secrets and tokens cannot be read: the store was copied from another machine, or the keyring was reset. The profiles are kept; enter each client secret again (their secrets show as unreadable)")]
+    KeyMissing { detail: String },
+
     #[error("the store at {path} was written by a newer OAuth Desk (schema version {found}, this build knows up to {supported}); it was left untouched, update OAuth Desk to open it")]
     StoreTooNew { path: String, found: i64, supported: i64 },
 
@@ -104,6 +108,7 @@ impl Error {
             Error::UnknownTemplate(..) => ErrorCode::UnknownTemplate,
             Error::KeyringUnavailable { .. } => ErrorCode::KeyringUnavailable,
             Error::Keyring(_) => ErrorCode::Keyring,
+            Error::KeyMissing { .. } => ErrorCode::KeyMissing,
             Error::StoreTooNew { .. } => ErrorCode::StoreTooNew,
             Error::Store(_) | Error::Migration(_) => ErrorCode::Store,
             Error::Import(_) => ErrorCode::Import,
@@ -247,6 +252,7 @@ pub enum ErrorCode {
     UnknownTemplate,
     KeyringUnavailable,
     Keyring,
+    KeyMissing,
     StoreTooNew,
     Store,
     Import,
@@ -272,6 +278,7 @@ impl ErrorCode {
             ErrorCode::UnknownTemplate => "unknown_template",
             ErrorCode::KeyringUnavailable => "keyring_unavailable",
             ErrorCode::Keyring => "keyring",
+            ErrorCode::KeyMissing => "key_missing",
             ErrorCode::StoreTooNew => "store_too_new",
             ErrorCode::Store => "store",
             ErrorCode::Import => "import",
@@ -322,6 +329,7 @@ mod tests {
             ErrorCode::UnknownTemplate,
             ErrorCode::KeyringUnavailable,
             ErrorCode::Keyring,
+            ErrorCode::KeyMissing,
             ErrorCode::StoreTooNew,
             ErrorCode::Store,
             ErrorCode::Import,

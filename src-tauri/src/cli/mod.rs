@@ -89,6 +89,8 @@ pub enum Command {
     Discover(authorize::DiscoverArgs),
     /// Check every stage of a profile's connection and name the cause and the fix
     Diagnose(diagnose::DiagnoseArgs),
+    /// Make a new data key and seal every stored secret and token again under it
+    Rekey,
     /// Show a profile's recent attempts (token, introspection, test)
     History {
         /// The profile's handle
@@ -109,6 +111,7 @@ impl Command {
             Command::Discover(a) => a.apply,
             Command::Templates | Command::List | Command::Show { .. } | Command::Export { .. } => false,
             Command::Import { .. } | Command::History { .. } => false,
+            Command::Rekey => true,
         }
     }
 }
@@ -160,6 +163,7 @@ fn dispatch(cli: Cli, data_dir: &std::path::Path) -> AppResult<i32> {
         Command::Revoke { handle } => authorize::revoke(&desk, &out, &handle),
         Command::Discover(args) => authorize::discover(&desk, &out, args),
         Command::History { handle, limit } => connect::history(&desk, &out, &handle, limit),
+        Command::Rekey => profiles::rekey(&desk, &out),
     };
     done.map(|()| 0)
 }

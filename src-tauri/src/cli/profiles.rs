@@ -145,7 +145,20 @@ fn secret_word(p: &Profile) -> &'static str {
     match p.client_secret {
         oauthdesk_core::SecretState::Set => "set",
         oauthdesk_core::SecretState::NotSet => "not set",
+        oauthdesk_core::SecretState::Unreadable => "unreadable",
     }
+}
+
+pub fn rekey(desk: &Desk, out: &Out) -> AppResult<()> {
+    let r = desk.rekey()?;
+    out.print(&r, || {
+        let mut s = format!("Made a new data key and sealed {} value(s) again under it.", r.resealed);
+        if r.dropped > 0 {
+            s += &format!("\n{} value(s) no longer opened and were dropped: enter those secrets again (see `oauthdesk list`).", r.dropped);
+        }
+        s
+    });
+    Ok(())
 }
 
 pub fn show(desk: &Desk, out: &Out, handle: &str) -> AppResult<()> {
@@ -155,7 +168,9 @@ pub fn show(desk: &Desk, out: &Out, handle: &str) -> AppResult<()> {
         let t = template::find(&p.template).ok();
         let _ = writeln!(s, "  {:<16} {}", "template", p.template);
         for spec in t.map(|t| t.fields.as_slice()).unwrap_or_default() {
-            let value = if spec.kind == template::FieldKind::Secret {
+            let value = if spec.kind == template::FieldKind::Secret && p.client_secret == oauthdesk_core::SecretState::Unreadable {
+                format!("unreadable: enter it again with oauthdesk edit {} --secret-stdin", p.handle)
+            } else if spec.kind == template::FieldKind::Secret {
                 secret_word(&p).to_string()
             } else {
                 p.fields.get(&spec.name).cloned().unwrap_or_default()

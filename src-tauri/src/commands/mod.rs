@@ -40,6 +40,7 @@ commands! {
     profiles::export_save_path,
     profiles::profiles_import,
     profiles::app_info,
+    profiles::store_rekey,
     connect::profile_connect,
     connect::profile_history,
     authorize::profile_authorize,

@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use oauthdesk_core::desk::RekeyOutcome;
 use oauthdesk_core::{template, ExportFile, NewProfile, Profile, ProfileChanges, Template};
 use serde::Serialize;
 use tauri::{AppHandle, Runtime, State};
@@ -82,6 +83,12 @@ pub async fn export_save_path<R: Runtime>(app: AppHandle<R>) -> AppResult<Option
 #[tauri::command]
 pub async fn profiles_import(state: State<'_, AppState>, json: String) -> AppResult<Vec<String>> {
     on_desk(&state, move |d| d.import(ExportFile::parse(&json)?)).await
+}
+
+/// Makes a new data key and seals every secret and token again under it.
+#[tauri::command]
+pub async fn store_rekey(state: State<'_, AppState>) -> AppResult<RekeyOutcome> {
+    on_desk(&state, |d| d.rekey()).await
 }
 
 /// What the window shows in its footer.

@@ -3,4 +3,4 @@
 /**
  * Every error code, as scripts (`--json`), the exit status and the window see it.
  */
-export type ErrorCode = "invalid_input" | "not_found" | "duplicate_handle" | "unknown_template" | "keyring_unavailable" | "keyring" | "store_too_new" | "store" | "import" | "io" | "not_ready" | "internal" | "cancelled" | "access_denied" | "oauth_error" | "timeout" | "network" | "bad_response" | "host_not_allowed";
+export type ErrorCode = "invalid_input" | "not_found" | "duplicate_handle" | "unknown_template" | "keyring_unavailable" | "keyring" | "key_missing" | "store_too_new" | "store" | "import" | "io" | "not_ready" | "internal" | "cancelled" | "access_denied" | "oauth_error" | "timeout" | "network" | "bad_response" | "host_not_allowed";

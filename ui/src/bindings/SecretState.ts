@@ -3,4 +3,4 @@
 /**
  * Whether a secret is stored; the secret itself never leaves the store through here.
  */
-export type SecretState = "set" | "not set";
+export type SecretState = "set" | "not set" | "unreadable";

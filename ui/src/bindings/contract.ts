@@ -19,6 +19,7 @@ export const COMMANDS = [
   "export_save_path",
   "profiles_import",
   "app_info",
+  "store_rekey",
   "profile_connect",
   "profile_history",
   "profile_authorize",

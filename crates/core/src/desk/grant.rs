@@ -1,7 +1,8 @@
 //! The grant pipeline: the one way OAuth Desk obtains a token, whatever the grant. It runs
 //! the exchange, works out the expiry, writes the attempts to the history, and stores the
 //! token. Client credentials, the authorization code, the refresh (and every grant to come)
-//! go through [`Desk::obtain`]; nothing else writes a token.
+//! go through [`Desk::obtain`]; nothing else writes a token. The token and the attempts that
+//! obtained it are written in one transaction.
 
 use chrono::Utc;
 
@@ -32,18 +33,31 @@ impl Desk {
             Ok(response) => Ok((expiry::info(cfg, &response, obtained_at, secret, log).await, response)),
             Err(e) => Err(e),
         };
-        self.save_attempts(id, log)?;
-        let (mut info, response) = result?;
+        let (mut info, response) = match result {
+            Ok(got) => got,
+            Err(e) => {
+                self.save_attempts(id, log)?;
+                return Err(e);
+            }
+        };
         let keep_refresh = match &grant {
             Grant::Refresh { refresh_token } => Some(refresh_token),
             _ => None,
         };
-        self.store_token(id, &response, &mut info, keep_refresh)?;
+        self.store_token(id, &response, &mut info, keep_refresh, log)?;
         Ok(Token { access_token: response.access_token, info })
     }
 
     /// Writes the attempts `log` holds that are not in the history yet.
     pub(crate) fn save_attempts(&self, id: i64, log: &mut Recorder) -> Result<()> {
-        history::record(&self.conn(), id, log.take_unsaved())
+        let attempts = log.take_unsaved();
+        if attempts.is_empty() {
+            return Ok(());
+        }
+        let mut conn = self.conn();
+        let tx = crate::store::write(&mut conn)?;
+        history::record(&tx, id, attempts)?;
+        tx.commit()?;
+        Ok(())
     }
 }

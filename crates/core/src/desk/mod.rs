@@ -5,10 +5,14 @@
 //! - [`profiles`]: create, change, remove, list, export and import profiles;
 //! - [`grant`]: the one pipeline that turns any grant into a stored token;
 //! - [`tokens`]: the token cache, Connect, the test call, the history;
-//! - [`authorization`]: the sign-in of authorization-code profiles, refresh, revoke, discovery.
+//! - [`authorization`]: the sign-in of authorization-code profiles, refresh, revoke, discovery;
+//! - [`keys`]: the store's data key, under which every secret and token is sealed.
 
 pub mod authorization;
 mod grant;
+pub mod keys;
+#[cfg(test)]
+mod keys_tests;
 pub mod profiles;
 pub mod tokens;
 
@@ -18,9 +22,11 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use rusqlite::Connection;
 
 use crate::error::Result;
+use crate::secret::seal::DataKey;
 use crate::secret::SecretStore;
 use crate::store;
 
+pub use keys::RekeyOutcome;
 pub use tokens::{ConnectResult, Token, DEFAULT_MARGIN, NO_TEST_URL};
 
 /// Profiles, their store and their secrets.
@@ -29,6 +35,8 @@ pub struct Desk {
     secrets: Arc<dyn SecretStore>,
     store_id: String,
     path: PathBuf,
+    /// The data key, once read (see [`keys`]).
+    key: Mutex<Option<Arc<DataKey>>>,
 }
 
 impl Desk {
@@ -37,7 +45,16 @@ impl Desk {
         let path = store::path_in(data_dir);
         let conn = store::open(&path)?;
         let store_id = store::store_id(&conn)?;
-        Ok(Desk { conn: Mutex::new(conn), secrets, store_id, path })
+        let legacy = store::sealed::has_legacy(&conn)?;
+        let desk = Desk { conn: Mutex::new(conn), secrets, store_id, path, key: Mutex::new(None) };
+        if legacy {
+            // A store from schema 2 keeps secrets in the keyring: move them in now. Without a
+            // keyring it still opens (what needs no secret works) and moves them in later.
+            if let Err(e) = desk.key() {
+                tracing::warn!(error = %e, "the keyring's items could not be moved into the store yet");
+            }
+        }
+        Ok(desk)
     }
 
     /// The SQLite file behind this desk.
@@ -53,10 +70,5 @@ impl Desk {
         // A panic while holding the lock cannot leave SQLite inconsistent (transactions roll
         // back on drop), so a poisoned lock is safe to take over.
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// The keyring entry of one of a profile's secrets.
-    fn secret_key(&self, id: i64, what: &str) -> String {
-        format!("{}/{id}/{what}", self.store_id)
     }
 }

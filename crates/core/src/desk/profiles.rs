@@ -1,23 +1,31 @@
-//! Profiles: create, change, remove, read, list, export and import. The SQLite rows and the
-//! keyring entries are kept consistent: a keyring failure rolls the row back.
+//! Profiles: create, change, remove, read, list, export and import. A profile and its sealed
+//! client secret are written in one transaction: a crash leaves both or neither.
 
 use std::collections::HashSet;
 
-use rusqlite::Connection;
-
 use super::Desk;
+use crate::error::Need;
 use crate::error::{Error, Result};
 use crate::model::{ConnectionState, Profile, SecretState};
 use crate::profile::{self, NewProfile, ProfileChanges};
-use crate::secret::{ClientSecret, Secret};
-use crate::store::{self, history, Row};
+use crate::secret::ClientSecret;
+use crate::store::{self, history, sealed::Place, Row};
 use crate::template;
 use crate::transfer::{ExportFile, ExportedProfile};
 
-fn shown(row: Row, connection: ConnectionState) -> Profile {
+/// The profile as shown; `key_missing` says the store's key is gone, so a sealed secret
+/// cannot be read.
+fn shown(row: Row, connection: ConnectionState, key_missing: bool) -> Profile {
+    let client_secret = if row.secret_lost || (key_missing && row.client_secret.is_some()) {
+        SecretState::Unreadable
+    } else if row.has_secret() {
+        SecretState::Set
+    } else {
+        SecretState::NotSet
+    };
     Profile {
         connection,
-        client_secret: if row.secret_ref.is_some() { SecretState::Set } else { SecretState::NotSet },
+        client_secret,
         handle: row.handle,
         label: row.label,
         template: row.template,
@@ -28,15 +36,13 @@ fn shown(row: Row, connection: ConnectionState) -> Profile {
 }
 
 impl Desk {
-    fn client_secret_key(&self, id: i64) -> String {
-        self.secret_key(id, "client_secret")
-    }
-
-    /// The profile as shown, with its connection state (one query).
-    fn view(conn: &Connection, handle: &str) -> Result<Profile> {
-        let (row, connection) =
-            history::profiles_with_state(conn, Some(handle))?.into_iter().next().ok_or_else(|| Error::NotFound(handle.to_string()))?;
-        Ok(shown(row, connection))
+    /// The profile as shown, with its connection state (one query). Takes the store's lock
+    /// only for the query: telling whether the key is missing may need the store again.
+    fn view(&self, handle: &str) -> Result<Profile> {
+        let found = history::profiles_with_state(&self.conn(), Some(handle))?;
+        let (row, connection) = found.into_iter().next().ok_or_else(|| Error::NotFound(handle.to_string()))?;
+        let key_missing = row.client_secret.is_some() && self.key_is_missing();
+        Ok(shown(row, connection, key_missing))
     }
 
     /// Creates a profile. Nothing is stored unless everything is valid and the secret is kept.
@@ -47,23 +53,26 @@ impl Desk {
         let label = profile::label(new.label.as_deref(), &new.handle)?;
         let secret = new.client_secret.filter(|s| !s.is_empty());
         let fields = profile::check_fields(template, &new.fields, secret.is_some())?;
+        let key = secret.as_ref().map(|_| self.key_for_write()).transpose()?;
         let mut conn = self.conn();
-        let tx = conn.transaction()?;
+        let tx = store::write(&mut conn)?;
         let id = store::insert(&tx, &new.handle, &label, &template.id, &fields)?;
-        if let Some(secret) = &secret {
-            let key = self.client_secret_key(id);
-            store::set_secret_ref(&tx, id, Some(&key))?;
-            self.secrets().set(&key, &Secret::new(secret.expose()))?;
+        if let (Some(secret), Some(key)) = (&secret, &key) {
+            store::profiles::set_client_secret(&tx, id, &key.seal(&self.aad(Place::ClientSecret(id)), secret.expose().as_bytes()))?;
         }
         tx.commit()?;
-        Self::view(&conn, &new.handle)
+        drop(conn);
+        self.view(&new.handle)
     }
 
     /// Applies changes to a profile; its handle and template never change.
     #[tracing::instrument(skip(self, changes), err(level = "info"))]
     pub fn update(&self, handle: &str, changes: ProfileChanges) -> Result<Profile> {
+        let secret = changes.client_secret.filter(|s| !s.is_empty());
+        let key = secret.as_ref().map(|_| self.key_for_write()).transpose()?;
         let mut conn = self.conn();
-        let row = store::get(&conn, handle)?;
+        let tx = store::write(&mut conn)?;
+        let row = store::get(&tx, handle)?;
         let template = template::find(&row.template)?;
         let label = match changes.label.as_deref() {
             Some(l) => profile::label(Some(l), handle)?,
@@ -73,52 +82,75 @@ impl Desk {
         for (name, value) in changes.fields {
             merged.insert(name, value);
         }
-        let secret = changes.client_secret.filter(|s| !s.is_empty());
-        let fields = profile::check_fields(template, &merged, secret.is_some() || row.secret_ref.is_some())?;
-        let tx = conn.transaction()?;
+        let fields = profile::check_fields(template, &merged, secret.is_some() || row.has_secret() || row.secret_lost)?;
         store::update(&tx, row.id, &label, &fields)?;
         if fields != row.fields || secret.is_some() {
             // A token was issued for the old settings: it is stale now.
             self.forget_token(&tx, row.id)?;
         }
-        if let Some(secret) = &secret {
-            let key = self.client_secret_key(row.id);
-            store::set_secret_ref(&tx, row.id, Some(&key))?;
-            self.secrets().set(&key, &Secret::new(secret.expose()))?;
+        if let (Some(secret), Some(key)) = (&secret, &key) {
+            store::profiles::set_client_secret(&tx, row.id, &key.seal(&self.aad(Place::ClientSecret(row.id)), secret.expose().as_bytes()))?;
         }
         tx.commit()?;
-        Self::view(&conn, handle)
+        drop(conn);
+        self.view(handle)
     }
 
     /// Removes a profile and its secret.
     #[tracing::instrument(skip(self), err(level = "info"))]
     pub fn remove(&self, handle: &str) -> Result<()> {
         let mut conn = self.conn();
-        let row = store::get(&conn, handle)?;
-        let tx = conn.transaction()?;
+        let tx = store::write(&mut conn)?;
+        let row = store::get(&tx, handle)?;
         self.forget_token(&tx, row.id)?;
         store::delete(&tx, row.id)?;
-        if let Some(key) = &row.secret_ref {
-            self.secrets().delete(key)?;
-        }
         tx.commit()?;
+        if let Some(item) = &row.secret_ref {
+            // A schema-2 store's item not moved in yet: it goes with its profile.
+            self.secrets().delete(item)?;
+        }
         Ok(())
     }
 
     pub fn get(&self, handle: &str) -> Result<Profile> {
-        Self::view(&self.conn(), handle)
+        self.view(handle)
     }
 
     /// Every profile with its connection state, in one query whatever their number.
     pub fn list(&self) -> Result<Vec<Profile>> {
-        Ok(history::profiles_with_state(&self.conn(), None)?.into_iter().map(|(row, state)| shown(row, state)).collect())
+        let rows = history::profiles_with_state(&self.conn(), None)?;
+        let key_missing = rows.iter().any(|(r, _)| r.client_secret.is_some()) && self.key_is_missing();
+        Ok(rows.into_iter().map(|(row, state)| shown(row, state, key_missing)).collect())
     }
 
-    /// The stored client secret, for the flows that send it.
+    /// The stored client secret, for the flows that send it. A secret that cannot be read
+    /// (its key is gone, or the value was altered or moved) is an error that says to enter
+    /// it again, never a wrong value.
     pub fn client_secret(&self, handle: &str) -> Result<Option<ClientSecret>> {
         let row = store::get(&self.conn(), handle)?;
-        match row.secret_ref {
-            Some(key) => Ok(self.secrets().get(&key)?.map(|s| ClientSecret::new(s.expose()))),
+        let again = |why: String| Error::not_ready(handle, Need::ClientSecret, format!("{why}: enter it again"));
+        if let Some(sealed) = &row.client_secret {
+            let key = match self.key() {
+                Err(Error::KeyMissing { .. }) => {
+                    return Err(again(format!(
+                        "the client secret of '{handle}' cannot be read, since the keyring has no key for this store"
+                    )))
+                }
+                other => other?,
+            };
+            return match key.open_text(&self.aad(Place::ClientSecret(row.id)), sealed) {
+                Some(text) => Ok(Some(ClientSecret::new(text.as_str()))),
+                None => Err(again(format!(
+                    "the stored client secret of '{handle}' cannot be read (it was altered, or moved from another profile)"
+                ))),
+            };
+        }
+        if row.secret_lost {
+            return Err(again(format!("the client secret of '{handle}' was sealed with a key this store no longer has")));
+        }
+        match &row.secret_ref {
+            // A schema-2 store whose items could not be moved in yet (no keyring then).
+            Some(item) => Ok(self.secrets().get(item)?.map(|s| ClientSecret::new(s.expose()))),
             None => Ok(None),
         }
     }
@@ -143,7 +175,7 @@ impl Desk {
     #[tracing::instrument(skip(self, file), err(level = "info"))]
     pub fn import(&self, file: ExportFile) -> Result<Vec<String>> {
         let mut conn = self.conn();
-        let tx = conn.transaction()?;
+        let tx = store::write(&mut conn)?;
         let mut seen = HashSet::new();
         for p in &file.profiles {
             let in_profile = |e: Error| Error::Import(format!("profile '{}': {e}", p.handle));
@@ -260,7 +292,7 @@ mod tests {
             let conn = desk.conn();
             let id = |h: &str| store::get(&conn, h).unwrap().id;
             let later = now + chrono::Duration::hours(1);
-            history::save_token(&conn, id("b-connected"), "k", now, Some(later), ExpirySource::ExpiresIn).unwrap();
+            history::save_token(&conn, id("b-connected"), b"k", now, Some(later), ExpirySource::ExpiresIn).unwrap();
             history::record(&conn, id("b-connected"), &[attempt(true)]).unwrap();
             history::record(&conn, id("c-failing"), &[attempt(true), attempt(false)]).unwrap();
         }

@@ -1,6 +1,6 @@
-//! Tokens of a profile: the cache (in the keyring while it has time left), Connect (a token,
-//! then the test call), the history of attempts, and which tokens are about to expire.
-//! New tokens come only from the grant pipeline ([`super::grant`]).
+//! Tokens of a profile: the cache (sealed in the store, used while it has time left),
+//! Connect (a token, then the test call), the history of attempts, and which tokens are about
+//! to expire. New tokens come only from the grant pipeline ([`super::grant`]).
 
 use chrono::{Duration, Utc};
 use serde::{Deserialize, Serialize};
@@ -15,11 +15,11 @@ use crate::flows::record::Recorder;
 use crate::flows::test_call::{self, TestResult};
 use crate::flows::token::TokenResponse;
 use crate::model::{Attempt, TokenInfo, TokenSource};
-use crate::secret::{AccessToken, RefreshToken, Secret};
-use crate::store::{self, history};
+use crate::secret::{AccessToken, RefreshToken};
+use crate::store::{self, history, sealed::Place};
 use crate::template::{self, Flow};
 
-/// The cached form in the keyring.
+/// The cached form, sealed in the store (and, in schema-2 stores, the keyring item's text).
 #[derive(Serialize, Deserialize)]
 struct Cached {
     access_token: String,
@@ -56,15 +56,20 @@ impl Desk {
         Ok((row.id, FlowConfig::new(t, &row.fields)?))
     }
 
-    fn token_key(&self, id: i64) -> String {
-        self.secret_key(id, "token")
-    }
-
-    /// The cached token and refresh token, whatever the token's expiry.
+    /// The cached token and refresh token, whatever the token's expiry. A token that cannot
+    /// be read (its key is gone, or it was altered) counts as none.
     fn read_cached(&self, id: i64) -> Result<Option<(history::TokenMeta, Token, Option<RefreshToken>)>> {
         let Some(meta) = history::token(&self.conn(), id)? else { return Ok(None) };
-        let Some(raw) = self.secrets().get(&meta.secret_ref)? else { return Ok(None) };
-        let Ok(cached) = serde_json::from_str::<Cached>(raw.expose()) else { return Ok(None) };
+        let Some(sealed) = &meta.sealed else { return Ok(None) };
+        let key = match self.key() {
+            Err(Error::KeyMissing { .. }) => return Ok(None),
+            other => other?,
+        };
+        let Some(raw) = key.open_text(&self.aad(Place::Token(id)), sealed) else {
+            tracing::warn!(profile_id = id, "a cached token does not open; it is ignored");
+            return Ok(None);
+        };
+        let Ok(cached) = serde_json::from_str::<Cached>(raw.as_str()) else { return Ok(None) };
         let token = Token { access_token: AccessToken::new(cached.access_token), info: cached.info };
         Ok(Some((meta, token, cached.refresh_token.map(RefreshToken::new))))
     }
@@ -82,16 +87,24 @@ impl Desk {
         Ok(self.read_cached(id)?.map(|(_, token, refresh)| (token, refresh)))
     }
 
-    /// Keeps a new token in the keyring (and its expiry in the store). A provider that sends
-    /// no new refresh token keeps the old one valid, so `keep_refresh` is kept then.
+    /// Keeps a new token, sealed, with the attempts that obtained it, in one transaction. A
+    /// provider that sends no new refresh token keeps the old one valid, so `keep_refresh` is
+    /// kept then.
     pub(crate) fn store_token(
         &self,
         id: i64,
         response: &TokenResponse,
         info: &mut TokenInfo,
         keep_refresh: Option<&RefreshToken>,
+        log: &mut Recorder,
     ) -> Result<()> {
-        let key = self.token_key(id);
+        let key = match self.key_for_write() {
+            Ok(key) => key,
+            Err(e) => {
+                self.save_attempts(id, log)?;
+                return Err(e);
+            }
+        };
         let refresh = response.refresh_token.as_ref().or(keep_refresh);
         info.refresh_token = refresh.is_some();
         let cached = Cached {
@@ -99,15 +112,23 @@ impl Desk {
             refresh_token: refresh.map(|r| r.expose().to_string()),
             info: info.clone(),
         };
-        let text = serde_json::to_string(&cached).map_err(|e| Error::Internal(format!("the token does not serialize: {e}")))?;
-        self.secrets().set(&key, &Secret::new(text))?;
-        history::save_token(&self.conn(), id, &key, info.obtained_at, info.expires_at, info.expiry_source)
+        let text = zeroize::Zeroizing::new(
+            serde_json::to_string(&cached).map_err(|e| Error::Internal(format!("the token does not serialize: {e}")))?,
+        );
+        let sealed = key.seal(&self.aad(Place::Token(id)), text.as_bytes());
+        let mut conn = self.conn();
+        let tx = store::write(&mut conn)?;
+        history::record(&tx, id, log.take_unsaved())?;
+        history::save_token(&tx, id, &sealed, info.obtained_at, info.expires_at, info.expiry_source)?;
+        tx.commit()?;
+        Ok(())
     }
 
-    /// Forgets a profile's cached token (the keyring entry and the store's record).
+    /// Forgets a profile's cached token.
     pub(crate) fn forget_token(&self, conn: &rusqlite::Connection, id: i64) -> Result<()> {
-        if let Some(meta) = history::token(conn, id)? {
-            self.secrets().delete(&meta.secret_ref)?;
+        if let Some(item) = history::token(conn, id)?.and_then(|m| m.secret_ref) {
+            // A schema-2 store's item not moved in yet.
+            self.secrets().delete(&item)?;
         }
         history::forget_token(conn, id)
     }

@@ -26,6 +26,10 @@ pub enum SecretState {
     Set,
     #[serde(rename = "not set")]
     NotSet,
+    /// Stored, but it cannot be read here (its key is gone, or it was altered): it must be
+    /// entered again.
+    #[serde(rename = "unreadable")]
+    Unreadable,
 }
 
 /// The steps of a connection, as reported in errors and history.

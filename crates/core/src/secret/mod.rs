@@ -6,6 +6,7 @@
 use std::fmt;
 
 pub mod roles;
+pub mod seal;
 pub use roles::{AccessToken, AuthorizationCode, ClientSecret, PkceVerifier, RefreshToken};
 
 #[cfg(not(target_os = "linux"))]
@@ -28,6 +29,13 @@ impl Secret {
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+}
+
+/// Wiped from memory when dropped.
+impl Drop for Secret {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.0);
     }
 }
 

@@ -1,7 +1,8 @@
 //! One type per role a secret plays in OAuth: a client secret, an authorization code, a PKCE
 //! verifier, a refresh token, an access token. Each prints `[redacted]` under `Debug` and
 //! `Display`, none implements `Serialize`, and none converts into another, so two of them
-//! cannot be swapped in a call, logged by a stray `{:?}`, or written out by accident.
+//! cannot be swapped in a call, logged by a stray `{:?}`, or written out by accident; each is
+//! wiped from memory when dropped.
 //!
 //! oauth2 has types of these names, but they derive `Serialize`; these do not.
 
@@ -25,6 +26,13 @@ macro_rules! secret_role {
 
             pub fn is_empty(&self) -> bool {
                 self.0.is_empty()
+            }
+        }
+
+        /// Wiped from memory when dropped.
+        impl Drop for $name {
+            fn drop(&mut self) {
+                zeroize::Zeroize::zeroize(&mut self.0);
             }
         }
 

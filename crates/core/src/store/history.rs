@@ -6,7 +6,7 @@
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::profiles::{from_row, Row, COLUMNS};
+use super::profiles::{from_row, Row, COLUMNS, COLUMN_COUNT};
 use crate::error::Result;
 use crate::model::{Attempt, ConnectionState, ConnectionStatus, ExpirySource, Stage};
 
@@ -16,7 +16,10 @@ pub const UNKNOWN_EXPIRY_REUSE: Duration = Duration::minutes(10);
 /// What the store keeps about a cached token.
 #[derive(Debug, Clone)]
 pub struct TokenMeta {
-    pub secret_ref: String,
+    /// The token (and refresh token), sealed.
+    pub sealed: Option<Vec<u8>>,
+    /// A keyring item still holding the token (stores from schema 2, until moved in).
+    pub secret_ref: Option<String>,
     pub obtained_at: DateTime<Utc>,
     pub expires_at: Option<DateTime<Utc>>,
 }
@@ -32,26 +35,27 @@ pub fn record(conn: &Connection, profile_id: i64, attempts: &[Attempt]) -> Resul
     Ok(())
 }
 
+/// Stores a profile's sealed token and what is known of it (replacing any it had).
 pub fn save_token(
     conn: &Connection,
     profile_id: i64,
-    secret_ref: &str,
+    sealed: &[u8],
     obtained_at: DateTime<Utc>,
     expires_at: Option<DateTime<Utc>>,
     source: ExpirySource,
 ) -> Result<()> {
     conn.execute(
-        "INSERT INTO tokens (profile_id, secret_ref, obtained_at, expires_at, expiry_source) VALUES (?1, ?2, ?3, ?4, ?5)
-         ON CONFLICT (profile_id) DO UPDATE SET secret_ref = ?2, obtained_at = ?3, expires_at = ?4, expiry_source = ?5",
-        params![profile_id, secret_ref, obtained_at, expires_at, source.as_str()],
+        "INSERT INTO tokens (profile_id, sealed, secret_ref, obtained_at, expires_at, expiry_source) VALUES (?1, ?2, NULL, ?3, ?4, ?5)
+         ON CONFLICT (profile_id) DO UPDATE SET sealed = ?2, secret_ref = NULL, obtained_at = ?3, expires_at = ?4, expiry_source = ?5",
+        params![profile_id, sealed, obtained_at, expires_at, source.as_str()],
     )?;
     Ok(())
 }
 
 pub fn token(conn: &Connection, profile_id: i64) -> Result<Option<TokenMeta>> {
     Ok(conn
-        .query_row("SELECT secret_ref, obtained_at, expires_at FROM tokens WHERE profile_id = ?1", [profile_id], |r| {
-            Ok(TokenMeta { secret_ref: r.get(0)?, obtained_at: r.get(1)?, expires_at: r.get(2)? })
+        .query_row("SELECT sealed, secret_ref, obtained_at, expires_at FROM tokens WHERE profile_id = ?1", [profile_id], |r| {
+            Ok(TokenMeta { sealed: r.get(0)?, secret_ref: r.get(1)?, obtained_at: r.get(2)?, expires_at: r.get(3)? })
         })
         .optional()?)
 }
@@ -143,9 +147,11 @@ pub fn profiles_with_state(conn: &Connection, handle: Option<&str>) -> Result<Ve
     let now = Utc::now();
     let read = |r: &rusqlite::Row<'_>| -> rusqlite::Result<(Row, ConnectionState)> {
         let row = from_row(r)?;
-        let token = r.get::<_, Option<DateTime<Utc>>>(8)?.map(|obtained| Ok::<_, rusqlite::Error>((obtained, r.get(9)?))).transpose()?;
-        let last = match r.get::<_, Option<DateTime<Utc>>>(10)? {
-            Some(at) => Some(LastAttempt { at, ok: r.get(11)?, error: r.get(12)?, error_description: r.get(13)? }),
+        let c = COLUMN_COUNT;
+        let token =
+            r.get::<_, Option<DateTime<Utc>>>(c)?.map(|obtained| Ok::<_, rusqlite::Error>((obtained, r.get(c + 1)?))).transpose()?;
+        let last = match r.get::<_, Option<DateTime<Utc>>>(c + 2)? {
+            Some(at) => Some(LastAttempt { at, ok: r.get(c + 3)?, error: r.get(c + 4)?, error_description: r.get(c + 5)? }),
             None => None,
         };
         Ok((row, derive_state(token, last.as_ref(), now)))

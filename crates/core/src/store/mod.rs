@@ -1,31 +1,65 @@
 //! The SQLite store: one file per data directory, WAL mode, foreign keys on, a busy timeout,
-//! and schema migrations embedded in the binary as numbered `.sql` files. A store written by
-//! a newer OAuth Desk is refused before anything touches it.
+//! and schema migrations embedded in the binary as numbered `.sql` files, applied in one
+//! immediate transaction (so two processes opening a new store at once migrate it once, one
+//! after the other). A store written by a newer OAuth Desk is refused before anything
+//! touches it. Every write is an immediate transaction: a writer takes the lock when it
+//! starts, waits for it (the busy timeout) rather than failing half-way, and never holds it
+//! across a keyring call or a request.
 //!
-//! All SQL lives in this folder: [`profiles`] (the profile rows) and [`history`] (token
-//! metadata, attempts, and the connection state derived from them). Callers above see
-//! functions and rows, never a statement.
+//! All SQL lives in this folder: [`profiles`] (the profile rows), [`history`] (token
+//! metadata, attempts, and the connection state derived from them) and [`sealed`] (sealed
+//! secrets, the data key's id, and values still to move in from the keyring). Callers above
+//! see functions and rows, never a statement.
 
 pub mod history;
 pub mod profiles;
+pub mod sealed;
 
-pub use profiles::{delete, get, insert, list, set_secret_ref, update, Row};
+pub use profiles::{delete, get, insert, list, update, Row};
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rusqlite::Connection;
-use rusqlite_migration::{Migrations, M};
+use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 use crate::error::{Error, Result};
 
 /// The schema, in order. Append; never edit a migration that has shipped.
-const MIGRATIONS: &[M<'static>] =
-    &[M::up(include_str!("../../migrations/0001_profiles.sql")), M::up(include_str!("../../migrations/0002_tokens_and_history.sql"))];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../migrations/0001_profiles.sql"),
+    include_str!("../../migrations/0002_tokens_and_history.sql"),
+    include_str!("../../migrations/0003_sealed_secrets.sql"),
+];
 
 /// The schema version this build writes.
 pub fn schema_version() -> i64 {
     MIGRATIONS.len() as i64
+}
+
+/// A write transaction that holds the lock from its start.
+pub fn write(conn: &mut Connection) -> Result<Transaction<'_>> {
+    Ok(conn.transaction_with_behavior(TransactionBehavior::Immediate)?)
+}
+
+fn user_version(conn: &Connection) -> Result<i64> {
+    Ok(conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
+}
+
+/// Applies the migrations the store lacks, all in one immediate transaction; the version is
+/// read again under the lock, so a store another process migrated meanwhile is left alone.
+fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
+    let tx = write(conn)?;
+    let found = user_version(&tx)?;
+    if found > schema_version() {
+        return Err(Error::StoreTooNew { path: path.display().to_string(), found, supported: schema_version() });
+    }
+    let from = usize::try_from(found).unwrap_or(0);
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(from) {
+        tx.execute_batch(sql).map_err(|e| Error::Migration(format!("schema {}: {e}", i + 1)))?;
+    }
+    tx.pragma_update(None, "user_version", schema_version())?;
+    tx.commit()?;
+    Ok(())
 }
 
 /// The file name of the store inside a data directory.
@@ -39,14 +73,20 @@ pub fn open(path: &Path) -> Result<Connection> {
     let mut conn = Connection::open(path)?;
     conn.busy_timeout(Duration::from_secs(5))?;
     conn.pragma_update(None, "foreign_keys", true)?;
-    let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    let found = user_version(&conn)?;
     if found > schema_version() {
         return Err(Error::StoreTooNew { path: path.display().to_string(), found, supported: schema_version() });
     }
-    let _mode: String = conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
+    // WAL is a property of the file: set it once, not by every process that opens it.
+    let mode: String = conn.pragma_query_value(None, "journal_mode", |r| r.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        let _mode: String = conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
+    }
     // In WAL mode NORMAL keeps the store consistent across crashes and saves an fsync per write.
     conn.pragma_update(None, "synchronous", "NORMAL")?;
-    Migrations::from_slice(MIGRATIONS).to_latest(&mut conn).map_err(|e| Error::Migration(e.to_string()))?;
+    if found < schema_version() {
+        migrate(&mut conn, path)?;
+    }
     Ok(conn)
 }
 

@@ -15,13 +15,26 @@ pub struct Row {
     pub label: String,
     pub template: String,
     pub fields: Fields,
-    /// The keyring entry holding the client secret, if one is set.
+    /// A keyring item still holding the client secret (stores from schema 2, until moved in).
     pub secret_ref: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The client secret, sealed.
+    pub client_secret: Option<Vec<u8>>,
+    /// The profile had a secret that can no longer be read; it must be entered again.
+    pub secret_lost: bool,
 }
 
-pub(crate) const COLUMNS: &str = "id, handle, label, template, fields, secret_ref, created_at, updated_at";
+impl Row {
+    /// Whether a client secret is stored (sealed here, or still in the keyring).
+    pub fn has_secret(&self) -> bool {
+        self.client_secret.is_some() || self.secret_ref.is_some()
+    }
+}
+
+pub(crate) const COLUMNS: &str = "id, handle, label, template, fields, secret_ref, created_at, updated_at, client_secret, secret_lost";
+/// How many columns [`COLUMNS`] names (a query that selects more reads them after these).
+pub(crate) const COLUMN_COUNT: usize = 10;
 
 pub(crate) fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
     let fields: String = r.get(4)?;
@@ -36,6 +49,8 @@ pub(crate) fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
         secret_ref: r.get(5)?,
         created_at: r.get(6)?,
         updated_at: r.get(7)?,
+        client_secret: r.get(8)?,
+        secret_lost: r.get(9)?,
     })
 }
 
@@ -80,8 +95,9 @@ pub fn update(conn: &Connection, id: i64, label: &str, fields: &Fields) -> Resul
     Ok(())
 }
 
-pub fn set_secret_ref(conn: &Connection, id: i64, secret_ref: Option<&str>) -> Result<()> {
-    conn.execute("UPDATE profiles SET secret_ref = ?2 WHERE id = ?1", params![id, secret_ref])?;
+/// Stores a profile's sealed client secret (it is set again, so no longer lost).
+pub fn set_client_secret(conn: &Connection, id: i64, sealed: &[u8]) -> Result<()> {
+    conn.execute("UPDATE profiles SET client_secret = ?2, secret_lost = 0 WHERE id = ?1", params![id, sealed])?;
     Ok(())
 }
 
