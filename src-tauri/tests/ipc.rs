@@ -1,6 +1,7 @@
 //! The IPC wiring, exercised through tauri's mock runtime (no window, no display): the
 //! commands the UI calls exist, take the arguments the UI sends, and fail as `{code,
-//! message, field}`. These profiles have no secret, so no keyring is needed here.
+//! message, field}`. Secrets go to the core's in-memory store here (the keyring itself is
+//! tested in `store.rs` and the core's `keyring.rs`).
 // A test crate: a panic is a failed test, as it should be.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -10,7 +11,8 @@ use std::sync::Arc;
 
 use common::TestProfile;
 use oauthdesk_app::{with_commands, AppState};
-use oauthdesk_core::{Desk, Keyring};
+use oauthdesk_core::secret::MemorySecrets;
+use oauthdesk_core::Desk;
 use serde_json::{json, Value};
 use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY};
@@ -25,7 +27,7 @@ struct Harness {
 
 fn harness() -> Harness {
     let dir = tempfile::tempdir().unwrap();
-    let desk = Arc::new(Desk::open(dir.path(), Arc::new(Keyring::default())).unwrap());
+    let desk = Arc::new(Desk::open(dir.path(), Arc::new(MemorySecrets::default())).unwrap());
     let app = with_commands(mock_builder()).manage(AppState::new(desk)).build(mock_context(noop_assets())).unwrap();
     let window = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
     Harness { _dir: dir, _app: app, window }
@@ -99,4 +101,15 @@ fn create_edit_list_export_and_import_round_trip() {
     h.call("profile_remove", json!({ "handle": "idp" })).unwrap();
     let imported = h.call("profiles_import", json!({ "json": export.to_string() })).unwrap();
     assert_eq!(imported, json!(["idp"]));
+}
+
+#[test]
+fn a_secret_set_in_the_window_is_sealed_and_rekey_keeps_it() {
+    let h = harness();
+    let profile = TestProfile::client_credentials("api", "https://auth.example.com/t", "c").secret("window-secret").json();
+    let created = h.call("profile_create", json!({ "profile": profile })).unwrap();
+    assert_eq!(created["client_secret"], "set");
+    let r = h.call("store_rekey", json!({})).unwrap();
+    assert_eq!((r["resealed"].as_u64(), r["dropped"].as_u64()), (Some(1), Some(0)), "{r}");
+    assert_eq!(h.call("profile_get", json!({ "handle": "api" })).unwrap()["client_secret"], "set");
 }

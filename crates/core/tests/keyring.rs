@@ -26,7 +26,7 @@ fn get_set_delete_against_the_secret_service() {
 }
 
 #[test]
-fn a_profile_secret_lives_in_the_keyring_across_desks_and_goes_with_the_profile() {
+fn a_profile_secret_is_sealed_in_the_store_under_the_keyrings_one_key_and_goes_with_the_profile() {
     let dir = tempfile::tempdir().unwrap();
     let keyring: Arc<dyn SecretStore> = Arc::new(Keyring::new("oauthdesk-tests"));
     let new = NewProfile {
@@ -44,8 +44,12 @@ fn a_profile_secret_lives_in_the_keyring_across_desks_and_goes_with_the_profile(
     assert_eq!(p.client_secret, SecretState::Set, "a blank secret keeps the stored one");
     assert_eq!(desk.client_secret("api").unwrap().unwrap().expose(), "cc-secret-1");
 
-    let db = std::fs::read(desk.store_path()).unwrap();
-    assert!(!String::from_utf8_lossy(&db).contains("cc-secret-1"), "the store holds no secret");
+    let mut files = std::fs::read(desk.store_path()).unwrap();
+    files.extend(std::fs::read(desk.store_path().with_extension("sqlite3-wal")).unwrap_or_default());
+    assert!(!String::from_utf8_lossy(&files).contains("cc-secret-1"), "the store and its WAL hold the secret only sealed");
+    let conn = rusqlite::Connection::open(desk.store_path()).unwrap();
+    let store_id: String = conn.query_row("SELECT value FROM meta WHERE key = 'store_id'", [], |r| r.get(0)).unwrap();
+    assert!(keyring.get(&format!("{store_id}/1/client_secret")).unwrap().is_none(), "no item per secret any more");
 
     desk.remove("api").unwrap();
     let other = Desk::open(dir.path(), keyring).unwrap();
