@@ -25,6 +25,7 @@ import type { RekeyOutcome } from "./bindings/RekeyOutcome";
 import type { RevokeOutcome } from "./bindings/RevokeOutcome";
 import type { ErrorPayload } from "./bindings/ErrorPayload";
 import type { ExportFile } from "./bindings/ExportFile";
+import type { ExportSaved } from "./bindings/ExportSaved";
 import type { NewProfile } from "./bindings/NewProfile";
 import type { Profile } from "./bindings/Profile";
 import type { ProfileChanges } from "./bindings/ProfileChanges";
@@ -39,8 +40,7 @@ type Commands = {
   profile_update: { args: { handle: string; changes: ProfileChanges }; result: Profile };
   profile_remove: { args: { handle: string }; result: null };
   profiles_export: { args: { handles: string[] }; result: ExportFile };
-  profiles_export_file: { args: { handles: string[]; path: string }; result: number };
-  export_save_path: { args: Record<string, never>; result: string | null };
+  profiles_export_save: { args: { handles: string[] }; result: ExportSaved | null };
   profiles_import: { args: { json: string }; result: string[] };
   app_info: { args: Record<string, never>; result: AppInfo };
   store_rekey: { args: Record<string, never>; result: RekeyOutcome };

@@ -1,7 +1,6 @@
 //! `authorize`, `revoke` and `discover`: the sign-in for authorization-code profiles and the
 //! tools around it.
 
-use std::io::Write as _;
 use std::time::Duration;
 
 use clap::Args;
@@ -28,8 +27,7 @@ pub struct AuthorizeArgs {
 pub fn authorize(desk: &Desk, out: &Out, a: AuthorizeArgs) -> AppResult<()> {
     let on_url = |url: &url::Url| {
         if a.no_browser {
-            println!("{url}");
-            let _ = std::io::stdout().flush();
+            super::emit(&format!("{url}\n"));
         } else {
             let opened = browser::open(url);
             let how = if opened { "Your browser should open; if it does not, visit" } else { "Open this URL in your browser" };

@@ -177,7 +177,7 @@ fn report(e: &AppError, json: bool) -> i32 {
             #[serde(flatten)]
             error: ErrorPayload,
         }
-        println!("{}", serde_json::to_string_pretty(&Failure { ok: false, error: e.payload() }).unwrap_or_default());
+        emit(&format!("{}\n", serde_json::to_string_pretty(&Failure { ok: false, error: e.payload() }).unwrap_or_default()));
     }
     eprintln!("oauthdesk: {e}{}", advice(&e.payload()));
     e.exit_code()
@@ -197,6 +197,20 @@ fn advice(p: &ErrorPayload) -> String {
     }
 }
 
+/// Writes to standard output. A reader that went away (`oauthdesk list | head`) ends the
+/// command at once and quietly, with status 0, as ripgrep and others do: there is no one
+/// left to tell.
+pub(crate) fn emit(text: &str) {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("oauthdesk: cannot write to standard output: {e}");
+    }
+}
+
 /// How results are printed.
 pub(crate) struct Out {
     pub json: bool,
@@ -207,14 +221,14 @@ impl Out {
     pub fn print<T: Serialize>(&self, value: &T, text: impl FnOnce() -> String) {
         if self.json {
             match serde_json::to_string_pretty(value) {
-                Ok(text) => println!("{text}"),
+                Ok(text) => emit(&format!("{text}\n")),
                 // Only a map with non-string keys fails, which no output type has.
-                Err(e) => println!("{}", serde_json::json!({ "ok": false, "code": "internal", "message": e.to_string() })),
+                Err(e) => emit(&format!("{}\n", serde_json::json!({ "ok": false, "code": "internal", "message": e.to_string() }))),
             }
         } else {
             let t = text();
             if !t.is_empty() {
-                println!("{}", t.trim_end());
+                emit(&format!("{}\n", t.trim_end()));
             }
         }
     }

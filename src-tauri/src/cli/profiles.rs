@@ -194,7 +194,7 @@ pub fn export(desk: &Desk, handles: &[String], output: Option<PathBuf>) -> AppRe
     let json = desk.export(handles)?.to_json()?;
     match output {
         Some(path) => std::fs::write(path, json)?,
-        None => print!("{json}"),
+        None => super::emit(&json),
     }
     Ok(())
 }

@@ -50,20 +50,23 @@ pub async fn profiles_export(state: State<'_, AppState>, handles: Vec<String>) -
     on_desk(&state, move |d| d.export(&handles)).await
 }
 
-/// Writes the export to a file the user named; returns how many profiles it holds.
-#[tauri::command]
-pub async fn profiles_export_file(state: State<'_, AppState>, handles: Vec<String>, path: PathBuf) -> AppResult<usize> {
-    on_desk(&state, move |d| {
-        let file = d.export(&handles)?;
-        std::fs::write(&path, file.to_json()?)?;
-        Ok(file.profiles.len())
-    })
-    .await
+/// Where an export was saved.
+#[derive(Debug, Serialize, TS)]
+#[ts(export)]
+pub struct ExportSaved {
+    pub count: usize,
+    pub path: String,
 }
 
-/// Asks where to save an export, with the system's Save dialog; `None` when cancelled.
+/// Asks where to save an export with the system's Save dialog, opened here, and writes it
+/// there; `None` when the dialog was cancelled. The page never names a path: a script in
+/// the page can make the window save an export, but only where the person chooses.
 #[tauri::command]
-pub async fn export_save_path<R: Runtime>(app: AppHandle<R>) -> AppResult<Option<PathBuf>> {
+pub async fn profiles_export_save<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    handles: Vec<String>,
+) -> AppResult<Option<ExportSaved>> {
     let (tx, rx) = tokio::sync::oneshot::channel();
     app.dialog()
         .file()
@@ -73,10 +76,15 @@ pub async fn export_save_path<R: Runtime>(app: AppHandle<R>) -> AppResult<Option
         .save_file(move |chosen| {
             let _ = tx.send(chosen);
         });
-    match rx.await.ok().flatten() {
-        None => Ok(None),
-        Some(chosen) => chosen.into_path().map(Some).map_err(|e| AppError::Internal(format!("the Save dialog gave no file path: {e}"))),
-    }
+    let Some(chosen) = rx.await.ok().flatten() else { return Ok(None) };
+    let path: PathBuf = chosen.into_path().map_err(|e| AppError::Internal(format!("the Save dialog gave no file path: {e}")))?;
+    on_desk(&state, move |d| {
+        let file = d.export(&handles)?;
+        std::fs::write(&path, file.to_json()?)
+            .map_err(|e| oauthdesk_core::Error::Io(std::io::Error::new(e.kind(), format!("cannot write {}: {e}", path.display()))))?;
+        Ok(Some(ExportSaved { count: file.profiles.len(), path: path.display().to_string() }))
+    })
+    .await
 }
 
 /// Imports an export document given as JSON text; returns the new handles.
