@@ -19,3 +19,7 @@ INSERT INTO tokens_v3 (profile_id, secret_ref, obtained_at, expires_at, expiry_s
     SELECT profile_id, secret_ref, obtained_at, expires_at, expiry_source FROM tokens;
 DROP TABLE tokens;
 ALTER TABLE tokens_v3 RENAME TO tokens;
+
+-- Finding what is still in the keyring must not scan every profile on every open.
+CREATE INDEX profiles_in_keyring ON profiles (id) WHERE secret_ref IS NOT NULL;
+CREATE INDEX tokens_in_keyring ON tokens (profile_id) WHERE secret_ref IS NOT NULL;

@@ -98,3 +98,22 @@ fn a_prepared_keyring_serves_calls_from_several_threads() {
     let got: Vec<String> = handles.into_iter().map(|h| h.join().unwrap()).collect();
     assert_eq!(got, ["value-0", "value-1", "value-2", "value-3"]);
 }
+
+/// A located item is read at its place without a search, and a place that no longer holds
+/// the item under that key (gone, another item, nonsense) falls back to the search.
+#[cfg(target_os = "linux")]
+#[test]
+fn an_item_read_at_its_place_is_the_item_under_its_key() {
+    let k = Keyring::new("oauthdesk-tests");
+    let (a, b) = (unique("place-a"), unique("place-b"));
+    k.set(&a, &Secret::new("value-a")).unwrap();
+    k.set(&b, &Secret::new("value-b")).unwrap();
+    let place_a = k.locate(&a).unwrap().expect("the Secret Service gives an item path");
+    assert_eq!(k.get_at(&a, &place_a).unwrap().unwrap().expose(), "value-a");
+    assert_eq!(k.get_at(&b, &place_a).unwrap().unwrap().expose(), "value-b", "another key's place is not trusted");
+    assert_eq!(k.get_at(&a, "/not/an/item").unwrap().unwrap().expose(), "value-a");
+    assert_eq!(k.get_at(&a, "not a path").unwrap().unwrap().expose(), "value-a");
+    k.delete(&a).unwrap();
+    assert!(k.get_at(&a, &place_a).unwrap().is_none(), "a removed item is gone, at its place too");
+    k.delete(&b).unwrap();
+}

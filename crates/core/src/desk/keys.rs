@@ -83,12 +83,36 @@ impl Desk {
 
     fn load_key(&self, id: &str, check: &[u8]) -> Result<DataKey> {
         let missing = |why: &str| Error::KeyMissing { detail: why.to_string() };
-        let text = self.secrets().get(&self.key_item(id))?.ok_or_else(|| missing("no key item for this store"))?;
+        let item = self.key_item(id);
+        let place = sealed::key_place(&self.conn())?;
+        let text = match &place {
+            Some(place) => self.secrets().get_at(&item, place)?,
+            None => {
+                let text = self.secrets().get(&item)?;
+                if text.is_some() {
+                    self.remember_place(id)?;
+                }
+                text
+            }
+        };
+        let text = text.ok_or_else(|| missing("no key item for this store"))?;
         let key = DataKey::from_text(text.expose()).ok_or_else(|| missing("the key item holds no key"))?;
         match key.open(&self.aad(Place::KeyCheck), check) {
             Some(_) => Ok(key),
             None => Err(missing("the keyring's key is not this store's")),
         }
+    }
+
+    /// Notes where the keyring keeps the key's item, so later processes read it without a
+    /// search (a keyring's search takes longer the more items it holds).
+    fn remember_place(&self, id: &str) -> Result<()> {
+        if let Some(place) = self.secrets().locate(&self.key_item(id))? {
+            let mut conn = self.conn();
+            let tx = store::write(&mut conn)?;
+            sealed::set_key_place(&tx, id, &place)?;
+            tx.commit()?;
+        }
+        Ok(())
     }
 
     /// Makes a new key, under the store's write lock. `replacing` names the key that is gone
@@ -109,6 +133,9 @@ impl Desk {
             sealed::drop_all(&tx)?;
         }
         sealed::set_key(&tx, &id, &key.seal(&self.aad(Place::KeyCheck), CHECK))?;
+        if let Some(place) = self.secrets().locate(&self.key_item(&id))? {
+            sealed::set_key_place(&tx, &id, &place)?;
+        }
         tx.commit()?;
         tracing::info!(replacing = replacing.is_some(), "made the store's data key");
         Ok(Some(key))
@@ -185,6 +212,9 @@ impl Desk {
             outcome.dropped += 1;
         }
         sealed::set_key(&tx, new_id, &new.seal(&self.aad(Place::KeyCheck), CHECK))?;
+        if let Some(place) = self.secrets().locate(&self.key_item(new_id))? {
+            sealed::set_key_place(&tx, new_id, &place)?;
+        }
         tx.commit()?;
         Ok(outcome)
     }

@@ -59,6 +59,18 @@ pub trait SecretStore: Send + Sync {
     fn set(&self, key: &str, value: &Secret) -> Result<()>;
     /// Removes the secret; removing one that is not there is not an error.
     fn delete(&self, key: &str) -> Result<()>;
+
+    /// Where the item under `key` lives, when the store can read it faster from there than
+    /// by its key (the Secret Service: the item's D-Bus path); `None` when it cannot.
+    fn locate(&self, _key: &str) -> Result<Option<String>> {
+        Ok(None)
+    }
+
+    /// The secret under `key`, read at `place` (from [`SecretStore::locate`]) when that is
+    /// still its item, else by its key.
+    fn get_at(&self, key: &str, _place: &str) -> Result<Option<Secret>> {
+        self.get(key)
+    }
 }
 
 const KEYRING_HINT: &str = "OAuth Desk keeps client secrets and tokens in the OS keyring. On Linux that is the \
@@ -132,6 +144,15 @@ impl SecretStore for Keyring {
     #[tracing::instrument(skip(self), err(level = "info"))]
     fn delete(&self, key: &str) -> Result<()> {
         self.session.delete(key)
+    }
+
+    fn locate(&self, key: &str) -> Result<Option<String>> {
+        self.session.locate(key)
+    }
+
+    #[tracing::instrument(skip(self), err(level = "info"))]
+    fn get_at(&self, key: &str, place: &str) -> Result<Option<Secret>> {
+        self.session.get_at(key, place)
     }
 }
 

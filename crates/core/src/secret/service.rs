@@ -17,7 +17,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use dbus_secret_service::{EncryptionType, Error as SsError, Item, SecretService};
+use dbus_secret_service::{EncryptionType, Error as SsError, Item, Path, SecretService};
 
 use super::{Secret, KEYRING_HINT};
 use crate::error::{Error, Result};
@@ -75,6 +75,34 @@ impl Session {
             collection.create_item(&label, attributes, value.expose().as_bytes(), true, "text/plain")?;
             Ok(())
         })
+    }
+
+    /// The D-Bus path of the item under `key`, so that a later read needs no search (GNOME
+    /// Keyring searches every item: about 3 µs each, 3 ms in a keyring of a thousand).
+    pub(super) fn locate(&self, key: &str) -> Result<Option<String>> {
+        self.with(|ss| Ok(self.find(ss, key)?.map(|item| item.path.to_string())))
+    }
+
+    /// The secret of the item at `path` when that item is still the one under `key`; else
+    /// (gone, replaced, not ours) the item found by a search.
+    pub(super) fn get_at(&self, key: &str, path: &str) -> Result<Option<Secret>> {
+        let direct = self.with(|ss| {
+            let Ok(path) = Path::new(path.to_string()) else { return Ok(None) };
+            let item = Item::new(ss, path);
+            let Ok(attributes) = item.get_attributes() else { return Ok(None) };
+            let ours = attributes.get("service") == Some(&self.service) && attributes.get("username").map(String::as_str) == Some(key);
+            if !ours {
+                return Ok(None);
+            }
+            item.ensure_unlocked()?;
+            let bytes = item.get_secret()?;
+            let text = String::from_utf8(bytes).map_err(|_| SsError::Path(format!("the keyring item '{key}' does not hold text")))?;
+            Ok(Some(Secret::new(text)))
+        });
+        match direct {
+            Ok(Some(secret)) => Ok(Some(secret)),
+            _ => self.get(key),
+        }
     }
 
     /// Removes every item under `key`; none at all is not an error.

@@ -44,8 +44,22 @@ pub fn key(conn: &Connection) -> Result<Option<(String, Vec<u8>)>> {
 }
 
 pub fn set_key(conn: &Connection, id: &str, check: &[u8]) -> Result<()> {
+    conn.execute("DELETE FROM meta WHERE key = 'key_place'", [])?;
     set_meta(conn, "key_id", id)?;
     set_meta(conn, "key_check", &to_hex(check))
+}
+
+/// Where the keyring keeps the key's item (see `SecretStore::locate`), if known.
+pub fn key_place(conn: &Connection) -> Result<Option<String>> {
+    meta(conn, "key_place")
+}
+
+/// Remembers where the keyring keeps the item of the key `id` (unless the key changed).
+pub fn set_key_place(conn: &Connection, id: &str, place: &str) -> Result<()> {
+    if meta(conn, "key_id")?.as_deref() == Some(id) {
+        set_meta(conn, "key_place", place)?;
+    }
+    Ok(())
 }
 
 fn to_hex(bytes: &[u8]) -> String {
