@@ -84,20 +84,17 @@ impl Session {
     }
 
     /// The secret of the item at `path` when that item is still the one under `key`; else
-    /// (gone, replaced, not ours) the item found by a search.
+    /// (gone, replaced, locked, not ours) the item found by a search. Two round trips when
+    /// the place is right, where a search takes longer the more items the keyring holds.
     pub(super) fn get_at(&self, key: &str, path: &str) -> Result<Option<Secret>> {
         let direct = self.with(|ss| {
             let Ok(path) = Path::new(path.to_string()) else { return Ok(None) };
             let item = Item::new(ss, path);
+            // A locked or vanished item fails here; the search below unlocks or finds none.
+            let Ok(bytes) = item.get_secret() else { return Ok(None) };
             let Ok(attributes) = item.get_attributes() else { return Ok(None) };
             let ours = attributes.get("service") == Some(&self.service) && attributes.get("username").map(String::as_str) == Some(key);
-            if !ours {
-                return Ok(None);
-            }
-            item.ensure_unlocked()?;
-            let bytes = item.get_secret()?;
-            let text = String::from_utf8(bytes).map_err(|_| SsError::Path(format!("the keyring item '{key}' does not hold text")))?;
-            Ok(Some(Secret::new(text)))
+            Ok(if ours { String::from_utf8(bytes).ok().map(Secret::new) } else { None })
         });
         match direct {
             Ok(Some(secret)) => Ok(Some(secret)),
