@@ -178,6 +178,45 @@ const tls =
         key: readFileSync(path.join(here, "certs/self-signed.key")),
       }
     : null;
+// Endpoints that echo the request back, as some gateways and debug servers do: what they
+// echo must never reach a file, a log, an output or a report of OAuth Desk's.
+async function rawBody(req) {
+  let data = "";
+  for await (const chunk of req) data += chunk;
+  return data;
+}
+Object.assign(routes, {
+  "POST /echo/form/token": async (req, res) => {
+    const body = await rawBody(req);
+    res.writeHead(400, { "content-type": "text/plain" });
+    res.end(`cannot parse request: ${body}`);
+  },
+  "POST /echo/headers/token": async (req, res) => {
+    await rawBody(req);
+    json(res, 500, { error: "server_error", request: { headers: req.headers } });
+  },
+  "POST /echo/description/token": async (req, res) => {
+    const body = await rawBody(req);
+    json(res, 401, {
+      error: "invalid_client",
+      error_description: `client authentication failed for ${req.headers.authorization ?? "no header"} and ${body}`,
+    });
+  },
+  "POST /echo/form-token/token": async (req, res) => {
+    await rawBody(req);
+    res.writeHead(200, { "content-type": "application/x-www-form-urlencoded" });
+    res.end(`access_token=${token("formtok")}&token_type=bearer&expires_in=600&scope=api`);
+  },
+  "POST /echo/numeric/token": async (req, res) => {
+    await rawBody(req);
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(`{"access_token": ${1000000000000 + Math.floor(Math.random() * 1e9)}, "token_type": "Bearer", "expires_in": 600}`);
+  },
+  "GET /echo/me": (req, res) => {
+    json(res, 401, { error: "invalid_token", error_description: `not accepted: ${req.headers.authorization}`, seen: req.headers });
+  },
+});
+
 const handler = async (req, res) => {
   const path = new URL(req.url, "http://x").pathname;
   if (path === "/__stats") return json(res, 200, stats);

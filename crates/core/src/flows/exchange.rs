@@ -15,6 +15,7 @@ use url::Url;
 use super::config::{BodyFormat, ClientAuth, FlowConfig};
 use super::http;
 use super::record::Recorder;
+use super::redact::Redactor;
 use super::response::{self, Answer, Expect};
 use super::token::{self, TokenResponse};
 use super::trace::{self as tr, TraceEntry};
@@ -115,6 +116,16 @@ pub async fn post(
     let client = http::client(cfg.timeout, url)?;
     let mut headers: Vec<(String, String)> = vec![("accept".into(), "application/json".into())];
     authenticate(cfg, secret, &mut headers, &mut params);
+    // Whatever the server echoes of this request, none of its secrets is written anywhere.
+    let mut red = Redactor::default();
+    if let Some(secret) = secret {
+        red.basic(&cfg.client_id, secret.expose());
+    }
+    for (k, v) in &params {
+        if tr::sensitive_param(k) || k == "token" {
+            red.value(v);
+        }
+    }
     let content_type = if body == BodyFormat::Json { "application/json" } else { "application/x-www-form-urlencoded" };
     headers.push(("content-type".into(), content_type.into()));
     let mut req = client.post(url.clone()).body(encode(&params, body));
@@ -144,9 +155,10 @@ pub async fn post(
             let status = resp.status().as_u16();
             trace.status = Some(status);
             trace.response_headers = tr::redact_headers(resp.headers().iter().map(|(k, v)| (k.as_str(), v.to_str().unwrap_or("?"))));
-            (Some(status), receive(resp, stage, url, cfg, &mut trace).await)
+            (Some(status), receive(resp, stage, url, cfg, &mut trace, &red).await)
         }
     };
+    let result = result.map_err(|e| red.error(e));
     let attempt = log.attempt(stage, started, status, result.as_ref().map(|_| true));
     tracing::info!(stage = %stage, status, elapsed_ms = attempt.elapsed_ms, ok = attempt.ok, host = url.host_str(), "oauth request");
     trace.elapsed_ms = attempt.elapsed_ms;
@@ -156,7 +168,14 @@ pub async fn post(
 }
 
 /// Reads the body (up to the cap) and hands the answer to [`response::read`].
-async fn receive(resp: reqwest::Response, stage: Stage, url: &Url, cfg: &FlowConfig, trace: &mut TraceEntry) -> Result<Value> {
+async fn receive(
+    resp: reqwest::Response,
+    stage: Stage,
+    url: &Url,
+    cfg: &FlowConfig,
+    trace: &mut TraceEntry,
+    red: &Redactor,
+) -> Result<Value> {
     let status = resp.status().as_u16();
     let header = |name: reqwest::header::HeaderName| resp.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
     let (location, content_type) = (header(reqwest::header::LOCATION), header(reqwest::header::CONTENT_TYPE));
@@ -165,7 +184,7 @@ async fn receive(resp: reqwest::Response, stage: Stage, url: &Url, cfg: &FlowCon
     } else {
         http::read_capped(resp, http::TOKEN_BODY_CAP).await.map_err(|e| http::transport_error(e, stage, url, cfg.timeout))?
     };
-    trace.response_body = tr::body(&body);
+    trace.response_body = tr::body(&body, red);
     let answer = Answer { status, location: location.as_deref(), content_type: content_type.as_deref(), body: &body, truncated };
     let expect = Expect { stage, url, token_field: &cfg.token_field, cap: http::TOKEN_BODY_CAP, salesforce: cfg.is_salesforce() };
     response::read(answer, &expect)

@@ -16,6 +16,7 @@ pub mod expiry;
 pub mod http;
 pub mod listener;
 pub mod record;
+pub mod redact;
 pub mod response;
 pub mod test_call;
 pub mod token;

@@ -11,6 +11,7 @@ use url::Url;
 use super::config::{host_allowed, FlowConfig};
 use super::http;
 use super::record::Recorder;
+use super::redact::Redactor;
 use super::trace::{self as tr, TraceEntry};
 use crate::error::{Error, Result};
 use crate::model::Stage;
@@ -52,6 +53,9 @@ pub async fn call(cfg: &FlowConfig, token: &AccessToken, mut url: Url, allowed: 
     let method = reqwest::Method::from_bytes(cfg.test_method.as_bytes()).unwrap_or(reqwest::Method::GET);
     let started = Instant::now();
     let mut hops = 0;
+    // An API may echo the request: the token never reaches a screen, a log or the history.
+    let mut red = Redactor::default();
+    red.value(token.expose());
     let result = loop {
         check_host(&url, allowed)?;
         let sent = http::client(cfg.timeout, &url)?
@@ -77,7 +81,7 @@ pub async fn call(cfg: &FlowConfig, token: &AccessToken, mut url: Url, allowed: 
         let resp = match sent {
             Ok(r) => r,
             Err(e) => {
-                let err = http::transport_error(e, Stage::Test, &url, cfg.timeout);
+                let err = red.error(http::transport_error(e, Stage::Test, &url, cfg.timeout));
                 entry.error = Some(err.to_string());
                 log.trace(|| entry);
                 break Err(err);
@@ -92,9 +96,14 @@ pub async fn call(cfg: &FlowConfig, token: &AccessToken, mut url: Url, allowed: 
             url = next;
             continue;
         }
-        let result = read(resp, &url, method.as_str(), started, cfg).await;
+        let result = read(resp, &url, method.as_str(), started, cfg).await.map(|mut r| {
+            r.body = red.text(&r.body);
+            r.headers = r.headers.into_iter().map(|(k, v)| (k, red.text(&v))).collect();
+            r
+        });
+        let result = result.map_err(|e| red.error(e));
         if let Ok(r) = &result {
-            entry.response_body = tr::body(r.body.as_bytes());
+            entry.response_body = tr::body(r.body.as_bytes(), &red);
         }
         entry.elapsed_ms = started.elapsed().as_millis() as u64;
         log.trace(|| entry);

@@ -7,6 +7,7 @@ use serde::Serialize;
 use serde_json::Value;
 use ts_rs::TS;
 
+use super::redact::Redactor;
 use super::token::is_sensitive;
 use crate::model::Stage;
 
@@ -41,7 +42,7 @@ pub fn mark(value: &str) -> String {
 }
 
 /// Whether a request parameter or response field carries a credential.
-fn sensitive_param(key: &str) -> bool {
+pub fn sensitive_param(key: &str) -> bool {
     is_sensitive(key) || matches!(key.to_ascii_lowercase().as_str(), "code_verifier" | "assertion" | "client_assertion")
 }
 
@@ -75,6 +76,10 @@ pub fn redact_json(v: &mut Value) {
                         *val = Value::String(mark(s));
                         continue;
                     }
+                    if val.is_number() {
+                        *val = Value::String(mark(&val.to_string()));
+                        continue;
+                    }
                 }
                 redact_json(val);
             }
@@ -84,17 +89,20 @@ pub fn redact_json(v: &mut Value) {
     }
 }
 
-/// A body for the trace: JSON redacted field by field; anything else cut to [`BODY_CAP`].
-pub fn body(bytes: &[u8]) -> Option<String> {
+/// A body for the trace: JSON redacted field by field, then any text through `red` (the
+/// request's own secrets, credential-like keys in forms and headers); cut to [`BODY_CAP`].
+pub fn body(bytes: &[u8], red: &Redactor) -> Option<String> {
     if bytes.is_empty() {
         return None;
     }
-    if let Ok(mut json) = serde_json::from_slice::<Value>(bytes) {
-        redact_json(&mut json);
-        let s = serde_json::to_string_pretty(&json).unwrap_or_default();
-        return Some(cut(&s));
-    }
-    Some(cut(&String::from_utf8_lossy(bytes)))
+    let text = match serde_json::from_slice::<Value>(bytes) {
+        Ok(mut json) => {
+            redact_json(&mut json);
+            serde_json::to_string_pretty(&json).unwrap_or_default()
+        }
+        Err(_) => String::from_utf8_lossy(bytes).into_owned(),
+    };
+    Some(cut(&red.text(&text)))
 }
 
 fn cut(s: &str) -> String {

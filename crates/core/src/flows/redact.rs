@@ -1,0 +1,247 @@
+//! The one redaction point for text built from what a server sent back: error messages and
+//! previews, provider descriptions, trace bodies and headers, test-call bodies. A server may
+//! echo the request (the form body in a 400, the headers as JSON in a 500), answer in a form
+//! encoding, or put a token in a number; whatever it does, two passes remove the secrets:
+//!
+//! 1. every value this request sent or received that is secret (the client secret, its
+//!    Basic credentials as sent, tokens, codes, verifiers), wherever it appears, also
+//!    form-encoded or base64 as we sent it;
+//! 2. any value under a credential-like key (`access_token`, `client_secret`, `code`,
+//!    `Authorization`, …) in JSON, form-encoded or header-shaped text, strings and numbers.
+//!
+//! Each removed value becomes a marker that keeps only its length (and, when long, its last
+//! four characters), as [`super::trace::mark`] writes it.
+
+use base64::Engine as _;
+
+use super::trace::mark;
+use crate::error::Error;
+
+/// Keys whose values are credentials in any answer. `code` is one only when its value is
+/// a string (an HTTP-like `"code": 404` stays).
+const KEYS: &[&str] = &[
+    "access_token",
+    "refresh_token",
+    "id_token",
+    "assertion",
+    "client_secret",
+    "client_assertion",
+    "code_verifier",
+    "authorization",
+    "proxy-authorization",
+    "password",
+    "code",
+];
+
+/// What to remove from texts about one request.
+#[derive(Default, Clone)]
+pub struct Redactor {
+    values: Vec<String>,
+}
+
+impl std::fmt::Debug for Redactor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Redactor({} values)", self.values.len())
+    }
+}
+
+fn form_encoded(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+impl Redactor {
+    /// Adds a secret value (and its form-encoded spelling). Values under four characters
+    /// are left to the key-based pass: replacing them everywhere would mangle the text.
+    pub fn value(&mut self, v: &str) -> &mut Self {
+        if v.chars().count() >= 4 {
+            for s in [v.to_string(), form_encoded(v), serde_json::Value::String(v.to_string()).to_string().trim_matches('"').to_string()] {
+                if !self.values.contains(&s) {
+                    self.values.push(s);
+                }
+            }
+            self.values.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        }
+        self
+    }
+
+    /// Adds the Basic credentials of `client_id` and `secret` in the encodings a client
+    /// sends them (RFC 6749 §2.3.1 form-encodes both before base64; some send them raw).
+    pub fn basic(&mut self, client_id: &str, secret: &str) -> &mut Self {
+        let b64 = |s: String| base64::engine::general_purpose::STANDARD.encode(s);
+        let encoded = b64(format!("{}:{}", form_encoded(client_id), form_encoded(secret)));
+        let raw = b64(format!("{client_id}:{secret}"));
+        self.value(secret).value(&encoded).value(&raw)
+    }
+
+    /// The text with every secret removed.
+    pub fn text(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        for v in &self.values {
+            if out.contains(v.as_str()) {
+                out = out.replace(v.as_str(), &mark(v));
+            }
+        }
+        keyed(&out)
+    }
+
+    /// The error with every text in it redacted.
+    pub fn error(&self, e: Error) -> Error {
+        match e {
+            Error::OAuth { stage, status, error, description } => {
+                Error::OAuth { stage, status, error: self.text(&error), description: description.map(|d| self.text(&d)) }
+            }
+            Error::BadResponse { stage, status, kind, message } => Error::BadResponse { stage, status, kind, message: self.text(&message) },
+            Error::Network { stage, host, detail } => Error::Network { stage, host, detail: self.text(&detail) },
+            Error::Denied { error, description } => {
+                Error::Denied { error: self.text(&error), description: description.map(|d| self.text(&d)) }
+            }
+            other => other,
+        }
+    }
+}
+
+fn is_word(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_'
+}
+
+/// Removes values under credential-like keys: `"key": "v"`, `"key": 123`, `key=v`,
+/// `Key: v` (to the end of the line), in any case, however the text was cut.
+pub fn keyed(text: &str) -> String {
+    let lower = text.to_ascii_lowercase();
+    let mut cuts: Vec<(usize, usize)> = Vec::new();
+    for key in KEYS {
+        let mut from = 0;
+        while let Some(found) = lower[from..].find(key) {
+            let start = from + found;
+            let end = start + key.len();
+            from = end;
+            let before_ok = !lower[..start].chars().next_back().is_some_and(is_word);
+            let after_ok = !lower[end..].chars().next().is_some_and(is_word);
+            if !(before_ok && after_ok) {
+                continue;
+            }
+            if let Some(span) = value_after(text, end, key) {
+                cuts.push(span);
+            }
+        }
+    }
+    if cuts.is_empty() {
+        return text.to_string();
+    }
+    cuts.sort_unstable();
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for (s, e) in cuts {
+        if s < at {
+            continue; // inside a value already cut
+        }
+        out.push_str(&text[at..s]);
+        out.push_str(&mark(&text[s..e]));
+        at = e;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+/// The span of the value after a key ending at `end`: past a closing quote, spaces, and
+/// one `:` or `=`; a quoted string, or else a run up to a delimiter (a header's value runs
+/// to the end of its line).
+fn value_after(text: &str, end: usize, key: &str) -> Option<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let mut i = end;
+    if matches!(bytes.get(i), Some(b'"' | b'\'')) {
+        i += 1;
+    }
+    while matches!(bytes.get(i), Some(b' ' | b'\t')) {
+        i += 1;
+    }
+    let sep = *bytes.get(i)?;
+    if sep != b':' && sep != b'=' {
+        return None;
+    }
+    i += 1;
+    while matches!(bytes.get(i), Some(b' ' | b'\t')) {
+        i += 1;
+    }
+    match bytes.get(i)? {
+        q @ (b'"' | b'\'') => {
+            let start = i + 1;
+            let mut j = start;
+            while j < bytes.len() && bytes[j] != *q {
+                j += if bytes[j] == b'\\' { 2 } else { 1 };
+            }
+            let j = j.min(bytes.len());
+            (j > start).then_some((start, j))
+        }
+        _ if key == "code" && sep == b':' => None, // `"code": 404` is a status, not a grant
+        _ => {
+            let header = sep == b':' && (key == "authorization" || key == "proxy-authorization");
+            let stop: &[u8] = if header { b"\r\n" } else { b"&,;}] \t\r\n\"'<" };
+            let j = (i..bytes.len()).find(|&j| stop.contains(&bytes[j])).unwrap_or(bytes.len());
+            (j > i && text.is_char_boundary(i) && text.is_char_boundary(j)).then_some((i, j))
+        }
+    }
+    .filter(|&(s, e)| text.is_char_boundary(s) && text.is_char_boundary(e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn clean(r: &Redactor, text: &str, secrets: &[&str]) {
+        let out = r.text(text);
+        for s in secrets {
+            assert!(!out.contains(s), "{s} left in {out}");
+        }
+    }
+
+    #[test]
+    fn echoed_requests_lose_every_secret() {
+        let mut r = Redactor::default();
+        r.basic("my client", "s3cr3t/value+1");
+        let basic = base64::engine::general_purpose::STANDARD.encode("my+client:s3cr3t%2Fvalue%2B1");
+        clean(&r, "grant_type=client_credentials&client_id=c&client_secret=s3cr3t%2Fvalue%2B1", &["s3cr3t"]);
+        clean(&r, &format!(r#"{{"headers":{{"authorization":"Basic {basic}","accept":"application/json"}}}}"#), &[&basic]);
+        clean(&r, &format!("Authorization: Basic {basic}\r\nAccept: */*"), &[&basic]);
+        clean(&r, "you sent s3cr3t/value+1 which is wrong", &["s3cr3t"]);
+    }
+
+    #[test]
+    fn values_under_credential_keys_go_in_json_forms_and_headers() {
+        let r = Redactor::default();
+        for (text, secret) in [
+            (r#"{"access_token": "tok-123456789", "scope": "api"}"#, "tok-123456789"),
+            (r#"{"access_token": 98765432109876, "expires_in": 60}"#, "98765432109876"),
+            (r#"{"data": {"refresh_token":"rt-abcdefgh"}}"#, "rt-abcdefgh"),
+            ("access_token=gho_16charsxxxxxxx&scope=repo", "gho_16charsxxxxxxx"),
+            ("code=SplxlOBeZQQYbYS6WxSbIA&state=xyz", "SplxlOBeZQQYbYS6WxSbIA"),
+            ("PASSWORD='hunter22'", "hunter22"),
+            (r#"{"id_token":"eyJhbGciOi.eyJzdWIi.c2ln"#, "eyJhbGciOi.eyJzdWIi.c2ln"),
+        ] {
+            clean(&r, text, &[secret]);
+        }
+        let kept = r.text(r#"{"code": 404, "error_code": "E1", "scope": "api", "token_type": "Bearer"}"#);
+        assert_eq!(kept, r#"{"code": 404, "error_code": "E1", "scope": "api", "token_type": "Bearer"}"#);
+    }
+
+    #[test]
+    fn errors_are_redacted_in_every_text() {
+        let mut r = Redactor::default();
+        r.value("the-client-secret");
+        let e = r.error(Error::OAuth {
+            stage: crate::model::Stage::Token,
+            status: 400,
+            error: "invalid_client".into(),
+            description: Some("bad secret the-client-secret".into()),
+        });
+        assert!(!e.to_string().contains("the-client-secret"), "{e}");
+    }
+
+    #[test]
+    fn odd_text_never_panics() {
+        let r = Redactor::default();
+        for t in ["code", "code=", "\"code\":\"", "authorization:", "é=code=é", "access_token=\u{1F600}", "password:'unterminated"] {
+            let _ = r.text(t);
+        }
+    }
+}
