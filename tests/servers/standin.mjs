@@ -210,10 +210,16 @@ Object.assign(routes, {
   "POST /echo/numeric/token": async (req, res) => {
     await rawBody(req);
     res.writeHead(200, { "content-type": "application/json" });
-    res.end(`{"access_token": ${1000000000000 + Math.floor(Math.random() * 1e9)}, "token_type": "Bearer", "expires_in": 600}`);
+    res.end(
+      `{"access_token": ${1000000000000 + Math.floor(Math.random() * 1e9)}, "token_type": "Bearer", "expires_in": 600}`,
+    );
   },
   "GET /echo/me": (req, res) => {
-    json(res, 401, { error: "invalid_token", error_description: `not accepted: ${req.headers.authorization}`, seen: req.headers });
+    json(res, 401, {
+      error: "invalid_token",
+      error_description: `not accepted: ${req.headers.authorization}`,
+      seen: req.headers,
+    });
   },
 });
 
