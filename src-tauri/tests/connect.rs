@@ -243,3 +243,27 @@ fn the_window_renews_tokens_before_they_expire() {
     assert_eq!(after["source"], "cache");
     assert_ne!(after["access_token"], first["access_token"], "the cache holds the renewed token");
 }
+
+#[test]
+fn a_cached_token_the_api_refuses_is_replaced_once_and_said() {
+    let standin = Server::start("standin.mjs", &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    TestProfile::client_credentials("sess", &standin.url("/session/token"), "c")
+        .secret("s")
+        .set("test_url", standin.url("/session/me"))
+        .add(d);
+    let first = json(oauthdesk(d, &["test", "sess", "--json"], None));
+    assert_eq!(first["status"], 200);
+    // The provider ends every session: the cached token is refused (HTTP 401).
+    let _ = std::process::Command::new("node")
+        .args(["-e", &format!("fetch('{}', {{method: 'POST'}}).then(r => r.text())", standin.url("/session/revoke-all"))])
+        .output()
+        .unwrap();
+    let again = oauthdesk(d, &["test", "sess"], None);
+    assert_eq!(again.code, 0, "{}{}", again.stdout, again.stderr);
+    assert!(again.stdout.contains("refused the cached token") && again.stdout.contains("HTTP 200"), "{}", again.stdout);
+    assert_eq!(standin.hits("/session/token"), 2, "one new exchange, not more");
+    let cached = json(oauthdesk(d, &["token", "sess", "--json"], None));
+    assert_eq!(cached["source"], "cache", "the new token is the cached one now");
+}

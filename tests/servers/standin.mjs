@@ -185,6 +185,26 @@ async function rawBody(req) {
   for await (const chunk of req) data += chunk;
   return data;
 }
+// A provider that can end every session at once (as an admin revoking them would): a cached
+// token is then refused with Salesforce's INVALID_SESSION_ID.
+const sessions = new Set();
+Object.assign(routes, {
+  "POST /session/token": async (req, res) => {
+    await rawBody(req);
+    const t = token("sess");
+    sessions.add(t);
+    json(res, 200, { access_token: t, token_type: "Bearer", expires_in: 3600 });
+  },
+  "GET /session/me": (req, res) => {
+    const h = req.headers.authorization ?? "";
+    if (sessions.has(h.slice(7))) return json(res, 200, { ok: true });
+    json(res, 401, [{ message: "Session expired or invalid", errorCode: "INVALID_SESSION_ID" }]);
+  },
+  "POST /session/revoke-all": (req, res) => {
+    sessions.clear();
+    json(res, 200, { revoked: true });
+  },
+});
 Object.assign(routes, {
   "POST /echo/form/token": async (req, res) => {
     const body = await rawBody(req);

@@ -72,7 +72,8 @@ pub fn test(desk: &Desk, out: &Out, handle: &str) -> AppResult<()> {
         token: &'a TokenInfo,
     }
     out.print(&TestOutput { test: &test, token: &r.token }, || {
-        let mut s = format!("{} {} → HTTP {} in {} ms\n", test.method, test.url, test.status, test.elapsed_ms);
+        let mut s = r.note.as_ref().map(|n| format!("Note: {n}.\n")).unwrap_or_default();
+        s += &format!("{} {} → HTTP {} in {} ms\n", test.method, test.url, test.status, test.elapsed_ms);
         let _ = writeln!(s, "token: {} {}, {}", r.token.token_type, r.token.scope.as_deref().unwrap_or(""), expiry_line(&r.token));
         let _ = writeln!(s, "\n{}", test.body);
         if test.truncated {

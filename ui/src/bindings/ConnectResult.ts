@@ -9,4 +9,8 @@ export type ConnectResult = { token: TokenInfo,
 /**
  * The test call's answer; `None` when there is no test URL.
  */
-test: TestResult | null, test_note: string | null, };
+test: TestResult | null, test_note: string | null, 
+/**
+ * What Connect did beyond the obvious (a cached token the API refused was replaced).
+ */
+note: string | null, };

@@ -42,6 +42,8 @@ pub struct ConnectResult {
     /// The test call's answer; `None` when there is no test URL.
     pub test: Option<TestResult>,
     pub test_note: Option<String>,
+    /// What Connect did beyond the obvious (a cached token the API refused was replaced).
+    pub note: Option<String>,
 }
 
 pub const DEFAULT_MARGIN: Duration = Duration::seconds(60);
@@ -182,17 +184,27 @@ impl Desk {
         result
     }
 
-    /// Connect: a token, then the test call.
+    /// Connect: a token, then the test call. A cached token the API refuses (HTTP 401) may
+    /// have been revoked at the provider: a new one is obtained once and the call repeated,
+    /// and the result says so; only a second 401 is the profile's failure.
     pub async fn connect(&self, handle: &str, force: bool) -> Result<ConnectResult> {
         let token = self.token(handle, force, DEFAULT_MARGIN).await?;
-        self.connect_result(handle, token).await
+        let from_cache = token.info.source == TokenSource::Cache;
+        let result = self.connect_result(handle, token).await?;
+        if !(from_cache && result.test.as_ref().is_some_and(|t| t.status == 401)) {
+            return Ok(result);
+        }
+        let fresh = self.token(handle, true, DEFAULT_MARGIN).await?;
+        let mut again = self.connect_result(handle, fresh).await?;
+        again.note = Some("the API refused the cached token (HTTP 401), so a new token was obtained and the test call repeated".into());
+        Ok(again)
     }
 
     /// What Connect shows for a token just obtained: its facts and the test call's answer.
     pub async fn connect_result(&self, handle: &str, token: Token) -> Result<ConnectResult> {
         let test = self.test_with(handle, &token).await?;
         let test_note = test.is_none().then(|| NO_TEST_URL.to_string());
-        Ok(ConnectResult { token: token.info, test, test_note })
+        Ok(ConnectResult { token: token.info, test, test_note, note: None })
     }
 
     /// The profile's recent attempts, newest first.
