@@ -23,9 +23,24 @@ pub enum Mode {
 }
 
 /// The log file, appended to; `None` when it cannot be opened (logging then goes to stderr only).
+/// The file is the user's alone (0600 on Unix), and so are the folders made for it (a
+/// folder that already existed keeps its mode).
 fn open_log(dir: &Path) -> Option<std::fs::File> {
+    let made: Vec<&Path> = dir.ancestors().take(2).filter(|d| !d.exists()).collect();
     std::fs::create_dir_all(dir).ok()?;
-    std::fs::OpenOptions::new().create(true).append(true).open(dir.join(LOG_FILE)).ok()
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).append(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        options.mode(0o600);
+        for d in made {
+            let _ = std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o700));
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = made;
+    options.open(dir.join(LOG_FILE)).ok()
 }
 
 /// Starts logging; keep the returned guard alive until exit so the file is flushed.

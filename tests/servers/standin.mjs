@@ -185,6 +185,15 @@ async function rawBody(req) {
   for await (const chunk of req) data += chunk;
   return data;
 }
+// Lifetimes no one meant: far beyond any date (as numbers and as strings), and negative.
+const oddLifetimes = { big: 1e300, "big-string": "99999999999999999999", negative: -1e18, huge: 1e16 };
+for (const [name, expires_in] of Object.entries(oddLifetimes)) {
+  routes[`POST /lifetime/${name}/token`] = async (req, res) => {
+    await rawBody(req);
+    json(res, 200, { access_token: token("odd"), token_type: "Bearer", expires_in });
+  };
+}
+
 // A provider that can end every session at once (as an admin revoking them would): a cached
 // token is then refused with Salesforce's INVALID_SESSION_ID.
 const sessions = new Set();

@@ -43,11 +43,42 @@ pub struct ProfileChanges {
     pub client_secret: Option<ClientSecret>,
 }
 
+/// Unicode's explicit direction controls (embeddings, overrides, isolates, marks), which can
+/// make one text display as another.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// The longest client secret accepted (a secret, not a document).
+pub const MAX_SECRET_BYTES: usize = 8 * 1024;
+
+/// Checks a client secret before it is stored: no NUL, line break or other control
+/// character (a secret pasted with one would never authenticate), not absurdly long.
+pub fn check_secret(secret: &ClientSecret) -> Result<()> {
+    let s = secret.expose();
+    if s.len() > MAX_SECRET_BYTES {
+        return Err(Error::invalid("client_secret", format!("is longer than {} KiB", MAX_SECRET_BYTES / 1024)));
+    }
+    if s.contains(['\r', '\n']) {
+        return Err(Error::invalid("client_secret", "contains a line break; enter the secret on one line"));
+    }
+    if s.chars().any(char::is_control) {
+        return Err(Error::invalid(
+            "client_secret",
+            "contains a control character (such as NUL or a tab); enter the secret as it was issued",
+        ));
+    }
+    Ok(())
+}
+
 /// The label to store: trimmed, the handle when blank.
 pub fn label(raw: Option<&str>, handle: &str) -> Result<String> {
     let l = raw.map(str::trim).unwrap_or_default();
     if l.chars().any(char::is_control) {
         return Err(Error::invalid("label", "contains a control character"));
+    }
+    if l.chars().any(is_bidi_control) {
+        return Err(Error::invalid("label", "contains a text-direction control character, which can make a label read as another"));
     }
     if l.chars().count() > 120 {
         return Err(Error::invalid("label", "is longer than 120 characters"));

@@ -43,6 +43,8 @@ impl ExportFile {
 
     /// Reads an export, refusing other JSON and newer format versions.
     pub fn parse(json: &str) -> Result<Self> {
+        // Editors on some systems save JSON with a byte-order mark; it is not part of the text.
+        let json = json.strip_prefix('\u{feff}').unwrap_or(json);
         let file: ExportFile = serde_json::from_str(json).map_err(|e| Error::Import(format!("not an OAuth Desk profile export ({e})")))?;
         if file.format != FORMAT {
             return Err(Error::Import(format!("format is '{}', expected '{FORMAT}'", file.format)));

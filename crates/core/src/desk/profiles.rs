@@ -52,6 +52,7 @@ impl Desk {
         let template = template::find(&new.template)?;
         let label = profile::label(new.label.as_deref(), &new.handle)?;
         let secret = new.client_secret.filter(|s| !s.is_empty());
+        secret.as_ref().map(profile::check_secret).transpose()?;
         let fields = profile::check_fields(template, &new.fields, secret.is_some())?;
         let key = secret.as_ref().map(|_| self.key_for_write()).transpose()?;
         let mut conn = self.conn();
@@ -69,6 +70,7 @@ impl Desk {
     #[tracing::instrument(skip(self, changes), err(level = "info"))]
     pub fn update(&self, handle: &str, changes: ProfileChanges) -> Result<Profile> {
         let secret = changes.client_secret.filter(|s| !s.is_empty());
+        secret.as_ref().map(profile::check_secret).transpose()?;
         let key = secret.as_ref().map(|_| self.key_for_write()).transpose()?;
         let mut conn = self.conn();
         let tx = store::write(&mut conn)?;

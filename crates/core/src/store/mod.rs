@@ -68,9 +68,16 @@ pub const FILE_NAME: &str = "oauthdesk.sqlite3";
 /// Opens (creating and migrating as needed) the store at `path`.
 pub fn open(path: &Path) -> Result<Connection> {
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
+        // Only a folder made here is made private: a data directory the user named (their
+        // own, or one they share) keeps its mode.
+        if !dir.exists() {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| Error::Io(std::io::Error::new(e.kind(), format!("cannot create {}: {e}", dir.display()))))?;
+            private(dir, 0o700);
+        }
     }
     let mut conn = Connection::open(path)?;
+    private(path, 0o600);
     conn.busy_timeout(Duration::from_secs(5))?;
     conn.pragma_update(None, "foreign_keys", true)?;
     let found = user_version(&conn)?;
@@ -88,6 +95,20 @@ pub fn open(path: &Path) -> Result<Connection> {
         migrate(&mut conn, path)?;
     }
     Ok(conn)
+}
+
+/// Makes a file or directory readable by the user alone (on Unix; elsewhere the user's
+/// profile folder already is). SQLite's WAL and shared-memory files take the store's mode.
+fn private(path: &Path, mode: u32) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Err(e) = std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)) {
+            tracing::warn!(path = %path.display(), error = %e, "cannot make it private");
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (path, mode);
 }
 
 /// The default data directory's store path.
