@@ -168,6 +168,19 @@ fn the_token_goes_only_to_allowed_hosts() {
         assert!(run.stderr.contains("localhost is not on the profile's allowed hosts"), "{}", run.stderr);
     }
     assert_eq!(s.hits("/me"), before, "nothing reached the other host");
+
+    // Another port of the same host is another place: the token does not follow.
+    json_cc("other-port").set("test_url", s.url("/me/other-port")).add(d);
+    let (run, v) = fails(oauthdesk(d, &["test", "other-port", "--json"], None));
+    assert_eq!(v["code"], "host_not_allowed", "{}", run.stderr);
+    assert!(run.stderr.contains(&format!("127.0.0.1:{} is not on", s.port + 1)), "{}", run.stderr);
+    // Unless the profile allows that port by name.
+    json_cc("port-allowed")
+        .set("test_url", s.url("/me/other-port"))
+        .set("allowed_hosts", format!("127.0.0.1:{}, 127.0.0.1:{}", s.port, s.port + 1))
+        .add(d);
+    let (run, v) = fails(oauthdesk(d, &["test", "port-allowed", "--json"], None));
+    assert_ne!(v["code"], "host_not_allowed", "allowed by name, so the call was made: {}", run.stderr);
 }
 
 #[test]

@@ -164,6 +164,10 @@ const routes = {
     if (!bearer(req)) return json(res, 401, { error: "invalid_token" });
     json(res, 200, { sub: "machine", query: Object.fromEntries(new URL(req.url, "http://x").searchParams) });
   },
+  "GET /me/other-port": (req, res) => {
+    res.writeHead(302, { location: `http://127.0.0.1:${port + 1}/me` });
+    res.end();
+  },
   "GET /me/elsewhere": (req, res) => {
     res.writeHead(302, { location: `http://localhost:${port}/me` });
     res.end();

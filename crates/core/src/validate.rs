@@ -98,13 +98,18 @@ pub fn hosts(v: &str) -> Result<Vec<String>, String> {
         .filter(|h| !h.is_empty())
         .map(|h| {
             let h = h.to_ascii_lowercase();
-            let bare = h.strip_prefix("*.").unwrap_or(&h);
+            // An entry may name a port: `api.example.com:8443`, `[::1]:9`.
+            let without_port = match h.rsplit_once(':') {
+                Some((host, port)) if port.parse::<u16>().is_ok() && (!host.contains(':') || host.ends_with(']')) => host,
+                _ => h.as_str(),
+            };
+            let bare = without_port.strip_prefix("*.").unwrap_or(without_port);
             if bare.contains("://") || bare.contains('/') {
                 return Err(format!("'{h}' is a URL; list host names only, e.g. api.example.com"));
             }
             match Host::parse(bare) {
                 Ok(Host::Domain(d)) if d.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.') => Ok(h),
-                Ok(Host::Ipv4(_)) | Ok(Host::Ipv6(_)) if bare == h => Ok(h),
+                Ok(Host::Ipv4(_)) | Ok(Host::Ipv6(_)) if !without_port.starts_with("*.") => Ok(h.clone()),
                 _ => Err(format!("'{h}' is not a host name (use e.g. api.example.com or *.example.com)")),
             }
         })
@@ -187,5 +192,15 @@ mod tests {
         assert!(value(&kind, "jwt").unwrap_err().contains("basic"));
         assert!(value(&FieldKind::Text, "abc\ndef").unwrap_err().contains("control character"));
         assert_eq!(value(&FieldKind::Text, "   ").unwrap(), "");
+    }
+
+    #[test]
+    fn allowed_hosts_may_name_ports() {
+        for ok in ["api.example.com:8443", "127.0.0.1:9", "[::1]:9", "[::1]", "*.example.org:444", "*.example.org", "localhost"] {
+            assert!(hosts(ok).is_ok(), "{ok}: {:?}", hosts(ok));
+        }
+        for bad in ["https://a.example.com", "a.example.com/x", "a b", "*.127.0.0.1"] {
+            assert!(hosts(bad).is_err(), "{bad}");
+        }
     }
 }

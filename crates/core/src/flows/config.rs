@@ -145,28 +145,75 @@ impl FlowConfig {
         self.template.id.starts_with("salesforce-")
     }
 
-    /// The hosts that may receive the token: the explicit list, or else the token URL's and
-    /// the test URL's hosts (`extra` adds a host the provider named, e.g. Salesforce's
-    /// `instance_url`, only when no explicit list is set).
+    /// The places that may receive the token: the explicit list, or else the token URL's and
+    /// the test URL's hosts with their ports (`extra` adds one the provider named, e.g.
+    /// Salesforce's `instance_url`, only when no explicit list is set).
     pub fn allowed(&self, extra: Option<&Url>) -> Vec<String> {
         if !self.allowed_hosts.is_empty() {
             return self.allowed_hosts.clone();
         }
-        [Some(&self.token_url), self.test_url.as_ref(), extra]
-            .into_iter()
-            .flatten()
-            .filter_map(|u| u.host_str().map(str::to_ascii_lowercase))
-            .collect()
+        [Some(&self.token_url), self.test_url.as_ref(), extra].into_iter().flatten().filter_map(host_port).collect()
     }
 }
 
-/// Whether `host` is on `allowed` (exact, or under a `*.domain` entry).
-pub fn host_allowed(host: &str, allowed: &[String]) -> bool {
-    let host = host.to_ascii_lowercase();
-    allowed.iter().any(|a| match a.strip_prefix("*.") {
-        Some(domain) => host.ends_with(&format!(".{domain}")),
-        None => *a == host,
-    })
+/// `host:port` of a URL (the scheme's port when none is written), host in lowercase.
+fn host_port(u: &Url) -> Option<String> {
+    let host = u.host_str()?.to_ascii_lowercase();
+    Some(format!("{host}:{}", u.port_or_known_default()?))
+}
+
+/// Whether a URL may receive the token, by the allowed list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Allowed {
+    Yes,
+    /// No entry names the host.
+    NotTheHost,
+    /// An entry names the host, but on another port.
+    NotThePort,
+}
+
+/// Checks `url` against `allowed`: `host` (any port), `host:port`, `*.domain` (its
+/// subdomains, any port) or `*.domain:port`.
+pub fn origin_allowed(url: &Url, allowed: &[String]) -> Allowed {
+    let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+    let port = url.port_or_known_default();
+    let mut host_seen = false;
+    for entry in allowed {
+        let (pattern, entry_port) = split_port(entry);
+        let host_matches = match pattern.strip_prefix("*.") {
+            Some(domain) => host.ends_with(&format!(".{domain}")),
+            None => pattern == host,
+        };
+        if host_matches {
+            host_seen = true;
+            if entry_port.is_none() || entry_port == port {
+                return Allowed::Yes;
+            }
+        }
+    }
+    if host_seen {
+        Allowed::NotThePort
+    } else {
+        Allowed::NotTheHost
+    }
+}
+
+/// `host:443` → (`host`, 443); `[::1]:9` → (`[::1]`, 9), as URLs write IPv6 hosts;
+/// `host`, `[::1]` → no port.
+fn split_port(entry: &str) -> (&str, Option<u16>) {
+    if entry.starts_with('[') {
+        if let Some(end) = entry.find(']') {
+            let (host, after) = entry.split_at(end + 1);
+            return (host, after.strip_prefix(':').and_then(|p| p.parse().ok()));
+        }
+    }
+    match entry.rsplit_once(':') {
+        Some((host, port)) if !host.contains(':') => match port.parse() {
+            Ok(port) => (host, Some(port)),
+            Err(_) => (entry, None),
+        },
+        _ => (entry, None),
+    }
 }
 
 /// Client credentials only work on a Salesforce org's My Domain host: refuse the shared
@@ -222,11 +269,20 @@ mod tests {
             &[("token_url", "https://auth.example.com/t"), ("client_id", "k"), ("test_url", "https://api.example.com/me")],
         )
         .unwrap();
-        assert_eq!(c.allowed(None), ["auth.example.com", "api.example.com"]);
-        assert!(host_allowed("API.example.com", &c.allowed(None)));
-        assert!(!host_allowed("evil.example.net", &c.allowed(None)));
-        assert!(host_allowed("eu.api.example.org", &["*.example.org".to_string()]));
-        assert!(!host_allowed("example.org", &["*.example.org".to_string()]));
-        assert!(!host_allowed("badexample.org", &["*.example.org".to_string()]));
+        assert_eq!(c.allowed(None), ["auth.example.com:443", "api.example.com:443"]);
+        let url = |s: &str| Url::parse(s).unwrap();
+        let allowed = c.allowed(None);
+        assert_eq!(origin_allowed(&url("https://API.example.com/x"), &allowed), Allowed::Yes);
+        assert_eq!(origin_allowed(&url("https://api.example.com:8443/x"), &allowed), Allowed::NotThePort);
+        assert_eq!(origin_allowed(&url("http://api.example.com/x"), &allowed), Allowed::NotThePort, "port 80 is another place");
+        assert_eq!(origin_allowed(&url("https://evil.example.net/"), &allowed), Allowed::NotTheHost);
+        let list = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(origin_allowed(&url("https://eu.api.example.org/"), &list(&["*.example.org"])), Allowed::Yes);
+        assert_eq!(origin_allowed(&url("https://example.org/"), &list(&["*.example.org"])), Allowed::NotTheHost);
+        assert_eq!(origin_allowed(&url("https://badexample.org/"), &list(&["*.example.org"])), Allowed::NotTheHost);
+        assert_eq!(origin_allowed(&url("http://127.0.0.1:9/"), &list(&["127.0.0.1:9"])), Allowed::Yes);
+        assert_eq!(origin_allowed(&url("http://127.0.0.1:10/"), &list(&["127.0.0.1:9"])), Allowed::NotThePort);
+        assert_eq!(origin_allowed(&url("http://[::1]:9/"), &list(&["[::1]:9"])), Allowed::Yes);
+        assert_eq!(origin_allowed(&url("https://a.example.org:444/"), &list(&["*.example.org:444"])), Allowed::Yes);
     }
 }

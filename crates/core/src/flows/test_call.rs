@@ -8,12 +8,12 @@ use serde_json::Value;
 use ts_rs::TS;
 use url::Url;
 
-use super::config::{host_allowed, FlowConfig};
+use super::config::{origin_allowed, Allowed, FlowConfig};
 use super::http;
 use super::record::Recorder;
 use super::redact::Redactor;
 use super::trace::{self as tr, TraceEntry};
-use crate::error::{Error, Result};
+use crate::error::{AnswerKind, Error, Result};
 use crate::model::Stage;
 use crate::secret::AccessToken;
 
@@ -35,13 +35,24 @@ pub struct TestResult {
 
 const MAX_REDIRECTS: usize = 5;
 
-fn check_host(url: &Url, allowed: &[String]) -> Result<()> {
-    let host = url.host_str().unwrap_or_default();
-    if host_allowed(host, allowed) {
-        Ok(())
-    } else {
-        Err(Error::HostNotAllowed { stage: Stage::Test, host: host.to_string(), allowed: allowed.join(", ") })
+/// Whether the token may go to `url`: its host and port are allowed, and, after a
+/// redirect from `https`, it is `https` still (a token never travels in clear).
+fn check_host(url: &Url, allowed: &[String], came_from: Option<&Url>) -> Result<()> {
+    if came_from.is_some_and(|from| from.scheme() == "https") && url.scheme() != "https" {
+        return Err(Error::BadResponse {
+            stage: Stage::Test,
+            status: None,
+            kind: AnswerKind::Redirect,
+            message: format!("the test URL redirects from https to plain http ({url}); the token was not sent"),
+        });
     }
+    let host = url.host_str().unwrap_or_default();
+    let named = match origin_allowed(url, allowed) {
+        Allowed::Yes => return Ok(()),
+        Allowed::NotTheHost => host.to_string(),
+        Allowed::NotThePort => format!("{host}:{}", url.port_or_known_default().unwrap_or(0)),
+    };
+    Err(Error::HostNotAllowed { stage: Stage::Test, host: named, allowed: allowed.join(", ") })
 }
 
 /// Calls `url` with the token; `allowed` is the whitelist of hosts that may receive it.
@@ -56,8 +67,9 @@ pub async fn call(cfg: &FlowConfig, token: &AccessToken, mut url: Url, allowed: 
     // An API may echo the request: the token never reaches a screen, a log or the history.
     let mut red = Redactor::default();
     red.value(token.expose());
+    let mut came_from: Option<Url> = None;
     let result = loop {
-        check_host(&url, allowed)?;
+        check_host(&url, allowed, came_from.as_ref())?;
         let sent = http::client(cfg.timeout, &url)?
             .request(method.clone(), url.clone())
             .bearer_auth(token.expose())
@@ -93,7 +105,7 @@ pub async fn call(cfg: &FlowConfig, token: &AccessToken, mut url: Url, allowed: 
         if let Some(next) = redirect_target(resp.status().as_u16(), location, &url).filter(|_| hops < MAX_REDIRECTS) {
             log.trace(|| entry);
             hops += 1;
-            url = next;
+            came_from = Some(std::mem::replace(&mut url, next));
             continue;
         }
         let result = read(resp, &url, method.as_str(), started, cfg).await.map(|mut r| {
@@ -204,6 +216,18 @@ mod tests {
         assert_eq!(redirect_target(307, Some("https://other.example.net/x"), &from), Some(url("https://other.example.net/x")));
         assert_eq!(redirect_target(200, Some("/v2/me"), &from), None);
         assert_eq!(redirect_target(301, None, &from), None);
+    }
+
+    #[test]
+    fn the_token_follows_no_redirect_to_plain_http_or_another_port() {
+        let allowed = vec!["api.example.com:443".to_string(), "api.example.com:80".to_string()];
+        let https = url("https://api.example.com/me");
+        assert!(check_host(&https, &allowed, None).is_ok());
+        let downgrade = check_host(&url("http://api.example.com/me"), &allowed, Some(&https)).unwrap_err();
+        assert!(downgrade.to_string().contains("plain http"), "{downgrade}");
+        assert!(check_host(&url("http://api.example.com/me"), &allowed, None).is_ok(), "a plain http test URL the user chose is theirs");
+        let port = check_host(&url("https://api.example.com:8443/me"), &allowed, Some(&https)).unwrap_err();
+        assert!(port.to_string().contains("api.example.com:8443 is not on"), "{port}");
     }
 
     #[test]
