@@ -280,3 +280,27 @@ fn a_cached_token_the_api_refuses_is_replaced_once_and_said() {
     let cached = json(oauthdesk(d, &["token", "sess", "--json"], None));
     assert_eq!(cached["source"], "cache", "the new token is the cached one now");
 }
+
+#[test]
+fn twenty_simultaneous_token_calls_make_one_exchange_and_share_its_token() {
+    let standin = Server::start("standin.mjs", &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_path_buf();
+    TestProfile::client_credentials("one", &standin.url("/session/token"), "c").secret("s").add(&d);
+    let callers: Vec<_> = (0..20)
+        .map(|_| {
+            let d = d.clone();
+            std::thread::spawn(move || oauthdesk(&d, &["token", "one"], None))
+        })
+        .collect();
+    let tokens: std::collections::HashSet<String> = callers
+        .into_iter()
+        .map(|c| {
+            let run = c.join().unwrap();
+            assert_eq!(run.code, 0, "{}", run.stderr);
+            run.stdout.trim().to_string()
+        })
+        .collect();
+    assert_eq!(tokens.len(), 1, "every caller got the same token: {tokens:?}");
+    assert_eq!(standin.hits("/session/token"), 1, "one exchange");
+}

@@ -143,12 +143,23 @@ impl Desk {
     }
 
     /// [`Desk::token`], recording into `log` (a diagnosis keeps the trace).
+    ///
+    /// One exchange at a time per profile, across processes (the CLI, the window, its
+    /// renewal): a caller that needs a new token takes the profile's lock, and one that
+    /// waited for it reuses the token obtained meanwhile instead of making another exchange
+    /// (which also keeps a rotating refresh token alive).
     pub async fn token_with(&self, handle: &str, force: bool, margin: Duration, log: &mut Recorder) -> Result<Token> {
         let (id, cfg) = self.flow_config(handle)?;
         if !force {
             if let Some(t) = self.cached(id, margin)? {
                 return Ok(t);
             }
+        }
+        let asked_at = Utc::now();
+        let _lock = self.profile_lock(id).await?;
+        // Obtained while this call waited: usable (or, with `force`, obtained after it asked).
+        if let Some(t) = self.cached(id, margin)?.filter(|t| !force || t.info.obtained_at >= asked_at) {
+            return Ok(t);
         }
         match cfg.template.flow {
             Flow::AuthorizationCode => self.refresh_token(id, handle, &cfg, log).await,
@@ -159,6 +170,18 @@ impl Desk {
                 self.obtain(id, &cfg, Some(&secret), Grant::ClientCredentials, log).await
             }
         }
+    }
+
+    /// Holds the profile's exchange lock (a file lock in the data directory, released when
+    /// dropped or when the process ends, however it ends).
+    async fn profile_lock(&self, id: i64) -> Result<std::fs::File> {
+        let dir = self.store_path().parent().map(|d| d.join("locks")).unwrap_or_else(|| std::path::PathBuf::from("locks"));
+        std::fs::create_dir_all(&dir)?;
+        let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(dir.join(format!("profile-{id}.lock")))?;
+        tokio::task::spawn_blocking(move || file.lock().map(|()| file))
+            .await
+            .map_err(|e| Error::Internal(format!("waiting for the profile's lock failed: {e}")))?
+            .map_err(Error::from)
     }
 
     /// Calls the profile's test URL with a token (cached if usable). `None` when there is
