@@ -304,3 +304,36 @@ fn twenty_simultaneous_token_calls_make_one_exchange_and_share_its_token() {
     assert_eq!(tokens.len(), 1, "every caller got the same token: {tokens:?}");
     assert_eq!(standin.hits("/session/token"), 1, "one exchange");
 }
+
+#[test]
+fn a_changed_token_or_test_origin_gets_no_credential_until_confirmed() {
+    let first = Server::start("standin.mjs", &[]);
+    let other = Server::start("standin.mjs", &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    TestProfile::client_credentials("moved", &first.url("/session/token"), "c")
+        .secret("entrusted-secret")
+        .set("test_url", first.url("/session/me"))
+        .add(d);
+    ok(oauthdesk(d, &["test", "moved"], None));
+    // The token URL moves to another origin (as an edit or discover --apply would do it).
+    ok(oauthdesk(d, &["edit", "moved", "--set", &format!("token_url={}", other.url("/session/token"))], None));
+    let show = json(oauthdesk(d, &["show", "moved", "--json"], None));
+    assert_eq!(show["unconfirmed"].as_array().map(Vec::len), Some(1), "{show}");
+    let refused = oauthdesk(d, &["token", "moved", "--force"], None);
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    assert!(refused.stderr.contains("--confirm-origins"), "{}", refused.stderr);
+    assert_eq!(other.hits("/session/token"), 0, "the secret went nowhere new");
+    ok(oauthdesk(d, &["edit", "moved", "--confirm-origins"], None));
+    ok(oauthdesk(d, &["token", "moved", "--force"], None));
+    assert_eq!(other.hits("/session/token"), 1);
+    // The same for the test URL and the bearer token.
+    ok(oauthdesk(d, &["edit", "moved", "--set", &format!("test_url={}", other.url("/session/me"))], None));
+    let refused = oauthdesk(d, &["test", "moved"], None);
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    assert_eq!(other.hits("/session/me"), 0, "the token went nowhere new");
+    // Entering the secret again entrusts it to the token URL as it is; the test URL still
+    // needs its own confirmation.
+    ok(oauthdesk(d, &["edit", "moved", "--confirm-origins"], None));
+    ok(oauthdesk(d, &["test", "moved"], None));
+}

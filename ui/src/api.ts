@@ -121,6 +121,7 @@ const NEED_ADVICE = {
   client_secret: "Set the client secret with Edit.",
   sign_in: "Sign in with Authorize.",
   no_sign_in: "Use Connect to get a token.",
+  confirm_origin: "If the new address is right, confirm it on the profile, or enter the secret again with Edit.",
 } as const satisfies Record<Need, string>;
 
 /** A failure's message for people, with what to do in the window when something is missing. */

@@ -23,3 +23,10 @@ ALTER TABLE tokens_v3 RENAME TO tokens;
 -- Finding what is still in the keyring must not scan every profile on every open.
 CREATE INDEX profiles_in_keyring ON profiles (id) WHERE secret_ref IS NOT NULL;
 CREATE INDEX tokens_in_keyring ON tokens (profile_id) WHERE secret_ref IS NOT NULL;
+
+-- The origins (scheme, host, port) the client secret and the bearer token were entrusted
+-- to: the token URL's when the secret was set, the test URL's when it was set. A change of
+-- either is not followed with a credential until the user confirms it. NULL: not bound yet
+-- (bound on first use).
+ALTER TABLE profiles ADD COLUMN token_origin TEXT;
+ALTER TABLE profiles ADD COLUMN test_origin TEXT;

@@ -363,6 +363,9 @@ pub enum Need {
     SignIn,
     /// The profile signs in with no user: get a token instead.
     NoSignIn,
+    /// The token or test URL now points to another origin than the one its credential was
+    /// entrusted to: the user must confirm the new one (or enter the secret again).
+    ConfirmOrigin,
 }
 
 /// How a server's answer was not what the stage needs.

@@ -190,6 +190,9 @@ fn advice(p: &ErrorPayload) -> String {
         (Some(Need::ClientSecret), Some(h)) => format!("; set it with: oauthdesk edit {h} --secret-stdin"),
         (Some(Need::SignIn), Some(h)) => format!(": sign in with `oauthdesk authorize {h}`"),
         (Some(Need::NoSignIn), Some(h)) => format!(", use `oauthdesk token {h}`"),
+        (Some(Need::ConfirmOrigin), Some(h)) => {
+            format!("; if the new address is right, confirm it with: oauthdesk edit {h} --confirm-origins (or enter the secret again)")
+        }
         _ if p.code == ErrorCode::InvalidInput && p.field.as_deref() == Some("client_secret") => {
             " (on the command line, pass it on standard input with --secret-stdin)".into()
         }

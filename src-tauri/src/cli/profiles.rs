@@ -27,6 +27,10 @@ pub struct AddArgs {
 pub struct EditArgs {
     /// The profile's handle
     pub handle: String,
+    /// Entrust the client secret and the token to the token and test URLs as they are now,
+    /// after checking a changed address (`show` lists what changed)
+    #[arg(long)]
+    pub confirm_origins: bool,
     #[command(flatten)]
     pub values: Values,
 }
@@ -111,7 +115,8 @@ pub fn add(desk: &Desk, out: &Out, a: AddArgs) -> AppResult<()> {
 pub fn edit(desk: &Desk, out: &Out, a: EditArgs) -> AppResult<()> {
     let fields = assignments(&a.values.set)?;
     let client_secret = if a.values.secret_stdin { secret_from_stdin()? } else { None };
-    let p = desk.update(&a.handle, ProfileChanges { label: a.values.label, fields, client_secret })?;
+    let confirm_origins = a.confirm_origins.then_some(true);
+    let p = desk.update(&a.handle, ProfileChanges { label: a.values.label, fields, client_secret, confirm_origins })?;
     out.print(&p, || format!("Updated profile '{}'.", p.handle));
     Ok(())
 }
@@ -176,6 +181,9 @@ pub fn show(desk: &Desk, out: &Out, handle: &str) -> AppResult<()> {
                 p.fields.get(&spec.name).cloned().unwrap_or_default()
             };
             let _ = writeln!(s, "  {:<16} {value}", spec.name);
+        }
+        for change in &p.unconfirmed {
+            let _ = writeln!(s, "  {:<16} {change}: confirm with oauthdesk edit {} --confirm-origins", "unconfirmed", p.handle);
         }
         let _ = writeln!(s, "  {:<16} {}", "created", p.created_at.to_rfc3339());
         let _ = writeln!(s, "  {:<16} {}", "updated", p.updated_at.to_rfc3339());

@@ -9,4 +9,9 @@ export type Profile = { handle: string, label: string, template: string, fields:
 /**
  * The connection's status, for the list's badge.
  */
-connection: ConnectionState, created_at: string, updated_at: string, };
+connection: ConnectionState, 
+/**
+ * Endpoints that changed origin since their credential was entrusted to them, in
+ * words; nothing is sent there until the user confirms (empty: nothing to confirm).
+ */
+unconfirmed: Array<string>, created_at: string, updated_at: string, };

@@ -52,6 +52,7 @@ impl Desk {
         if cfg.template.flow != Flow::AuthorizationCode {
             return Err(Error::not_ready(handle, Need::NoSignIn, format!("'{handle}' uses client credentials: no sign-in is needed")));
         }
+        self.check_origins(handle)?;
         let secret = self.client_secret(handle)?;
         let loopback = Loopback::bind(cfg.redirect_port).await?;
         let redirect_uri = loopback.redirect_uri(&cfg.redirect_path);

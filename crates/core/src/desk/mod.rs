@@ -13,6 +13,7 @@ mod grant;
 pub mod keys;
 #[cfg(test)]
 mod keys_tests;
+mod origins;
 pub mod profiles;
 pub mod tokens;
 

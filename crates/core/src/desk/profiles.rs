@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use super::Desk;
+use super::{origins, Desk};
 use crate::error::Need;
 use crate::error::{Error, Result};
 use crate::model::{ConnectionState, Profile, SecretState};
@@ -24,6 +24,7 @@ fn shown(row: Row, connection: ConnectionState, key_missing: bool) -> Profile {
         SecretState::NotSet
     };
     Profile {
+        unconfirmed: super::origins::unconfirmed(&row),
         connection,
         client_secret,
         handle: row.handle,
@@ -61,6 +62,9 @@ impl Desk {
         if let (Some(secret), Some(key)) = (&secret, &key) {
             store::profiles::set_client_secret(&tx, id, &key.seal(&self.aad(Place::ClientSecret(id)), secret.expose().as_bytes()))?;
         }
+        if let Some((token, test)) = origins::current(&store::get(&tx, &new.handle)?) {
+            store::profiles::bind_origins(&tx, id, Some(&token), test.as_deref())?;
+        }
         tx.commit()?;
         drop(conn);
         self.view(&new.handle)
@@ -92,6 +96,14 @@ impl Desk {
         }
         if let (Some(secret), Some(key)) = (&secret, &key) {
             store::profiles::set_client_secret(&tx, row.id, &key.seal(&self.aad(Place::ClientSecret(row.id)), secret.expose().as_bytes()))?;
+        }
+        // A secret entered again is entrusted to the token URL as it is now; a confirmation
+        // entrusts both credentials to both URLs as they are now.
+        if secret.is_some() || changes.confirm_origins == Some(true) {
+            if let Some((token, test)) = origins::current(&store::get(&tx, handle)?) {
+                let test = if changes.confirm_origins == Some(true) { test } else { None };
+                store::profiles::bind_origins(&tx, row.id, Some(&token), test.as_deref())?;
+            }
         }
         tx.commit()?;
         drop(conn);

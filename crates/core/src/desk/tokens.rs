@@ -155,6 +155,7 @@ impl Desk {
                 return Ok(t);
             }
         }
+        self.check_origins(handle)?;
         let asked_at = Utc::now();
         let _lock = self.profile_lock(id).await?;
         // Obtained while this call waited: usable (or, with `force`, obtained after it asked).
@@ -194,6 +195,7 @@ impl Desk {
     /// [`Desk::test_with`], recording into `log`.
     pub async fn test_recorded(&self, handle: &str, token: &Token, log: &mut Recorder) -> Result<Option<TestResult>> {
         let (id, cfg) = self.flow_config(handle)?;
+        self.check_origins(handle)?;
         let instance = token.info.instance_url.as_deref().and_then(|u| Url::parse(u).ok());
         let allowed = cfg.allowed(instance.as_ref());
         let result = match (&cfg.test_url, &instance) {

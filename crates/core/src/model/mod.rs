@@ -195,6 +195,9 @@ pub struct Profile {
     pub client_secret: SecretState,
     /// The connection's status, for the list's badge.
     pub connection: ConnectionState,
+    /// Endpoints that changed origin since their credential was entrusted to them, in
+    /// words; nothing is sent there until the user confirms (empty: nothing to confirm).
+    pub unconfirmed: Vec<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }

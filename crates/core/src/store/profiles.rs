@@ -23,6 +23,10 @@ pub struct Row {
     pub client_secret: Option<Vec<u8>>,
     /// The profile had a secret that can no longer be read; it must be entered again.
     pub secret_lost: bool,
+    /// The origin the client secret is entrusted to (the token URL's), once bound.
+    pub token_origin: Option<String>,
+    /// The origin the bearer token is entrusted to (the test URL's), once bound.
+    pub test_origin: Option<String>,
 }
 
 impl Row {
@@ -32,9 +36,10 @@ impl Row {
     }
 }
 
-pub(crate) const COLUMNS: &str = "id, handle, label, template, fields, secret_ref, created_at, updated_at, client_secret, secret_lost";
+pub(crate) const COLUMNS: &str =
+    "id, handle, label, template, fields, secret_ref, created_at, updated_at, client_secret, secret_lost, token_origin, test_origin";
 /// How many columns [`COLUMNS`] names (a query that selects more reads them after these).
-pub(crate) const COLUMN_COUNT: usize = 10;
+pub(crate) const COLUMN_COUNT: usize = 12;
 
 pub(crate) fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
     let fields: String = r.get(4)?;
@@ -51,6 +56,8 @@ pub(crate) fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
         updated_at: r.get(7)?,
         client_secret: r.get(8)?,
         secret_lost: r.get(9)?,
+        token_origin: r.get(10)?,
+        test_origin: r.get(11)?,
     })
 }
 
@@ -98,6 +105,16 @@ pub fn update(conn: &Connection, id: i64, label: &str, fields: &Fields) -> Resul
 /// Stores a profile's sealed client secret (it is set again, so no longer lost).
 pub fn set_client_secret(conn: &Connection, id: i64, sealed: &[u8]) -> Result<()> {
     conn.execute("UPDATE profiles SET client_secret = ?2, secret_lost = 0 WHERE id = ?1", params![id, sealed])?;
+    Ok(())
+}
+
+/// Entrusts the client secret to the token URL's origin (`Some`), the bearer token to the
+/// test URL's (`Some`); `None` leaves that binding as it is.
+pub fn bind_origins(conn: &Connection, id: i64, token: Option<&str>, test: Option<&str>) -> Result<()> {
+    conn.execute(
+        "UPDATE profiles SET token_origin = coalesce(?2, token_origin), test_origin = coalesce(?3, test_origin) WHERE id = ?1",
+        params![id, token, test],
+    )?;
     Ok(())
 }
 
