@@ -5,7 +5,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 UI_SRC := $(shell find ui/src -type f 2>/dev/null) ui/index.html ui/vite.config.ts ui/svelte.config.js
 
-.PHONY: help run build test test-fast check fix deps-run deps-test test-rust test-ui test-e2e check-ui fix-ui bench clean
+.PHONY: help run build test test-fast check fix fuzz deps-run deps-test test-rust test-ui test-e2e check-ui fix-ui bench clean
 
 help:
 	@echo "make run        build and open OAuth Desk"
@@ -15,6 +15,7 @@ help:
 	@echo "make fix        format Rust, ui/ and tests/ in place"
 	@echo "make build      build the oauthdesk binary (target/debug/oauthdesk)"
 	@echo "make bench      compare oauthdesk token with curl against a local OAuth server"
+	@echo "make fuzz       run every fuzz target for FUZZ_SECS seconds (default 60; nightly Rust)"
 
 deps-run:
 	@scripts/deps.sh run
@@ -76,6 +77,14 @@ check-ui: ui/node_modules/.package-lock.json
 
 fix-ui: ui/node_modules/.package-lock.json
 	cd ui && npm run format
+
+# Every reader of outside input under libFuzzer, FUZZ_SECS seconds each (not part of make test:
+# the property tests in crates/core/tests/properties.rs cover the same readers there).
+FUZZ_SECS ?= 60
+FUZZ_TARGETS := token_response endpoint_answer redirect_query import_file redaction
+fuzz:
+	@command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz --locked
+	cd fuzz && for t in $(FUZZ_TARGETS); do $(CARGO) +nightly fuzz run $$t -- -max_total_time=$(FUZZ_SECS) || exit 1; done
 
 # Speed of `oauthdesk token` against curl (a benchmark, not a test); see README.
 bench: deps-test ui/dist/index.html tests/node_modules/.package-lock.json

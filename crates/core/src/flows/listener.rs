@@ -102,42 +102,71 @@ fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
+/// What a request to the redirect address carries, read as a pure function of its path and
+/// query (the browser's request is untrusted input).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Arrival {
+    WrongPath,
+    /// A missing or wrong `state`: not the authorization OAuth Desk started.
+    WrongState,
+    Denied {
+        error: String,
+        description: Option<String>,
+    },
+    Code(AuthorizationCode),
+    NoCode,
+}
+
+/// Reads a redirect: the path must be `expected_path` and `state` must match.
+pub fn read_redirect(path: &str, query: Option<&str>, expected_path: &str, expected_state: &str) -> Arrival {
+    if path != expected_path {
+        return Arrival::WrongPath;
+    }
+    let query: Vec<(String, String)> = url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()).into_owned().collect();
+    let get = |k: &str| query.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone());
+    if get("state").as_deref() != Some(expected_state) {
+        return Arrival::WrongState;
+    }
+    if let Some(error) = get("error") {
+        return Arrival::Denied { error, description: get("error_description") };
+    }
+    match get("code") {
+        Some(code) if !code.is_empty() => Arrival::Code(AuthorizationCode::new(code)),
+        _ => Arrival::NoCode,
+    }
+}
+
 async fn handle(
     req: Request<Incoming>,
     expected: Arc<(String, String)>,
     tx: mpsc::Sender<Redirect>,
 ) -> std::result::Result<Response<Full<Bytes>>, Infallible> {
     let (path, state) = (&expected.0, &expected.1);
-    if req.uri().path() != path {
-        return Ok(page(StatusCode::NOT_FOUND, "Not found", "This is not OAuth Desk's redirect address."));
-    }
-    let query: Vec<(String, String)> = url::form_urlencoded::parse(req.uri().query().unwrap_or_default().as_bytes()).into_owned().collect();
-    let get = |k: &str| query.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone());
-    if get("state").as_deref() != Some(state.as_str()) {
-        tracing::warn!("redirect with a missing or wrong state ignored");
-        return Ok(page(
-            StatusCode::BAD_REQUEST,
-            "Ignored",
-            "The state does not match the authorization OAuth Desk started, so this redirect was ignored.",
-        ));
-    }
-    if let Some(error) = get("error") {
-        let description = get("error_description");
-        let text = format!(
-            "The provider answered <code>{}</code>{}.",
-            escape(&error),
-            description.as_deref().map(|d| format!(": {}", escape(d))).unwrap_or_default()
-        );
-        let _ = tx.send(Redirect::Denied { error, description }).await;
-        return Ok(page(StatusCode::OK, "Authorization failed", &text));
-    }
-    match get("code") {
-        Some(code) if !code.is_empty() => {
-            let _ = tx.send(Redirect::Code(AuthorizationCode::new(code))).await;
-            Ok(page(StatusCode::OK, "Signed in", "OAuth Desk received the authorization and is fetching the tokens."))
+    Ok(match read_redirect(req.uri().path(), req.uri().query(), path, state) {
+        Arrival::WrongPath => page(StatusCode::NOT_FOUND, "Not found", "This is not OAuth Desk's redirect address."),
+        Arrival::WrongState => {
+            tracing::warn!("redirect with a missing or wrong state ignored");
+            page(
+                StatusCode::BAD_REQUEST,
+                "Ignored",
+                "The state does not match the authorization OAuth Desk started, so this redirect was ignored.",
+            )
         }
-        _ => Ok(page(StatusCode::BAD_REQUEST, "No code", "The redirect carries neither a code nor an error.")),
-    }
+        Arrival::Denied { error, description } => {
+            let text = format!(
+                "The provider answered <code>{}</code>{}.",
+                escape(&error),
+                description.as_deref().map(|d| format!(": {}", escape(d))).unwrap_or_default()
+            );
+            let _ = tx.send(Redirect::Denied { error, description }).await;
+            page(StatusCode::OK, "Authorization failed", &text)
+        }
+        Arrival::Code(code) => {
+            let _ = tx.send(Redirect::Code(code)).await;
+            page(StatusCode::OK, "Signed in", "OAuth Desk received the authorization and is fetching the tokens.")
+        }
+        Arrival::NoCode => page(StatusCode::BAD_REQUEST, "No code", "The redirect carries neither a code nor an error."),
+    })
 }
 
 #[cfg(test)]
