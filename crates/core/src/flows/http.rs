@@ -22,11 +22,16 @@ pub fn client(timeout: Duration, url: &Url) -> Result<reqwest::Client, Error> {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(timeout)
-        .connect_timeout(timeout.min(Duration::from_secs(15)))
+        .connect_timeout(connect_timeout(timeout))
         .user_agent(concat!("OAuthDesk/", env!("CARGO_PKG_VERSION")))
         .tls_built_in_root_certs(url.scheme() == "https")
         .build()
         .map_err(|e| Error::Network { stage: Stage::Token, host: String::new(), detail: format!("cannot set up HTTP: {e}") })
+}
+
+/// How long a connection may take to be accepted: the request's timeout, at most 15 s.
+pub fn connect_timeout(timeout: Duration) -> Duration {
+    timeout.min(Duration::from_secs(15))
 }
 
 /// Reads at most `cap` bytes of the body; says whether more was left unread.
@@ -47,7 +52,9 @@ pub async fn read_capped(mut resp: reqwest::Response, cap: usize) -> Result<(Vec
 pub fn transport_error(err: reqwest::Error, stage: Stage, url: &Url, timeout: Duration) -> Error {
     let host = url.host_str().unwrap_or_default().to_string();
     if err.is_timeout() {
-        return Error::Timeout { stage, host, secs: timeout.as_secs() };
+        // A connection not accepted in time hit the (shorter) connect timeout: say that one.
+        let secs = if err.is_connect() { connect_timeout(timeout).as_secs() } else { timeout.as_secs() };
+        return Error::Timeout { stage, host, secs };
     }
     // The innermost cause says what really happened (refused, DNS, certificate).
     let mut detail = err.to_string();
@@ -56,6 +63,12 @@ pub fn transport_error(err: reqwest::Error, stage: Stage, url: &Url, timeout: Du
         detail = s.to_string();
         source = s.source();
     }
+    // rustls says UnknownIssuer for a self-signed certificate or one from a private CA.
+    let detail = if detail.contains("UnknownIssuer") {
+        format!("{detail} (the certificate is self-signed or from an authority this machine does not trust)")
+    } else {
+        detail
+    };
     let detail = if err.is_connect() { format!("connection failed: {detail}") } else { detail };
     Error::Network { stage, host, detail }
 }

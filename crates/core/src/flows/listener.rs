@@ -35,6 +35,10 @@ pub struct Loopback {
     pub port: u16,
 }
 
+/// How long the listener waits after a failed accept, doubling up to the maximum.
+const ACCEPT_BACKOFF_MIN: Duration = Duration::from_millis(10);
+const ACCEPT_BACKOFF_MAX: Duration = Duration::from_secs(1);
+
 impl Loopback {
     /// Binds 127.0.0.1 on `port` (0 picks a free one).
     pub async fn bind(port: u16) -> Result<Loopback> {
@@ -65,13 +69,28 @@ impl Loopback {
         let expected = Arc::new((path.to_string(), state.to_string()));
         let listener = self.listener;
         let server = tokio::spawn(async move {
+            // Connections live in this task's set: when the wait ends (a code, a timeout, a
+            // cancel), aborting the task closes every connection still open.
+            let mut connections: tokio::task::JoinSet<()> = tokio::task::JoinSet::new();
+            let mut backoff = ACCEPT_BACKOFF_MIN;
             loop {
-                let Ok((stream, _)) = listener.accept().await else { continue };
-                let (tx, expected) = (tx.clone(), expected.clone());
-                tokio::spawn(async move {
-                    let service = service_fn(move |req| handle(req, expected.clone(), tx.clone()));
-                    let _ = http1::Builder::new().keep_alive(false).serve_connection(TokioIo::new(stream), service).await;
-                });
+                match listener.accept().await {
+                    Ok((stream, _)) => {
+                        backoff = ACCEPT_BACKOFF_MIN;
+                        while connections.try_join_next().is_some() {}
+                        let (tx, expected) = (tx.clone(), expected.clone());
+                        connections.spawn(async move {
+                            let service = service_fn(move |req| handle(req, expected.clone(), tx.clone()));
+                            let _ = http1::Builder::new().keep_alive(false).serve_connection(TokioIo::new(stream), service).await;
+                        });
+                    }
+                    // Out of descriptors, say: wait rather than spin on the failing accept.
+                    Err(e) => {
+                        tracing::warn!(error = %e, "the redirect listener cannot accept a connection; retrying");
+                        tokio::time::sleep(backoff).await;
+                        backoff = (backoff * 2).min(ACCEPT_BACKOFF_MAX);
+                    }
+                }
             }
         });
         let outcome = tokio::select! {
@@ -215,6 +234,25 @@ mod tests {
         let lb = Loopback::bind(0).await.unwrap();
         let err = lb.wait("/callback", "s", Duration::from_secs(30), async {}).await.unwrap_err();
         assert!(matches!(err, Error::Cancelled));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_cancelled_sign_in_closes_the_connections_it_had_open() {
+        use tokio::io::AsyncReadExt;
+        let lb = Loopback::bind(0).await.unwrap();
+        let port = lb.port;
+        let (cancel_tx, cancel_rx) = tokio::sync::oneshot::channel::<()>();
+        let waiting = tokio::spawn(lb.wait("/callback", "s", Duration::from_secs(30), async {
+            let _ = cancel_rx.await;
+        }));
+        // A browser (or anything) that connects and sends nothing.
+        let mut idle = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let _ = cancel_tx.send(());
+        assert!(matches!(waiting.await.unwrap(), Err(Error::Cancelled)));
+        let mut buf = [0u8; 1];
+        let read = tokio::time::timeout(Duration::from_secs(5), idle.read(&mut buf)).await;
+        assert!(matches!(read, Ok(Ok(0)) | Ok(Err(_))), "the idle connection was closed: {read:?}");
     }
 
     #[tokio::test]
