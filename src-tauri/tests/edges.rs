@@ -107,3 +107,12 @@ fn the_store_and_the_logs_are_the_users_alone() {
     assert_eq!(mode(&d.join("logs").join("oauthdesk.log")), 0o600, "the log");
     assert_eq!(mode(&d.join("logs")), 0o700, "the log folder");
 }
+
+#[test]
+fn an_oversized_field_value_is_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let long = format!("https://a.example.com/{}", "x".repeat(5000));
+    let run = TestProfile::client_credentials("api", &long, "c").secret("s").try_add(dir.path());
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("token_url: ") && run.stderr.contains("KiB"), "{}", run.stderr);
+}

@@ -251,3 +251,23 @@ fn eight_parallel_writers_never_see_a_locked_database() {
     assert!(failures.is_empty(), "{failures:?}");
     consistent(&d);
 }
+
+#[test]
+fn concurrent_edits_of_different_fields_both_stay() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_path_buf();
+    TestProfile::client_credentials("api", "https://auth.example.com/t", "c").secret("s").add(&d);
+    for round in 0..10 {
+        let (a, b) = (d.clone(), d.clone());
+        let scopes = std::thread::spawn(move || oauthdesk(&a, &["edit", "api", "--set", &format!("scopes=s{round}")], None));
+        let label = std::thread::spawn(move || oauthdesk(&b, &["edit", "api", "--label", &format!("L{round}")], None));
+        ok(scopes.join().unwrap());
+        ok(label.join().unwrap());
+        let p = json(oauthdesk(&d, &["show", "api", "--json"], None));
+        assert_eq!(
+            (p["fields"]["scopes"].as_str(), p["label"].as_str()),
+            (Some(format!("s{round}").as_str()), Some(format!("L{round}").as_str())),
+            "round {round}: {p}"
+        );
+    }
+}

@@ -6,6 +6,9 @@ use url::{Host, Url};
 
 use crate::template::FieldKind;
 
+/// The longest field value accepted (a URL with parameters fits many times over).
+pub const MAX_VALUE_BYTES: usize = 4 * 1024;
+
 /// Normalises `raw` for a field of `kind`. An empty result means "not set".
 pub fn value(kind: &FieldKind, raw: &str) -> Result<String, String> {
     let v = raw.trim();
@@ -14,6 +17,9 @@ pub fn value(kind: &FieldKind, raw: &str) -> Result<String, String> {
     }
     if v.chars().any(char::is_control) {
         return Err("contains a control character (a pasted line break or tab?)".into());
+    }
+    if v.len() > MAX_VALUE_BYTES {
+        return Err(format!("is longer than {} KiB; no setting needs that much", MAX_VALUE_BYTES / 1024));
     }
     match kind {
         FieldKind::Text | FieldKind::Secret => Ok(v.to_string()),
