@@ -106,6 +106,14 @@ fn the_store_and_the_logs_are_the_users_alone() {
     assert_eq!(mode(&d.join("oauthdesk.sqlite3")), 0o600, "the store");
     assert_eq!(mode(&d.join("logs").join("oauthdesk.log")), 0o600, "the log");
     assert_eq!(mode(&d.join("logs")), 0o700, "the log folder");
+    let export = parent.path().join("export.json");
+    ok(oauthdesk(&d, &["export", "-o", export.to_str().unwrap()], None));
+    assert_eq!(mode(&export), 0o600, "an export");
+    let report = parent.path().join("report.md");
+    let _ = oauthdesk(&d, &["diagnose", "api", "--report", report.to_str().unwrap()], None);
+    assert_eq!(mode(&report), 0o600, "a report");
+    let nowhere = oauthdesk(&d, &["export", "-o", "/nonexistent-dir/x.json"], None);
+    assert!(nowhere.stderr.contains("/nonexistent-dir/x.json"), "an I/O error names the path: {}", nowhere.stderr);
 }
 
 #[test]

@@ -59,6 +59,22 @@ impl ExportFile {
     }
 }
 
+/// Writes a file for the user (an export, a support report): readable by the user alone
+/// (0600 on Unix), and an error that names the path.
+pub fn write_file(path: &std::path::Path, contents: &str) -> Result<()> {
+    use std::io::Write as _;
+    let named = |e: std::io::Error| Error::Io(std::io::Error::new(e.kind(), format!("cannot write {}: {e}", path.display())));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path).map_err(named)?;
+    file.write_all(contents.as_bytes()).map_err(named)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

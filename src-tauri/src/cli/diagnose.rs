@@ -24,7 +24,7 @@ pub struct DiagnoseArgs {
 pub fn diagnose(desk: &Desk, out: &Out, a: DiagnoseArgs) -> AppResult<i32> {
     let d: Diagnosis = block_on(desk.diagnose(&a.handle))??;
     if let Some(path) = &a.report {
-        std::fs::write(path, desk.report(&d)?)?;
+        oauthdesk_core::transfer::write_file(path, &desk.report(&d)?)?;
     }
     out.print(&d, || text(&d, a.report.as_ref()));
     Ok(if d.ok { 0 } else { 1 })

@@ -201,9 +201,7 @@ pub fn remove(desk: &Desk, out: &Out, handle: &str) -> AppResult<()> {
 pub fn export(desk: &Desk, handles: &[String], output: Option<PathBuf>) -> AppResult<()> {
     let json = desk.export(handles)?.to_json()?;
     match output {
-        Some(path) => {
-            std::fs::write(&path, json).map_err(|e| std::io::Error::new(e.kind(), format!("cannot write {}: {e}", path.display())))?
-        }
+        Some(path) => oauthdesk_core::transfer::write_file(&path, &json)?,
         None => super::emit(&json),
     }
     Ok(())

@@ -80,8 +80,7 @@ pub async fn profiles_export_save<R: Runtime>(
     let path: PathBuf = chosen.into_path().map_err(|e| AppError::Internal(format!("the Save dialog gave no file path: {e}")))?;
     on_desk(&state, move |d| {
         let file = d.export(&handles)?;
-        std::fs::write(&path, file.to_json()?)
-            .map_err(|e| oauthdesk_core::Error::Io(std::io::Error::new(e.kind(), format!("cannot write {}: {e}", path.display()))))?;
+        oauthdesk_core::transfer::write_file(&path, &file.to_json()?)?;
         Ok(Some(ExportSaved { count: file.profiles.len(), path: path.display().to_string() }))
     })
     .await
