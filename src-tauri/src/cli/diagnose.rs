@@ -33,13 +33,7 @@ pub fn diagnose(desk: &Desk, out: &Out, a: DiagnoseArgs) -> AppResult<i32> {
 fn text(d: &Diagnosis, report: Option<&PathBuf>) -> String {
     let mut s = String::new();
     for st in &d.stages {
-        let mark = if st.skipped {
-            "–"
-        } else if st.ok {
-            "✓"
-        } else {
-            "✗"
-        };
+        let mark = st.mark();
         let _ = writeln!(s, "{mark} {:<20} {}", st.title, st.finding);
         for n in &st.notes {
             let _ = writeln!(s, "  {:<20} {n}", "");

@@ -33,6 +33,19 @@ pub struct StageResult {
     pub notes: Vec<String>,
 }
 
+impl StageResult {
+    /// The stage's mark as text shows it: ✓ passed, ✗ failed, – not run.
+    pub fn mark(&self) -> &'static str {
+        if self.skipped {
+            "–"
+        } else if self.ok {
+            "✓"
+        } else {
+            "✗"
+        }
+    }
+}
+
 /// A stage's verdict before it is named.
 #[derive(Debug, Clone)]
 pub struct Outcome {

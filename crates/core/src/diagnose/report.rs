@@ -28,13 +28,7 @@ pub fn markdown(p: &Profile, d: &Diagnosis) -> String {
     }
     let _ = writeln!(s, "## Stages\n\n| | stage | finding |\n|---|---|---|");
     for st in &d.stages {
-        let mark = if st.skipped {
-            "–"
-        } else if st.ok {
-            "✓"
-        } else {
-            "✗"
-        };
+        let mark = st.mark();
         let _ = writeln!(s, "| {mark} | {} | {} |", st.title, st.finding.replace('|', "\\|"));
         for n in &st.notes {
             let _ = writeln!(s, "| | | note: {} |", n.replace('|', "\\|"));
