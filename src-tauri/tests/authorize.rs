@@ -107,6 +107,16 @@ fn an_expired_token_is_refreshed_and_a_refused_refresh_asks_for_a_new_sign_in() 
         idp.url("/token/revocation")
     );
     Command::new("node").args(["-e", &js]).status().unwrap();
+    // Diagnose looks and changes nothing: run twice, it finds the same refused refresh.
+    let diagnose = || -> Value { serde_json::from_str(&oauthdesk(dir.path(), &["diagnose", "short", "--json"], None).stdout).unwrap() };
+    let (one, two) = (diagnose(), diagnose());
+    assert_eq!(one["ok"], false, "{one}");
+    assert_eq!(
+        (two["ok"].clone(), two["stage"].clone()),
+        (one["ok"].clone(), one["stage"].clone()),
+        "the second diagnosis sees the same: {two}"
+    );
+    assert_eq!(json(oauthdesk(dir.path(), &["show", "short", "--json"], None))["connection"]["state"], "failing");
     let refused = oauthdesk(dir.path(), &["token", "short", "--force"], None);
     assert_ne!(refused.code, 0);
     assert!(refused.stderr.contains("a new authorization is needed"), "{}", refused.stderr);

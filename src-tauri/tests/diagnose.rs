@@ -207,3 +207,22 @@ fn proxy_findings_unreachable_and_wanting_credentials() {
     assert!(finding.contains("requires authentication (HTTP 407)"), "{finding}");
     assert!(!run.stdout.contains("hunter22") && !run.stderr.contains("hunter22"), "the proxy password is never shown: {}", run.stdout);
 }
+
+#[test]
+fn a_failing_gateway_and_a_rate_limit_are_not_called_a_wrong_url() {
+    let standin = Server::start("standin.mjs", &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for (handle, path, words) in [
+        ("gw502", "/gateway/502/token", "gateway"),
+        ("gw503", "/gateway/503/token", "unavailable"),
+        ("limited", "/limited/token", "limiting requests"),
+    ] {
+        TestProfile::client_credentials(handle, &standin.url(path), "c").secret("s").add(d);
+        let (_, v) = diagnose(d, handle);
+        let cause = v["cause"].as_str().unwrap_or_default();
+        assert_eq!(v["stage"], "token_endpoint", "{handle}: {v}");
+        assert!(cause.contains(words), "{handle}: {cause}");
+        assert!(!cause.contains("not the provider's token endpoint"), "{handle}: {cause}");
+    }
+}

@@ -198,6 +198,20 @@ for (const [name, expires_in] of Object.entries(oddLifetimes)) {
   };
 }
 
+// A gateway that fails (an HTML page with a 502 or 503, as proxies send) and a provider
+// that limits requests (429, RFC 6585 §4): none of these is a wrong token URL.
+for (const status of [502, 503]) {
+  routes[`POST /gateway/${status}/token`] = async (req, res) => {
+    await rawBody(req);
+    res.writeHead(status, { "content-type": "text/html", "retry-after": "30" });
+    res.end(`<html><body><h1>${status} Bad Gateway</h1><p>nginx</p></body></html>`);
+  };
+}
+routes["POST /limited/token"] = async (req, res) => {
+  await rawBody(req);
+  json(res, 429, { error: "too_many_requests", error_description: "rate limit exceeded" }, { "retry-after": "60" });
+};
+
 // A provider that can end every session at once (as an admin revoking them would): a cached
 // token is then refused with Salesforce's INVALID_SESSION_ID.
 const sessions = new Set();

@@ -88,8 +88,10 @@ impl Desk {
         let secret = self.client_secret(handle)?;
         match self.obtain(id, cfg, secret.as_ref(), Grant::Refresh { refresh_token }, log).await {
             Err(Error::OAuth { error, description, .. }) if error == "invalid_grant" => {
-                let conn = self.conn();
-                self.forget_token(&conn, id)?;
+                if !log.is_examining() {
+                    let conn = self.conn();
+                    self.forget_token(&conn, id)?;
+                }
                 let why = description.map(|d| format!(": {d}")).unwrap_or_default();
                 Err(Error::not_ready(
                     handle,

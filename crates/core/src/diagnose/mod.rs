@@ -131,8 +131,43 @@ impl Diagnosis {
         }
     }
 
+    /// A failure that the HTTP status explains: a rate limit, or a failing server or gateway.
+    fn by_status(status: u16, e: &Error) -> Outcome {
+        if status == 429 {
+            return Outcome::fail(
+                e.to_string(),
+                "The provider is limiting requests (HTTP 429, too many requests): the settings may well be right.",
+                vec![
+                    "Wait and try again (a Retry-After header, when sent, says how long).".into(),
+                    "Make the integration reuse its token until it expires instead of asking for a new one each time.".into(),
+                ],
+            );
+        }
+        Outcome::fail(
+            e.to_string(),
+            &format!(
+                "The provider's server, or a gateway or proxy in front of it, is failing or unavailable (HTTP {status}): this is not a wrong token URL or setting."
+            ),
+            vec!["Try again later, and check the provider's status page.".into(), "If it lasts, ask the provider (or your network team, for a gateway) what fails.".into()],
+        )
+    }
+
     /// Explains a failed request: an OAuth error through the knowledge base, otherwise by kind.
     fn explain(&mut self, e: &Error, is_salesforce: bool) -> Outcome {
+        // What the status alone says, whatever the body: a limit, or a server (or a gateway
+        // before it) that is failing — neither is a wrong setting (RFC 6585 §4, RFC 9110 §15.6).
+        let status = match e {
+            Error::OAuth { status, .. } => Some(*status),
+            Error::BadResponse { status, .. } => *status,
+            _ => None,
+        };
+        if let Some(status @ (429 | 502 | 503 | 504)) = status {
+            if let Error::OAuth { error, description, .. } = e {
+                self.error = Some(error.clone());
+                self.error_description = description.clone();
+            }
+            return Self::by_status(status, e);
+        }
         match e {
             Error::OAuth { error, description, status, .. } => {
                 self.error = Some(error.clone());
@@ -191,7 +226,7 @@ impl Desk {
         let template = template::find(&profile.template)?;
         let secret = self.client_secret(handle)?;
         let mut d = Diagnosis::new(handle);
-        let mut rec = Recorder::tracing();
+        let mut rec = Recorder::examining();
         self.run_stages(&mut d, template, &profile.fields, secret.as_ref(), &mut rec).await;
         d.trace = rec.trace.unwrap_or_default();
         if !d.ok {

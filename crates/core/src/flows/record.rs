@@ -17,12 +17,24 @@ pub struct Recorder {
     pub attempts: Vec<Attempt>,
     pub trace: Option<Vec<TraceEntry>>,
     saved: usize,
+    /// A diagnosis: it looks and records, and never deletes what it examines.
+    examine: bool,
 }
 
 impl Recorder {
     /// A recorder that also keeps the HTTP trace.
     pub fn tracing() -> Self {
-        Recorder { attempts: Vec::new(), trace: Some(Vec::new()), saved: 0 }
+        Recorder { attempts: Vec::new(), trace: Some(Vec::new()), saved: 0, examine: false }
+    }
+
+    /// A diagnosis's recorder: keeps the trace, and tells the flows to change nothing they
+    /// find wrong (a refused refresh token stays stored, to be seen again).
+    pub fn examining() -> Self {
+        Recorder { examine: true, ..Recorder::tracing() }
+    }
+
+    pub fn is_examining(&self) -> bool {
+        self.examine
     }
 
     /// Records one attempt of `stage` that started at `started`: `Ok(true)` it did what it
