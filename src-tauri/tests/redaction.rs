@@ -10,28 +10,10 @@
 
 mod common;
 
-use std::path::Path;
-
 use base64::Engine as _;
-use common::{oauthdesk, Run, Server, TestProfile};
+use common::{data_dir_text, oauthdesk, Run, Server, TestProfile};
 
 const SECRET: &str = "echo-Secret/9f3b+c1";
-
-fn files_of(dir: &Path) -> String {
-    let mut all = String::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap().flatten() {
-            let p = entry.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                all.push_str(&String::from_utf8_lossy(&std::fs::read(&p).unwrap_or_default()));
-            }
-        }
-    }
-    all
-}
 
 fn texts(run: &Run) -> String {
     format!("{}\n{}", run.stdout, run.stderr)
@@ -78,7 +60,7 @@ fn whatever_a_server_echoes_no_secret_is_written_or_shown() {
     }
     let issued = needles.len() - 4;
     assert!(issued >= 4, "the form-encoded and numeric tokens were read as tokens ({issued} issued)");
-    let written = files_of(d);
+    let written = data_dir_text(d);
     for needle in &needles {
         assert!(!shown.contains(needle.as_str()), "an output shows {needle}");
         assert!(!written.contains(needle.as_str()), "a file in the data directory holds {needle}");

@@ -13,7 +13,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{json, oauthdesk, ok, Server, TestProfile};
+use common::{data_dir_text, json, oauthdesk, ok, Server, TestProfile};
 use oauthdesk_core::{Desk, Keyring, SecretState, SecretStore};
 use rusqlite::{params, Connection};
 
@@ -56,20 +56,6 @@ fn desk(dir: &Path) -> Desk {
     Desk::open(dir, Arc::new(Keyring::default())).unwrap()
 }
 
-fn files_of(dir: &Path) -> Vec<u8> {
-    let mut all = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap().flatten() {
-        if entry.path().is_file() {
-            all.extend(std::fs::read(entry.path()).unwrap_or_default());
-        }
-    }
-    all
-}
-
-fn holds(hay: &[u8], needle: &str) -> bool {
-    hay.windows(needle.len()).any(|w| w == needle.as_bytes())
-}
-
 /// Every profile that says its secret is set can use it; none is unreadable.
 fn consistent(dir: &Path) -> usize {
     let d = desk(dir);
@@ -92,8 +78,8 @@ fn tokens_and_secrets_are_sealed_and_rekey_keeps_them_usable() {
     let access = token["access_token"].as_str().unwrap().to_string();
     let cached = json(oauthdesk(d, &["token", "api", "--json"], None));
     assert_eq!((cached["source"].as_str(), cached["access_token"].as_str()), (Some("cache"), Some(access.as_str())));
-    let bytes = files_of(d);
-    assert!(!holds(&bytes, "basic-secret") && !holds(&bytes, &access), "the store and its WAL hold no secret in clear");
+    let written = data_dir_text(d);
+    assert!(!written.contains("basic-secret") && !written.contains(&access), "the store and its WAL hold no secret in clear");
 
     let r = json(oauthdesk(d, &["rekey", "--json"], None));
     assert_eq!((r["resealed"].as_u64(), r["dropped"].as_u64()), (Some(2), Some(0)), "{r}");
@@ -186,7 +172,7 @@ fn a_schema_two_store_is_moved_in_even_when_killed_midway() {
     }
     let refs: i64 = conn.query_row("SELECT count(*) FROM profiles WHERE secret_ref IS NOT NULL", [], |r| r.get(0)).unwrap();
     assert_eq!(refs, 0);
-    assert!(!holds(&files_of(d), "legacy-secret-0001"));
+    assert!(!data_dir_text(d).contains("legacy-secret-0001"));
 }
 
 #[test]

@@ -294,3 +294,21 @@ impl Drop for Stub {
         }
     }
 }
+
+/// Everything the files under `dir` hold (folders included), as text: what a scan for a
+/// secret that must not be written anywhere searches.
+pub fn data_dir_text(dir: &Path) -> String {
+    let mut all = String::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = entry.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                all.push_str(&String::from_utf8_lossy(&std::fs::read(&p).unwrap_or_default()));
+            }
+        }
+    }
+    all
+}
