@@ -32,33 +32,44 @@ fn failed_at(v: &Value, stage: &str) -> String {
 }
 
 #[test]
-fn every_knowledge_base_entry_is_recognised() {
-    let kb: Value = serde_json::from_str(oauthdesk_core::diagnose::kb::SOURCE).unwrap();
+fn the_providers_entry_explains_and_another_providers_never_does() {
+    // Salesforce's words for a wrong secret, from the stand-in.
     let s = Server::start("standin.mjs", &[]);
     let dir = tempfile::tempdir().unwrap();
-    for (i, entry) in kb["entries"].as_array().unwrap().iter().enumerate() {
-        let id = entry["id"].as_str().unwrap();
-        let handle = format!("kb-{i}");
-        TestProfile::client_credentials(&handle, &s.url(&format!("/kb/{id}/token")), CLIENT).secret("kb-secret").add(dir.path());
-        let (run, v) = diagnose(dir.path(), &handle);
-        assert_eq!(run.code, 1, "{id}: {}", run.stderr);
+    let d = dir.path();
+    let url = s.url("/kb/salesforce-bad-secret/token");
+    let entry = oauthdesk_core::knowledge::entry("salesforce-bad-secret").unwrap();
+    TestProfile::client_credentials("sf", &url, CLIENT).set("provider", "salesforce").secret("x").add(d);
+    let (_, v) = diagnose(d, "sf");
+    failed_at(&v, "token_endpoint");
+    assert_eq!((v["knowledge"].as_str(), v["provider"].as_str()), (Some("salesforce-bad-secret"), Some("Salesforce")), "{v}");
+    assert_eq!(v["cause"], entry.cause.as_str());
+    assert_eq!(v["source"], entry.source.as_str(), "the entry's documentation is the Learn more link");
+    // The same answer from a provider set to another one, or from one not recognised on
+    // 127.0.0.1, gets the generic RFC 6749 entry, never Salesforce's steps.
+    for (handle, provider) in [("kc", "keycloak"), ("other", "auto")] {
+        TestProfile::client_credentials(handle, &url, CLIENT).set("provider", provider).secret("x").add(d);
+        let (_, v) = diagnose(d, handle);
         failed_at(&v, "token_endpoint");
-        assert_eq!(v["knowledge"], id, "{id} explains its own error");
-        assert_eq!(v["cause"], entry["cause"], "{id}");
-        assert_eq!(v["fix"], entry["fix"], "{id}");
+        let id = v["knowledge"].as_str().unwrap_or_default();
+        assert!(id.starts_with("rfc6749-invalid-client"), "{handle}: {v}");
+        assert!(!v["fix"].to_string().contains("Salesforce"), "{handle}: {v}");
     }
 }
 
 #[test]
-fn salesforce_text_output_names_cause_and_fix() {
+fn salesforce_text_output_names_provider_cause_fix_and_source() {
     let s = Server::start("standin.mjs", &[]);
     let dir = tempfile::tempdir().unwrap();
     TestProfile::salesforce_client_credentials("sf", &s.url(""), "sf-no-flow").secret("x").add(dir.path());
     let run = oauthdesk(dir.path(), &["diagnose", "sf"], None);
     assert_eq!(run.code, 1);
+    let entry = oauthdesk_core::knowledge::entry("salesforce-grant-type-not-supported").unwrap();
     assert!(run.stdout.contains("✗ Token endpoint"), "{}", run.stdout);
-    assert!(run.stdout.contains("Cause: The Client Credentials flow is not enabled"), "{}", run.stdout);
-    assert!(run.stdout.contains("Flow Enablement: enable Client Credentials Flow"), "{}", run.stdout);
+    assert!(run.stdout.contains("Provider: Salesforce"), "{}", run.stdout);
+    assert!(run.stdout.contains(&format!("Cause: {}", entry.cause)), "{}", run.stdout);
+    assert!(run.stdout.contains("Enable Client Credentials Flow"), "{}", run.stdout);
+    assert!(run.stdout.contains(&format!("Learn more: {}", entry.source)), "{}", run.stdout);
 }
 
 #[test]

@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { By, until } from "selenium-webdriver";
-import { saveScreenshot, shown, suite } from "./driver.mjs";
+import { saveScreenshot, shown, suite, type } from "./driver.mjs";
 
 const ctx = suite({ idp: true });
 
@@ -21,15 +21,40 @@ test("Diagnose names the cause and the fix of a wrong secret", async () => {
     await item.click();
     await (await shown(app, "diagnose")).click();
     const cause = await shown(app, "diagnose-cause", 20_000);
-    assert.match(await cause.getText(), /did not accept the client's credentials/);
+    assert.match(await cause.getText(), /Client authentication failed/);
     assert.match(await cause.getText(), /invalid_client/);
-    assert.match(await (await shown(app, "diagnose-fix")).getText(), /Copy the client ID and secret again/);
+    assert.match(await (await shown(app, "advice-fix")).getText(), /Copy the client ID and client secret again/);
+    // The explanation cites the specification it comes from.
+    assert.equal(
+      await (await shown(app, "learn-more")).getAttribute("title"),
+      "https://www.rfc-editor.org/rfc/rfc6749#section-5.2",
+    );
     const stage = await shown(app, "stage-token_endpoint");
     assert.match(await stage.getText(), /^✗/);
     assert.match(await (await shown(app, "stage-network")).getText(), /^✓/);
     const page = await app.findElement(By.css("body")).getText();
     assert.ok(!page.includes("not-the-secret"), "the secret appears nowhere in the window");
     await saveScreenshot(app, "diagnose.png");
+  } finally {
+    await app.quit();
+  }
+});
+
+test("Paste an error explains a provider's answer without a profile", async () => {
+  const app = await ctx.env.open();
+  try {
+    await (await shown(app, "open-explain")).click();
+    const pasted =
+      "2026-11-26T09:12:03Z sync-job OAUTH ERROR: HTTP 401 " +
+      '{"error":"invalid_client","error_description":"AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app \'00001111-aaaa-2222-bbbb-3333cccc4444\'.","error_codes":[7000215]}';
+    await type(app, "explain-text", pasted);
+    await (await shown(app, "explain")).click();
+    const result = await shown(app, "explain-result", 10_000);
+    assert.equal(await (await shown(app, "explain-provider-found")).getText(), "Microsoft Entra ID");
+    assert.match(await result.getText(), /AADSTS7000215/);
+    assert.match(await result.getText(), /secret/i);
+    assert.match(await (await shown(app, "learn-more")).getAttribute("title"), /^https:\/\/learn\.microsoft\.com\//);
+    await saveScreenshot(app, "explain.png");
   } finally {
     await app.quit();
   }

@@ -3,17 +3,19 @@
 // answers, a body of many megabytes, redirects). Listens on 127.0.0.1 and prints
 // "READY <port>". The Salesforce scenario is chosen by the Consumer Key (client_id).
 // GET /__stats answers how many requests each path received.
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import http from "node:http";
 import https from "node:https";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-// Every knowledge-base entry gets an endpoint that answers with its error: POST /kb/<id>/token.
-const knowledge = JSON.parse(
-  readFileSync(path.join(here, "../../crates/core/knowledge/oauth-errors.json"), "utf8"),
-).entries;
+// Every knowledge-base entry gets endpoints that answer with its documented example at the
+// entry's first stage, and healthily before it: /kb/<id>/authorize, /kb/<id>/token, /kb/<id>/me.
+const kbDir = path.join(here, "../../crates/core/knowledge");
+const knowledge = readdirSync(kbDir)
+  .filter((f) => f.endsWith(".json") && f !== "oauth-errors.json")
+  .flatMap((f) => JSON.parse(readFileSync(path.join(kbDir, f), "utf8")).entries ?? []);
 
 const SF_SECRET = "sf-secret";
 const sfErrors = {
@@ -270,21 +272,47 @@ Object.assign(routes, {
   },
 });
 
+// Sends an entry's example, with {redirect_uri} and {state} taken from the request.
+function example(res, ex, query) {
+  const fill = (text) =>
+    text.replaceAll("{redirect_uri}", query.get("redirect_uri") ?? "").replaceAll("{state}", query.get("state") ?? "");
+  const headers = Object.fromEntries(Object.entries(ex.headers ?? {}).map(([k, v]) => [k, fill(v)]));
+  res.writeHead(ex.status, headers);
+  res.end(fill(ex.body ?? ""));
+}
+
+async function knowledgeEntry(req, res, id, endpoint) {
+  const entry = knowledge.find((e) => e.id === id);
+  const query = new URL(req.url, "http://x").searchParams;
+  const params = req.method === "POST" ? await readBody(req) : {};
+  if (!entry) return json(res, 404, { error: "not_found" });
+  // An entry for any stage is tried where its example comes from: a redirect back to the
+  // app is the authorization page's answer.
+  const stage = entry.stages?.[0] ?? (entry.example.headers?.location ? "authorize" : "token");
+  const healthy = { access_token: `kb-${id}-token`, token_type: "Bearer", expires_in: 3600 };
+  if (endpoint === "authorize") {
+    if (stage === "authorize") return example(res, entry.example, query);
+    const back = new URL(query.get("redirect_uri"));
+    back.searchParams.set("code", "kb-code");
+    back.searchParams.set("state", query.get("state") ?? "");
+    res.writeHead(302, { location: back.toString() });
+    return res.end();
+  }
+  if (endpoint === "token") {
+    if (stage === "token") return example(res, entry.example, query);
+    if (stage === "refresh" && params.grant_type === "refresh_token") return example(res, entry.example, query);
+    return json(res, 200, { ...healthy, refresh_token: `kb-${id}-refresh` });
+  }
+  if (stage === "test") return example(res, entry.example, query);
+  return json(res, 200, { ok: true });
+}
+
 const handler = async (req, res) => {
   const path = new URL(req.url, "http://x").pathname;
   if (path === "/__stats") return json(res, 200, stats);
   stats[path] = (stats[path] ?? 0) + 1;
-  const kb = req.method === "POST" && path.match(/^\/kb\/([^/]+)\/token$/);
-  if (kb) {
-    const entry = knowledge.find((e) => e.id === kb[1]);
-    await readBody(req);
-    if (!entry) return json(res, 404, { error: "not_found" });
-    return json(res, 400, {
-      error: entry.error ?? "invalid_request",
-      error_description: entry.description ?? "no description",
-    });
-  }
-  const route = routes[`${req.method} ${path}`];
+  const kb = path.match(/^\/kb\/([^/]+)\/(authorize|token|me)$/);
+  const route = kb ? (q, r) => knowledgeEntry(q, r, kb[1], kb[2]) : routes[`${req.method} ${path}`];
   if (!route) return json(res, 404, { error: "not_found" });
   try {
     await route(req, res);

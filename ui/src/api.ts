@@ -25,6 +25,8 @@ import type { RekeyOutcome } from "./bindings/RekeyOutcome";
 import type { RevokeOutcome } from "./bindings/RevokeOutcome";
 import type { ErrorPayload } from "./bindings/ErrorPayload";
 import type { ExportFile } from "./bindings/ExportFile";
+import type { Explanation } from "./bindings/Explanation";
+import type { Provider } from "./bindings/Provider";
 import type { ExportSaved } from "./bindings/ExportSaved";
 import type { NewProfile } from "./bindings/NewProfile";
 import type { Profile } from "./bindings/Profile";
@@ -50,6 +52,9 @@ type Commands = {
   profile_authorize_cancel: { args: { handle: string }; result: null };
   profile_revoke: { args: { handle: string }; result: RevokeOutcome };
   profile_diagnose: { args: { handle: string }; result: DiagnoseResult };
+  error_explain: { args: { text: string; provider: string | null }; result: Explanation };
+  knowledge_open: { args: { entry: string }; result: boolean };
+  knowledge_providers: { args: Record<string, never>; result: Provider[] };
   discover: { args: { issuer: string; handle: string | null; apply: boolean }; result: Discovery };
 };
 
@@ -145,6 +150,8 @@ export type {
   Discovery,
   ErrorPayload,
   ExportFile,
+  Explanation,
+  Provider,
   RevokeOutcome,
   NewProfile,
   Profile,

@@ -12,6 +12,7 @@ const LAYERS: &[&[&str]] = &[
     &["model"],
     &["error"],
     &["secret"],
+    &["knowledge"],
     &["template", "validate", "salesforce"],
     &["profile", "transfer"],
     &["flows"],

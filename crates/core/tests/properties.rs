@@ -7,12 +7,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use oauthdesk_core::desk::tokens::margin_secs;
-use oauthdesk_core::diagnose::kb;
+use oauthdesk_core::diagnose::paste;
 use oauthdesk_core::flows::expiry::from_expires_in;
 use oauthdesk_core::flows::listener::read_redirect;
 use oauthdesk_core::flows::redact::{keyed, Redactor};
 use oauthdesk_core::flows::response::{read, Answer, Expect};
 use oauthdesk_core::flows::token;
+use oauthdesk_core::knowledge::{self, answer, Problem, Query};
 use oauthdesk_core::{ExportFile, Stage};
 use proptest::prelude::*;
 use serde_json::Value;
@@ -100,8 +101,23 @@ proptest! {
     }
 
     #[test]
-    fn knowledge_base_lookups(error in ".{0,30}", description in prop::option::of(".{0,80}")) {
-        let _ = kb::lookup(&error, description.as_deref());
+    fn knowledge_base_lookups(error in ".{0,30}", description in prop::option::of(".{0,80}"), provider in prop::option::of("[a-z]{0,12}")) {
+        let problem = Problem::oauth(&error, description.as_deref());
+        let _ = knowledge::lookup(&Query { provider: provider.as_deref(), stage: None, status: None, problem: &problem });
+    }
+
+    #[test]
+    fn error_answers_in_any_shape(body in ".{0,300}", v in json(), content_type in prop::option::of("[a-z/+-]{0,30}")) {
+        let _ = answer::parse(content_type.as_deref(), body.as_bytes());
+        let _ = answer::from_json(&v);
+        let _ = answer::www_authenticate(&body);
+        let _ = answer::visible_text(&body);
+    }
+
+    #[test]
+    fn pasted_errors(text in ".{0,400}", provider in prop::option::of("[a-z]{0,10}")) {
+        let _ = paste::explain(&text, provider.as_deref());
+        let _ = paste::explain(&format!("HTTP/1.1 400 Bad\r\ncontent-type: application/json\r\n\r\n{text}"), None);
     }
 
     #[test]

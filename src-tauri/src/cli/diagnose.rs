@@ -4,7 +4,9 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use clap::Args;
+use oauthdesk_core::diagnose::paste::{self, Explanation};
 use oauthdesk_core::diagnose::Diagnosis;
+use oauthdesk_core::knowledge::paste::MAX_PASTE;
 use oauthdesk_core::Desk;
 
 use super::connect::block_on;
@@ -41,15 +43,71 @@ fn text(d: &Diagnosis, report: Option<&PathBuf>) -> String {
     }
     match &d.cause {
         Some(cause) => {
+            if let Some(p) = &d.provider {
+                let _ = writeln!(s, "\nProvider: {p}");
+            }
             let _ = writeln!(s, "\nCause: {cause}\nFix:");
             for (i, step) in d.fix.iter().enumerate() {
                 let _ = writeln!(s, "  {}. {step}", i + 1);
+            }
+            if let Some(src) = &d.source {
+                let _ = writeln!(s, "Learn more: {src}");
             }
         }
         None => s.push_str("\nHealthy: every stage passed.\n"),
     }
     if let Some(p) = report {
         let _ = writeln!(s, "\nSupport report (no secrets): {}", p.display());
+    }
+    s
+}
+
+#[derive(Args, Debug)]
+pub struct ExplainArgs {
+    /// The error as the integration logged it; read from standard input when absent or "-"
+    pub text: Option<String>,
+    /// The provider that answered, when the text does not say (e.g. okta, entra, salesforce)
+    #[arg(long)]
+    pub provider: Option<String>,
+}
+
+/// Exit status 0 when the error is explained, 1 when OAuth Desk does not know it.
+pub fn explain(out: &Out, a: ExplainArgs) -> AppResult<i32> {
+    let text = match a.text.filter(|t| t != "-") {
+        Some(t) => t,
+        None => {
+            use std::io::Read as _;
+            let mut buf = Vec::new();
+            std::io::stdin().take(MAX_PASTE as u64).read_to_end(&mut buf).map_err(oauthdesk_core::Error::from)?;
+            String::from_utf8_lossy(&buf).into_owned()
+        }
+    };
+    let e = paste::explain(&text, a.provider.as_deref())?;
+    out.print(&e, || explanation_text(&e));
+    Ok(if e.knowledge.is_some() || e.status.is_some_and(|s| s == 429 || s >= 500) { 0 } else { 1 })
+}
+
+fn explanation_text(e: &Explanation) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "Provider: {}", e.provider.as_deref().unwrap_or("not recognised (generic OAuth rules apply)"));
+    if let Some(stage) = e.stage {
+        let _ = writeln!(s, "Stage:    {stage}");
+    }
+    if let Some(status) = e.status {
+        let _ = writeln!(s, "Status:   HTTP {status}");
+    }
+    if let Some(err) = &e.error {
+        let _ = writeln!(s, "Error:    {err}{}", e.error_description.as_deref().map(|d| format!(": {d}")).unwrap_or_default());
+    }
+    if !e.scopes.is_empty() {
+        let _ = writeln!(s, "Scopes:   {}", e.scopes.join(" "));
+    }
+    let _ = writeln!(s, "\nCause: {}\nFix:", e.cause);
+    for (i, step) in e.fix.iter().enumerate() {
+        let _ = writeln!(s, "  {}. {step}", i + 1);
+    }
+    if let Some(src) = &e.source {
+        let _ = writeln!(s, "Learn more: {src}");
     }
     s
 }

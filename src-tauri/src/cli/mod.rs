@@ -89,6 +89,8 @@ pub enum Command {
     Discover(authorize::DiscoverArgs),
     /// Check every stage of a profile's connection and name the cause and the fix
     Diagnose(diagnose::DiagnoseArgs),
+    /// Explain a pasted error (text, JSON, an HTTP response or curl -i output) without a profile
+    Explain(diagnose::ExplainArgs),
     /// Make a new data key and seal every stored secret and token again under it
     Rekey,
     /// Show a profile's recent attempts (token, introspection, test)
@@ -110,6 +112,7 @@ impl Command {
             Command::Diagnose(_) => true,
             Command::Discover(a) => a.apply,
             Command::Templates | Command::List | Command::Show { .. } | Command::Export { .. } => false,
+            Command::Explain(_) => false,
             Command::Import { .. } | Command::History { .. } => false,
             Command::Rekey => true,
         }
@@ -137,8 +140,10 @@ pub fn run() -> i32 {
 /// Runs the command; returns the exit code for commands whose result is a verdict.
 fn dispatch(cli: Cli, data_dir: &std::path::Path) -> AppResult<i32> {
     let out = Out { json: cli.json };
-    if let Command::Templates = cli.command {
-        return profiles::templates(&out).map(|()| 0);
+    match cli.command {
+        Command::Templates => return profiles::templates(&out).map(|()| 0),
+        Command::Explain(args) => return diagnose::explain(&out, args),
+        _ => {}
     }
     let keyring = Keyring::default();
     if cli.command.uses_secrets() {
@@ -149,7 +154,7 @@ fn dispatch(cli: Cli, data_dir: &std::path::Path) -> AppResult<i32> {
         return diagnose::diagnose(&desk, &out, args);
     }
     let done = match cli.command {
-        Command::Templates | Command::Diagnose(_) => unreachable!("handled above"),
+        Command::Templates | Command::Explain(_) | Command::Diagnose(_) => unreachable!("handled above"),
         Command::Add(args) => profiles::add(&desk, &out, args),
         Command::List => profiles::list(&desk, &out),
         Command::Show { handle } => profiles::show(&desk, &out, &handle),

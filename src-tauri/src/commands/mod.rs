@@ -47,6 +47,9 @@ commands! {
     authorize::profile_revoke,
     authorize::discover,
     diagnose::profile_diagnose,
+    diagnose::error_explain,
+    diagnose::knowledge_open,
+    diagnose::knowledge_providers,
 }
 
 /// Runs `f` on the desk in a blocking-friendly thread (SQLite and the keyring block).

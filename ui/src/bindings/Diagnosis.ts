@@ -15,4 +15,12 @@ stage: string | null, error: string | null, error_description: string | null, ca
 /**
  * The knowledge-base entry that explained the error, if one did.
  */
-knowledge: string | null, token: TokenInfo | null, test: TestResult | null, trace: Array<TraceEntry>, };
+knowledge: string | null, 
+/**
+ * The provider the profile talks to, as recognised (or set on the profile).
+ */
+provider: string | null, 
+/**
+ * "Learn more": the documentation the explaining entry comes from.
+ */
+source: string | null, token: TokenInfo | null, test: TestResult | null, trace: Array<TraceEntry>, };

@@ -26,6 +26,9 @@ export const COMMANDS = [
   "profile_revoke",
   "discover",
   "profile_diagnose",
+  "error_explain",
+  "knowledge_open",
+  "knowledge_providers",
 ] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
@@ -67,6 +70,7 @@ export const CONNECTION_STATUS_LABELS = {
 export const CHECK_LABELS = {
   profile: "Profile check",
   network: "Reaching the host",
+  authorization: "Authorization page",
   token_endpoint: "Token endpoint",
   token_response: "Token response",
   test_call: "Test call",

@@ -87,8 +87,10 @@ impl Desk {
         })?;
         let secret = self.client_secret(handle)?;
         match self.obtain(id, cfg, secret.as_ref(), Grant::Refresh { refresh_token }, log).await {
+            // A diagnosis explains the provider's own answer and keeps what it examines.
+            Err(e @ Error::OAuth { .. }) if log.is_examining() => Err(e),
             Err(Error::OAuth { error, description, .. }) if error == "invalid_grant" => {
-                if !log.is_examining() {
+                {
                     let conn = self.conn();
                     self.forget_token(&conn, id)?;
                 }

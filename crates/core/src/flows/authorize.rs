@@ -1,6 +1,7 @@
 //! The authorization request of the authorization-code flow for native apps (RFC 8252):
 //! the URL the browser opens, with a fresh `state` and, when on, a PKCE S256 challenge
-//! (RFC 7636). oauth2 makes the state and the PKCE pair.
+//! (RFC 7636). oauth2 makes the state and the PKCE pair. And the probe a diagnosis makes:
+//! the same URL opened without signing in, to read what the provider shows first.
 
 use oauth2::basic::BasicClient;
 use oauth2::{AuthUrl, ClientId, CsrfToken, PkceCodeChallenge, RedirectUrl, Scope};
@@ -8,6 +9,7 @@ use url::Url;
 
 use super::config::FlowConfig;
 use crate::error::{Error, Result};
+use crate::model::Stage;
 use crate::secret::PkceVerifier;
 
 /// The authorization URL with a fresh `state` and, when on, a PKCE verifier.
@@ -37,4 +39,70 @@ pub fn request(cfg: &FlowConfig, redirect_uri: &str) -> Result<AuthorizationRequ
     };
     let (url, state) = req.url();
     Ok(AuthorizationRequest { url, state, verifier })
+}
+
+/// What the authorization endpoint showed to a browser that has not signed in.
+#[derive(Debug, Clone)]
+pub struct Probe {
+    /// The last page's URL.
+    pub url: Url,
+    pub status: u16,
+    pub content_type: Option<String>,
+    /// The last page (capped), or empty for a redirect.
+    pub body: String,
+    /// Where the last answer redirected to, when it redirected back to the app or to a page
+    /// that carries an error in its URL.
+    pub location: Option<Url>,
+    pub redirect_uri: Url,
+}
+
+/// At most this much of a page is read.
+const PAGE_CAP: usize = 512 * 1024;
+
+/// Whether a URL says something went wrong: an `error` parameter, or Google's `authError`.
+fn carries_error(url: &Url) -> bool {
+    url.query_pairs().any(|(k, _)| k == "error" || k == "authError")
+}
+
+/// Opens the authorization URL as a browser would before anyone signs in: no cookie, no
+/// secret, the profile's redirect URI. A redirect is not followed: one back to the app, or
+/// to a page whose URL carries an error, is the provider's verdict; any other leads to its
+/// sign-in, which needs the cookies a browser keeps along the way.
+pub async fn probe(cfg: &FlowConfig, redirect_uri: &str, log: &mut super::record::Recorder) -> Result<Probe> {
+    let req = request(cfg, redirect_uri)?;
+    let back = Url::parse(redirect_uri).map_err(|e| Error::invalid("redirect_path", e.to_string()))?;
+    let url = req.url;
+    let started = std::time::Instant::now();
+    let client = super::http::client(cfg.timeout, &url)?;
+    let resp = client.get(url.clone()).send().await.map_err(|e| super::http::transport_error(e, Stage::Authorize, &url, cfg.timeout))?;
+    let status = resp.status().as_u16();
+    let header = |name: reqwest::header::HeaderName| resp.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
+    let (location, content_type) = (header(reqwest::header::LOCATION), header(reqwest::header::CONTENT_TYPE));
+    let headers = super::trace::redact_headers(resp.headers().iter().map(|(k, v)| (k.as_str(), v.to_str().unwrap_or("?"))));
+    let next = location.as_deref().and_then(|l| url.join(l).ok()).filter(|_| (300..400).contains(&status));
+    let body = match next {
+        Some(_) => Vec::new(),
+        None => super::http::read_capped(resp, PAGE_CAP).await.map(|(b, _)| b).unwrap_or_default(),
+    };
+    log.trace(|| super::trace::TraceEntry {
+        stage: Stage::Authorize,
+        method: "GET".into(),
+        url: url.to_string(),
+        request_headers: Vec::new(),
+        request_body: None,
+        status: Some(status),
+        response_headers: headers,
+        response_body: super::trace::body(&body, &super::redact::Redactor::default()),
+        elapsed_ms: started.elapsed().as_millis() as u64,
+        error: None,
+    });
+    let back_to_app = |to: &Url| to.origin() == back.origin() && to.path() == back.path();
+    Ok(Probe {
+        url,
+        status,
+        content_type,
+        body: String::from_utf8_lossy(&body).into_owned(),
+        location: next.filter(|to| back_to_app(to) || carries_error(to)),
+        redirect_uri: back,
+    })
 }

@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 use url::Url;
 
 use crate::error::{AnswerKind, Error, Result};
+use crate::knowledge::answer;
 use crate::model::Stage;
 
 /// An answer as received (the body capped at what the stage reads).
@@ -109,6 +110,13 @@ pub fn read(a: Answer<'_>, e: &Expect<'_>) -> Result<Value> {
                 let description = json.get("error_description").and_then(Value::as_str).map(str::to_string);
                 return Err(Error::OAuth { stage: e.stage, status, error: err.to_string(), description });
             }
+        }
+    }
+    if let Some(problem) = parsed.as_ref().filter(|_| !is_success(status)).and_then(answer::from_json) {
+        // A provider's own error shape (Okta's `errorCode`, HubSpot's `status`, Salesforce's
+        // array, a nested `error` object) is as much an OAuth error as RFC 6749's.
+        if let Some(code) = problem.code() {
+            return Err(Error::OAuth { stage: e.stage, status, error: code.to_string(), description: problem.description.clone() });
         }
     }
     match parsed {
@@ -213,6 +221,22 @@ mod tests {
     fn a_numeric_token_is_json_like_any_other() {
         let v = read_as(answer(200, Some("application/json"), br#"{"access_token": 12345678901234, "expires_in": 60}"#));
         assert_eq!(v.ok().and_then(|v| v.get("access_token").cloned()), Some(json!(12345678901234_u64)));
+    }
+
+    #[test]
+    fn a_providers_own_error_shape_is_an_oauth_error() {
+        let hubspot = read_as(answer(
+            400,
+            Some("application/json"),
+            br#"{"status":"BAD_CLIENT_ID","message":"missing or unknown client id","correlationId":"x"}"#,
+        ));
+        assert!(matches!(hubspot, Err(Error::OAuth { ref error, .. }) if error == "BAD_CLIENT_ID"));
+        let okta = read_as(answer(
+            429,
+            Some("application/json"),
+            br#"{"errorCode":"E0000047","errorSummary":"API call exceeded rate limit due to too many requests."}"#,
+        ));
+        assert!(matches!(okta, Err(Error::OAuth { status: 429, ref error, .. }) if error == "E0000047"));
     }
 
     #[test]

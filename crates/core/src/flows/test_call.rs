@@ -14,6 +14,7 @@ use super::record::Recorder;
 use super::redact::Redactor;
 use super::trace::{self as tr, TraceEntry};
 use crate::error::{AnswerKind, Error, Result};
+use crate::knowledge::answer::{self, Problem};
 use crate::model::Stage;
 use crate::secret::AccessToken;
 
@@ -31,6 +32,10 @@ pub struct TestResult {
     /// Pretty-printed when it is JSON; cut at 256 KiB.
     pub body: String,
     pub truncated: bool,
+    /// What an error answer says (its Bearer challenge and body, in whatever shape), read
+    /// before the body was redacted: an error's `code` is no secret, though a `code` in a
+    /// body is hidden as one.
+    pub problem: Option<Problem>,
 }
 
 const MAX_REDIRECTS: usize = 5;
@@ -111,6 +116,7 @@ pub async fn call(cfg: &FlowConfig, token: &AccessToken, mut url: Url, allowed: 
         let result = read(resp, &url, method.as_str(), started, cfg).await.map(|mut r| {
             r.body = red.text(&r.body);
             r.headers = r.headers.into_iter().map(|(k, v)| (k, red.text(&v))).collect();
+            r.problem = r.problem.map(|p| p.map_text(|t| red.text(t)));
             r
         });
         let result = result.map_err(|e| red.error(e));
@@ -162,20 +168,13 @@ pub fn test_result(
     truncated: bool,
     elapsed_ms: u64,
 ) -> TestResult {
+    let ok = (200..300).contains(&status);
+    let problem = if ok { None } else { answer::from_response(&headers, body) };
     let body = match serde_json::from_slice::<Value>(body) {
         Ok(json) if !truncated => serde_json::to_string_pretty(&json).unwrap_or_default(),
         _ => String::from_utf8_lossy(body).into_owned(),
     };
-    TestResult {
-        ok: (200..300).contains(&status),
-        url: url.to_string(),
-        method: method.to_string(),
-        status,
-        elapsed_ms,
-        headers,
-        body,
-        truncated,
-    }
+    TestResult { ok, url: url.to_string(), method: method.to_string(), status, elapsed_ms, headers, body, truncated, problem }
 }
 
 /// Salesforce's default test: the newest API version's `limits`, found through

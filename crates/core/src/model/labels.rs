@@ -78,6 +78,7 @@ impl Labelled for Check {
         match self {
             Check::Profile => "Profile check",
             Check::Network => "Reaching the host",
+            Check::Authorization => "Authorization page",
             Check::TokenEndpoint => "Token endpoint",
             Check::TokenResponse => "Token response",
             Check::TestCall => "Test call",

@@ -209,6 +209,7 @@ pub struct Profile {
 pub enum Check {
     Profile,
     Network,
+    Authorization,
     TokenEndpoint,
     TokenResponse,
     TestCall,
@@ -216,13 +217,15 @@ pub enum Check {
 }
 
 impl Check {
-    pub const ALL: [Check; 6] = [Check::Profile, Check::Network, Check::TokenEndpoint, Check::TokenResponse, Check::TestCall, Check::Clock];
+    pub const ALL: [Check; 7] =
+        [Check::Profile, Check::Network, Check::Authorization, Check::TokenEndpoint, Check::TokenResponse, Check::TestCall, Check::Clock];
 
     /// The serialized name.
     pub fn as_str(self) -> &'static str {
         match self {
             Check::Profile => "profile",
             Check::Network => "network",
+            Check::Authorization => "authorization",
             Check::TokenEndpoint => "token_endpoint",
             Check::TokenResponse => "token_response",
             Check::TestCall => "test_call",

@@ -47,6 +47,20 @@ fn client_auth() -> F {
     .default("basic")
 }
 
+/// The provider whose knowledge Diagnose uses: recognised from the URLs, or set here when
+/// the provider sits behind the company's own domain.
+fn provider() -> F {
+    let mut options = vec![ChoiceOption { value: "auto".into(), label: "Recognise from the token URL".into() }];
+    options.extend(crate::knowledge::providers().iter().map(|p| ChoiceOption { value: p.id.clone(), label: p.name.clone() }));
+    F::new(
+        "provider",
+        "Provider",
+        FieldKind::Choice { options },
+        "Whose error codes Diagnose reads. Recognised from the token URL (e.g. login.microsoftonline.com, *.okta.com); choose it when the provider answers on your own domain.",
+    )
+    .default("auto")
+}
+
 fn token_body() -> F {
     F::new(
         "token_body",
@@ -226,6 +240,7 @@ pub(super) fn build() -> Vec<Template> {
                 token_body(),
                 token_field(),
                 extra_params(),
+                provider(),
             ],
         ),
         template(
@@ -246,6 +261,7 @@ pub(super) fn build() -> Vec<Template> {
                 token_body(),
                 token_field(),
                 extra_params(),
+                provider(),
             ],
         ),
     ]

@@ -1,0 +1,217 @@
+//! Turning a failed request into a cause and a fix: the answer is read in whatever shape it
+//! came ([`knowledge::answer`]), looked up in the knowledge base for the provider that
+//! answered, and only then explained by its status (a rate limit, an outage) or its kind (a
+//! web page, a redirect). A provider's entry comes first because it says most; a generic
+//! RFC entry comes after the status, because a 503's `server_error` says less than the 503.
+
+use super::{Diagnosis, Outcome};
+use crate::error::{AnswerKind, Error};
+use crate::flows::test_call::TestResult;
+use crate::flows::trace::TraceEntry;
+use crate::knowledge::{self, answer, Entry, Problem, Provider, Query};
+use crate::model::Stage;
+
+/// What was seen of an answer.
+#[derive(Clone, Copy, Default)]
+pub struct Seen<'a> {
+    pub stage: Option<Stage>,
+    pub status: Option<u16>,
+    pub problem: Option<&'a Problem>,
+    /// Its `Retry-After` header.
+    pub retry_after: Option<&'a str>,
+    /// The scopes the token has (for a test call).
+    pub granted: Option<&'a str>,
+}
+
+/// What explaining needs to know about the profile.
+pub struct Context {
+    pub provider: Option<&'static Provider>,
+    /// The proxy requests to the token URL go through, if any.
+    pub proxy: Option<String>,
+    pub salesforce: bool,
+}
+
+impl Context {
+    pub fn query_for<'a>(&'a self, stage: Option<Stage>, status: Option<u16>, problem: &'a Problem) -> Query<'a> {
+        Query { provider: self.provider.map(|p| p.id.as_str()), stage, status, problem }
+    }
+}
+
+fn header<'a>(t: Option<&'a TraceEntry>, name: &str) -> Option<&'a str> {
+    t?.response_headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+}
+
+/// The problem a failed request's answer states, in whatever shape it came.
+fn problem_of(e: &Error, last: Option<&TraceEntry>) -> Option<Problem> {
+    let from_body =
+        last.and_then(|t| answer::from_response(&t.response_headers, t.response_body.as_deref().unwrap_or_default().as_bytes()));
+    match e {
+        Error::OAuth { error, description, .. } | Error::Denied { error, description } => {
+            let p = Problem::oauth(error, description.as_deref());
+            Some(match from_body {
+                Some(b) => p.merge(Problem { description: None, ..b }),
+                None => p,
+            })
+        }
+        Error::BadResponse { .. } => from_body,
+        _ => None,
+    }
+}
+
+/// The step that names the scopes an answer says are needed.
+fn scope_step(problem: &Problem, granted: Option<&str>) -> Option<String> {
+    if problem.scopes.is_empty() {
+        return None;
+    }
+    let has = granted.map(|g| format!(" (the token has: {g})")).unwrap_or_default();
+    Some(format!(
+        "The answer names the scope it needs: {}{has}. Add it to the profile's scopes, allow it for the app at the provider, and connect again.",
+        problem.scopes.join(" ")
+    ))
+}
+
+impl Diagnosis {
+    /// Records the provider's answer and the entry explaining it, if one does.
+    fn note_problem(&mut self, problem: &Problem) {
+        self.error = problem.code().map(str::to_string);
+        self.error_description = problem.description.as_deref().map(crate::flows::response::preview);
+    }
+
+    fn by_entry(&mut self, finding: String, entry: &Entry, problem: &Problem, granted: Option<&str>) -> Outcome {
+        self.knowledge = Some(entry.id.clone());
+        self.source = Some(entry.source.clone());
+        let mut fix = entry.fix.clone();
+        fix.extend(scope_step(problem, granted));
+        Outcome::fail(finding, &entry.cause, fix)
+    }
+
+    /// The advice for an answer: a provider's entry, else what the status says (a limit, an
+    /// outage), else a generic entry. `None` when nothing explains it.
+    pub(super) fn advise(&mut self, finding: &str, seen: &Seen<'_>, ctx: &Context) -> Option<Outcome> {
+        let Seen { stage, status, problem, retry_after, granted } = *seen;
+        if let Some(p) = problem {
+            self.note_problem(p);
+        }
+        let entry = problem.and_then(|p| knowledge::lookup(&ctx.query_for(stage, status, p)));
+        if let (Some(entry @ Entry { provider: Some(_), .. }), Some(p)) = (entry, problem) {
+            return Some(self.by_entry(finding.to_string(), entry, p, granted));
+        }
+        // A generic entry that names more than the code (the words, the status) says more than
+        // the status alone; one that names only the code says less.
+        if let (Some(entry), Some(p)) = (entry.filter(|e| e.description.is_some() || e.status.is_some()), problem) {
+            return Some(self.by_entry(finding.to_string(), entry, p, granted));
+        }
+        if let Some(advice) = status.and_then(|s| knowledge::by_status(s, retry_after, ctx.proxy.as_deref())) {
+            return Some(Outcome::fail(finding.to_string(), &advice.cause, advice.fix));
+        }
+        match (entry, problem) {
+            (Some(entry), Some(p)) => Some(self.by_entry(finding.to_string(), entry, p, granted)),
+            _ => None,
+        }
+    }
+
+    /// Explains a failed request (its error, and the trace entry of its answer).
+    pub(super) fn explain(&mut self, e: &Error, ctx: &Context, last: Option<&TraceEntry>) -> Outcome {
+        let stage = e.stage().unwrap_or(Stage::Token);
+        let status = match e {
+            Error::OAuth { status, .. } => Some(*status),
+            Error::BadResponse { status, .. } => *status,
+            _ => None,
+        };
+        let problem = problem_of(e, last);
+        let seen = Seen { stage: Some(stage), status, problem: problem.as_ref(), retry_after: header(last, "retry-after"), granted: None };
+        self.advise(&e.to_string(), &seen, ctx).unwrap_or_else(|| self.by_kind(e, ctx))
+    }
+
+    /// What the kind of a failure says when no answer explains it.
+    fn by_kind(&mut self, e: &Error, ctx: &Context) -> Outcome {
+        let finding = e.to_string();
+        match e {
+            Error::OAuth { .. } | Error::Denied { .. } => {
+                let mut fix = vec!["Read the provider's words above (error and error_description): they name what it refused.".to_string()];
+                if let Some(p) = ctx.provider {
+                    fix.push(format!("{}'s error reference explains its codes: {}", p.name, p.docs));
+                }
+                Outcome::fail(finding, "The provider refused the request with an error OAuth Desk does not know yet.", fix)
+            }
+            Error::BadResponse { stage: Stage::Authorize, status: Some(404), .. } => Outcome::fail(
+                finding,
+                "The authorization URL is not the provider's authorization endpoint (it answers 'not found').",
+                vec![
+                    "Copy the authorization endpoint from the provider's documentation or its discovery document (authorization_endpoint)."
+                        .into(),
+                ],
+            ),
+            Error::BadResponse { kind: AnswerKind::Html, .. } | Error::BadResponse { status: Some(404), .. } => Outcome::fail(
+                finding,
+                "The token URL is not the provider's token endpoint (it answers with a web page or 'not found').",
+                vec![if ctx.salesforce {
+                    "Use <My Domain>/services/oauth2/token.".into()
+                } else {
+                    "Copy the token endpoint from the provider's documentation or its discovery document (token_endpoint).".into()
+                }],
+            ),
+            Error::BadResponse { kind: AnswerKind::Redirect, .. } => Outcome::fail(
+                finding,
+                "The token URL redirects, which an OAuth endpoint never does: the host is wrong.",
+                vec![if ctx.salesforce {
+                    "Use the org's My Domain host, not login.salesforce.com or a Lightning URL.".into()
+                } else {
+                    "Use the final host of the token endpoint.".into()
+                }],
+            ),
+            Error::Timeout { host, secs, .. } => Outcome::fail(
+                finding,
+                &format!("{host} took longer than {secs} s to answer."),
+                vec!["Try again later; raise the profile's timeout if the provider is just slow.".into()],
+            ),
+            _ => Outcome::fail(finding, "The request failed.", vec!["See the finding and the trace below.".into()]),
+        }
+    }
+
+    /// Explains a test call that answered with an error status after a good token: the
+    /// Bearer challenge and the body say whether the token is expired, for another API, or
+    /// lacks a scope or permission — and which.
+    pub(super) fn explain_test(&mut self, t: &TestResult, ctx: &Context, granted: Option<&str>) -> Outcome {
+        let finding = format!("{} {} answered HTTP {} after a good token", t.method, t.url, t.status);
+        let problem = t.problem.clone();
+        let retry_after = t.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("retry-after")).map(|(_, v)| v.as_str());
+        let seen = Seen { stage: Some(Stage::Test), status: Some(t.status), problem: problem.as_ref(), retry_after, granted };
+        if let Some(o) = self.advise(&finding, &seen, ctx) {
+            return o;
+        }
+        let scopes = problem.as_ref().and_then(|p| scope_step(p, granted));
+        let mut o = match t.status {
+            401 => Outcome::fail(
+                finding,
+                "The API did not accept the token: it is expired or revoked, or it was issued for another API (audience) or environment.",
+                vec![
+                    "Connect again to get a new token, then test again.".into(),
+                    "If a new token is refused too, check that the test URL belongs to the API the token is for (the audience or resource the profile asks for).".into(),
+                ],
+            ),
+            403 if ctx.salesforce => Outcome::fail(
+                finding,
+                "The token is valid, but its user (for client credentials, the app's Run As user) may not use this API.",
+                vec![
+                    "Give the Run As user's profile or a permission set 'API Enabled' and access to the objects the integration reads.".into(),
+                    "Check the app's OAuth scopes include api.".into(),
+                ],
+            ),
+            403 => Outcome::fail(
+                finding,
+                "The token is valid, but lacks a scope or permission this API needs.",
+                vec![
+                    "Request the scope the API documents (the profile's scopes), or set the audience/resource it expects.".into(),
+                    "Check the app has been granted access to this API in the provider's console (and, where needed, admin consent).".into(),
+                ],
+            ),
+            404 => Outcome::fail(finding, "The test URL does not exist on that API.", vec!["Check the test URL against the API's documentation.".into()]),
+            _ => Outcome::fail(finding, "The test URL did not answer as expected.", vec!["Check the test URL, its method and the default request parameters.".into()]),
+        };
+        if let Some(step) = scopes {
+            o.fix.insert(0, step);
+        }
+        o
+    }
+}

@@ -1,0 +1,84 @@
+//! "Paste an error": support staff often have only what an integration logged. The text is
+//! read like an answer ([`knowledge::paste`]), its provider recognised, and the same
+//! explanation a diagnosis gives is returned — without a profile and without a request.
+
+use serde::Serialize;
+use ts_rs::TS;
+
+use super::advice::{Context, Seen};
+use super::Diagnosis;
+use crate::error::{Error, Result};
+use crate::knowledge::{self, answer::Format, paste, recognise};
+use crate::model::Stage;
+
+/// What a pasted error means.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct Explanation {
+    /// The provider, as recognised or given.
+    pub provider: Option<String>,
+    /// Where the error came from, when the text shows it.
+    pub stage: Option<Stage>,
+    pub status: Option<u16>,
+    /// The shape the error came in.
+    pub format: Option<Format>,
+    /// The main code, and every code found.
+    pub error: Option<String>,
+    pub codes: Vec<String>,
+    pub error_description: Option<String>,
+    /// Scopes the error says are needed.
+    pub scopes: Vec<String>,
+    /// The knowledge-base entry that explains it, if one does.
+    pub knowledge: Option<String>,
+    pub cause: String,
+    pub fix: Vec<String>,
+    /// "Learn more".
+    pub source: Option<String>,
+}
+
+/// Explains a pasted error; `provider` (an id) overrides recognition.
+pub fn explain(text: &str, provider: Option<&str>) -> Result<Explanation> {
+    if text.trim().is_empty() {
+        return Err(Error::invalid("text", "is empty: paste the error message, a JSON body or an HTTP response"));
+    }
+    let pasted = paste::read(text);
+    let problem = pasted.problem();
+    let provider = match provider.map(str::trim).filter(|p| !p.is_empty() && *p != "auto") {
+        Some(id) => Some(knowledge::provider(id).ok_or_else(|| {
+            let known: Vec<&str> = knowledge::providers().iter().map(|p| p.id.as_str()).collect();
+            Error::invalid("provider", format!("'{id}' is not a provider OAuth Desk knows (it knows {})", known.join(", ")))
+        })?),
+        None => recognise::from_text(text, problem.as_ref()),
+    };
+    let stage = pasted.stage(problem.as_ref());
+    let ctx = Context { provider, proxy: None, salesforce: provider.is_some_and(|p| p.id == "salesforce") };
+    let mut d = Diagnosis::new("");
+    let seen = Seen { stage, status: pasted.status, problem: problem.as_ref(), retry_after: pasted.header("retry-after"), granted: None };
+    let advice = d.advise("", &seen, &ctx);
+    let (cause, fix) = match (advice, &problem) {
+        (Some(o), _) => (o.cause.unwrap_or_default(), o.fix),
+        (None, Some(p)) if !p.codes.is_empty() => {
+            let mut fix = vec!["The provider's own words (the description above) name what it refused.".to_string()];
+            fix.extend(provider.map(|p| format!("{}'s error reference explains its codes: {}", p.name, p.docs)));
+            ("OAuth Desk does not know this error yet.".to_string(), fix)
+        }
+        _ => (
+            "OAuth Desk found no error code in this text.".to_string(),
+            vec!["Paste the whole answer: the HTTP status line, the headers and the body (curl -i shows all three), or the JSON the integration logged.".to_string()],
+        ),
+    };
+    Ok(Explanation {
+        provider: provider.map(|p| p.name.clone()),
+        stage,
+        status: pasted.status,
+        format: problem.as_ref().map(|p| p.format),
+        error: d.error,
+        codes: problem.as_ref().map(|p| p.codes.clone()).unwrap_or_default(),
+        error_description: d.error_description,
+        scopes: problem.map(|p| p.scopes).unwrap_or_default(),
+        knowledge: d.knowledge,
+        cause,
+        fix,
+        source: d.source,
+    })
+}

@@ -1,0 +1,261 @@
+//! The knowledge base of error answers: what a provider's answer means and how to fix it, one
+//! file per provider in `knowledge/`, each entry written from (and citing) the provider's own
+//! documentation. Data, so support staff can add what they learn without touching the engine.
+//!
+//! An entry names its provider (or none, for the RFC entries that hold for every provider).
+//! A lookup knows which provider answered — from the URL, the profile, or the answer itself
+//! ([`recognise`]) — and never lets another provider's entry explain it: a Keycloak refusal
+//! must not get Salesforce's steps. A provider's entry beats a generic one.
+//!
+//! Answers come in many shapes (RFC 6749 JSON, Entra's `error_codes`, Okta's `errorCode`,
+//! Salesforce's arrays and SOAP faults, HubSpot's `category`, form-encoded, HTML pages, plain
+//! text); [`answer`] turns each into one [`answer::Problem`] so one lookup serves them all.
+
+pub mod answer;
+mod files;
+pub mod paste;
+pub mod recognise;
+mod status;
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::model::Stage;
+pub use answer::Problem;
+pub use status::by_status;
+
+/// A provider the knowledge base knows, and how to recognise it.
+#[derive(Debug, Clone, Deserialize, Serialize, TS)]
+#[ts(export)]
+pub struct Provider {
+    pub id: String,
+    pub name: String,
+    /// Host names (`*.` for any subdomain) of its OAuth endpoints and APIs.
+    #[serde(default)]
+    pub hosts: Vec<String>,
+    /// Path fragments that identify it on any host (Keycloak's `/realms/`).
+    #[serde(default)]
+    pub paths: Vec<String>,
+    /// Text only this provider's answers hold (`AADSTS`).
+    #[serde(default)]
+    pub markers: Vec<String>,
+    /// Its error reference.
+    #[serde(default)]
+    pub docs: String,
+}
+
+/// One text or several, any of which matches.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum Texts {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl Texts {
+    fn all(&self) -> &[String] {
+        match self {
+            Texts::One(s) => std::slice::from_ref(s),
+            Texts::Many(v) => v,
+        }
+    }
+}
+
+/// The provider's answer an entry is written from, as its documentation shows it; the tests
+/// serve it from a local endpoint and check the entry explains it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Example {
+    pub status: u16,
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    #[serde(default)]
+    pub body: String,
+}
+
+/// What an answer means and how to fix it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Entry {
+    pub id: String,
+    /// The provider's id; `None` for an entry that holds for every provider.
+    #[serde(skip)]
+    pub provider: Option<String>,
+    /// The stages it appears at (`None`: any).
+    #[serde(default)]
+    pub stages: Option<Vec<Stage>>,
+    /// A code the answer carries (see [`answer::Problem::codes`]).
+    #[serde(default)]
+    pub error: Option<String>,
+    /// Text found in the answer's description, any case.
+    #[serde(default)]
+    pub description: Option<Texts>,
+    #[serde(default)]
+    pub status: Option<u16>,
+    /// The answer means "this authorization code is not valid": what a healthy provider
+    /// answers to a made-up code.
+    #[serde(default)]
+    pub refuses_code: bool,
+    pub cause: String,
+    pub fix: Vec<String>,
+    /// The documentation the entry comes from.
+    pub source: String,
+    pub example: Example,
+}
+
+/// An entry as the window and `--json` show it.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct Advice {
+    pub id: String,
+    /// The provider's name, for a provider's entry.
+    pub provider: Option<String>,
+    pub cause: String,
+    pub fix: Vec<String>,
+    /// "Learn more": the documentation the entry comes from.
+    pub source: String,
+}
+
+impl Entry {
+    pub fn advice(&self) -> Advice {
+        Advice {
+            id: self.id.clone(),
+            provider: self.provider.as_deref().and_then(provider).map(|p| p.name.clone()),
+            cause: self.cause.clone(),
+            fix: self.fix.clone(),
+            source: self.source.clone(),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct File {
+    provider: Option<Provider>,
+    entries: Vec<Entry>,
+}
+
+struct Base {
+    providers: Vec<Provider>,
+    entries: Vec<Entry>,
+    /// Every file that did not parse, with why (a test asserts there is none).
+    broken: Vec<String>,
+}
+
+fn base() -> &'static Base {
+    static KB: OnceLock<Base> = OnceLock::new();
+    KB.get_or_init(|| {
+        let mut kb = Base { providers: Vec::new(), entries: Vec::new(), broken: Vec::new() };
+        for (name, text) in files::FILES {
+            match serde_json::from_str::<File>(text) {
+                Ok(file) => {
+                    let id = file.provider.as_ref().map(|p| p.id.clone());
+                    kb.entries.extend(file.entries.into_iter().map(|mut e| {
+                        e.provider = id.clone();
+                        e
+                    }));
+                    kb.providers.extend(file.provider);
+                }
+                Err(e) => kb.broken.push(format!("{name}: {e}")),
+            }
+        }
+        kb
+    })
+}
+
+/// Every entry.
+pub fn entries() -> &'static [Entry] {
+    &base().entries
+}
+
+/// Every provider the knowledge base knows.
+pub fn providers() -> &'static [Provider] {
+    &base().providers
+}
+
+/// A provider by id.
+pub fn provider(id: &str) -> Option<&'static Provider> {
+    providers().iter().find(|p| p.id.eq_ignore_ascii_case(id))
+}
+
+/// An entry by id.
+pub fn entry(id: &str) -> Option<&'static Entry> {
+    entries().iter().find(|e| e.id == id)
+}
+
+/// Files that did not parse.
+pub fn broken() -> &'static [String] {
+    &base().broken
+}
+
+/// What a lookup knows about an answer.
+#[derive(Debug, Clone, Copy)]
+pub struct Query<'a> {
+    /// The provider that answered, if known; without one only generic entries apply.
+    pub provider: Option<&'a str>,
+    /// Where the answer came from, if known.
+    pub stage: Option<Stage>,
+    pub status: Option<u16>,
+    pub problem: &'a Problem,
+}
+
+/// How well `e` explains the answer, if it does at all: an entry must match everything it
+/// names. A provider's entry outranks every generic one; a description match (the
+/// provider's own words) outranks a code match.
+fn score(e: &Entry, q: &Query<'_>) -> Option<u32> {
+    let mut score = 0;
+    match (&e.provider, q.provider) {
+        (None, _) => {}
+        (Some(p), Some(asked)) if p.eq_ignore_ascii_case(asked) => score += 100,
+        _ => return None,
+    }
+    if let (Some(stages), Some(stage)) = (&e.stages, q.stage) {
+        if !stages.contains(&stage) {
+            return None;
+        }
+        score += 1;
+    }
+    let mut matched = false;
+    if let Some(code) = &e.error {
+        if !q.problem.has_code(code) {
+            return None;
+        }
+        score += 10;
+        matched = true;
+    }
+    if let Some(texts) = &e.description {
+        let desc = q.problem.description.as_deref().unwrap_or_default().to_lowercase();
+        if !texts.all().iter().any(|t| !t.is_empty() && desc.contains(&t.to_lowercase())) {
+            return None;
+        }
+        score += 20;
+        matched = true;
+    }
+    if let Some(status) = e.status {
+        if q.status != Some(status) {
+            return None;
+        }
+        score += 2;
+    }
+    matched.then_some(score)
+}
+
+/// The entry that best explains an answer.
+pub fn lookup(q: &Query<'_>) -> Option<&'static Entry> {
+    entries().iter().filter_map(|e| score(e, q).map(|s| (s, e))).max_by_key(|(s, _)| *s).map(|(_, e)| e)
+}
+
+/// Every code some entry matches on, lower-cased: the words [`answer`] looks for in an HTML
+/// page or a plain text.
+pub fn known_codes() -> &'static [String] {
+    static CODES: OnceLock<Vec<String>> = OnceLock::new();
+    CODES.get_or_init(|| {
+        let mut codes: Vec<String> = entries().iter().filter_map(|e| e.error.as_ref()).map(|c| c.to_lowercase()).collect();
+        codes.sort();
+        codes.dedup();
+        codes
+    })
+}
+
+#[cfg(test)]
+mod tests;

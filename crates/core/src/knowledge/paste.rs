@@ -1,0 +1,160 @@
+//! A pasted error, as support staff have it: what an integration logged (an "OAUTH ERROR"
+//! line with JSON in it), a JSON body, a raw HTTP response, `curl -i` or `curl -v` output, a
+//! callback URL with `?error=`. Read into a status, headers, a body and a guess of the stage,
+//! so the same lookup as a diagnosis can explain it. Pure: no request is made.
+
+use serde_json::Value;
+
+use super::answer::{self, Problem};
+use crate::model::Stage;
+
+/// What a paste holds.
+#[derive(Debug, Clone, Default)]
+pub struct Pasted {
+    pub status: Option<u16>,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+    /// The request, when the paste shows one (`curl -v`'s `>` lines, a raw request).
+    pub request: String,
+}
+
+/// The most a paste is read to.
+pub const MAX_PASTE: usize = 256 * 1024;
+
+fn status_line(line: &str) -> Option<u16> {
+    let rest = line.trim().strip_prefix("HTTP/")?;
+    let mut parts = rest.split_whitespace();
+    let _version = parts.next()?;
+    parts.next()?.parse().ok().filter(|s| (100..600).contains(s))
+}
+
+/// Splits a paste into its response (status, headers, body) and the request it shows.
+pub fn read(text: &str) -> Pasted {
+    let mut cut = text.len().min(MAX_PASTE);
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let text = &text[..cut];
+    let mut request = String::new();
+    let mut response: Vec<&str> = Vec::new();
+    for line in text.lines() {
+        let l = line.trim_end_matches('\r');
+        if let Some(r) = l.strip_prefix("> ").or_else(|| (l == ">").then_some("")) {
+            request.push_str(r);
+            request.push('\n');
+        } else if let Some(r) = l.strip_prefix("< ").or_else(|| (l == "<").then_some("")) {
+            response.push(r);
+        } else if l.starts_with("* ") || l.starts_with("{ [") || l.starts_with("} [") {
+            // curl -v's own remarks.
+        } else {
+            response.push(l);
+        }
+    }
+    let mut p = Pasted { request, ..Pasted::default() };
+    // The last response in the paste (curl -i -L shows each hop; 100 Continue comes first).
+    let start = response.iter().rposition(|l| status_line(l).is_some_and(|s| s >= 200));
+    match start {
+        Some(i) => {
+            p.status = status_line(response[i]);
+            let mut lines = response[i + 1..].iter();
+            for line in lines.by_ref() {
+                if line.trim().is_empty() {
+                    break;
+                }
+                if let Some((k, v)) = line.split_once(':') {
+                    p.headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
+                }
+            }
+            p.body = lines.copied().collect::<Vec<_>>().join("\n").trim().to_string();
+            // A request shown raw before the response (`POST /token HTTP/1.1` …).
+            if p.request.is_empty() {
+                p.request = response[..i].join("\n");
+            }
+        }
+        None => {
+            p.body = response.join("\n").trim().to_string();
+            p.status = status_in_words(&p.body);
+        }
+    }
+    p
+}
+
+/// "HTTP 401", "status 400", "status code: 403" in a log line.
+fn status_in_words(text: &str) -> Option<u16> {
+    let lower = text.to_ascii_lowercase();
+    ["http ", "http/1.1 ", "http/2 ", "status ", "status: ", "status code ", "status code: ", "statuscode=", "status="].iter().find_map(
+        |k| {
+            lower.match_indices(k).find_map(|(i, _)| {
+                let digits: String = lower[i + k.len()..].chars().take_while(char::is_ascii_digit).collect();
+                digits.parse::<u16>().ok().filter(|s| digits.len() == 3 && (400..600).contains(s))
+            })
+        },
+    )
+}
+
+/// The first JSON object or array inside a text (a log line around a response body).
+fn embedded_json(text: &str) -> Option<Value> {
+    for (i, _) in text.match_indices(['{', '[']).take(50) {
+        let mut values = serde_json::Deserializer::from_str(&text[i..]).into_iter::<Value>();
+        if let Some(Ok(v @ (Value::Object(_) | Value::Array(_)))) = values.next() {
+            return Some(v);
+        }
+    }
+    None
+}
+
+/// The `error` of a redirect back to the app (`…/callback?error=access_denied&…`).
+fn callback_error(text: &str) -> Option<Problem> {
+    super::recognise::urls_in(text).iter().find_map(|u| {
+        let pairs: Vec<(String, String)> = u.query_pairs().into_owned().collect();
+        let error = pairs.iter().find(|(k, _)| k == "error")?;
+        let description = pairs.iter().find(|(k, _)| k == "error_description").map(|(_, v)| v.as_str());
+        Some(Problem::oauth(&error.1, description))
+    })
+}
+
+impl Pasted {
+    /// What the paste says went wrong.
+    pub fn problem(&self) -> Option<Problem> {
+        let parsed = answer::from_response(&self.headers, self.body.as_bytes());
+        let structured = parsed.as_ref().is_some_and(|p| !matches!(p.format, answer::Format::Text | answer::Format::Html));
+        if structured {
+            return parsed;
+        }
+        // A log line: the JSON inside it, then a callback URL's error, then the words.
+        let inner = embedded_json(&self.body).and_then(|v| answer::from_json(&v)).or_else(|| callback_error(&self.body));
+        match (inner, parsed) {
+            (Some(inner), Some(text)) => Some(inner.merge(Problem { description: None, ..text })),
+            (Some(p), None) | (None, Some(p)) => Some(p),
+            (None, None) => None,
+        }
+    }
+
+    /// The stage the paste shows, when it shows one.
+    pub fn stage(&self, problem: Option<&Problem>) -> Option<Stage> {
+        let all = format!("{}\n{}", self.request, self.body).to_ascii_lowercase();
+        if all.contains("grant_type=refresh_token") || all.contains("\"grant_type\":\"refresh_token\"") {
+            return Some(Stage::Refresh);
+        }
+        if all.contains("grant_type=") || all.contains("\"grant_type\"") || self.request.to_ascii_lowercase().contains("/token") {
+            return Some(Stage::Token);
+        }
+        if self.headers.iter().any(|(k, v)| k == "www-authenticate" && v.to_ascii_lowercase().starts_with("bearer")) {
+            return Some(Stage::Test);
+        }
+        if callback_error(&self.body).is_some() || self.request.to_ascii_lowercase().contains("/authorize") {
+            return Some(Stage::Authorize);
+        }
+        let _ = problem;
+        None
+    }
+
+    /// A header's value.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+}
+
+#[cfg(test)]
+#[path = "paste_tests.rs"]
+mod tests;

@@ -1,0 +1,86 @@
+//! Which provider answered: from an endpoint's URL (its host, or a path only one product
+//! uses), or, for a pasted error, from the URLs and host names in it, the markers only one
+//! provider's answers hold, and the answer's shape.
+
+use url::Url;
+
+use super::answer::Problem;
+use super::{providers, Provider};
+
+/// Whether `host` matches a pattern (`*.okta.com` matches any subdomain, not the bare host).
+fn host_matches(host: &str, pattern: &str) -> bool {
+    let pattern = pattern.trim().to_ascii_lowercase();
+    match pattern.strip_prefix("*.") {
+        Some(domain) => host.len() > domain.len() + 1 && host.ends_with(&format!(".{domain}")),
+        None => host == pattern,
+    }
+}
+
+/// The provider an endpoint belongs to.
+pub fn from_url(url: &Url) -> Option<&'static Provider> {
+    let host = url.host_str()?.to_ascii_lowercase();
+    let path = url.path().to_ascii_lowercase();
+    providers()
+        .iter()
+        .find(|p| p.hosts.iter().any(|h| host_matches(&host, h)))
+        .or_else(|| providers().iter().find(|p| p.paths.iter().any(|frag| !frag.is_empty() && path.contains(&frag.to_ascii_lowercase()))))
+}
+
+/// Every `http(s)://…` URL in a text, and the hosts of `Host:` lines (a raw request).
+pub fn urls_in(text: &str) -> Vec<Url> {
+    let mut out = Vec::new();
+    for (i, _) in text.match_indices("http").take(200) {
+        let rest = &text[i..];
+        if !(rest.starts_with("http://") || rest.starts_with("https://")) {
+            continue;
+        }
+        let end =
+            rest.find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | ')' | ']' | '}' | ',')).unwrap_or(rest.len());
+        if let Ok(u) = Url::parse(&rest[..end]) {
+            out.push(u);
+        }
+    }
+    for line in text.lines().take(500) {
+        let line = line.trim_start_matches(['>', '<', ' ']);
+        if let Some((name, value)) = line.split_once(':') {
+            if name.trim().eq_ignore_ascii_case("host") {
+                if let Ok(u) = Url::parse(&format!("https://{}/", value.trim())) {
+                    out.push(u);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The provider a pasted error comes from, if anything in it says so.
+pub fn from_text(text: &str, problem: Option<&Problem>) -> Option<&'static Provider> {
+    if let Some(p) = urls_in(text).iter().find_map(from_url) {
+        return Some(p);
+    }
+    if let Some(p) = providers().iter().find(|p| p.markers.iter().any(|m| !m.is_empty() && text.contains(m.as_str()))) {
+        return Some(p);
+    }
+    problem.and_then(|p| p.format.provider()).and_then(super::provider)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subdomain_patterns_need_a_subdomain() {
+        assert!(host_matches("acme.my.salesforce.com", "*.my.salesforce.com"));
+        assert!(!host_matches("my.salesforce.com", "*.my.salesforce.com"));
+        assert!(!host_matches("evilsalesforce.com", "*.salesforce.com"));
+        assert!(host_matches("login.microsoftonline.com", "login.microsoftonline.com"));
+    }
+
+    #[test]
+    fn urls_and_host_lines_are_found() {
+        let text = "POST /token HTTP/1.1\r\nHost: dev-1.okta.com\r\n\r\nsee https://login.microsoftonline.com/x/oauth2/v2.0/token.";
+        let hosts: Vec<String> = urls_in(text).iter().filter_map(|u| u.host_str().map(str::to_string)).collect();
+        assert!(hosts.contains(&"dev-1.okta.com".to_string()));
+        assert!(hosts.contains(&"login.microsoftonline.com".to_string()));
+    }
+}

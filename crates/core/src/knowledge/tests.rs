@@ -1,0 +1,90 @@
+//! The knowledge base as a whole: every file parses, every entry is complete and explains
+//! its own documented example, and the lookup's rules hold.
+
+use super::*;
+
+#[test]
+fn every_file_parses_and_every_entry_is_complete() {
+    assert!(broken().is_empty(), "{:?}", broken());
+    let all = entries();
+    let mut ids: Vec<&str> = all.iter().map(|e| e.id.as_str()).collect();
+    ids.sort_unstable();
+    let before = ids.len();
+    ids.dedup();
+    assert_eq!(ids.len(), before, "entry ids are unique");
+    for e in all {
+        assert!(e.error.is_some() || e.description.is_some(), "{} matches something", e.id);
+        assert!(!e.fix.is_empty() && e.fix.iter().all(|f| !f.trim().is_empty()), "{} says how to fix it", e.id);
+        assert!(e.source.starts_with("https://"), "{} cites its source", e.id);
+        assert!(!e.cause.trim().is_empty(), "{} names a cause", e.id);
+        let text = format!("{} {}", e.cause, e.fix.join(" "));
+        assert!(!text.contains('`') && !text.contains(" --"), "{}: no command-line syntax in the knowledge base", e.id);
+        if let Some(p) = &e.provider {
+            assert!(provider(p).is_some(), "{}: its provider is defined", e.id);
+        }
+    }
+}
+
+/// The problem an entry's example carries, as a diagnosis would read it.
+pub(crate) fn example_problem(e: &Entry) -> Option<Problem> {
+    let headers: Vec<(String, String)> = e.example.headers.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    let from_location = e.example.headers.get("location").and_then(|l| {
+        let l = l.replace("{redirect_uri}", "http://127.0.0.1:1/callback").replace("{state}", "s");
+        paste::read(&l).problem()
+    });
+    let from_body = answer::from_response(&headers, e.example.body.as_bytes());
+    match (from_body, from_location) {
+        (Some(b), Some(l)) => Some(l.merge(b)),
+        (b, l) => b.or(l),
+    }
+}
+
+#[test]
+fn every_entry_explains_its_own_example() {
+    let mut wrong = Vec::new();
+    for e in entries() {
+        let Some(problem) = example_problem(e) else {
+            wrong.push(format!("{}: its example holds no error", e.id));
+            continue;
+        };
+        let stage = e.stages.as_ref().and_then(|s| s.first().copied());
+        let q = Query { provider: e.provider.as_deref(), stage, status: Some(e.example.status), problem: &problem };
+        match lookup(&q) {
+            Some(found) if found.id == e.id => {}
+            Some(found) => wrong.push(format!("{}: its example is explained by {}", e.id, found.id)),
+            None => wrong.push(format!("{}: its example matches nothing ({problem:?})", e.id)),
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn another_providers_entry_never_matches() {
+    for e in entries().iter().filter(|e| e.provider.is_some()) {
+        let Some(problem) = example_problem(e) else { continue };
+        for other in providers().iter().filter(|p| Some(&p.id) != e.provider.as_ref()) {
+            let q = Query { provider: Some(&other.id), stage: None, status: Some(e.example.status), problem: &problem };
+            if let Some(found) = lookup(&q) {
+                assert!(
+                    found.provider.is_none() || found.provider.as_deref() == Some(other.id.as_str()),
+                    "{} under {} found {}",
+                    e.id,
+                    other.id,
+                    found.id
+                );
+            }
+        }
+        // Without a provider, only generic entries apply.
+        let q = Query { provider: None, stage: None, status: Some(e.example.status), problem: &problem };
+        assert!(lookup(&q).is_none_or(|f| f.provider.is_none()), "{}", e.id);
+    }
+}
+
+#[test]
+fn a_providers_entry_beats_the_generic_one() {
+    let problem = Problem::oauth("invalid_grant", Some("no client credentials user enabled"));
+    let sf = lookup(&Query { provider: Some("salesforce"), stage: Some(Stage::Token), status: Some(400), problem: &problem });
+    assert_eq!(sf.map(|e| e.id.as_str()), Some("salesforce-no-run-as-user"));
+    let generic = lookup(&Query { provider: Some("keycloak"), stage: Some(Stage::Token), status: Some(400), problem: &problem });
+    assert!(generic.is_some_and(|e| e.provider.is_none()));
+}

@@ -1,0 +1,100 @@
+//! Every knowledge-base entry, end to end: a local endpoint answers with the entry's
+//! documented example, in the provider's own format, at the stage the entry belongs to
+//! (the authorization page, a new token, a refresh after a real sign-in, or the test call),
+//! and a diagnosis of a profile set to that provider names exactly that entry, its cause and
+//! its fix — and runs the same a second time (it changes nothing it examines).
+// A test crate: a panic is a failed test, as it should be.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::{Server, TestProfile};
+use oauthdesk_core::knowledge::{self, Entry};
+use oauthdesk_core::secret::MemorySecrets;
+use oauthdesk_core::{Desk, NewProfile, Stage};
+
+/// The stage a diagnosis of the entry fails at, and the profile that gets there.
+fn profile_for(e: &Entry, i: usize, s: &Server) -> (Stage, &'static str, TestProfile) {
+    // An entry for any stage is tried where its example comes from (as the stand-in does).
+    let any = if e.example.headers.contains_key("location") { Stage::Authorize } else { Stage::Token };
+    let stage = e.stages.as_ref().and_then(|s| s.first().copied()).unwrap_or(any);
+    let base = |p: TestProfile| {
+        p.set("client_id", "kb-client")
+            .set("provider", e.provider.clone().unwrap_or_else(|| "auto".into()))
+            .set("test_url", s.url(&format!("/kb/{}/me", e.id)))
+            .secret("kb-secret")
+    };
+    let handle = format!("kb-{i}");
+    match stage {
+        Stage::Authorize | Stage::Refresh => (
+            stage,
+            if stage == Stage::Authorize { "authorization" } else { "token_endpoint" },
+            base(
+                TestProfile::new("custom-oauth2", &handle)
+                    .set("authorize_url", s.url(&format!("/kb/{}/authorize", e.id)))
+                    .set("token_url", s.url(&format!("/kb/{}/token", e.id))),
+            ),
+        ),
+        Stage::Test => {
+            (stage, "test_call", base(TestProfile::client_credentials(&handle, &s.url(&format!("/kb/{}/token", e.id)), "kb-client")))
+        }
+        _ => (stage, "token_endpoint", base(TestProfile::client_credentials(&handle, &s.url(&format!("/kb/{}/token", e.id)), "kb-client"))),
+    }
+}
+
+/// Signs in as a browser would: follows the authorization URL to the loopback redirect.
+fn browse(url: &url::Url) {
+    let js = "fetch(process.argv[1]).then((r) => r.text()).catch(() => {})";
+    let _ = std::process::Command::new("node").args(["-e", js, url.as_str()]).spawn().map(|mut c| std::thread::spawn(move || c.wait()));
+}
+
+/// Whether what the status says (a limit, an outage) rightly comes before a generic entry
+/// that names the code alone.
+fn status_first(e: &Entry) -> bool {
+    e.provider.is_none() && e.description.is_none() && e.status.is_none() && matches!(e.example.status, 429 | 500 | 502 | 503 | 504)
+}
+
+#[test]
+fn every_entry_is_explained_at_its_stage_by_a_diagnosis() {
+    let s = Server::start("standin.mjs", &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let desk = Arc::new(Desk::open(dir.path(), Arc::new(MemorySecrets::default())).unwrap());
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let mut wrong = Vec::new();
+    assert!(knowledge::entries().len() >= 100, "the knowledge base has its entries");
+    for (i, e) in knowledge::entries().iter().enumerate() {
+        let (stage, check, profile) = profile_for(e, i, &s);
+        let handle = format!("kb-{i}");
+        let new: NewProfile = serde_json::from_value(profile.json()).unwrap();
+        desk.create(new).unwrap();
+        if stage == Stage::Refresh {
+            let signed_in = rt.block_on(desk.authorize(&handle, Duration::from_secs(20), browse, std::future::pending()));
+            assert!(signed_in.is_ok(), "{}: sign-in: {signed_in:?}", e.id);
+        }
+        for run in 0..2 {
+            let d = rt.block_on(desk.diagnose(&handle)).unwrap();
+            let expected = if status_first(e) { None } else { Some(e.id.as_str()) };
+            if d.ok || d.stage.as_deref() != Some(check) || d.knowledge.as_deref() != expected {
+                wrong.push(format!(
+                    "{} (run {run}): expected {check}/{expected:?}, got {:?}/{:?}: {:?}",
+                    e.id,
+                    d.stage,
+                    d.knowledge,
+                    d.stages.iter().find(|st| !st.ok).map(|st| &st.finding)
+                ));
+                break;
+            }
+            if expected.is_some() {
+                assert_eq!(d.cause.as_deref(), Some(e.cause.as_str()), "{}", e.id);
+                assert!(d.fix.starts_with(&e.fix), "{}", e.id);
+                assert_eq!(d.source.as_deref(), Some(e.source.as_str()), "{}", e.id);
+            } else {
+                assert!(d.cause.as_deref().unwrap_or_default().contains(&format!("HTTP {}", e.example.status)), "{}: {:?}", e.id, d.cause);
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{} of {} entries:\n{}", wrong.len(), knowledge::entries().len(), wrong.join("\n"));
+}
