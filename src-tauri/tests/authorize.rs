@@ -60,7 +60,7 @@ fn introspect(idp: &Server, token: &str) -> Value {
 fn a_public_client_signs_in_and_the_token_is_served_from_the_cache() {
     let idp = Server::start("oidc.mjs", &[]);
     let dir = tempfile::tempdir().unwrap();
-    TestProfile::custom_oauth2("public", &idp, "native-public").add(dir.path());
+    TestProfile::custom_oauth2("public", &idp, "native-public").set("test_url", idp.url("/me")).add(dir.path());
     let (code, out, err) = authorize(dir.path(), "public", false);
     assert_eq!(code, 0, "{err}");
     let t: Value = serde_json::from_str(&out).unwrap();
@@ -73,6 +73,13 @@ fn a_public_client_signs_in_and_the_token_is_served_from_the_cache() {
     let history = json(oauthdesk(dir.path(), &["history", "public", "--json"], None));
     let stages: Vec<&str> = history.as_array().unwrap().iter().map(|a| a["stage"].as_str().unwrap()).collect();
     assert_eq!(stages, ["token", "authorize"]);
+
+    // Signed in: every stage of the diagnosis runs and passes, the token endpoint by
+    // renewing the token with the refresh token.
+    let d: Value = serde_json::from_str(&oauthdesk(dir.path(), &["diagnose", "public", "--json"], None).stdout).unwrap();
+    assert_eq!(d["ok"], true, "{d}");
+    assert!(d["stages"].as_array().unwrap().iter().all(|s| s["ok"] == true && s["skipped"] == false), "{d}");
+    assert!(d["stages"][3]["finding"].as_str().unwrap().contains("refresh token"), "{d}");
 
     // New scopes make the stored tokens stale: a new authorization is asked for.
     ok(oauthdesk(dir.path(), &["edit", "public", "--set", "scopes=openid"], None));
@@ -111,6 +118,9 @@ fn an_expired_token_is_refreshed_and_a_refused_refresh_asks_for_a_new_sign_in() 
     let diagnose = || -> Value { serde_json::from_str(&oauthdesk(dir.path(), &["diagnose", "short", "--json"], None).stdout).unwrap() };
     let (one, two) = (diagnose(), diagnose());
     assert_eq!(one["ok"], false, "{one}");
+    // The refused refresh is explained like any answer: at the token endpoint, by the entry
+    // for invalid_grant (oidc-provider is no provider with entries of its own).
+    assert_eq!((one["stage"].as_str(), one["knowledge"].as_str()), (Some("token_endpoint"), Some("rfc6749-invalid-grant")), "{one}");
     assert_eq!(
         (two["ok"].clone(), two["stage"].clone()),
         (one["ok"].clone(), one["stage"].clone()),

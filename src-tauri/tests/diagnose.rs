@@ -237,3 +237,112 @@ fn a_failing_gateway_and_a_rate_limit_are_not_called_a_wrong_url() {
         assert!(!cause.contains("not the provider's token endpoint"), "{handle}: {cause}");
     }
 }
+
+/// The findings of a diagnosis's stages, by name.
+fn stage<'a>(v: &'a Value, name: &str) -> &'a Value {
+    v["stages"].as_array().unwrap().iter().find(|s| s["name"] == name).unwrap()
+}
+
+#[test]
+fn a_healthy_profile_of_each_template_diagnoses_healthy() {
+    let sf = Server::start("standin.mjs", &[]);
+    let idp = Server::start("oidc.mjs", &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    TestProfile::salesforce_client_credentials("sf-cc", &sf.url(""), "sf-good").secret("sf-secret").add(d);
+    TestProfile::new("salesforce-authorization-code", "sf-code").set("my_domain", sf.url("")).set("client_id", "sf-good").add(d);
+    TestProfile::custom_oauth2("custom", &idp, "native-confidential").secret("conf-secret").add(d);
+    TestProfile::custom_oauth2("public", &idp, "native-public").add(d);
+    TestProfile::client_credentials("cc", &idp.url("/token"), "cc-basic").secret("basic-secret").add(d);
+    for handle in ["sf-cc", "sf-code", "custom", "public", "cc"] {
+        let (run, v) = diagnose(d, handle);
+        assert_eq!((run.code, &v["ok"]), (0, &Value::Bool(true)), "{handle}: {v}");
+        assert!(v["stages"].as_array().unwrap().iter().all(|s| s["ok"] == true), "{handle}: {v}");
+    }
+    // Not signed in: the authorization page and a refused made-up code are what can be checked.
+    for handle in ["sf-code", "custom", "public"] {
+        let (_, v) = diagnose(d, handle);
+        assert!(stage(&v, "authorization")["finding"].as_str().unwrap().contains("sign-in"), "{handle}: {v}");
+        assert!(stage(&v, "token_endpoint")["finding"].as_str().unwrap().contains("made-up code was refused"), "{handle}: {v}");
+        assert_eq!(stage(&v, "token_response")["skipped"], true, "{handle}");
+    }
+    let (_, v) = diagnose(d, "cc");
+    assert_eq!(stage(&v, "authorization")["skipped"], true, "client credentials have no sign-in page");
+}
+
+#[test]
+fn the_authorization_page_is_read_before_anyone_signs_in() {
+    let sf = Server::start("standin.mjs", &[]);
+    let idp = Server::start("oidc.mjs", &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // Salesforce sends its errors to its error page, in the URL.
+    let sf_code = |handle: &str, client: &str| {
+        TestProfile::new("salesforce-authorization-code", handle).set("my_domain", sf.url("")).set("client_id", client)
+    };
+    sf_code("sf-unknown", "sf-nobody").add(d);
+    sf_code("sf-redirect", "sf-good").set("redirect_path", "/oauth/done").add(d);
+    for (handle, entry) in [("sf-unknown", "salesforce-unknown-key"), ("sf-redirect", "salesforce-redirect-uri-mismatch")] {
+        let (_, v) = diagnose(d, handle);
+        failed_at(&v, "authorization");
+        assert_eq!(v["knowledge"], entry, "{handle}: {v}");
+        assert_eq!(stage(&v, "token_endpoint")["skipped"], true, "{handle}");
+    }
+    // A real OAuth server (oidc-provider) shows its error on a page: read from the page's text.
+    TestProfile::custom_oauth2("wrong-path", &idp, "native-confidential").set("redirect_path", "/elsewhere").secret("conf-secret").add(d);
+    TestProfile::custom_oauth2("unknown-client", &idp, "no-such-client").add(d);
+    for (handle, error, entry) in [
+        ("wrong-path", "invalid_redirect_uri", "rfc7591-invalid-redirect-uri"),
+        ("unknown-client", "invalid_client", "rfc6749-authorize-unknown-client"),
+    ] {
+        let (_, v) = diagnose(d, handle);
+        let finding = failed_at(&v, "authorization");
+        assert!(finding.contains("HTTP 400"), "{finding}");
+        assert_eq!((v["error"].as_str(), v["knowledge"].as_str()), (Some(error), Some(entry)), "{handle}: {v}");
+    }
+}
+
+#[test]
+fn explain_reads_a_pasted_error_in_any_shape() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let explain = |args: &[&str], stdin: Option<&str>| -> (Run, Value) {
+        let mut all = vec!["explain", "--json"];
+        all.extend_from_slice(args);
+        let run = oauthdesk(d, &all, stdin);
+        let v = serde_json::from_str(&run.stdout).unwrap_or(Value::Null);
+        (run, v)
+    };
+    // curl -v of a token request to Okta: the provider by the host, the stage by the request.
+    let curl = "> POST /oauth2/default/v1/token HTTP/2\n> Host: dev-4711.okta.com\n> content-type: application/x-www-form-urlencoded\n>\n< HTTP/2 400\n< content-type: application/json\n<\n{\"error\":\"invalid_scope\",\"error_description\":\"The authorization server resource does not have any configured default scopes, 'scope' must be provided.\"}\n* Connection #0 left intact\n";
+    let (run, v) = explain(&[], Some(curl));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!((v["provider"].as_str(), v["stage"].as_str(), v["status"].as_u64()), (Some("Okta"), Some("token"), Some(400)), "{v}");
+    assert_eq!(v["knowledge"], "okta-no-default-scopes", "{v}");
+    // Keycloak's own words are recognised; the same code alone gets the generic entry.
+    let (_, v) = explain(&[r#"{"error":"unauthorized_client","error_description":"Invalid client or Invalid client credentials"}"#], None);
+    assert_eq!((v["provider"].as_str(), v["knowledge"].as_str()), (Some("Keycloak"), Some("keycloak-bad-secret")), "{v}");
+    let (_, v) = explain(&[r#"OAUTH ERROR {"error":"invalid_client"}"#], None);
+    assert_eq!((v["provider"].as_str(), v["knowledge"].as_str()), (None, Some("rfc6749-invalid-client")), "{v}");
+    // The provider can be named; its entry then explains a bare code.
+    let salesforce = r#"[{"message":"Session expired or invalid","errorCode":"INVALID_SESSION_ID"}]"#;
+    let (_, v) = explain(&["--provider", "salesforce", salesforce], None);
+    assert!(v["knowledge"].as_str().unwrap().starts_with("salesforce-"), "{v}");
+    assert!(v["source"].as_str().unwrap().starts_with("https://developer.salesforce.com/"), "{v}");
+    // Text output: the cause, numbered steps and where to learn more.
+    let run = oauthdesk(d, &["explain", "-"], Some(salesforce));
+    assert!(
+        run.stdout.contains("Provider: Salesforce") && run.stdout.contains("  1. ") && run.stdout.contains("Learn more: https://"),
+        "{}",
+        run.stdout
+    );
+    // Nothing to explain, or a provider OAuth Desk does not know: said plainly.
+    let (run, v) = explain(&["the sync failed"], None);
+    assert_eq!(run.code, 1);
+    assert!(v["cause"].as_str().unwrap().contains("no error code"), "{v}");
+    let (run, _) = explain(&["--provider", "acme", "{\"error\":\"invalid_client\"}"], None);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("provider: 'acme' is not a provider OAuth Desk knows"), "{}", run.stderr);
+    let (run, _) = explain(&[], Some("  \n"));
+    assert!(run.code == 2 && run.stderr.contains("text: is empty"), "{}", run.stderr);
+}

@@ -14,7 +14,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 // entry's first stage, and healthily before it: /kb/<id>/authorize, /kb/<id>/token, /kb/<id>/me.
 const kbDir = path.join(here, "../../crates/core/knowledge");
 const knowledge = readdirSync(kbDir)
-  .filter((f) => f.endsWith(".json") && f !== "oauth-errors.json")
+  .filter((f) => f.endsWith(".json"))
   .flatMap((f) => JSON.parse(readFileSync(path.join(kbDir, f), "utf8")).entries ?? []);
 
 const SF_SECRET = "sf-secret";
@@ -58,9 +58,31 @@ function token(prefix) {
 }
 
 const routes = {
+  // The authorization page, as Salesforce shows it before anyone signs in: its sign-in page
+  // for a known app and its Callback URL, its error page (in the URL) otherwise.
+  "GET /services/oauth2/authorize": (req, res) => {
+    const q = new URL(req.url, "http://x").searchParams;
+    const fail = (error, description) => {
+      const page = new URL(`http://127.0.0.1:${port}/setup/secur/RemoteAccessErrorPage.apexp`);
+      page.searchParams.set("error", error);
+      page.searchParams.set("error_description", description);
+      res.writeHead(302, { location: page.toString() });
+      res.end();
+    };
+    if (q.get("client_id") !== "sf-good") return fail("invalid_client_id", "client identifier invalid");
+    if (!/^http:\/\/127\.0\.0\.1:\d+\/callback$/.test(q.get("redirect_uri") ?? ""))
+      return fail("redirect_uri_mismatch", "redirect_uri must match configuration");
+    res.writeHead(302, { location: `/?startURL=${encodeURIComponent(req.url)}` });
+    res.end();
+  },
   "POST /services/oauth2/token": async (req, res) => {
     const body = await readBody(req);
     const id = body.client_id;
+    if (body.grant_type === "authorization_code") {
+      if (id !== "sf-good")
+        return json(res, 400, { error: "invalid_client_id", error_description: "client identifier invalid" });
+      return json(res, 400, { error: "invalid_grant", error_description: "invalid authorization code" });
+    }
     if (sfErrors[id]) return json(res, 400, { error: sfErrors[id][0], error_description: sfErrors[id][1] });
     if (id !== "sf-good")
       return json(res, 400, { error: "invalid_client_id", error_description: "client identifier invalid" });

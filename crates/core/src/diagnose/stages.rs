@@ -196,7 +196,10 @@ async fn authorization(d: &mut Diagnosis, cfg: &FlowConfig, ctx: &Context, rec: 
         return refused(d, &finding, Some(probe.status), p, ctx);
     }
     if (300..400).contains(&probe.status) {
-        return Outcome::ok(&format!("the provider sends the browser to its sign-in (HTTP {}) for this client, redirect URI and scopes", probe.status));
+        return Outcome::ok(&format!(
+            "the provider sends the browser to its sign-in (HTTP {}) for this client, redirect URI and scopes",
+            probe.status
+        ));
     }
     if probe.status >= 400 {
         let e = Error::BadResponse {

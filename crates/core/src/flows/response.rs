@@ -107,7 +107,8 @@ pub fn read(a: Answer<'_>, e: &Expect<'_>) -> Result<Value> {
     if let Some(json) = &parsed {
         if let Some(err) = json.get("error").and_then(Value::as_str) {
             if !is_success(status) || !has_path(json, e.token_field) {
-                let description = json.get("error_description").and_then(Value::as_str).map(str::to_string);
+                // The provider's words: `error_description`, or a `message` beside the error.
+                let description = answer::from_json(json).and_then(|p| p.description);
                 return Err(Error::OAuth { stage: e.stage, status, error: err.to_string(), description });
             }
         }

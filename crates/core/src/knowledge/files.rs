@@ -1,9 +1,14 @@
 //! The knowledge base's files, built into the program: the generic RFC entries and one file
-//! per provider.
+//! per provider. A new provider is one more file here and in `knowledge/`.
 
 pub const FILES: &[(&str, &str)] = &[
     ("rfc.json", include_str!("../../knowledge/rfc.json")),
     ("salesforce.json", include_str!("../../knowledge/salesforce.json")),
     ("entra.json", include_str!("../../knowledge/entra.json")),
     ("google.json", include_str!("../../knowledge/google.json")),
+    ("okta.json", include_str!("../../knowledge/okta.json")),
+    ("auth0.json", include_str!("../../knowledge/auth0.json")),
+    ("keycloak.json", include_str!("../../knowledge/keycloak.json")),
+    ("github.json", include_str!("../../knowledge/github.json")),
+    ("hubspot.json", include_str!("../../knowledge/hubspot.json")),
 ];

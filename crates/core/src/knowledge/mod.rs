@@ -209,18 +209,19 @@ fn score(e: &Entry, q: &Query<'_>) -> Option<u32> {
         (Some(p), Some(asked)) if p.eq_ignore_ascii_case(asked) => score += 100,
         _ => return None,
     }
-    if let (Some(stages), Some(stage)) = (&e.stages, q.stage) {
-        if !stages.contains(&stage) {
-            return None;
-        }
-        score += 1;
+    match (&e.stages, q.stage) {
+        (Some(stages), Some(stage)) if !stages.contains(&stage) => return None,
+        (Some(_), Some(_)) => score += 1,
+        // An answer of unknown origin is most often the token endpoint's.
+        (Some(stages), None) if stages.contains(&Stage::Token) => score += 1,
+        _ => {}
     }
     let mut matched = false;
     if let Some(code) = &e.error {
-        if !q.problem.has_code(code) {
-            return None;
-        }
-        score += 10;
+        // An answer's later codes are its more specific ones (an AADSTS number after the
+        // RFC error, a Google reason after its status, a HubSpot subcategory).
+        let at = q.problem.codes.iter().position(|c| c.eq_ignore_ascii_case(code))?;
+        score += 10 + at.min(5) as u32;
         matched = true;
     }
     if let Some(texts) = &e.description {
@@ -231,8 +232,9 @@ fn score(e: &Entry, q: &Query<'_>) -> Option<u32> {
         score += 20;
         matched = true;
     }
-    if let Some(status) = e.status {
-        if q.status != Some(status) {
+    // A stage or a status the answer does not show (a paste often lacks them) excludes nothing.
+    if let (Some(status), Some(seen)) = (e.status, q.status) {
+        if status != seen {
             return None;
         }
         score += 2;
@@ -240,9 +242,9 @@ fn score(e: &Entry, q: &Query<'_>) -> Option<u32> {
     matched.then_some(score)
 }
 
-/// The entry that best explains an answer.
+/// The entry that best explains an answer; of equals, the first in the files.
 pub fn lookup(q: &Query<'_>) -> Option<&'static Entry> {
-    entries().iter().filter_map(|e| score(e, q).map(|s| (s, e))).max_by_key(|(s, _)| *s).map(|(_, e)| e)
+    entries().iter().rev().filter_map(|e| score(e, q).map(|s| (s, e))).max_by_key(|(s, _)| *s).map(|(_, e)| e)
 }
 
 /// Every code some entry matches on, lower-cased: the words [`answer`] looks for in an HTML

@@ -49,6 +49,11 @@ fn every_entry_explains_its_own_example() {
         };
         let stage = e.stages.as_ref().and_then(|s| s.first().copied());
         let q = Query { provider: e.provider.as_deref(), stage, status: Some(e.example.status), problem: &problem };
+        // No other entry explains it as well: a tie would make the answer depend on file order.
+        let best = score(e, &q);
+        if let Some(tie) = entries().iter().find(|o| o.id != e.id && best.is_some() && score(o, &q) == best) {
+            wrong.push(format!("{}: its example is explained as well by {}", e.id, tie.id));
+        }
         match lookup(&q) {
             Some(found) if found.id == e.id => {}
             Some(found) => wrong.push(format!("{}: its example is explained by {}", e.id, found.id)),
