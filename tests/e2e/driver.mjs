@@ -110,13 +110,24 @@ export async function answerSaveDialog(title, file) {
   let win = "";
   for (let i = 0; i < 50 && !win; i++) {
     try {
-      win = execFileSync("xdotool", ["search", "--name", title], { encoding: "utf8" }).trim().split("\n")[0];
+      win = execFileSync("xdotool", ["search", "--onlyvisible", "--name", title], { encoding: "utf8" })
+        .trim()
+        .split("\n")[0];
     } catch {
       await new Promise((r) => setTimeout(r, 100));
     }
   }
   if (!win) throw new Error(`no "${title}" dialog within 5 s`);
-  execFileSync("xdotool", ["windowfocus", "--sync", win]);
+  // A window just mapped may not take the focus yet (X BadMatch): ask again, at most 2 s.
+  for (let i = 0; ; i++) {
+    try {
+      execFileSync("xdotool", ["windowfocus", "--sync", win], { stdio: "pipe" });
+      break;
+    } catch (e) {
+      if (i >= 20) throw e;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
   execFileSync("xdotool", ["key", "--window", win, "ctrl+a"]);
   execFileSync("xdotool", ["type", "--window", win, "--delay", "5", file]);
   execFileSync("xdotool", ["key", "--window", win, "Return"]);

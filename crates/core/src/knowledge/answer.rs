@@ -323,11 +323,15 @@ pub fn visible_text(html: &str) -> String {
             break;
         };
         out.push_str(&html[i..lt]);
-        let skip_to = ["script", "style", "noscript", "template"]
-            .iter()
-            .find(|t| lower[lt + 1..].starts_with(*t))
-            .and_then(|t| lower[lt..].find(&format!("</{t}")).map(|p| p + lt));
-        let from = skip_to.unwrap_or(lt);
+        let from = match ["script", "style", "noscript", "template"].iter().find(|t| lower[lt + 1..].starts_with(*t)) {
+            // Up to its closing tag; without one, the rest of the page is inside it (and is
+            // not searched again for every later tag).
+            Some(t) => match lower[lt..].find(&format!("</{t}")) {
+                Some(p) => p + lt,
+                None => break,
+            },
+            None => lt,
+        };
         match lower[from..].find('>') {
             Some(gt) => {
                 out.push(' ');

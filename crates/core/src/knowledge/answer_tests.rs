@@ -165,3 +165,14 @@ fn no_input_panics() {
     let _ = www_authenticate("Bearer error=\"unterminated");
     let _ = visible_text("<script>never closed");
 }
+
+#[test]
+fn a_hostile_page_is_read_without_searching_it_again_for_each_tag() {
+    // 512 KiB of unclosed script tags. Searched again at every tag, this takes minutes; read
+    // once, milliseconds. The bound is far from either: it catches the quadratic case only.
+    let page = "<script>".repeat(64 * 1024);
+    let started = std::time::Instant::now();
+    assert_eq!(visible_text(&page), "");
+    let _ = parse(Some("text/html"), page.as_bytes());
+    assert!(started.elapsed() < std::time::Duration::from_secs(10), "{:?}", started.elapsed());
+}
