@@ -113,3 +113,23 @@ fn a_secret_set_in_the_window_is_sealed_and_rekey_keeps_it() {
     assert_eq!((r["resealed"].as_u64(), r["dropped"].as_u64()), (Some(1), Some(0)), "{r}");
     assert_eq!(h.call("profile_get", json!({ "handle": "api" })).unwrap()["client_secret"], "set");
 }
+
+#[test]
+fn paste_an_error_and_learn_more_take_text_and_entry_ids_only() {
+    let h = harness();
+    let providers = h.call("knowledge_providers", json!({})).unwrap();
+    let ids: Vec<&str> = providers.as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap()).collect();
+    assert!(ids.contains(&"salesforce") && ids.contains(&"keycloak"), "{ids:?}");
+    let text = r#"{"error":"invalid_grant","error_description":"no client credentials user enabled"}"#;
+    let e = h.call("error_explain", json!({ "text": text, "provider": "salesforce" })).unwrap();
+    assert_eq!((e["provider"].as_str(), e["knowledge"].as_str()), (Some("Salesforce"), Some("salesforce-no-run-as-user")), "{e}");
+    // Another provider named: the generic entry, never Salesforce's.
+    let e = h.call("error_explain", json!({ "text": text, "provider": "okta" })).unwrap();
+    assert!(e["knowledge"].as_str().unwrap().starts_with("rfc6749-"), "{e}");
+    let err = h.call("error_explain", json!({ "text": " ", "provider": null })).unwrap_err();
+    assert_eq!((err["code"].as_str(), err["field"].as_str()), (Some("invalid_input"), Some("text")));
+    // Learn more opens a knowledge-base link by the entry's id; anything else is refused,
+    // so the page can never make the app open an address of its choosing.
+    let err = h.call("knowledge_open", json!({ "entry": "https://evil.example/" })).unwrap_err();
+    assert_eq!((err["code"].as_str(), err["field"].as_str()), (Some("invalid_input"), Some("entry")));
+}
