@@ -8,6 +8,7 @@ use ts_rs::TS;
 use super::advice::{Context, Seen};
 use super::Diagnosis;
 use crate::error::{Error, Result};
+use crate::flows::redact::keyed;
 use crate::knowledge::{self, answer::Format, paste, recognise};
 use crate::model::Stage;
 
@@ -42,7 +43,9 @@ pub fn explain(text: &str, provider: Option<&str>) -> Result<Explanation> {
         return Err(Error::invalid("text", "is empty: paste the error message, a JSON body or an HTTP response"));
     }
     let pasted = paste::read(text);
-    let problem = pasted.problem();
+    // A paste may hold what the integration sent too (a client_secret in a form, a Bearer
+    // header in curl -v): what is shown back passes the key-based redaction first.
+    let problem = pasted.problem().map(|p| p.map_text(keyed));
     let provider = match provider.map(str::trim).filter(|p| !p.is_empty() && *p != "auto") {
         Some(id) => Some(knowledge::provider(id).ok_or_else(|| {
             let known: Vec<&str> = knowledge::providers().iter().map(|p| p.id.as_str()).collect();
@@ -81,4 +84,18 @@ pub fn explain(text: &str, provider: Option<&str>) -> Result<Explanation> {
         fix,
         source: d.source,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_a_paste_shows_back_holds_no_credential() {
+        let text = "sync failed: POST /token client_secret=hunter2-very-secret&grant_type=client_credentials -> invalid_client";
+        let e = explain(text, None).unwrap_or_else(|e| panic!("{e}"));
+        let shown = serde_json::to_string(&e).unwrap_or_default();
+        assert!(!shown.contains("hunter2-very-secret"), "{shown}");
+        assert_eq!(e.error.as_deref(), Some("invalid_client"));
+    }
 }
