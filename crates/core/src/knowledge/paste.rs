@@ -121,8 +121,13 @@ impl Pasted {
         if structured {
             return parsed;
         }
-        // A log line: the JSON inside it, then a callback URL's error, then the words.
-        let inner = embedded_json(&self.body).and_then(|v| answer::from_json(&v)).or_else(|| callback_error(&self.body));
+        // A redirect back to the app with an error; a log line: the JSON inside it, then a
+        // callback URL's error, then the words.
+        let inner = self
+            .header("location")
+            .and_then(callback_error)
+            .or_else(|| embedded_json(&self.body).and_then(|v| answer::from_json(&v)))
+            .or_else(|| callback_error(&self.body));
         match (inner, parsed) {
             (Some(inner), Some(text)) => Some(inner.merge(Problem { description: None, ..text })),
             (Some(p), None) | (None, Some(p)) => Some(p),
@@ -142,7 +147,8 @@ impl Pasted {
         if self.headers.iter().any(|(k, v)| k == "www-authenticate" && v.to_ascii_lowercase().starts_with("bearer")) {
             return Some(Stage::Test);
         }
-        if callback_error(&self.body).is_some() || self.request.to_ascii_lowercase().contains("/authorize") {
+        let redirected = self.header("location").and_then(callback_error).is_some();
+        if redirected || callback_error(&self.body).is_some() || self.request.to_ascii_lowercase().contains("/authorize") {
             return Some(Stage::Authorize);
         }
         let _ = problem;

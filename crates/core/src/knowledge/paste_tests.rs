@@ -62,3 +62,12 @@ fn any_text_is_read_without_panic() {
         let _ = p.stage(None);
     }
 }
+
+#[test]
+fn a_redirect_back_with_an_error_is_read_from_its_location() {
+    let p =
+        read("HTTP/1.1 302 Found\nLocation: http://127.0.0.1:1717/callback?error=invalid_scope&error_description=bad+scope&state=s\n\n");
+    assert_eq!(p.stage(None), Some(Stage::Authorize));
+    let problem = p.problem().unwrap_or_else(|| unreachable!());
+    assert_eq!((problem.code(), problem.description.as_deref()), (Some("invalid_scope"), Some("bad scope")));
+}
