@@ -15,7 +15,7 @@
 //! profile, transfer         the rules for a profile's fields; the export file format
 //! template, validate,       the template catalogue and the value rules
 //!   salesforce
-//! knowledge                 what providers' error answers mean, read in every shape
+//! pki, knowledge            keys and certificates; what providers' error answers mean
 //! secret                    secret types by role; the keyring
 //! error                     the one error type and its codes
 //! model                     vocabulary: plain data every layer speaks
@@ -30,6 +30,7 @@ pub mod error;
 pub mod flows;
 pub mod knowledge;
 pub mod model;
+pub mod pki;
 pub mod profile;
 pub mod salesforce;
 pub mod secret;

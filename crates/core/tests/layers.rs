@@ -12,7 +12,7 @@ const LAYERS: &[&[&str]] = &[
     &["model"],
     &["error"],
     &["secret"],
-    &["knowledge"],
+    &["pki", "knowledge"],
     &["template", "validate", "salesforce"],
     &["profile", "transfer"],
     &["flows"],

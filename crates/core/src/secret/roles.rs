@@ -1,5 +1,5 @@
 //! One type per role a secret plays in OAuth: a client secret, an authorization code, a PKCE
-//! verifier, a refresh token, an access token. Each prints `[redacted]` under `Debug` and
+//! verifier, a refresh token, an access token, a private key, a signed assertion. Each prints `[redacted]` under `Debug` and
 //! `Display`, none implements `Serialize`, and none converts into another, so two of them
 //! cannot be swapped in a call, logged by a stray `{:?}`, or written out by accident; each is
 //! wiped from memory when dropped.
@@ -69,6 +69,15 @@ secret_role!(
 secret_role!(
     /// An access token: what the API receives as a bearer credential.
     AccessToken
+);
+secret_role!(
+    /// A private key, as PKCS#8 PEM: signs client assertions and JWT bearer grants, and
+    /// proves the client in mutual TLS.
+    PrivateKey
+);
+secret_role!(
+    /// A signed assertion (a JWT) sent as `client_assertion` or a JWT bearer grant.
+    Assertion
 );
 
 /// Client secrets arrive from the window as plain strings; they are never serialized back.
