@@ -10,6 +10,16 @@ const clients = [
   { client_id: "cc-post", client_secret: "post-secret", token_endpoint_auth_method: "client_secret_post" },
   // Its token responses lose expires_in (see below), so expiry must come from introspection.
   { client_id: "cc-noexp", client_secret: "noexp-secret", token_endpoint_auth_method: "client_secret_basic" },
+  // Client assertions (RFC 7523 §2.2): signed with the secret, or with a key whose public JWK
+  // the test passes in PKJWT_JWKS (a JWKS) once OAuth Desk has made the key.
+  {
+    client_id: "cc-csjwt",
+    client_secret: "csjwt-secret-0123456789abcdef0123456789",
+    token_endpoint_auth_method: "client_secret_jwt",
+  },
+  ...(process.env.PKJWT_JWKS
+    ? [{ client_id: "cc-pkjwt", token_endpoint_auth_method: "private_key_jwt", jwks: JSON.parse(process.env.PKJWT_JWKS) }]
+    : []),
 ].map((c) => ({ ...c, grant_types: ["client_credentials"], response_types: [], redirect_uris: [], scope: "api read" }));
 
 // Native apps (RFC 8252): a loopback redirect on any port, PKCE; one public, one confidential.
@@ -27,6 +37,15 @@ clients.push({
   client_secret: "conf-secret",
   token_endpoint_auth_method: "client_secret_basic",
 });
+
+if (process.env.PKJWT_JWKS) {
+  clients.push({
+    ...native,
+    client_id: "native-pkjwt",
+    token_endpoint_auth_method: "private_key_jwt",
+    jwks: JSON.parse(process.env.PKJWT_JWKS),
+  });
+}
 
 const stats = {};
 const server = http.createServer();

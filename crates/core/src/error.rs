@@ -366,6 +366,8 @@ pub enum Need {
     /// The token or test URL now points to another origin than the one its credential was
     /// entrusted to: the user must confirm the new one (or enter the secret again).
     ConfirmOrigin,
+    /// The profile signs with a key (or presents it in TLS) and has none: generate or import one.
+    Key,
 }
 
 /// How a server's answer was not what the stage needs.

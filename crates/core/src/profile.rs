@@ -92,6 +92,16 @@ pub fn label(raw: Option<&str>, handle: &str) -> Result<String> {
 }
 
 /// Checks `fields` against `template` and returns them normalised, defaults filled in.
+/// Whether the profile needs its client secret: the template requires one, and the client
+/// does not prove itself with its key (or not at all).
+pub fn secret_needed(template: &Template, fields: &Fields) -> bool {
+    let keyed = matches!(
+        fields.get("client_auth").map(String::as_str),
+        Some("private_key_jwt" | "tls_client_auth" | "self_signed_tls_client_auth" | "none")
+    );
+    template.secret_field().is_some_and(|f| f.required) && !keyed
+}
+
 /// `secret_present` says whether a client secret is (or will be) stored.
 pub fn check_fields(template: &Template, fields: &Fields, secret_present: bool) -> Result<Fields> {
     let mut out = Fields::new();
@@ -112,7 +122,8 @@ pub fn check_fields(template: &Template, fields: &Fields, secret_present: bool) 
         if let (false, Some(default)) = (out.contains_key(&spec.name), &spec.default) {
             out.insert(spec.name.clone(), default.clone());
         }
-        let missing = if spec.kind == FieldKind::Secret { !secret_present } else { !out.contains_key(&spec.name) };
+        let missing =
+            if spec.kind == FieldKind::Secret { !secret_present && secret_needed(template, &out) } else { !out.contains_key(&spec.name) };
         if spec.required && missing {
             return Err(Error::invalid(&spec.name, format!("{} is required", spec.label)));
         }

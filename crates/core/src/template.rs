@@ -17,6 +17,8 @@ use ts_rs::TS;
 pub enum Flow {
     ClientCredentials,
     AuthorizationCode,
+    /// RFC 7523 §2.1: a JWT signed with the profile's key is the grant.
+    JwtBearer,
 }
 
 /// How a field's value is checked and how the UI draws its input.
@@ -100,6 +102,8 @@ pub const SALESFORCE_CLIENT_CREDENTIALS: &str = "salesforce-client-credentials";
 pub const SALESFORCE_AUTHORIZATION_CODE: &str = "salesforce-authorization-code";
 pub const CUSTOM_OAUTH2: &str = "custom-oauth2";
 pub const CLIENT_CREDENTIALS: &str = "client-credentials";
+pub const SALESFORCE_JWT_BEARER: &str = "salesforce-jwt-bearer";
+pub const JWT_BEARER: &str = "jwt-bearer";
 
 /// All templates, in the order the UI offers them.
 pub fn all() -> &'static [Template] {

@@ -5,6 +5,7 @@
 mod authorize;
 mod connect;
 mod diagnose;
+mod keys;
 mod profiles;
 
 use std::path::PathBuf;
@@ -89,6 +90,14 @@ pub enum Command {
     Discover(authorize::DiscoverArgs),
     /// Check every stage of a profile's connection and name the cause and the fix
     Diagnose(diagnose::DiagnoseArgs),
+    /// A profile's key and certificate: generate, import, show, export-cert, remove
+    #[command(subcommand)]
+    Key(keys::KeyCommand),
+    /// A profile's extra certificate authorities: import, show, remove
+    #[command(subcommand)]
+    Ca(keys::CaCommand),
+    /// Show the assertion a profile would send (header and claims, decoded; no signature)
+    Assertion(keys::AssertionArgs),
     /// Explain a pasted error (text, JSON, an HTTP response or curl -i output) without a profile
     Explain(diagnose::ExplainArgs),
     /// Make a new data key and seal every stored secret and token again under it
@@ -113,6 +122,8 @@ impl Command {
             Command::Discover(a) => a.apply,
             Command::Templates | Command::List | Command::Show { .. } | Command::Export { .. } => false,
             Command::Explain(_) => false,
+            Command::Key(_) | Command::Assertion(_) => true,
+            Command::Ca(_) => false,
             Command::Import { .. } | Command::History { .. } => false,
             Command::Rekey => true,
         }
@@ -169,6 +180,9 @@ fn dispatch(cli: Cli, data_dir: &std::path::Path) -> AppResult<i32> {
         Command::Discover(args) => authorize::discover(&desk, &out, args),
         Command::History { handle, limit } => connect::history(&desk, &out, &handle, limit),
         Command::Rekey => profiles::rekey(&desk, &out),
+        Command::Key(cmd) => keys::key(&desk, &out, cmd),
+        Command::Ca(cmd) => keys::ca(&desk, &out, cmd),
+        Command::Assertion(args) => keys::assertion(&desk, &out, args),
     };
     done.map(|()| 0)
 }
@@ -195,6 +209,9 @@ fn advice(p: &ErrorPayload) -> String {
         (Some(Need::ClientSecret), Some(h)) => format!("; set it with: oauthdesk edit {h} --secret-stdin"),
         (Some(Need::SignIn), Some(h)) => format!(": sign in with `oauthdesk authorize {h}`"),
         (Some(Need::NoSignIn), Some(h)) => format!(", use `oauthdesk token {h}`"),
+        (Some(Need::Key), Some(h)) => {
+            format!("; make one with `oauthdesk key generate {h}` (and upload its certificate) or `oauthdesk key import {h} FILE`")
+        }
         (Some(Need::ConfirmOrigin), Some(h)) => {
             format!("; if the new address is right, confirm it with: oauthdesk edit {h} --confirm-origins (or enter the secret again)")
         }

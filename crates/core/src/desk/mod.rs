@@ -9,6 +9,7 @@
 //! - [`keys`]: the store's data key, under which every secret and token is sealed.
 
 pub mod authorization;
+pub mod credentials;
 mod grant;
 pub mod keys;
 #[cfg(test)]

@@ -9,7 +9,7 @@ use url::Url;
 
 use super::Desk;
 use crate::error::{Error, Need, Result};
-use crate::flows::config::FlowConfig;
+use crate::flows::config::{ClientAuth, FlowConfig};
 use crate::flows::exchange::Grant;
 use crate::flows::record::Recorder;
 use crate::flows::test_call::{self, TestResult};
@@ -55,7 +55,9 @@ impl Desk {
     pub(crate) fn flow_config(&self, handle: &str) -> Result<(i64, FlowConfig)> {
         let row = store::get(&self.conn(), handle)?;
         let t = template::find(&row.template)?;
-        Ok((row.id, FlowConfig::new(t, &row.fields)?))
+        let mut cfg = FlowConfig::new(t, &row.fields)?;
+        self.attach_credentials(handle, &mut cfg)?;
+        Ok((row.id, cfg))
     }
 
     /// The cached token and refresh token, whatever the token's expiry. A token that cannot
@@ -162,13 +164,21 @@ impl Desk {
         if let Some(t) = self.cached(id, margin)?.filter(|t| !force || t.info.obtained_at >= asked_at) {
             return Ok(t);
         }
+        self.require_key(handle, &cfg)?;
         match cfg.template.flow {
             Flow::AuthorizationCode => self.refresh_token(id, handle, &cfg, log).await,
+            Flow::JwtBearer => {
+                let secret = self.client_secret(handle)?;
+                self.obtain(id, &cfg, secret.as_ref(), Grant::JwtBearer, log).await
+            }
             Flow::ClientCredentials => {
-                let secret = self
-                    .client_secret(handle)?
-                    .ok_or_else(|| Error::not_ready(handle, Need::ClientSecret, format!("no client secret is stored for '{handle}'")))?;
-                self.obtain(id, &cfg, Some(&secret), Grant::ClientCredentials, log).await
+                let secret = self.client_secret(handle)?;
+                // A client that proves itself with its key (or its TLS certificate) needs no secret.
+                let needs_secret = matches!(cfg.client_auth, ClientAuth::Basic | ClientAuth::Post | ClientAuth::ClientSecretJwt);
+                if secret.is_none() && needs_secret {
+                    return Err(Error::not_ready(handle, Need::ClientSecret, format!("no client secret is stored for '{handle}'")));
+                }
+                self.obtain(id, &cfg, secret.as_ref(), Grant::ClientCredentials, log).await
             }
         }
     }

@@ -53,7 +53,7 @@ pub fn profile(template: &'static Template, fields: &Fields, secret: Option<&Cli
             Some(cfg),
         );
     }
-    let secret_required = template.secret_field().is_some_and(|f| f.required);
+    let secret_required = crate::profile::secret_needed(template, fields);
     match secret {
         None if secret_required => {
             let l = label("client_secret");
@@ -248,7 +248,7 @@ pub async fn network(cfg: &FlowConfig) -> Outcome {
         }
     }
     // TLS (for https) and an HTTP answer of any kind from the server's root.
-    let Ok(client) = http::client(timeout, url) else { return Outcome::fail("cannot set up HTTP".into(), "Internal error.", vec![]) };
+    let Ok(client) = http::client_for(cfg, url) else { return Outcome::fail("cannot set up HTTP".into(), "Internal error.", vec![]) };
     let mut root = url.clone();
     root.set_path("/");
     root.set_query(None);

@@ -64,7 +64,19 @@ impl Desk {
         if !d.stage(Check::Profile, outcome) {
             return;
         }
-        let Some(cfg) = cfg else { return };
+        let Some(mut cfg) = cfg else { return };
+        // The profile's CA bundle and key serve the diagnosis's own requests too.
+        if let Err(e) = self.attach_credentials(&handle, &mut cfg) {
+            d.stage(
+                Check::Network,
+                Outcome::fail(
+                    e.to_string(),
+                    "The profile's key or CA bundle cannot be read.",
+                    vec!["Import the key or CA bundle again.".into()],
+                ),
+            );
+            return;
+        }
         let provider = provider_of(&cfg, fields);
         d.provider = provider.map(|p| p.name.clone());
         let ctx = Context { provider, proxy: checks::proxy_for(&cfg.token_url), salesforce: cfg.is_salesforce() };

@@ -8,15 +8,60 @@ use url::Url;
 
 use crate::error::{Error, Result};
 use crate::model::Fields;
+use crate::pki::{Algorithm, KeyMaterial};
 use crate::template::{self, Flow, Template};
 use crate::{salesforce, validate};
 
+/// How the client proves itself to the token endpoint (and revocation, introspection).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ClientAuth {
     /// `client_secret_basic`: HTTP Basic with the form-encoded ID and secret.
     Basic,
     /// `client_secret_post`: `client_id` and `client_secret` in the body.
     Post,
+    /// `private_key_jwt`: a client assertion signed with the profile's key (RFC 7523 §2.2).
+    PrivateKeyJwt,
+    /// `client_secret_jwt`: a client assertion signed with the secret (HS256).
+    ClientSecretJwt,
+    /// `tls_client_auth` / `self_signed_tls_client_auth` (RFC 8705): the profile's
+    /// certificate in the TLS handshake, `client_id` in the body.
+    TlsClientAuth,
+    SelfSignedTlsClientAuth,
+    /// No client authentication (a public client, or a grant that carries its own proof).
+    None,
+}
+
+impl ClientAuth {
+    /// The values of the `client_auth` field, as OAuth names them.
+    pub const NAMES: [(&'static str, ClientAuth); 7] = [
+        ("basic", ClientAuth::Basic),
+        ("post", ClientAuth::Post),
+        ("private_key_jwt", ClientAuth::PrivateKeyJwt),
+        ("client_secret_jwt", ClientAuth::ClientSecretJwt),
+        ("tls_client_auth", ClientAuth::TlsClientAuth),
+        ("self_signed_tls_client_auth", ClientAuth::SelfSignedTlsClientAuth),
+        ("none", ClientAuth::None),
+    ];
+
+    /// Whether the profile's key (and certificate) goes into the TLS handshake.
+    pub fn uses_tls(self) -> bool {
+        matches!(self, ClientAuth::TlsClientAuth | ClientAuth::SelfSignedTlsClientAuth)
+    }
+
+    /// Whether the client proves itself with the profile's key.
+    pub fn uses_key(self) -> bool {
+        self.uses_tls() || self == ClientAuth::PrivateKeyJwt
+    }
+}
+
+/// The JWT a JWT bearer grant sends (RFC 7523 §2.1): who it is from, whom it is about, whom
+/// it is for, and any more claims.
+#[derive(Debug, Clone)]
+pub struct Bearer {
+    pub issuer: String,
+    pub subject: String,
+    pub audience: String,
+    pub claims: serde_json::Map<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,6 +97,14 @@ pub struct FlowConfig {
     /// 0 picks a free port for each authorization.
     pub redirect_port: u16,
     pub redirect_path: String,
+    /// The signing algorithm of assertions; `None`: by the key (RS256 for RSA, ES256 for P-256).
+    pub algorithm: Option<Algorithm>,
+    /// For the JWT bearer grant.
+    pub bearer: Option<Bearer>,
+    /// The profile's key and certificate (attached by the desk when it has one).
+    pub key: Option<KeyMaterial>,
+    /// Certificate authorities trusted for this profile's requests besides the system's (PEM).
+    pub ca: Option<String>,
 }
 
 fn get<'a>(fields: &'a Fields, name: &str) -> Option<&'a str> {
@@ -60,6 +113,34 @@ fn get<'a>(fields: &'a Fields, name: &str) -> Option<&'a str> {
 
 fn url_field(fields: &Fields, name: &str) -> Result<Option<Url>> {
     get(fields, name).map(|v| validate::url(v).map_err(|m| Error::invalid(name, m))).transpose()
+}
+
+/// The JWT of a JWT bearer grant. For Salesforce: the Consumer Key is the issuer, the
+/// username the subject, and the audience the login host of the environment (or what the
+/// profile names, e.g. an Experience Cloud site).
+fn bearer(template: &Template, fields: &Fields, token_url: &Url) -> Result<Bearer> {
+    let required = |name: &str| get(fields, name).map(str::to_string).ok_or_else(|| Error::invalid(name, "is required"));
+    if template.id == template::SALESFORCE_JWT_BEARER {
+        let audience = match (get(fields, "audience"), get(fields, "environment")) {
+            (Some(a), _) => a.to_string(),
+            (None, Some("sandbox")) => "https://test.salesforce.com".into(),
+            (None, _) => "https://login.salesforce.com".into(),
+        };
+        return Ok(Bearer { issuer: required("client_id")?, subject: required("username")?, audience, claims: Default::default() });
+    }
+    let claims = match get(fields, "claims") {
+        Some(text) => match serde_json::from_str::<serde_json::Value>(text) {
+            Ok(serde_json::Value::Object(m)) => m,
+            _ => return Err(Error::invalid("claims", "must be a JSON object, e.g. {\"scope\": \"api\"}")),
+        },
+        None => Default::default(),
+    };
+    Ok(Bearer {
+        issuer: required("issuer")?,
+        subject: required("subject")?,
+        audience: get(fields, "audience").map(str::to_string).unwrap_or_else(|| token_url.to_string()),
+        claims,
+    })
 }
 
 /// A Salesforce endpoint under the org's base URL (validated when stored, checked again here
@@ -75,7 +156,7 @@ impl FlowConfig {
             template::SALESFORCE_CLIENT_CREDENTIALS => {
                 Some(get(fields, "my_domain").ok_or_else(|| Error::invalid("my_domain", "My Domain URL is required"))?.to_string())
             }
-            template::SALESFORCE_AUTHORIZATION_CODE => Some(match get(fields, "my_domain") {
+            template::SALESFORCE_AUTHORIZATION_CODE | template::SALESFORCE_JWT_BEARER => Some(match get(fields, "my_domain") {
                 Some(d) => d.to_string(),
                 None if get(fields, "environment") == Some("sandbox") => "https://test.salesforce.com".into(),
                 None => "https://login.salesforce.com".into(),
@@ -101,18 +182,30 @@ impl FlowConfig {
             get(fields, name).map(|v| validate::params(v).map_err(|m| Error::invalid(name, m))).transpose().map(Option::unwrap_or_default)
         };
         let mut token_params = Vec::new();
-        for name in ["audience", "resource"] {
+        // For a JWT bearer grant the audience is the JWT's, not a request parameter.
+        let param_names: &[&str] = if template.flow == Flow::JwtBearer { &["resource"] } else { &["audience", "resource"] };
+        for name in param_names.iter().copied() {
             if let Some(v) = get(fields, name) {
                 token_params.push((name.to_string(), v.to_string()));
             }
         }
         token_params.extend(params("extra_params")?);
         let client_auth = match get(fields, "client_auth") {
-            Some("basic") => ClientAuth::Basic,
-            Some("post") => ClientAuth::Post,
+            Some(v) => ClientAuth::NAMES
+                .iter()
+                .find(|(name, _)| *name == v)
+                .map(|(_, a)| *a)
+                .ok_or_else(|| Error::invalid("client_auth", format!("'{v}' is not a client authentication method")))?,
+            // The JWT bearer grant carries its own proof.
+            None if template.flow == Flow::JwtBearer => ClientAuth::None,
             // Salesforce documents the credentials in the body.
-            _ if sf_base.is_some() => ClientAuth::Post,
-            _ => ClientAuth::Basic,
+            None if sf_base.is_some() => ClientAuth::Post,
+            None => ClientAuth::Basic,
+        };
+        let algorithm = get(fields, "algorithm").map(|a| Algorithm::parse("algorithm", a)).transpose()?;
+        let bearer = match template.flow {
+            Flow::JwtBearer => Some(bearer(template, fields, &token_url)?),
+            _ => None,
         };
         let timeout = match get(fields, "timeout") {
             Some(v) => v.parse::<u64>().map_err(|_| Error::invalid("timeout", format!("'{v}' is not a number of seconds")))?,
@@ -138,6 +231,10 @@ impl FlowConfig {
             pkce: get(fields, "pkce") != Some("false"),
             redirect_port: get(fields, "redirect_port").and_then(|p| p.parse().ok()).unwrap_or(0),
             redirect_path: get(fields, "redirect_path").unwrap_or("/callback").to_string(),
+            algorithm,
+            bearer,
+            key: None,
+            ca: None,
         })
     }
 

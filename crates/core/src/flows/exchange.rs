@@ -21,7 +21,10 @@ use super::token::{self, TokenResponse};
 use super::trace::{self as tr, TraceEntry};
 use crate::error::{AnswerKind, Error, Result};
 use crate::model::Stage;
+use crate::pki::jwt::{self, Signer};
+use crate::pki::{Algorithm, KeyType};
 use crate::secret::{AccessToken, AuthorizationCode, ClientSecret, PkceVerifier, RefreshToken};
+use crate::template::Flow;
 
 /// A way to ask the token endpoint for a token, with what that way needs.
 #[derive(Debug, Clone)]
@@ -32,6 +35,8 @@ pub enum Grant {
     AuthorizationCode { code: AuthorizationCode, redirect_uri: String, verifier: Option<PkceVerifier> },
     /// RFC 6749 §6.
     Refresh { refresh_token: RefreshToken },
+    /// RFC 7523 §2.1: a JWT signed with the profile's key, made for each request.
+    JwtBearer,
 }
 
 impl Grant {
@@ -64,6 +69,14 @@ impl Grant {
             Grant::Refresh { refresh_token } => {
                 return vec![pair("grant_type", "refresh_token"), pair("refresh_token", refresh_token.expose())];
             }
+            // The assertion is signed when the request is made (see `bearer_assertion`).
+            Grant::JwtBearer => {
+                let mut p = vec![pair("grant_type", JWT_BEARER)];
+                if let Some(scope) = &cfg.scopes {
+                    p.push(pair("scope", scope));
+                }
+                p
+            }
         };
         params.extend(cfg.token_params.iter().cloned());
         params
@@ -75,8 +88,55 @@ fn form_encode(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
-/// The headers and parameters that authenticate the client, as the profile says.
-fn authenticate(cfg: &FlowConfig, secret: Option<&ClientSecret>, headers: &mut Vec<(String, String)>, params: &mut Vec<(String, String)>) {
+const JWT_BEARER: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
+const CLIENT_ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+
+/// The key a profile signs with, and the algorithm: the profile's, or the key's own.
+fn key_signer(cfg: &FlowConfig) -> Result<Signer<'_>> {
+    let key = cfg.key.as_ref().ok_or_else(|| Error::invalid("key", "the profile signs with a key and has none: generate or import one"))?;
+    let alg = cfg.algorithm.unwrap_or(match key.key_type {
+        KeyType::Rsa => Algorithm::Rs256,
+        KeyType::P256 => Algorithm::Es256,
+    });
+    Ok(Signer::Key { key, alg })
+}
+
+/// The JWT of a JWT bearer grant, signed now.
+pub fn bearer_assertion(cfg: &FlowConfig) -> Result<(Signer<'_>, Value)> {
+    let b = cfg.bearer.as_ref().ok_or_else(|| Error::Internal("a JWT bearer grant without its claims".into()))?;
+    Ok((key_signer(cfg)?, jwt::bearer_claims(&b.issuer, &b.subject, &b.audience, &b.claims, Utc::now())))
+}
+
+/// The client assertion for a request to `url` (its audience), when the profile sends one.
+pub fn client_assertion<'a>(cfg: &'a FlowConfig, secret: Option<&'a ClientSecret>, url: &Url) -> Result<Option<(Signer<'a>, Value)>> {
+    let signer =
+        match cfg.client_auth {
+            ClientAuth::PrivateKeyJwt => key_signer(cfg)?,
+            ClientAuth::ClientSecretJwt => Signer::Secret(secret.ok_or_else(|| {
+                Error::invalid("client_secret", "client_secret_jwt signs with the client secret, and the profile has none")
+            })?),
+            _ => return Ok(None),
+        };
+    Ok(Some((signer, jwt::client_claims(&cfg.client_id, url.as_str(), Utc::now()))))
+}
+
+/// The headers and parameters that authenticate the client to `url`, as the profile says.
+/// A grant that proves the client itself (a JWT bearer grant without client authentication)
+/// adds nothing.
+fn authenticate(
+    cfg: &FlowConfig,
+    secret: Option<&ClientSecret>,
+    url: &Url,
+    headers: &mut Vec<(String, String)>,
+    params: &mut Vec<(String, String)>,
+) -> Result<()> {
+    if let Some((signer, claims)) = client_assertion(cfg, secret, url)? {
+        let assertion = jwt::sign(&signer, &claims)?;
+        params.push(("client_id".into(), cfg.client_id.clone()));
+        params.push(("client_assertion_type".into(), CLIENT_ASSERTION_TYPE.into()));
+        params.push(("client_assertion".into(), assertion.expose().to_string()));
+        return Ok(());
+    }
     match (cfg.client_auth, secret) {
         (ClientAuth::Basic, Some(secret)) => {
             let pair = format!("{}:{}", form_encode(&cfg.client_id), form_encode(secret.expose()));
@@ -87,9 +147,11 @@ fn authenticate(cfg: &FlowConfig, secret: Option<&ClientSecret>, headers: &mut V
             params.push(("client_id".into(), cfg.client_id.clone()));
             params.push(("client_secret".into(), secret.expose().to_string()));
         }
-        // A public client identifies itself in the body.
-        (_, None) => params.push(("client_id".into(), cfg.client_id.clone())),
+        (ClientAuth::None, _) if cfg.template.flow == Flow::JwtBearer => {}
+        // A public client, or one proven by its TLS certificate, names itself in the body.
+        _ => params.push(("client_id".into(), cfg.client_id.clone())),
     }
+    Ok(())
 }
 
 fn encode(params: &[(String, String)], body: BodyFormat) -> String {
@@ -113,9 +175,13 @@ pub async fn post(
     secret: Option<&ClientSecret>,
     log: &mut Recorder,
 ) -> Result<Value> {
-    let client = http::client(cfg.timeout, url)?;
+    let client = http::client_for(cfg, url)?;
     let mut headers: Vec<(String, String)> = vec![("accept".into(), "application/json".into())];
-    authenticate(cfg, secret, &mut headers, &mut params);
+    authenticate(cfg, secret, url, &mut headers, &mut params)?;
+    if params.iter().any(|(k, v)| k == "grant_type" && v == JWT_BEARER) {
+        let (signer, claims) = bearer_assertion(cfg)?;
+        params.push(("assertion".into(), jwt::sign(&signer, &claims)?.expose().to_string()));
+    }
     // Whatever the server echoes of this request, none of its secrets is written anywhere.
     let mut red = Redactor::default();
     if let Some(secret) = secret {
@@ -293,11 +359,12 @@ mod tests {
     fn basic_authentication_form_encodes_id_and_secret() {
         let c = cfg();
         let (mut headers, mut params) = (Vec::new(), Vec::new());
-        authenticate(&c, Some(&ClientSecret::new("a b:c")), &mut headers, &mut params);
+        let url = c.token_url.clone();
+        authenticate(&c, Some(&ClientSecret::new("a b:c")), &url, &mut headers, &mut params).unwrap_or_else(|e| panic!("{e}"));
         let expected = base64::engine::general_purpose::STANDARD.encode("c:a+b%3Ac");
         assert_eq!(headers, [("authorization".to_string(), format!("Basic {expected}"))]);
         assert!(params.is_empty());
-        authenticate(&c, None, &mut headers, &mut params);
+        authenticate(&c, None, &url, &mut headers, &mut params).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(params, [("client_id".to_string(), "c".to_string())]);
     }
 }

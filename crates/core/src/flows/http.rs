@@ -29,6 +29,37 @@ pub fn client(timeout: Duration, url: &Url) -> Result<reqwest::Client, Error> {
         .map_err(|e| Error::Network { stage: Stage::Token, host: String::new(), detail: format!("cannot set up HTTP: {e}") })
 }
 
+/// A client for a profile's request to `url`: as [`client`], and for `https` also trusting
+/// the profile's CA bundle (besides the system's roots) and, when the profile authenticates
+/// with mutual TLS (RFC 8705), presenting its certificate and key.
+pub fn client_for(cfg: &super::config::FlowConfig, url: &Url) -> Result<reqwest::Client, Error> {
+    let setup = |e: String| Error::Network { stage: Stage::Token, host: url.host_str().unwrap_or_default().to_string(), detail: e };
+    let mut b = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(cfg.timeout)
+        .connect_timeout(connect_timeout(cfg.timeout))
+        .user_agent(concat!("OAuthDesk/", env!("CARGO_PKG_VERSION")))
+        .tls_built_in_root_certs(url.scheme() == "https");
+    if url.scheme() == "https" {
+        if let Some(ca) = &cfg.ca {
+            for c in reqwest::Certificate::from_pem_bundle(ca.as_bytes())
+                .map_err(|e| setup(format!("the profile's CA bundle cannot be used: {e}")))?
+            {
+                b = b.add_root_certificate(c);
+            }
+        }
+        if let (true, Some(key)) = (cfg.client_auth.uses_tls(), &cfg.key) {
+            let cert =
+                key.cert.as_deref().ok_or_else(|| setup("mutual TLS needs the profile's certificate, and it has only a key".into()))?;
+            let pem = zeroize::Zeroizing::new(format!("{}\n{cert}", key.key.expose()));
+            let identity = reqwest::Identity::from_pem(pem.as_bytes())
+                .map_err(|e| setup(format!("the profile's key and certificate cannot be used for TLS: {e}")))?;
+            b = b.identity(identity);
+        }
+    }
+    b.build().map_err(|e| setup(format!("cannot set up HTTP: {e}")))
+}
+
 /// How long a connection may take to be accepted: the request's timeout, at most 15 s.
 pub fn connect_timeout(timeout: Duration) -> Duration {
     timeout.min(Duration::from_secs(15))

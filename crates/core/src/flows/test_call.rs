@@ -75,7 +75,7 @@ pub async fn call(cfg: &FlowConfig, token: &AccessToken, mut url: Url, allowed: 
     let mut came_from: Option<Url> = None;
     let result = loop {
         check_host(&url, allowed, came_from.as_ref())?;
-        let sent = http::client(cfg.timeout, &url)?
+        let sent = http::client_for(cfg, &url)?
             .request(method.clone(), url.clone())
             .bearer_auth(token.expose())
             .header(reqwest::header::ACCEPT, "application/json")

@@ -11,6 +11,7 @@
 //! secrets, the data key's id, and values still to move in from the keyring). Callers above
 //! see functions and rows, never a statement.
 
+pub mod credentials;
 pub mod history;
 pub mod profiles;
 pub mod sealed;
@@ -29,6 +30,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0001_profiles.sql"),
     include_str!("../../migrations/0002_tokens_and_history.sql"),
     include_str!("../../migrations/0003_sealed_secrets.sql"),
+    include_str!("../../migrations/0004_credentials.sql"),
 ];
 
 /// The schema version this build writes.

@@ -12,6 +12,8 @@ use crate::error::Result;
 pub enum Place {
     ClientSecret(i64),
     Token(i64),
+    /// A profile's private key.
+    Key(i64),
     /// The value that tells the store's key from another.
     KeyCheck,
 }
@@ -22,6 +24,7 @@ impl Place {
         match self {
             Place::ClientSecret(id) => format!("oauthdesk/{store_id}/profiles/{id}/client_secret"),
             Place::Token(id) => format!("oauthdesk/{store_id}/tokens/{id}/sealed"),
+            Place::Key(id) => format!("oauthdesk/{store_id}/credentials/{id}/key"),
             Place::KeyCheck => format!("oauthdesk/{store_id}/meta/key_check"),
         }
     }
@@ -73,7 +76,8 @@ fn from_hex(s: &str) -> Vec<u8> {
 /// Whether any value is sealed in the store.
 pub fn any_sealed(conn: &Connection) -> Result<bool> {
     Ok(conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM profiles WHERE client_secret IS NOT NULL) OR EXISTS (SELECT 1 FROM tokens WHERE sealed IS NOT NULL)",
+        "SELECT EXISTS (SELECT 1 FROM profiles WHERE client_secret IS NOT NULL) OR EXISTS (SELECT 1 FROM tokens WHERE sealed IS NOT NULL)
+            OR EXISTS (SELECT 1 FROM credentials WHERE key_sealed IS NOT NULL)",
         [],
         |r| r.get(0),
     )?)
@@ -90,6 +94,10 @@ pub fn all(conn: &Connection) -> Result<Vec<(Place, Vec<u8>)>> {
     for row in stmt.query_map([], |r| Ok((Place::Token(r.get(0)?), r.get(1)?)))? {
         out.push(row?);
     }
+    let mut stmt = conn.prepare("SELECT profile_id, key_sealed FROM credentials WHERE key_sealed IS NOT NULL")?;
+    for row in stmt.query_map([], |r| Ok((Place::Key(r.get(0)?), r.get(1)?)))? {
+        out.push(row?);
+    }
     Ok(out)
 }
 
@@ -98,6 +106,7 @@ pub fn replace(conn: &Connection, place: Place, sealed: &[u8]) -> Result<()> {
     match place {
         Place::ClientSecret(id) => conn.execute("UPDATE profiles SET client_secret = ?2 WHERE id = ?1", params![id, sealed])?,
         Place::Token(id) => conn.execute("UPDATE tokens SET sealed = ?2 WHERE profile_id = ?1", params![id, sealed])?,
+        Place::Key(id) => conn.execute("UPDATE credentials SET key_sealed = ?2 WHERE profile_id = ?1", params![id, sealed])?,
         Place::KeyCheck => 0,
     };
     Ok(())
@@ -108,6 +117,7 @@ pub fn replace(conn: &Connection, place: Place, sealed: &[u8]) -> Result<()> {
 pub fn drop_all(conn: &Connection) -> Result<()> {
     conn.execute("UPDATE profiles SET client_secret = NULL, secret_lost = 1 WHERE client_secret IS NOT NULL", [])?;
     conn.execute("DELETE FROM tokens WHERE sealed IS NOT NULL", [])?;
+    conn.execute("UPDATE credentials SET key_sealed = NULL, key_lost = 1 WHERE key_sealed IS NOT NULL", [])?;
     Ok(())
 }
 
@@ -117,6 +127,7 @@ pub fn drop_value(conn: &Connection, place: Place) -> Result<()> {
     match place {
         Place::ClientSecret(id) => conn.execute("UPDATE profiles SET client_secret = NULL, secret_lost = 1 WHERE id = ?1", [id])?,
         Place::Token(id) => conn.execute("DELETE FROM tokens WHERE profile_id = ?1", [id])?,
+        Place::Key(id) => conn.execute("UPDATE credentials SET key_sealed = NULL, key_lost = 1 WHERE profile_id = ?1", [id])?,
         Place::KeyCheck => 0,
     };
     Ok(())
@@ -165,7 +176,8 @@ pub fn move_in(conn: &Connection, l: &Legacy, sealed: &[u8]) -> Result<()> {
             "UPDATE tokens SET sealed = ?3 WHERE profile_id = ?1 AND secret_ref = ?2 AND sealed IS NULL",
             params![id, l.item, sealed],
         )?,
-        Place::KeyCheck => 0,
+        // Keys came after the keyring move: never a legacy item.
+        Place::Key(_) | Place::KeyCheck => 0,
     };
     Ok(())
 }
@@ -183,7 +195,7 @@ pub fn forget_item(conn: &Connection, l: &Legacy) -> Result<()> {
             conn.execute("DELETE FROM tokens WHERE profile_id = ?1 AND secret_ref = ?2 AND sealed IS NULL", params![id, l.item])?;
             conn.execute("UPDATE tokens SET secret_ref = NULL WHERE profile_id = ?1 AND secret_ref = ?2", params![id, l.item])?
         }
-        Place::KeyCheck => 0,
+        Place::Key(_) | Place::KeyCheck => 0,
     };
     Ok(())
 }

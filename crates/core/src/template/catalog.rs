@@ -37,14 +37,31 @@ fn environment() -> F {
     .default("production")
 }
 
-fn client_auth() -> F {
+fn client_auth(default: &str) -> F {
     F::new(
         "client_auth",
         "Client authentication",
-        choice(&[("basic", "HTTP Basic (client_secret_basic)"), ("post", "In the request body (client_secret_post)")]),
-        "How the client ID and secret are sent to the token URL. The provider's documentation (or its discovery document's token_endpoint_auth_methods_supported) says which it accepts.",
+        choice(&[
+            ("basic", "HTTP Basic (client_secret_basic)"),
+            ("post", "In the request body (client_secret_post)"),
+            ("private_key_jwt", "Signed with the profile's key (private_key_jwt)"),
+            ("client_secret_jwt", "Signed with the secret (client_secret_jwt)"),
+            ("tls_client_auth", "Mutual TLS, CA-issued certificate (tls_client_auth)"),
+            ("self_signed_tls_client_auth", "Mutual TLS, self-signed certificate (self_signed_tls_client_auth)"),
+            ("none", "None (public client)"),
+        ]),
+        "How the client proves itself to the token URL. The provider's documentation (or its discovery document's token_endpoint_auth_methods_supported) says which it accepts. The key-based methods use the profile's key: generate or import it under Keys.",
     )
-    .default("basic")
+    .default(default)
+}
+
+fn algorithm() -> F {
+    F::new(
+        "algorithm",
+        "Signing algorithm",
+        choice(&[("", "By the key (RS256 for RSA, ES256 for P-256)"), ("rs256", "RS256"), ("ps256", "PS256"), ("es256", "ES256")]),
+        "How assertions are signed with the profile's key. Blank: RS256 for an RSA key, ES256 for a P-256 key.",
+    )
 }
 
 /// The provider whose knowledge Diagnose uses: recognised from the URLs, or set here when
@@ -236,7 +253,8 @@ pub(super) fn build() -> Vec<Template> {
                 pkce(),
                 redirect_port("0"),
                 redirect_path(),
-                client_auth(),
+                client_auth("basic"),
+                algorithm(),
                 token_body(),
                 token_field(),
                 extra_params(),
@@ -257,10 +275,55 @@ pub(super) fn build() -> Vec<Template> {
                 scopes("Space-separated scopes.", None),
                 F::new("audience", "Audience", FieldKind::Text, "The API identifier some providers require (e.g. Auth0's audience)."),
                 F::new("resource", "Resource", FieldKind::Text, "RFC 8707 resource indicator, for providers that ask for one."),
-                client_auth(),
+                client_auth("basic"),
+                algorithm(),
                 token_body(),
                 token_field(),
                 extra_params(),
+                provider(),
+            ],
+        ),
+        template(
+            SALESFORCE_JWT_BEARER,
+            "Salesforce (JWT bearer, certificate)",
+            "Server-to-server access as a named user, signed with a certificate's key: generate or import the key under Keys and upload its certificate to the app (Use digital signatures). The user must be pre-authorized for the app.",
+            Flow::JwtBearer,
+            vec![
+                environment(),
+                F::new(
+                    "my_domain",
+                    "My Domain URL",
+                    FieldKind::Url,
+                    "Optional: request the token from your My Domain instead of login.salesforce.com / test.salesforce.com.",
+                )
+                .placeholder("https://your-domain.my.salesforce.com"),
+                F::new("client_id", "Consumer Key", FieldKind::Text, "The app's Consumer Key: the JWT's issuer (iss).").required(),
+                F::new("username", "Username", FieldKind::Text, "The Salesforce username the token is for: the JWT's subject (sub).").required(),
+                F::new(
+                    "audience",
+                    "Audience",
+                    FieldKind::Text,
+                    "The JWT's aud. Blank: https://login.salesforce.com, or https://test.salesforce.com for a sandbox (an Experience Cloud site's URL for site users).",
+                ),
+                scopes("Scopes come from the app's settings; leave blank unless told otherwise.", None),
+                algorithm(),
+            ],
+        ),
+        template(
+            JWT_BEARER,
+            "JWT bearer (generic)",
+            "Any provider that takes a signed JWT as the grant (RFC 7523): the profile's key signs issuer, subject, audience and your claims.",
+            Flow::JwtBearer,
+            vec![
+                F::new("token_url", "Token URL", FieldKind::Url, "The provider's token endpoint.").required().placeholder("https://auth.example.com/oauth/token"),
+                F::new("client_id", "Client ID", FieldKind::Text, "The client the provider knows (sent when the client authenticates).").required(),
+                F::new("issuer", "Issuer (iss)", FieldKind::Text, "Who issues the JWT: often the client ID or a service account's address.").required(),
+                F::new("subject", "Subject (sub)", FieldKind::Text, "Whom the token is for: a user or the client itself.").required(),
+                F::new("audience", "Audience (aud)", FieldKind::Text, "Whom the JWT is for. Blank: the token URL."),
+                F::new("claims", "Extra claims", FieldKind::Text, "More claims as a JSON object, e.g. {\"scope\": \"read\"}."),
+                scopes("Space-separated scopes, sent as the scope parameter.", None),
+                algorithm(),
+                client_auth("none"),
                 provider(),
             ],
         ),

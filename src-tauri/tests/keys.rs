@@ -1,0 +1,147 @@
+//! Keys and certificates through the CLI: made and imported in every format admins bring,
+//! wrong files named, never stored or shown in clear; client assertions (`private_key_jwt`,
+//! `client_secret_jwt`) accepted by a real server (npm's oidc-provider); the assertion shown
+//! before it is sent.
+// A test crate: a panic is a failed test, as it should be.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::{closed_port, data_dir_text, json, oauthdesk, ok, Server, TestProfile};
+use serde_json::Value;
+
+/// A key file made by node's crypto, in the given encoding (`pkcs1`, `sec1`, `pkcs8`), as
+/// other tools write them.
+fn node_key(kind: &str, encoding: &str, passphrase: Option<&str>) -> String {
+    let cipher = passphrase.map(|p| format!(", cipher: 'aes-256-cbc', passphrase: '{p}'")).unwrap_or_default();
+    let opts = if kind == "rsa" { "modulusLength: 2048" } else { "namedCurve: 'P-256'" };
+    let js = format!(
+        "const {{ privateKey }} = require('crypto').generateKeyPairSync('{kind}', {{ {opts}, privateKeyEncoding: {{ type: '{encoding}', format: 'pem'{cipher} }}, publicKeyEncoding: {{ type: 'spki', format: 'pem' }} }}); process.stdout.write(privateKey)"
+    );
+    String::from_utf8(Command::new("node").args(["-e", &js]).output().unwrap().stdout).unwrap()
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p.to_str().unwrap().to_string()
+}
+
+#[test]
+fn keys_are_made_imported_and_never_kept_or_shown_in_clear() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    TestProfile::client_credentials("k", "https://auth.example.com/token", "c").set("client_auth", "private_key_jwt").add(d);
+
+    // Made: a P-256 key and its self-signed certificate, written to upload.
+    let cert_out = files.path().join("k.crt");
+    let made =
+        json(oauthdesk(d, &["key", "generate", "k", "--algorithm", "es256", "--cert-out", cert_out.to_str().unwrap(), "--json"], None));
+    assert_eq!((made["key_type"].as_str(), made["certificate"]["subject"].as_str()), (Some("p256"), Some("CN=OAuth Desk k")));
+    let cert = std::fs::read_to_string(&cert_out).unwrap();
+    assert!(cert.starts_with("-----BEGIN CERTIFICATE-----"), "{cert}");
+    assert_eq!(ok(oauthdesk(d, &["key", "export-cert", "k"], None)).stdout, cert);
+    let shown = json(oauthdesk(d, &["key", "show", "k", "--json"], None));
+    assert_eq!(shown["certificate"]["sha256"], made["certificate"]["sha256"]);
+    assert_eq!(shown["jwk"]["kty"], "EC");
+    assert!(shown["jwk"].get("d").is_none(), "the JWK is the public key only: {shown}");
+    let text = ok(oauthdesk(d, &["key", "show", "k"], None)).stdout;
+    assert!(text.contains("SHA-1:") && text.contains("Not after:") && !text.contains("PRIVATE"), "{text}");
+
+    // Imported: the formats other tools write.
+    let mut keys = Vec::new();
+    for (name, kind, encoding, pass) in
+        [("rsa-pkcs1", "rsa", "pkcs1", None), ("ec-sec1", "ec", "sec1", None), ("ec-enc", "ec", "pkcs8", Some("p4ss"))]
+    {
+        let pem = node_key(kind, encoding, pass);
+        let path = write(files.path(), &format!("{name}.pem"), &pem);
+        let run = oauthdesk(
+            d,
+            &["key", "import", "k", &path, "--json"].iter().copied().chain(pass.map(|_| "--password-stdin")).collect::<Vec<_>>(),
+            pass,
+        );
+        let v: Value = serde_json::from_str(&ok(run).stdout).unwrap();
+        assert_eq!(v["key_type"], if kind == "rsa" { "rsa" } else { "p256" }, "{name}");
+        keys.push(pem);
+    }
+    // Wrong kinds of file, in words, and nothing replaced.
+    let enc = write(files.path(), "enc.pem", &node_key("ec", "pkcs8", Some("p4ss")));
+    let public =
+        write(files.path(), "pub.pem", "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n-----END PUBLIC KEY-----\n");
+    let cert_path = cert_out.to_str().unwrap().to_string();
+    for (file, message) in [
+        (&cert_path, "holds a certificate, not a private key"),
+        (&public, "is a public key"),
+        (&enc, "encrypted private key: give its password"),
+    ] {
+        let run = oauthdesk(d, &["key", "import", "k", file], None);
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        assert!(run.stderr.contains(message), "{}", run.stderr);
+    }
+    let mismatched = write(files.path(), "other.pem", &keys[1]);
+    let run = oauthdesk(d, &["key", "import", "k", &mismatched, "--cert", &cert_path], None);
+    assert!(run.code == 2 && run.stderr.contains("does not match the key"), "{}", run.stderr);
+
+    // The key is sealed: no key of this test is in the data directory in clear.
+    let stored = data_dir_text(d);
+    for pem in &keys {
+        let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+        assert!(!stored.contains(&body[..40]), "a key is stored in clear");
+    }
+    assert!(!stored.contains("PRIVATE KEY"));
+    let removed = json(oauthdesk(d, &["key", "remove", "k", "--json"], None));
+    assert_eq!(removed["removed"], true);
+    let run = oauthdesk(d, &["token", "k"], None);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("signs with a key and has none") && run.stderr.contains("oauthdesk key generate k"), "{}", run.stderr);
+}
+
+#[test]
+fn client_assertions_are_accepted_by_a_real_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // The key is made first: the server is told its public JWK when it starts.
+    let port = closed_port();
+    let token_url = format!("http://127.0.0.1:{port}/token");
+    TestProfile::client_credentials("pk", &token_url, "cc-pkjwt").set("client_auth", "private_key_jwt").set("scopes", "api").add(d);
+    let made = json(oauthdesk(d, &["key", "generate", "pk", "--algorithm", "es256", "--json"], None));
+    let jwks = serde_json::json!({ "keys": [made["jwk"]] }).to_string();
+    let port_text = port.to_string();
+    let idp = Server::start("oidc.mjs", &[("PORT", port_text.as_str()), ("PKJWT_JWKS", jwks.as_str())]);
+    TestProfile::client_credentials("cs", &idp.url("/token"), "cc-csjwt")
+        .set("client_auth", "client_secret_jwt")
+        .set("scopes", "api")
+        .secret("csjwt-secret-0123456789abcdef0123456789")
+        .add(d);
+
+    // What would be sent, without its signature.
+    let a = json(oauthdesk(d, &["assertion", "pk", "--json"], None));
+    assert_eq!((a["header"]["alg"].as_str(), a["header"]["x5t#S256"].as_str()), (Some("ES256"), made["jwk"]["kid"].as_str()));
+    assert_eq!(
+        (a["claims"]["iss"].as_str(), a["claims"]["sub"].as_str(), a["claims"]["aud"].as_str()),
+        (Some("cc-pkjwt"), Some("cc-pkjwt"), Some(token_url.as_str()))
+    );
+    assert!(a["claims"]["exp"].as_i64().unwrap() > a["claims"]["iat"].as_i64().unwrap());
+
+    for handle in ["pk", "cs"] {
+        let t = json(oauthdesk(d, &["token", handle, "--json", "--force"], None));
+        assert_eq!(t["source"], "network", "{handle}: {t}");
+        // A second token: a new assertion (a new jti), which the server does not refuse as a replay.
+        let again = json(oauthdesk(d, &["token", handle, "--json", "--force"], None));
+        assert_ne!(again["access_token"], t["access_token"], "{handle}");
+    }
+    // The trace shows that an assertion was sent, never the assertion itself.
+    let diag: Value = serde_json::from_str(&oauthdesk(d, &["diagnose", "pk", "--json"], None).stdout).unwrap();
+    assert_eq!(diag["ok"], true, "{diag}");
+    let body = diag["trace"][0]["request_body"].as_str().unwrap();
+    assert!(body.contains("client_assertion=[redacted:") && body.contains("client_assertion_type="), "{body}");
+
+    // A key the server does not know: refused, and said so.
+    ok(oauthdesk(d, &["key", "generate", "pk", "--algorithm", "es256"], None));
+    let (_, v) = (0, serde_json::from_str::<Value>(&oauthdesk(d, &["diagnose", "pk", "--json"], None).stdout).unwrap());
+    assert_eq!((v["stage"].as_str(), v["error"].as_str()), (Some("token_endpoint"), Some("invalid_client")), "{v}");
+}
