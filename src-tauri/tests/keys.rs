@@ -145,3 +145,110 @@ fn client_assertions_are_accepted_by_a_real_server() {
     let (_, v) = (0, serde_json::from_str::<Value>(&oauthdesk(d, &["diagnose", "pk", "--json"], None).stdout).unwrap());
     assert_eq!((v["stage"].as_str(), v["error"].as_str()), (Some("token_endpoint"), Some("invalid_client")), "{v}");
 }
+
+#[test]
+fn salesforce_jwt_bearer_with_a_certificate_made_here() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let sf_jwt = |handle: &str, user: &str, my_domain: &str| {
+        TestProfile::new("salesforce-jwt-bearer", handle).set("my_domain", my_domain).set("client_id", "sf-good").set("username", user)
+    };
+    // The key and certificate are made first; the certificate is "uploaded" to the stand-in.
+    sf_jwt("sf-jwt", "integration@acme.example", "http://127.0.0.1:1").add(d);
+    let cert = files.path().join("sf.crt");
+    ok(oauthdesk(d, &["key", "generate", "sf-jwt", "--cert-out", cert.to_str().unwrap()], None));
+    let sf = Server::start("standin.mjs", &[("SF_JWT_CERT", cert.to_str().unwrap())]);
+    ok(oauthdesk(d, &["edit", "sf-jwt", "--set", &format!("my_domain={}", sf.url("")), "--confirm-origins"], None));
+
+    let a = json(oauthdesk(d, &["assertion", "sf-jwt", "--json"], None));
+    assert_eq!(a["header"]["alg"], "RS256");
+    assert_eq!((a["claims"]["iss"].as_str(), a["claims"]["sub"].as_str()), (Some("sf-good"), Some("integration@acme.example")));
+    assert_eq!(a["claims"]["aud"], "https://login.salesforce.com", "the audience is the environment's login host");
+    assert!(a["claims"]["exp"].as_i64().unwrap() - a["claims"]["iat"].as_i64().unwrap() <= 180, "Salesforce takes at most 3 minutes");
+
+    let d1: Value = serde_json::from_str(&oauthdesk(d, &["diagnose", "sf-jwt", "--json"], None).stdout).unwrap();
+    assert_eq!(d1["ok"], true, "{d1}");
+    assert_eq!(d1["test"]["status"], 200, "the token reads the org's limits");
+    assert!(d1["trace"][0]["request_body"].as_str().unwrap().contains("assertion=[redacted:"), "{d1}");
+
+    // A user who is not pre-authorized for the app; then a key whose certificate was never
+    // uploaded. Each is explained by Salesforce's own entry.
+    ok(oauthdesk(d, &["edit", "sf-jwt", "--set", "username=someone@acme.example"], None));
+    let v: Value = serde_json::from_str(&oauthdesk(d, &["diagnose", "sf-jwt", "--json"], None).stdout).unwrap();
+    assert_eq!((v["stage"].as_str(), v["knowledge"].as_str()), (Some("token_endpoint"), Some("salesforce-not-approved")), "{v}");
+    ok(oauthdesk(d, &["edit", "sf-jwt", "--set", "username=integration@acme.example"], None));
+    ok(oauthdesk(d, &["key", "generate", "sf-jwt"], None));
+    let v: Value = serde_json::from_str(&oauthdesk(d, &["diagnose", "sf-jwt", "--json"], None).stdout).unwrap();
+    assert_eq!((v["stage"].as_str(), v["knowledge"].as_str()), (Some("token_endpoint"), Some("salesforce-jwt-invalid-assertion")), "{v}");
+}
+
+/// A test certificate authority, a server certificate for 127.0.0.1 and a client certificate
+/// for `client_id`, all issued by it; written as PEM files.
+struct Pki {
+    ca: String,
+    server_cert: String,
+    server_key: String,
+    client: String,
+}
+
+fn test_pki(dir: &Path, client_id: &str) -> Pki {
+    use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair, SanType};
+    let ca_key = KeyPair::generate().unwrap();
+    let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca.distinguished_name.push(DnType::CommonName, "OAuth Desk test CA");
+    let ca_cert = ca.self_signed(&ca_key).unwrap();
+    let server_key = KeyPair::generate().unwrap();
+    let mut server = CertificateParams::new(Vec::<String>::new()).unwrap();
+    server.subject_alt_names = vec![SanType::IpAddress("127.0.0.1".parse().unwrap())];
+    let server_cert = server.signed_by(&server_key, &ca_cert, &ca_key).unwrap();
+    let client_key = KeyPair::generate().unwrap();
+    let mut client = CertificateParams::new(Vec::<String>::new()).unwrap();
+    client.distinguished_name.push(DnType::CommonName, client_id);
+    let client_cert = client.signed_by(&client_key, &ca_cert, &ca_key).unwrap();
+    Pki {
+        ca: write(dir, "ca.crt", &ca_cert.pem()),
+        server_cert: write(dir, "server.crt", &server_cert.pem()),
+        server_key: write(dir, "server.key", &server_key.serialize_pem()),
+        client: write(dir, "client.pem", &format!("{}{}", client_key.serialize_pem(), client_cert.pem())),
+    }
+}
+
+#[test]
+fn mutual_tls_and_a_private_ca_per_profile() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let pki = test_pki(files.path(), "mtls-client");
+    let s = Server::start("standin.mjs", &[("MTLS_CERT", &pki.server_cert), ("MTLS_KEY", &pki.server_key), ("MTLS_CA", &pki.ca)]);
+    let url = |p: &str| format!("https://127.0.0.1:{}{p}", s.port);
+    TestProfile::client_credentials("mtls", &url("/mtls/token"), "mtls-client")
+        .set("client_auth", "tls_client_auth")
+        .set("test_url", url("/mtls/me"))
+        .add(d);
+    let diagnose = || -> Value { serde_json::from_str(&oauthdesk(d, &["diagnose", "mtls", "--json"], None).stdout).unwrap() };
+
+    // The server's certificate comes from a private CA: untrusted until the profile trusts it.
+    let v = diagnose();
+    assert_eq!(v["stage"], "network", "{v}");
+    assert!(v["stages"][1]["finding"].as_str().unwrap().contains("unknown authority"), "{v}");
+    let ca = json(oauthdesk(d, &["ca", "import", "mtls", &pki.ca, "--json"], None));
+    assert_eq!(ca["certificates"][0]["subject"], "CN=OAuth Desk test CA");
+
+    // Trusted, but no key yet: said so.
+    let run = oauthdesk(d, &["token", "mtls"], None);
+    assert!(run.code == 2 && run.stderr.contains("signs with a key and has none"), "{}", run.stderr);
+    // The client certificate from the CA: a token.
+    ok(oauthdesk(d, &["key", "import", "mtls", &pki.client], None));
+    let t = json(oauthdesk(d, &["token", "mtls", "--json", "--force"], None));
+    assert_eq!(t["source"], "network", "{t}");
+    assert_eq!(diagnose()["ok"], true);
+    // A self-signed certificate the server does not accept: refused at the token endpoint.
+    ok(oauthdesk(d, &["key", "generate", "mtls", "--algorithm", "es256"], None));
+    let v = diagnose();
+    assert_eq!((v["stage"].as_str(), v["error"].as_str()), (Some("token_endpoint"), Some("invalid_client")), "{v}");
+    // Without the CA again, the system's roots alone do not trust the server.
+    assert_eq!(json(oauthdesk(d, &["ca", "remove", "mtls", "--json"], None))["removed"], true);
+    assert_eq!(diagnose()["stage"], "network");
+}

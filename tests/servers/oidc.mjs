@@ -18,7 +18,13 @@ const clients = [
     token_endpoint_auth_method: "client_secret_jwt",
   },
   ...(process.env.PKJWT_JWKS
-    ? [{ client_id: "cc-pkjwt", token_endpoint_auth_method: "private_key_jwt", jwks: JSON.parse(process.env.PKJWT_JWKS) }]
+    ? [
+        {
+          client_id: "cc-pkjwt",
+          token_endpoint_auth_method: "private_key_jwt",
+          jwks: JSON.parse(process.env.PKJWT_JWKS),
+        },
+      ]
     : []),
 ].map((c) => ({ ...c, grant_types: ["client_credentials"], response_types: [], redirect_uris: [], scope: "api read" }));
 

@@ -3,6 +3,7 @@
 // answers, a body of many megabytes, redirects). Listens on 127.0.0.1 and prints
 // "READY <port>". The Salesforce scenario is chosen by the Consumer Key (client_id).
 // GET /__stats answers how many requests each path received.
+import crypto from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import http from "node:http";
 import https from "node:https";
@@ -77,6 +78,7 @@ const routes = {
   },
   "POST /services/oauth2/token": async (req, res) => {
     const body = await readBody(req);
+    if (body.grant_type === "urn:ietf:params:oauth:grant-type:jwt-bearer") return jwtBearer(res, body.assertion);
     const id = body.client_id;
     if (body.grant_type === "authorization_code") {
       if (id !== "sf-good")
@@ -197,6 +199,42 @@ const routes = {
     res.end();
   },
 };
+
+// The JWT bearer flow as Salesforce documents it: an RS256 JWT signed with the key of the
+// certificate uploaded to the app (SF_JWT_CERT, a PEM file), iss the Consumer Key, aud the
+// login host, sub a pre-authorized user, exp at most 3 minutes ahead.
+const SF_JWT_USER = "integration@acme.example";
+function jwtBearer(res, assertion) {
+  const fail = (error, description) => json(res, 400, { error, error_description: description });
+  const parts = String(assertion ?? "").split(".");
+  if (parts.length !== 3) return fail("invalid_grant", "invalid assertion");
+  const [head, claims] = parts.slice(0, 2).map((p) => {
+    try {
+      return JSON.parse(Buffer.from(p, "base64url").toString());
+    } catch {
+      return null;
+    }
+  });
+  if (!head || !claims || head.alg !== "RS256") return fail("invalid_grant", "invalid assertion");
+  const cert = process.env.SF_JWT_CERT ? readFileSync(process.env.SF_JWT_CERT) : null;
+  const signed = Buffer.from(`${parts[0]}.${parts[1]}`);
+  if (!cert || !crypto.verify("RSA-SHA256", signed, cert, Buffer.from(parts[2], "base64url")))
+    return fail("invalid_grant", "invalid assertion");
+  if (claims.iss !== "sf-good") return fail("invalid_client_id", "client identifier invalid");
+  if (!["https://login.salesforce.com", "https://test.salesforce.com"].includes(claims.aud))
+    return fail("invalid_grant", "audience is invalid");
+  const now = Math.floor(Date.now() / 1000);
+  if (typeof claims.exp !== "number" || claims.exp < now || claims.exp > now + 300)
+    return fail("invalid_grant", "invalid assertion");
+  if (claims.sub !== SF_JWT_USER) return fail("invalid_grant", "user hasn't approved this consumer");
+  json(res, 200, {
+    access_token: token("00Dstandin!JWT"),
+    scope: "api",
+    instance_url: `http://127.0.0.1:${port}`,
+    id: `http://127.0.0.1:${port}/id/00Dstandin/005jwt`,
+    token_type: "Bearer",
+  });
+}
 
 // TLS=1 serves https with a self-signed certificate (for the "unknown authority" finding).
 const tls =
@@ -342,7 +380,35 @@ const handler = async (req, res) => {
     json(res, 500, { error: "server_error", error_description: String(e) });
   }
 };
-const server = tls ? https.createServer(tls, handler) : http.createServer(handler);
+// MTLS_CERT/MTLS_KEY: https with a certificate from a test CA; MTLS_CA: the CA whose client
+// certificates it accepts (RFC 8705 tls_client_auth: the certificate's CN is the client_id).
+const mtls = process.env.MTLS_CERT
+  ? {
+      cert: readFileSync(process.env.MTLS_CERT),
+      key: readFileSync(process.env.MTLS_KEY),
+      ca: readFileSync(process.env.MTLS_CA),
+      requestCert: true,
+      rejectUnauthorized: false,
+    }
+  : null;
+routes["POST /mtls/token"] = async (req, res) => {
+  const body = await readBody(req);
+  const peer = req.socket.getPeerCertificate?.();
+  if (!req.socket.authorized || !peer?.subject)
+    return json(res, 401, { error: "invalid_client", error_description: "client certificate required" });
+  if (peer.subject.CN !== body.client_id)
+    return json(res, 401, {
+      error: "invalid_client",
+      error_description: "client certificate does not match client_id",
+    });
+  json(res, 200, { access_token: token("mtls"), token_type: "Bearer", expires_in: 3600 });
+};
+routes["GET /mtls/me"] = (req, res) => json(res, 200, { ok: true });
+const server = mtls
+  ? https.createServer(mtls, handler)
+  : tls
+    ? https.createServer(tls, handler)
+    : http.createServer(handler);
 
 await new Promise((resolve) => server.listen(Number(process.env.PORT ?? 0), "127.0.0.1", resolve));
 port = server.address().port;
