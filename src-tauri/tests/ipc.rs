@@ -59,11 +59,21 @@ fn public_client(handle: &str) -> Value {
 }
 
 #[test]
-fn templates_lists_the_four_templates() {
+fn templates_lists_every_template() {
     let h = harness();
     let templates = h.call("templates", json!({})).unwrap();
     let ids: Vec<&str> = templates.as_array().unwrap().iter().map(|t| t["id"].as_str().unwrap()).collect();
-    assert_eq!(ids, ["salesforce-client-credentials", "salesforce-authorization-code", "custom-oauth2", "client-credentials"]);
+    assert_eq!(
+        ids,
+        [
+            "salesforce-client-credentials",
+            "salesforce-authorization-code",
+            "custom-oauth2",
+            "client-credentials",
+            "salesforce-jwt-bearer",
+            "jwt-bearer"
+        ]
+    );
 }
 
 #[test]

@@ -27,6 +27,9 @@ import type { ErrorPayload } from "./bindings/ErrorPayload";
 import type { ExportFile } from "./bindings/ExportFile";
 import type { Explanation } from "./bindings/Explanation";
 import type { Provider } from "./bindings/Provider";
+import type { KeyInfo } from "./bindings/KeyInfo";
+import type { CaInfo } from "./bindings/CaInfo";
+import type { Unsigned } from "./bindings/Unsigned";
 import type { ExportSaved } from "./bindings/ExportSaved";
 import type { NewProfile } from "./bindings/NewProfile";
 import type { Profile } from "./bindings/Profile";
@@ -55,6 +58,19 @@ type Commands = {
   error_explain: { args: { text: string; provider: string | null }; result: Explanation };
   knowledge_open: { args: { entry: string }; result: boolean };
   knowledge_providers: { args: Record<string, never>; result: Provider[] };
+  key_generate: { args: { handle: string; algorithm: string; bits: number | null }; result: KeyInfo };
+  key_import: {
+    args: { handle: string; key: string; cert: string | null; password: string | null };
+    result: KeyInfo;
+  };
+  key_show: { args: { handle: string }; result: KeyInfo | null };
+  key_remove: { args: { handle: string }; result: boolean };
+  key_certificate: { args: { handle: string }; result: string };
+  key_certificate_save: { args: { handle: string }; result: string | null };
+  ca_import: { args: { handle: string; bundle: string }; result: CaInfo };
+  ca_show: { args: { handle: string }; result: CaInfo };
+  ca_remove: { args: { handle: string }; result: boolean };
+  assertion_preview: { args: { handle: string }; result: Unsigned };
   discover: { args: { issuer: string; handle: string | null; apply: boolean }; result: Discovery };
 };
 
@@ -127,6 +143,7 @@ const NEED_ADVICE = {
   sign_in: "Sign in with Authorize.",
   no_sign_in: "Use Connect to get a token.",
   confirm_origin: "If the new address is right, confirm it on the profile, or enter the secret again with Edit.",
+  key: "Generate or import a key under Keys and certificates, and upload its certificate to the provider.",
 } as const satisfies Record<Need, string>;
 
 /** A failure's message for people, with what to do in the window when something is missing. */
@@ -152,6 +169,9 @@ export type {
   ExportFile,
   Explanation,
   Provider,
+  KeyInfo,
+  CaInfo,
+  Unsigned,
   RevokeOutcome,
   NewProfile,
   Profile,

@@ -124,9 +124,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_four_templates_have_the_contracted_ids() {
+    fn the_templates_have_the_contracted_ids() {
         let ids: Vec<&str> = all().iter().map(|t| t.id.as_str()).collect();
-        assert_eq!(ids, [SALESFORCE_CLIENT_CREDENTIALS, SALESFORCE_AUTHORIZATION_CODE, CUSTOM_OAUTH2, CLIENT_CREDENTIALS]);
+        assert_eq!(
+            ids,
+            [
+                SALESFORCE_CLIENT_CREDENTIALS,
+                SALESFORCE_AUTHORIZATION_CODE,
+                CUSTOM_OAUTH2,
+                CLIENT_CREDENTIALS,
+                SALESFORCE_JWT_BEARER,
+                JWT_BEARER
+            ]
+        );
     }
 
     #[test]

@@ -4,6 +4,7 @@
 pub mod authorize;
 pub mod connect;
 pub mod diagnose;
+pub mod keys;
 pub mod profiles;
 
 use oauthdesk_core::Desk;
@@ -50,6 +51,16 @@ commands! {
     diagnose::error_explain,
     diagnose::knowledge_open,
     diagnose::knowledge_providers,
+    keys::key_generate,
+    keys::key_import,
+    keys::key_show,
+    keys::key_remove,
+    keys::key_certificate,
+    keys::key_certificate_save,
+    keys::ca_import,
+    keys::ca_show,
+    keys::ca_remove,
+    keys::assertion_preview,
 }
 
 /// Runs `f` on the desk in a blocking-friendly thread (SQLite and the keyring block).

@@ -29,6 +29,16 @@ export const COMMANDS = [
   "error_explain",
   "knowledge_open",
   "knowledge_providers",
+  "key_generate",
+  "key_import",
+  "key_show",
+  "key_remove",
+  "key_certificate",
+  "key_certificate_save",
+  "ca_import",
+  "ca_show",
+  "ca_remove",
+  "assertion_preview",
 ] as const;
 export type CommandName = (typeof COMMANDS)[number];
 

@@ -108,6 +108,32 @@ pub fn profile(template: &'static Template, fields: &Fields, secret: Option<&Cli
     (ok, Some(cfg))
 }
 
+/// The profile's certificate, when its key is used: expired fails, within 30 days is noted.
+pub fn certificate(cfg: &FlowConfig, ok: Outcome) -> Outcome {
+    let used = cfg.client_auth.uses_key() || cfg.template.flow == Flow::JwtBearer;
+    let Some(facts) = cfg.key.as_ref().filter(|_| used).and_then(|k| k.facts().ok().flatten()) else { return ok };
+    let days = (facts.not_after - Utc::now()).num_days();
+    let when = facts.not_after.format("%Y-%m-%d");
+    if facts.not_after < Utc::now() {
+        return Outcome::fail(
+            format!("the profile's certificate ({}) expired on {when}", facts.subject),
+            "The certificate of the profile's key has expired: the provider refuses assertions and TLS connections made with it.",
+            vec![
+                "Make a new key and certificate for the profile (or import a renewed one).".into(),
+                "Upload the new certificate to the provider (Salesforce: the app's digital signature; Entra: Certificates & secrets)."
+                    .into(),
+            ],
+        );
+    }
+    if days < 30 {
+        return ok.with_notes(vec![format!(
+            "the profile's certificate ({}) expires in {days} days, on {when}: make or import a new one and upload it before then",
+            facts.subject
+        )]);
+    }
+    ok
+}
+
 /// The proxy that applies to `url` by the usual environment variables, if any.
 pub fn proxy_for(url: &Url) -> Option<String> {
     let var = |names: &[&str]| names.iter().find_map(|n| std::env::var(n).ok().filter(|v| !v.is_empty()));

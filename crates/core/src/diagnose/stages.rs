@@ -60,21 +60,23 @@ impl Desk {
         rec: &mut Recorder,
     ) {
         let handle = d.handle.clone();
-        let (outcome, cfg) = checks::profile(template, fields, secret);
-        if !d.stage(Check::Profile, outcome) {
+        let (mut outcome, cfg) = checks::profile(template, fields, secret);
+        let Some(mut cfg) = cfg else {
+            d.stage(Check::Profile, outcome);
             return;
-        }
-        let Some(mut cfg) = cfg else { return };
+        };
         // The profile's CA bundle and key serve the diagnosis's own requests too.
         if let Err(e) = self.attach_credentials(&handle, &mut cfg) {
-            d.stage(
-                Check::Network,
-                Outcome::fail(
-                    e.to_string(),
-                    "The profile's key or CA bundle cannot be read.",
-                    vec!["Import the key or CA bundle again.".into()],
-                ),
+            outcome = Outcome::fail(
+                e.to_string(),
+                "The profile's key or CA bundle cannot be read.",
+                vec!["Import the key or CA bundle again.".into()],
             );
+        }
+        if outcome.ok {
+            outcome = checks::certificate(&cfg, outcome);
+        }
+        if !d.stage(Check::Profile, outcome) {
             return;
         }
         let provider = provider_of(&cfg, fields);
@@ -90,7 +92,7 @@ impl Desk {
                 return;
             }
         } else {
-            d.skip(Check::Authorization, "client credentials: there is no sign-in page");
+            d.skip(Check::Authorization, "this flow has no sign-in page");
         }
         let token = if code_flow && !self.has_refresh_token(&handle) {
             let o = made_up_code(d, &cfg, secret, &ctx, rec).await;

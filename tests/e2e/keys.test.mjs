@@ -1,0 +1,40 @@
+// Keys in the window: a Salesforce JWT bearer profile gets a key and a certificate made
+// here, the window says where to upload the certificate, and shows the assertion it would
+// send (decoded, no signature). The key itself is never on screen.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { By, until } from "selenium-webdriver";
+import { saveScreenshot, shown, suite } from "./driver.mjs";
+
+const ctx = suite();
+
+test("a key made in the window, its certificate's facts and the assertion to send", async () => {
+  ctx.env.addProfile("salesforce-jwt-bearer", "sf-jwt", {
+    fields: { client_id: "3MVG9-consumer-key", username: "integration@acme.example" },
+  });
+  const app = await ctx.env.open();
+  try {
+    const item = await app.wait(
+      until.elementLocated(By.css('[data-testid="profile-item"][data-handle="sf-jwt"]')),
+      10_000,
+    );
+    await item.click();
+    await shown(app, "keys-panel");
+    await (await shown(app, "key-algorithm")).findElement(By.css('option[value="es256"]')).click();
+    await (await shown(app, "generate-key")).click();
+    const subject = await shown(app, "cert-subject", 20_000);
+    assert.equal(await subject.getText(), "CN=OAuth Desk sf-jwt");
+    assert.match(await (await shown(app, "cert-expiry")).getText(), /days left/);
+    assert.match(await (await shown(app, "upload-steps")).getText(), /External Client App Manager/);
+    await (await shown(app, "preview-assertion")).click();
+    const assertion = await (await shown(app, "assertion")).getText();
+    assert.match(assertion, /"aud": "https:\/\/login\.salesforce\.com"/);
+    assert.match(assertion, /"sub": "integration@acme\.example"/);
+    assert.match(assertion, /"alg": "ES256"/);
+    const page = await app.findElement(By.css("body")).getText();
+    assert.ok(!page.includes("PRIVATE KEY"), "the key is never on screen");
+    await saveScreenshot(app, "keys.png");
+  } finally {
+    await app.quit();
+  }
+});
