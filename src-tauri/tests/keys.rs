@@ -252,3 +252,13 @@ fn mutual_tls_and_a_private_ca_per_profile() {
     assert_eq!(json(oauthdesk(d, &["ca", "remove", "mtls", "--json"], None))["removed"], true);
     assert_eq!(diagnose()["stage"], "network");
 }
+
+#[test]
+fn salesforce_signs_with_rs256_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    TestProfile::new("salesforce-jwt-bearer", "sf").set("client_id", "k").set("username", "u@acme.example").add(d);
+    ok(oauthdesk(d, &["key", "generate", "sf", "--algorithm", "es256"], None));
+    let run = oauthdesk(d, &["assertion", "sf"], None);
+    assert!(run.code == 2 && run.stderr.contains("signs with RS256 and its key cannot: make or import an RSA key"), "{}", run.stderr);
+}

@@ -179,6 +179,15 @@ impl Desk {
     /// none that opens.
     pub(crate) fn require_key(&self, handle: &str, cfg: &FlowConfig) -> Result<()> {
         let needs = cfg.client_auth.uses_key() || cfg.template.flow == crate::template::Flow::JwtBearer;
+        if let (Some(alg), Some(key)) = (cfg.algorithm.filter(|_| needs), &cfg.key) {
+            key.check_algorithm("key", alg).map_err(|_| {
+                Error::not_ready(
+                    handle,
+                    Need::Key,
+                    format!("'{handle}' signs with {} and its key cannot: make or import an RSA key", alg.as_str().to_uppercase()),
+                )
+            })?;
+        }
         if !needs || cfg.key.is_some() {
             if cfg.client_auth.uses_tls() && cfg.key.as_ref().is_some_and(|k| k.cert.is_none()) {
                 return Err(Error::not_ready(handle, Need::Key, format!("'{handle}' uses mutual TLS and its key has no certificate")));

@@ -202,7 +202,11 @@ impl FlowConfig {
             None if sf_base.is_some() => ClientAuth::Post,
             None => ClientAuth::Basic,
         };
-        let algorithm = get(fields, "algorithm").map(|a| Algorithm::parse("algorithm", a)).transpose()?;
+        let algorithm = match template.id.as_str() {
+            // Salesforce verifies JWT bearer assertions with RS256 only.
+            template::SALESFORCE_JWT_BEARER => Some(Algorithm::Rs256),
+            _ => get(fields, "algorithm").map(|a| Algorithm::parse("algorithm", a)).transpose()?,
+        };
         let bearer = match template.flow {
             Flow::JwtBearer => Some(bearer(template, fields, &token_url)?),
             _ => None,

@@ -306,7 +306,6 @@ pub(super) fn build() -> Vec<Template> {
                     "The JWT's aud. Blank: https://login.salesforce.com, or https://test.salesforce.com for a sandbox (an Experience Cloud site's URL for site users).",
                 ),
                 scopes("Scopes come from the app's settings; leave blank unless told otherwise.", None),
-                algorithm(),
             ],
         ),
         template(
