@@ -251,6 +251,18 @@ fn mutual_tls_and_a_private_ca_per_profile() {
     // Without the CA again, the system's roots alone do not trust the server.
     assert_eq!(json(oauthdesk(d, &["ca", "remove", "mtls", "--json"], None))["removed"], true);
     assert_eq!(diagnose()["stage"], "network");
+
+    // A server that requires a client certificate in the handshake, and a profile that
+    // presents none: named at the network stage.
+    let strict = Server::start(
+        "standin.mjs",
+        &[("MTLS_CERT", &pki.server_cert), ("MTLS_KEY", &pki.server_key), ("MTLS_CA", &pki.ca), ("MTLS_STRICT", "1")],
+    );
+    TestProfile::client_credentials("plain", &format!("https://127.0.0.1:{}/mtls/token", strict.port), "mtls-client").secret("s").add(d);
+    ok(oauthdesk(d, &["ca", "import", "plain", &pki.ca], None));
+    let v: Value = serde_json::from_str(&oauthdesk(d, &["diagnose", "plain", "--json"], None).stdout).unwrap();
+    assert_eq!(v["stage"], "network", "{v}");
+    assert!(v["stages"][1]["finding"].as_str().unwrap().contains("client certificate"), "{v}");
 }
 
 #[test]

@@ -388,7 +388,8 @@ const mtls = process.env.MTLS_CERT
       key: readFileSync(process.env.MTLS_KEY),
       ca: readFileSync(process.env.MTLS_CA),
       requestCert: true,
-      rejectUnauthorized: false,
+      // MTLS_STRICT=1 refuses a connection without a client certificate in the handshake.
+      rejectUnauthorized: process.env.MTLS_STRICT === "1",
     }
   : null;
 routes["POST /mtls/token"] = async (req, res) => {

@@ -169,7 +169,31 @@ fn without_password(proxy: &str) -> String {
 
 fn tls_finding(detail: &str) -> Option<(String, &'static str, Vec<String>)> {
     let d = detail.to_ascii_lowercase();
-    let kind = if d.contains("unknownissuer") || d.contains("unknown issuer") || d.contains("self-signed") || d.contains("self signed") {
+    // The server's alerts about the client's certificate (mutual TLS, RFC 8705).
+    let kind = if d.contains("certificaterequired") || d.contains("certificate required") {
+        (
+            "the server asks for a client certificate (mutual TLS) and none was presented",
+            "TLS: the server requires a client certificate, and the profile does not present one.",
+            vec![
+                "Set the profile's client authentication to tls_client_auth (or self_signed_tls_client_auth) and import the key and certificate the provider issued or registered.".to_string(),
+            ],
+        )
+    } else if d.contains("badcertificate")
+        || d.contains("bad certificate")
+        || d.contains("unknownca")
+        || d.contains("unknown ca")
+        || d.contains("certificateunknown")
+    {
+        (
+            "the server refused the client certificate in the TLS handshake",
+            "TLS: the server does not accept the profile's client certificate (not issued by a CA it trusts, not registered, or expired).",
+            vec![
+                "Import the certificate the provider issued (or register this one with the provider for self_signed_tls_client_auth)."
+                    .to_string(),
+                "Check the certificate's validity under Keys and certificates.".to_string(),
+            ],
+        )
+    } else if d.contains("unknownissuer") || d.contains("unknown issuer") || d.contains("self-signed") || d.contains("self signed") {
         ("the server's certificate is not signed by an authority this machine trusts (unknown authority)",
          "TLS: the certificate chain is not trusted, as when a corporate proxy intercepts TLS with its own certificate authority.",
          vec!["If a company proxy inspects TLS, install its root certificate in the system trust store (e.g. /usr/local/share/ca-certificates + update-ca-certificates) or ask IT to exempt this host.".to_string(),
@@ -303,7 +327,13 @@ pub async fn network(cfg: &FlowConfig) -> Outcome {
                 crate::Error::Network { detail, .. } => detail.clone(),
                 other => other.to_string(),
             };
-            match (tls_finding(&detail), &proxy) {
+            let mut found = tls_finding(&detail);
+            if let (Some(f), Some(_)) = (found.as_mut(), &cfg.ca) {
+                if f.0.contains("unknown authority") {
+                    f.2.insert(0, "The profile trusts its own CA bundle too, and it does not hold the authority that issued this server's certificate: import the right bundle (the issuing CA, or the proxy's CA) under Keys and certificates.".to_string());
+                }
+            }
+            match (found, &proxy) {
                 (Some((finding, cause, mut fix)), Some(p)) => {
                     fix.insert(0, format!("Requests go through the proxy {p}: if it inspects TLS, its certificate authority must be trusted here, or {host} added to NO_PROXY."));
                     Outcome::fail(finding, cause, fix).with_notes(notes)
@@ -417,6 +447,8 @@ mod tests {
         assert!(tls_finding("invalid peer certificate: Expired").unwrap().0.contains("expired"));
         assert!(tls_finding("invalid peer certificate: NotValidForName").unwrap().0.contains("another name"));
         assert!(tls_finding("connection refused").is_none());
+        assert!(tls_finding("received fatal alert: CertificateRequired").unwrap().0.contains("client certificate"));
+        assert!(tls_finding("received fatal alert: BadCertificate").unwrap().0.contains("refused the client certificate"));
     }
 
     #[test]
