@@ -232,3 +232,66 @@ fn the_server_enforces_pkce_a_wrong_verifier_is_refused() {
         assert!(!right.access_token.expose().is_empty());
     });
 }
+
+/// Runs `oauthdesk authorize` on a device-code profile: reads the first line (the codes, as
+/// JSON), approves (or denies) on "another device", and returns the codes, the exit code and
+/// the rest of stdout and stderr.
+fn authorize_device(dir: &Path, handle: &str, deny: bool) -> (Value, i32, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_oauthdesk"))
+        .args(["--data-dir", dir.to_str().unwrap(), "authorize", handle, "--json", "--timeout", "60"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    stdout.read_line(&mut first).unwrap();
+    let codes: Value = serde_json::from_str(&first).unwrap_or_else(|_| panic!("the first line is the codes: {first}"));
+    let url = codes["verification_uri_complete"].as_str().unwrap().to_string();
+    let args: Vec<&str> = if deny { vec![&url, "--device", "--deny"] } else { vec![&url, "--device"] };
+    user(&args);
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();
+    let out = child.wait_with_output().unwrap();
+    (codes, out.status.code().unwrap_or(-1), rest, String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn the_device_flow_shows_the_codes_polls_and_stores_the_token() {
+    let idp = Server::start("oidc.mjs", &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    TestProfile::new("device-code", "tv")
+        .set("device_authorization_url", idp.url("/device/auth"))
+        .set("token_url", idp.url("/token"))
+        .set("client_id", "device-public")
+        .set("scopes", "openid offline_access api")
+        .add(d);
+    let (codes, code, out, err) = authorize_device(d, "tv", false);
+    assert_eq!(code, 0, "{err}");
+    assert!(codes["user_code"].as_str().is_some_and(|c| !c.is_empty()), "{codes}");
+    assert!(codes["verification_uri"].as_str().unwrap().starts_with(&idp.url("/device")), "{codes}");
+    assert!(codes["expires_in"].as_u64().unwrap() > 0);
+    let t: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!((t["source"].as_str(), t["refresh_token"].as_bool()), (Some("network"), Some(true)), "{t}");
+    // Only the sign-in and its token are in the history: the pending polls are not attempts.
+    let history = json(oauthdesk(d, &["history", "tv", "--json"], None));
+    let stages: Vec<&str> = history.as_array().unwrap().iter().map(|a| a["stage"].as_str().unwrap()).collect();
+    assert_eq!(stages, ["token", "authorize"], "{history}");
+    assert!(history.as_array().unwrap().iter().all(|a| a["ok"] == true), "{history}");
+    // Refreshed like any signed-in profile.
+    let renewed = json(oauthdesk(d, &["token", "tv", "--json", "--force"], None));
+    assert_eq!(renewed["source"], "network");
+
+    // Declined on the other device: access_denied, said so, nothing stored.
+    TestProfile::new("device-code", "tv2")
+        .set("device_authorization_url", idp.url("/device/auth"))
+        .set("token_url", idp.url("/token"))
+        .set("client_id", "device-public")
+        .add(d);
+    let (_, code, _, err) = authorize_device(d, "tv2", true);
+    assert_ne!(code, 0);
+    assert!(err.contains("access_denied"), "{err}");
+    assert_eq!(json(oauthdesk(d, &["show", "tv2", "--json"], None))["connection"]["state"], "failing");
+}

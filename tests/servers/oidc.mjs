@@ -53,6 +53,17 @@ if (process.env.PKJWT_JWKS) {
   });
 }
 
+// The device flow (RFC 8628): a public client that signs in on another device.
+clients.push({
+  client_id: "device-public",
+  application_type: "native",
+  token_endpoint_auth_method: "none",
+  grant_types: ["urn:ietf:params:oauth:grant-type:device_code", "refresh_token"],
+  response_types: [],
+  redirect_uris: [],
+  scope: "openid offline_access api",
+});
+
 const stats = {};
 const server = http.createServer();
 await new Promise((resolve) => server.listen(Number(process.env.PORT ?? 0), "127.0.0.1", resolve));
@@ -66,6 +77,7 @@ const provider = new Provider(`http://127.0.0.1:${port}`, {
     introspection: { enabled: true },
     revocation: { enabled: true },
     devInteractions: { enabled: true },
+    deviceFlow: { enabled: true },
   },
   ttl: { ClientCredentials: Number(process.env.CC_TTL ?? 600), AccessToken: Number(process.env.AT_TTL ?? 3600) },
   // Every authorization-code client that may refresh gets a refresh token.

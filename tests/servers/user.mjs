@@ -63,9 +63,73 @@ export async function signIn(authorizationUrl, { deny = false, login = "alice" }
   throw new Error(`the sign-in did not finish in ${MAX_STEPS} steps`);
 }
 
+// Every input of a page's forms, as a browser would submit them (hidden values included).
+function inputs(html) {
+  const out = new URLSearchParams();
+  for (const [tag] of html.matchAll(/<input[^>]*>/g)) {
+    const name = tag.match(/name="([^"]+)"/)?.[1];
+    if (name) out.set(name, (tag.match(/value="([^"]*)"/)?.[1] ?? "").replaceAll("&amp;", "&"));
+  }
+  return out;
+}
+
+// The device flow (RFC 8628) on another device: opens the verification URI (with the code),
+// confirms the code, signs in, consents (or aborts, with deny), and stops at the page that
+// says it is done.
+export async function approveDevice(verificationUrl, { deny = false, login = "alice" } = {}) {
+  const jar = new Map();
+  const cookie = () => [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
+  let url = verificationUrl;
+  let method = "GET";
+  let body;
+  let aborted = false;
+  for (let step = 0; step < MAX_STEPS; step++) {
+    const headers = { cookie: cookie() };
+    if (body) headers["content-type"] = "application/x-www-form-urlencoded";
+    const res = await fetch(url, { method, headers, body, redirect: "manual" });
+    if (process.env.USER_DEBUG) console.error(method, url, res.status, body ?? "");
+    // Declined: the provider answers the abort with a page of its own; the user stops there.
+    if (aborted) return { status: res.status, aborted: true };
+    for (const c of res.headers.getSetCookie?.() ?? []) {
+      const [pair] = c.split(";");
+      jar.set(pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1));
+    }
+    method = "GET";
+    body = undefined;
+    if (res.status >= 300 && res.status < 400) {
+      url = new URL(res.headers.get("location"), url).toString();
+      continue;
+    }
+    const html = await res.text();
+    const action = formAction(html, url);
+    if (!action)
+      return {
+        status: res.status,
+        page: html
+          .replace(/<[^>]+>/g, " ")
+          .replace(/\s+/g, " ")
+          .trim(),
+      };
+    const form = inputs(html);
+    if (form.has("login")) {
+      form.set("login", login);
+      form.set("password", "any");
+    }
+    if (deny && html.includes('name="abort"')) {
+      form.set("abort", "yes");
+      aborted = true;
+    }
+    method = "POST";
+    body = form.toString();
+    url = action;
+  }
+  throw new Error(`the device approval did not finish in ${MAX_STEPS} steps`);
+}
+
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split("/").pop())) {
-  const [url, flag] = process.argv.slice(2);
-  signIn(url, { deny: flag === "--deny" })
+  const [url, ...flags] = process.argv.slice(2);
+  const deny = flags.includes("--deny");
+  (flags.includes("--device") ? approveDevice(url, { deny }) : signIn(url, { deny }))
     .then((r) => console.log(JSON.stringify(r)))
     .catch((e) => {
       console.error(String(e), e.cause ? String(e.cause) : "");

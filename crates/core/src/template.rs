@@ -19,6 +19,8 @@ pub enum Flow {
     AuthorizationCode,
     /// RFC 7523 §2.1: a JWT signed with the profile's key is the grant.
     JwtBearer,
+    /// RFC 8628: the user approves on another device, with a code; the client polls.
+    DeviceCode,
 }
 
 /// How a field's value is checked and how the UI draws its input.
@@ -104,6 +106,7 @@ pub const CUSTOM_OAUTH2: &str = "custom-oauth2";
 pub const CLIENT_CREDENTIALS: &str = "client-credentials";
 pub const SALESFORCE_JWT_BEARER: &str = "salesforce-jwt-bearer";
 pub const JWT_BEARER: &str = "jwt-bearer";
+pub const DEVICE_CODE: &str = "device-code";
 
 /// All templates, in the order the UI offers them.
 pub fn all() -> &'static [Template] {

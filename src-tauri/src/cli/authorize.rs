@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use clap::Args;
+use oauthdesk_core::flows::device::DeviceStart;
 use oauthdesk_core::flows::discovery::Discovery;
 use oauthdesk_core::Desk;
 
@@ -25,6 +26,9 @@ pub struct AuthorizeArgs {
 }
 
 pub fn authorize(desk: &Desk, out: &Out, a: AuthorizeArgs) -> AppResult<()> {
+    if oauthdesk_core::template::find(&desk.get(&a.handle)?.template)?.flow == oauthdesk_core::Flow::DeviceCode {
+        return device(desk, out, a);
+    }
     let on_url = |url: &url::Url| {
         if a.no_browser {
             super::emit(&format!("{url}\n"));
@@ -47,6 +51,31 @@ pub fn authorize(desk: &Desk, out: &Out, a: AuthorizeArgs) -> AppResult<()> {
             i.scope.as_deref().unwrap_or("(none said)"),
             if i.refresh_token { "yes" } else { "no" }
         )
+    });
+    Ok(())
+}
+
+/// The device sign-in: the verification URL and the user code first (one JSON object with
+/// `--json`), then polling until the user approves.
+fn device(desk: &Desk, out: &Out, a: AuthorizeArgs) -> AppResult<()> {
+    let json = out.json;
+    let on_start = |s: &DeviceStart| {
+        if json {
+            super::emit(&format!("{}\n", serde_json::to_string(s).unwrap_or_default()));
+        } else {
+            super::emit(&format!("{}\n{}\n", s.verification_uri, s.user_code));
+            eprintln!(
+                "Open the address above on any device and enter the code (it expires in {} s). Waiting (Ctrl-C cancels)…",
+                s.expires_in
+            );
+        }
+    };
+    let cancel = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let token = block_on(desk.authorize_device(&a.handle, Duration::from_secs(a.timeout.max(1)), on_start, cancel))??;
+    print_token(out, &token, || {
+        format!("Authorized '{}' on another device; refresh token: {}.", a.handle, if token.info.refresh_token { "yes" } else { "no" })
     });
     Ok(())
 }

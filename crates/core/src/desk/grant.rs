@@ -36,7 +36,12 @@ impl Desk {
         let (mut info, response) = match result {
             Ok(got) => got,
             Err(e) => {
-                self.save_attempts(id, log)?;
+                // A device sign-in still waiting for the user is no attempt of the profile's.
+                if grant.pending(&e) {
+                    log.forget_last();
+                } else {
+                    self.save_attempts(id, log)?;
+                }
                 return Err(e);
             }
         };

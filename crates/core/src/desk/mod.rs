@@ -10,6 +10,7 @@
 
 pub mod authorization;
 pub mod credentials;
+mod device;
 mod grant;
 pub mod keys;
 #[cfg(test)]

@@ -166,7 +166,7 @@ impl Desk {
         }
         self.require_key(handle, &cfg)?;
         match cfg.template.flow {
-            Flow::AuthorizationCode => self.refresh_token(id, handle, &cfg, log).await,
+            Flow::AuthorizationCode | Flow::DeviceCode => self.refresh_token(id, handle, &cfg, log).await,
             Flow::JwtBearer => {
                 let secret = self.client_secret(handle)?;
                 self.obtain(id, &cfg, secret.as_ref(), Grant::JwtBearer, log).await

@@ -94,6 +94,13 @@ impl Desk {
         } else {
             d.skip(Check::Authorization, "this flow has no sign-in page");
         }
+        if template.flow == Flow::DeviceCode && !self.has_refresh_token(&handle) {
+            d.skip(Check::TokenEndpoint, "not signed in: Authorize (with the device code), then diagnose again");
+            d.skip(Check::TokenResponse, "needs a sign-in");
+            d.skip(Check::TestCall, "needs a token");
+            d.skip(Check::Clock, "needs a token");
+            return;
+        }
         let token = if code_flow && !self.has_refresh_token(&handle) {
             let o = made_up_code(d, &cfg, secret, &ctx, rec).await;
             if !d.stage(Check::TokenEndpoint, o) {

@@ -101,6 +101,8 @@ pub struct FlowConfig {
     pub algorithm: Option<Algorithm>,
     /// For the JWT bearer grant.
     pub bearer: Option<Bearer>,
+    /// The device authorization endpoint (RFC 8628 §3.1).
+    pub device_authorization_url: Option<Url>,
     /// The profile's key and certificate (attached by the desk when it has one).
     pub key: Option<KeyMaterial>,
     /// Certificate authorities trusted for this profile's requests besides the system's (PEM).
@@ -237,6 +239,7 @@ impl FlowConfig {
             redirect_path: get(fields, "redirect_path").unwrap_or("/callback").to_string(),
             algorithm,
             bearer,
+            device_authorization_url: url_field(fields, "device_authorization_url")?,
             key: None,
             ca: None,
         })

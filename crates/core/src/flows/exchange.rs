@@ -23,7 +23,7 @@ use crate::error::{AnswerKind, Error, Result};
 use crate::model::Stage;
 use crate::pki::jwt::{self, Signer};
 use crate::pki::{Algorithm, KeyType};
-use crate::secret::{AccessToken, AuthorizationCode, ClientSecret, PkceVerifier, RefreshToken};
+use crate::secret::{AccessToken, AuthorizationCode, ClientSecret, DeviceCode, PkceVerifier, RefreshToken};
 use crate::template::Flow;
 
 /// A way to ask the token endpoint for a token, with what that way needs.
@@ -37,6 +37,8 @@ pub enum Grant {
     Refresh { refresh_token: RefreshToken },
     /// RFC 7523 §2.1: a JWT signed with the profile's key, made for each request.
     JwtBearer,
+    /// RFC 8628 §3.4: a poll with the device code.
+    DeviceCode { device_code: DeviceCode },
 }
 
 impl Grant {
@@ -46,6 +48,12 @@ impl Grant {
             Grant::Refresh { .. } => Stage::Refresh,
             _ => Stage::Token,
         }
+    }
+
+    /// Whether `e` says only "not yet": a device sign-in the user has not finished
+    /// (`authorization_pending`, `slow_down`, RFC 8628 §3.5).
+    pub fn pending(&self, e: &Error) -> bool {
+        matches!((self, e), (Grant::DeviceCode { .. }, Error::OAuth { error, .. }) if error == "authorization_pending" || error == "slow_down")
     }
 
     /// The token request's parameters (client authentication is added by [`post`]).
@@ -70,6 +78,9 @@ impl Grant {
                 return vec![pair("grant_type", "refresh_token"), pair("refresh_token", refresh_token.expose())];
             }
             // The assertion is signed when the request is made (see `bearer_assertion`).
+            Grant::DeviceCode { device_code } => {
+                return vec![pair("grant_type", DEVICE_CODE), pair("device_code", device_code.expose()), pair("client_id", &cfg.client_id)];
+            }
             Grant::JwtBearer => {
                 let mut p = vec![pair("grant_type", JWT_BEARER)];
                 if let Some(scope) = &cfg.scopes {
@@ -89,6 +100,7 @@ fn form_encode(s: &str) -> String {
 }
 
 const JWT_BEARER: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
+const DEVICE_CODE: &str = "urn:ietf:params:oauth:grant-type:device_code";
 const CLIENT_ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
 /// The key a profile signs with, and the algorithm: the profile's, or the key's own.
@@ -149,6 +161,7 @@ fn authenticate(
         }
         (ClientAuth::None, _) if cfg.template.flow == Flow::JwtBearer => {}
         // A public client, or one proven by its TLS certificate, names itself in the body.
+        _ if params.iter().any(|(k, _)| k == "client_id") => {}
         _ => params.push(("client_id".into(), cfg.client_id.clone())),
     }
     Ok(())

@@ -10,6 +10,7 @@
 
 pub mod authorize;
 pub mod config;
+pub mod device;
 pub mod discovery;
 pub mod exchange;
 pub mod expiry;

@@ -37,6 +37,14 @@ impl Recorder {
         self.examine
     }
 
+    /// Forgets the newest attempt when it is not saved yet (a device sign-in's poll that is
+    /// still pending is no attempt of the profile's).
+    pub fn forget_last(&mut self) {
+        if self.attempts.len() > self.saved {
+            self.attempts.pop();
+        }
+    }
+
     /// Records one attempt of `stage` that started at `started`: `Ok(true)` it did what it
     /// should, `Ok(false)` it answered but not with success (a test call's 4xx), or the
     /// error, kept as its OAuth `error` and description (else its code and message).

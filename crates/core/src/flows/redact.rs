@@ -30,6 +30,7 @@ const KEYS: &[&str] = &[
     "authorization",
     "proxy-authorization",
     "password",
+    "device_code",
     "code",
 ];
 

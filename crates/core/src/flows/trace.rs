@@ -43,7 +43,7 @@ pub fn mark(value: &str) -> String {
 
 /// Whether a request parameter or response field carries a credential.
 pub fn sensitive_param(key: &str) -> bool {
-    is_sensitive(key) || matches!(key.to_ascii_lowercase().as_str(), "code_verifier" | "assertion" | "client_assertion")
+    is_sensitive(key) || matches!(key.to_ascii_lowercase().as_str(), "code_verifier" | "assertion" | "client_assertion" | "device_code")
 }
 
 pub fn redact_params(params: &[(String, String)]) -> Vec<(String, String)> {

@@ -7,7 +7,7 @@ use std::fmt;
 
 pub mod roles;
 pub mod seal;
-pub use roles::{AccessToken, Assertion, AuthorizationCode, ClientSecret, PkceVerifier, PrivateKey, RefreshToken};
+pub use roles::{AccessToken, Assertion, AuthorizationCode, ClientSecret, DeviceCode, PkceVerifier, PrivateKey, RefreshToken};
 
 #[cfg(not(target_os = "linux"))]
 use crate::error::Error;

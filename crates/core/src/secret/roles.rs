@@ -76,6 +76,10 @@ secret_role!(
     PrivateKey
 );
 secret_role!(
+    /// The device code of a device authorization (RFC 8628): what the client polls with.
+    DeviceCode
+);
+secret_role!(
     /// A signed assertion (a JWT) sent as `client_assertion` or a JWT bearer grant.
     Assertion
 );

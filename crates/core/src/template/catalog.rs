@@ -326,5 +326,23 @@ pub(super) fn build() -> Vec<Template> {
                 provider(),
             ],
         ),
+        template(
+            DEVICE_CODE,
+            "Device code (sign in on another device)",
+            "For providers with the device flow (RFC 8628): OAuth Desk shows a code and a web address; you approve on any device, and the token arrives here.",
+            Flow::DeviceCode,
+            vec![
+                F::new("device_authorization_url", "Device authorization URL", FieldKind::Url, "The provider's device_authorization_endpoint.")
+                    .required()
+                    .placeholder("https://auth.example.com/oauth/device/code"),
+                F::new("token_url", "Token URL", FieldKind::Url, "The provider's token endpoint.").required().placeholder("https://auth.example.com/oauth/token"),
+                F::new("client_id", "Client ID", FieldKind::Text, "From the app registration in the provider's console.").required(),
+                F::new("client_secret", "Client secret", FieldKind::Secret, "Only for a confidential client; device apps are usually public."),
+                scopes("Space-separated scopes.", None),
+                client_auth("none"),
+                algorithm(),
+                provider(),
+            ],
+        ),
     ]
 }

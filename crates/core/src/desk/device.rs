@@ -1,0 +1,72 @@
+//! The device sign-in (RFC 8628): the codes are shown to the user, and the token endpoint is
+//! polled as the provider asks until the user approves, declines, or the codes expire.
+//! Polls that are still pending are not attempts of the profile's; the token comes through
+//! the grant pipeline like any other.
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use super::tokens::Token;
+use super::Desk;
+use crate::error::{Error, Need, Result};
+use crate::flows::device::{self, DeviceStart};
+use crate::flows::exchange::Grant;
+use crate::flows::record::Recorder;
+use crate::template::Flow;
+
+impl Desk {
+    /// Runs a device sign-in: hands the codes to `on_start` (to show them), then polls until
+    /// the user is done, `timeout` passes, the codes expire, or `cancel` completes.
+    #[tracing::instrument(skip(self, on_start, cancel), err(level = "info"))]
+    pub async fn authorize_device(
+        &self,
+        handle: &str,
+        timeout: Duration,
+        on_start: impl FnOnce(&DeviceStart),
+        cancel: impl Future<Output = ()>,
+    ) -> Result<Token> {
+        let (id, cfg) = self.flow_config(handle)?;
+        if cfg.template.flow != Flow::DeviceCode {
+            return Err(Error::not_ready(handle, Need::NoSignIn, format!("'{handle}' does not sign in with a device code")));
+        }
+        self.check_origins(handle)?;
+        self.require_key(handle, &cfg)?;
+        let secret = self.client_secret(handle)?;
+        let mut log = Recorder::default();
+        let started = device::start(&cfg, secret.as_ref(), &mut log).await;
+        let (device_code, start) = match started {
+            Ok(s) => s,
+            Err(e) => {
+                self.save_attempts(id, &mut log)?;
+                return Err(e);
+            }
+        };
+        on_start(&start);
+        let deadline = Instant::now() + timeout.min(Duration::from_secs(start.expires_in)).min(device::MAX_WAIT);
+        let mut interval = Duration::from_secs(start.interval);
+        tokio::pin!(cancel);
+        loop {
+            tokio::select! {
+                () = tokio::time::sleep(interval) => {}
+                () = &mut cancel => return Err(Error::Cancelled),
+            }
+            if Instant::now() > deadline {
+                return Err(Error::Timeout {
+                    stage: crate::model::Stage::Authorize,
+                    host: "the device sign-in".into(),
+                    secs: timeout.as_secs(),
+                });
+            }
+            let grant = Grant::DeviceCode { device_code: device_code.clone() };
+            match self.obtain(id, &cfg, secret.as_ref(), grant, &mut log).await {
+                Ok(token) => return Ok(token),
+                // RFC 8628 §3.5: slow down adds 5 seconds to every later poll.
+                Err(Error::OAuth { error, .. }) if error == "slow_down" => {
+                    interval = (interval + Duration::from_secs(5)).min(Duration::from_secs(60))
+                }
+                Err(Error::OAuth { error, .. }) if error == "authorization_pending" => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+}
