@@ -6,7 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { By, until } from "selenium-webdriver";
 import { saveScreenshot, shown, suite, type } from "./driver.mjs";
-import { signIn } from "../servers/user.mjs";
+import { approveDevice, signIn } from "../servers/user.mjs";
 
 const ctx = suite({ idp: true });
 
@@ -65,6 +65,34 @@ test("Discover fills the endpoint URLs of a new custom profile", async () => {
     assert.equal(await (await shown(app, "field-authorize_url")).getAttribute("value"), ctx.idp.url("/auth"));
     assert.equal(await (await shown(app, "field-token_url")).getAttribute("value"), ctx.idp.url("/token"));
     assert.equal(await (await shown(app, "field-revoke_url")).getAttribute("value"), ctx.idp.url("/token/revocation"));
+  } finally {
+    await app.quit();
+  }
+});
+
+test("A device sign-in shows the code, its address and a QR code, and finishes when approved", async () => {
+  ctx.env.addProfile("device-code", "tv", {
+    fields: {
+      device_authorization_url: ctx.idp.url("/device/auth"),
+      token_url: ctx.idp.url("/token"),
+      client_id: "device-public",
+      scopes: "openid offline_access api",
+    },
+  });
+  const app = await ctx.env.open();
+  try {
+    await openProfile(app, "tv");
+    await (await shown(app, "authorize")).click();
+    const code = await (await shown(app, "device-user-code", 15_000)).getText();
+    const url = await (await shown(app, "authorize-url")).getText();
+    assert.match(code, /^[A-Z]{4}-[A-Z]{4}$/);
+    assert.equal(url, ctx.idp.url("/device"));
+    assert.ok((await (await shown(app, "device-qr")).getAttribute("innerHTML")).includes("<svg"), "a QR code is drawn");
+    await saveScreenshot(app, "device.png");
+    const done = await approveDevice(`${url}?user_code=${encodeURIComponent(code)}`);
+    assert.equal(done.status, 200);
+    await shown(app, "token-expiry", 30_000);
+    assert.equal(await (await shown(app, "token-refresh")).getText(), "issued");
   } finally {
     await app.quit();
   }

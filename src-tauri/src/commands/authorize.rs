@@ -2,6 +2,7 @@
 //! cancel), revoke, and discovery for the form's Discover button.
 
 use oauthdesk_core::desk::authorization::{RevokeOutcome, DEFAULT_TIMEOUT};
+use oauthdesk_core::flows::device::DeviceStart;
 use oauthdesk_core::flows::discovery::Discovery;
 use oauthdesk_core::ConnectResult;
 use serde::Serialize;
@@ -18,6 +19,27 @@ pub struct AuthorizeStarted {
     pub handle: String,
     pub url: String,
     pub browser_opened: bool,
+    /// A device sign-in: the code to enter at the URL, and the URL as a QR code.
+    pub device: Option<DeviceShown>,
+}
+
+/// What the window shows of a device sign-in.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct DeviceShown {
+    pub user_code: String,
+    pub verification_uri: String,
+    #[ts(type = "number")]
+    pub expires_in: u64,
+    /// The verification URI (with the code, when the provider gives one) as an SVG QR code,
+    /// drawn here from the URI's text.
+    pub qr_svg: String,
+}
+
+fn qr_svg(text: &str) -> String {
+    qrcode::QrCode::new(text.as_bytes())
+        .map(|c| c.render::<qrcode::render::svg::Color<'_>>().min_dimensions(160, 160).build())
+        .unwrap_or_default()
 }
 
 /// Signs in: opens the browser, waits for the redirect, exchanges the code, and calls the
@@ -28,14 +50,36 @@ pub async fn profile_authorize<R: Runtime>(app: AppHandle<R>, state: State<'_, A
     if let Ok(mut pending) = state.pending.lock() {
         pending.insert(handle.clone(), tx);
     }
-    let on_url = |url: &url::Url| {
-        let browser_opened = browser::open(url);
-        let _ = app.emit(events::AUTHORIZE_STARTED, AuthorizeStarted { handle: handle.clone(), url: url.to_string(), browser_opened });
-    };
     let cancel = async {
         let _ = rx.await;
     };
-    let result = state.desk.authorize(&handle, DEFAULT_TIMEOUT, on_url, cancel).await;
+    let device = state.desk.get(&handle).ok().and_then(|p| oauthdesk_core::template::find(&p.template).ok()).map(|t| t.flow)
+        == Some(oauthdesk_core::Flow::DeviceCode);
+    let result = if device {
+        let on_start = |s: &DeviceStart| {
+            let url = s.verification_uri_complete.clone().unwrap_or_else(|| s.verification_uri.clone());
+            let shown = DeviceShown {
+                user_code: s.user_code.clone(),
+                verification_uri: s.verification_uri.clone(),
+                expires_in: s.expires_in,
+                qr_svg: qr_svg(&url),
+            };
+            let _ = app.emit(
+                events::AUTHORIZE_STARTED,
+                AuthorizeStarted { handle: handle.clone(), url, browser_opened: false, device: Some(shown) },
+            );
+        };
+        state.desk.authorize_device(&handle, DEFAULT_TIMEOUT, on_start, cancel).await
+    } else {
+        let on_url = |url: &url::Url| {
+            let browser_opened = browser::open(url);
+            let _ = app.emit(
+                events::AUTHORIZE_STARTED,
+                AuthorizeStarted { handle: handle.clone(), url: url.to_string(), browser_opened, device: None },
+            );
+        };
+        state.desk.authorize(&handle, DEFAULT_TIMEOUT, on_url, cancel).await
+    };
     if let Ok(mut pending) = state.pending.lock() {
         pending.remove(&handle);
     }

@@ -11,8 +11,8 @@ verification_uri_complete: string | null, user_code: string,
 /**
  * Seconds until the codes expire.
  */
-expires_in: bigint, 
+expires_in: number, 
 /**
  * Seconds between polls.
  */
-interval: bigint, };
+interval: number, };

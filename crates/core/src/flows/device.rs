@@ -26,8 +26,10 @@ pub struct DeviceStart {
     pub verification_uri_complete: Option<String>,
     pub user_code: String,
     /// Seconds until the codes expire.
+    #[ts(type = "number")]
     pub expires_in: u64,
     /// Seconds between polls.
+    #[ts(type = "number")]
     pub interval: u64,
 }
 
