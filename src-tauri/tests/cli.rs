@@ -26,9 +26,23 @@ fn templates_are_listed_with_their_fields() {
     let dir = tempfile::tempdir().unwrap();
     let t = json(oauthdesk(dir.path(), &["templates", "--json"], None));
     let ids: Vec<&str> = t.as_array().unwrap().iter().map(|t| t["id"].as_str().unwrap()).collect();
-    assert_eq!(ids, ["salesforce-client-credentials", "salesforce-authorization-code", "custom-oauth2", "client-credentials"]);
+    let expected = [
+        "salesforce-client-credentials",
+        "salesforce-authorization-code",
+        "custom-oauth2",
+        "client-credentials",
+        "salesforce-jwt-bearer",
+        "jwt-bearer",
+        "device-code",
+    ];
+    assert_eq!(ids, expected);
     let text = ok(oauthdesk(dir.path(), &["templates"], None)).stdout;
     assert!(text.contains("my_domain") && text.contains("Consumer Key"), "{text}");
+    // The legacy password grant is listed only when asked for, and says it is legacy.
+    let all = json(oauthdesk(dir.path(), &["templates", "--all", "--json"], None));
+    let password = all.as_array().unwrap().iter().find(|t| t["id"] == "password").unwrap();
+    assert_eq!(password["legacy"], true);
+    assert!(password["name"].as_str().unwrap().contains("legacy"));
 }
 
 #[test]

@@ -337,3 +337,28 @@ fn a_changed_token_or_test_origin_gets_no_credential_until_confirmed() {
     ok(oauthdesk(d, &["edit", "moved", "--confirm-origins"], None));
     ok(oauthdesk(d, &["test", "moved"], None));
 }
+
+#[test]
+fn the_legacy_password_grant_sends_the_password_and_no_client_secret() {
+    let s = Server::start("standin.mjs", &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let password = |handle: &str, url: &str, pw: &str| {
+        TestProfile::new("password", handle).set("token_url", url).set("client_id", "pw-client").set("username", "alice").secret(pw)
+    };
+    password("pw", &s.url("/password/token"), "alice-password-1").add(d);
+    let t = json(oauthdesk(d, &["token", "pw", "--json"], None));
+    assert_eq!(t["source"], "network", "{t}");
+    let v: Value = serde_json::from_str(&oauthdesk(d, &["diagnose", "pw", "--json"], None).stdout).unwrap();
+    assert_eq!(v["ok"], true, "{v}");
+    let body = v["trace"][0]["request_body"].as_str().unwrap();
+    assert!(body.contains("grant_type=password") && body.contains("password=[redacted:") && !body.contains("alice-password-1"), "{body}");
+    // A wrong password, and Salesforce, which blocks the flow in new orgs: each named.
+    password("pw-wrong", &s.url("/password/token"), "nope").add(d);
+    let v: Value = serde_json::from_str(&oauthdesk(d, &["diagnose", "pw-wrong", "--json"], None).stdout).unwrap();
+    assert_eq!((v["stage"].as_str(), v["error"].as_str()), (Some("token_endpoint"), Some("invalid_grant")), "{v}");
+    password("pw-sf", &s.url("/services/oauth2/token"), "x").add(d);
+    let v: Value = serde_json::from_str(&oauthdesk(d, &["diagnose", "pw-sf", "--json"], None).stdout).unwrap();
+    assert_eq!((v["provider"].as_str(), v["knowledge"].as_str()), (Some("Salesforce"), Some("salesforce-authentication-failure")), "{v}");
+    assert!(v["cause"].as_str().unwrap().contains("blocked"), "{v}");
+}

@@ -79,6 +79,9 @@ const routes = {
   "POST /services/oauth2/token": async (req, res) => {
     const body = await readBody(req);
     if (body.grant_type === "urn:ietf:params:oauth:grant-type:jwt-bearer") return jwtBearer(res, body.assertion);
+    // A new org blocks the username-password flow: Salesforce answers as for a wrong password.
+    if (body.grant_type === "password")
+      return json(res, 400, { error: "invalid_grant", error_description: "authentication failure" });
     const id = body.client_id;
     if (body.grant_type === "authorization_code") {
       if (id !== "sf-good")
@@ -405,6 +408,18 @@ routes["POST /mtls/token"] = async (req, res) => {
   json(res, 200, { access_token: token("mtls"), token_type: "Bearer", expires_in: 3600 });
 };
 routes["GET /mtls/me"] = (req, res) => json(res, 200, { ok: true });
+// The (legacy) password grant: alice with her password gets a token. The client is public:
+// a client secret must never arrive here.
+routes["POST /password/token"] = async (req, res) => {
+  const body = await readBody(req);
+  if (body.client_secret || req.headers.authorization)
+    return json(res, 400, { error: "invalid_request", error_description: "unexpected client credentials" });
+  if (body.grant_type !== "password" || body.client_id !== "pw-client")
+    return json(res, 400, { error: "unauthorized_client" });
+  if (body.username !== "alice" || body.password !== "alice-password-1")
+    return json(res, 400, { error: "invalid_grant", error_description: "The user name or password is incorrect." });
+  json(res, 200, { access_token: token("pw"), token_type: "Bearer", expires_in: 3600, scope: body.scope ?? "" });
+};
 const server = mtls
   ? https.createServer(mtls, handler)
   : tls

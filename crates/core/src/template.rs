@@ -21,6 +21,8 @@ pub enum Flow {
     JwtBearer,
     /// RFC 8628: the user approves on another device, with a code; the client polls.
     DeviceCode,
+    /// RFC 6749 §4.3, legacy: the user's password goes to the token endpoint.
+    Password,
 }
 
 /// How a field's value is checked and how the UI draws its input.
@@ -87,6 +89,8 @@ pub struct Template {
     pub description: String,
     pub flow: Flow,
     pub fields: Vec<FieldSpec>,
+    /// A grant kept only to reproduce old integrations: listed when asked for.
+    pub legacy: bool,
 }
 
 impl Template {
@@ -107,6 +111,7 @@ pub const CLIENT_CREDENTIALS: &str = "client-credentials";
 pub const SALESFORCE_JWT_BEARER: &str = "salesforce-jwt-bearer";
 pub const JWT_BEARER: &str = "jwt-bearer";
 pub const DEVICE_CODE: &str = "device-code";
+pub const PASSWORD: &str = "password";
 
 /// All templates, in the order the UI offers them.
 pub fn all() -> &'static [Template] {
@@ -137,7 +142,9 @@ mod tests {
                 CUSTOM_OAUTH2,
                 CLIENT_CREDENTIALS,
                 SALESFORCE_JWT_BEARER,
-                JWT_BEARER
+                JWT_BEARER,
+                DEVICE_CODE,
+                PASSWORD
             ]
         );
     }

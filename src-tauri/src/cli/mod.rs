@@ -42,7 +42,11 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// List the templates and their fields
-    Templates,
+    Templates {
+        /// Also the legacy templates (the password grant)
+        #[arg(long)]
+        all: bool,
+    },
     /// Create a profile from a template
     Add(profiles::AddArgs),
     /// List the profiles
@@ -120,7 +124,7 @@ impl Command {
             Command::Token(_) | Command::Test { .. } | Command::Authorize(_) | Command::Revoke { .. } => true,
             Command::Diagnose(_) => true,
             Command::Discover(a) => a.apply,
-            Command::Templates | Command::List | Command::Show { .. } | Command::Export { .. } => false,
+            Command::Templates { .. } | Command::List | Command::Show { .. } | Command::Export { .. } => false,
             Command::Explain(_) => false,
             Command::Key(_) | Command::Assertion(_) => true,
             Command::Ca(_) => false,
@@ -152,7 +156,7 @@ pub fn run() -> i32 {
 fn dispatch(cli: Cli, data_dir: &std::path::Path) -> AppResult<i32> {
     let out = Out { json: cli.json };
     match cli.command {
-        Command::Templates => return profiles::templates(&out).map(|()| 0),
+        Command::Templates { all } => return profiles::templates(&out, all).map(|()| 0),
         Command::Explain(args) => return diagnose::explain(&out, args),
         _ => {}
     }
@@ -165,7 +169,7 @@ fn dispatch(cli: Cli, data_dir: &std::path::Path) -> AppResult<i32> {
         return diagnose::diagnose(&desk, &out, args);
     }
     let done = match cli.command {
-        Command::Templates | Command::Explain(_) | Command::Diagnose(_) => unreachable!("handled above"),
+        Command::Templates { .. } | Command::Explain(_) | Command::Diagnose(_) => unreachable!("handled above"),
         Command::Add(args) => profiles::add(&desk, &out, args),
         Command::List => profiles::list(&desk, &out),
         Command::Show { handle } => profiles::show(&desk, &out, &handle),

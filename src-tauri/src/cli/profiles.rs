@@ -86,10 +86,11 @@ fn secret_from_prompt(t: &Template) -> AppResult<Option<ClientSecret>> {
     Ok(Some(ClientSecret::new(s)).filter(|s| !s.is_empty()))
 }
 
-pub fn templates(out: &Out) -> AppResult<()> {
-    out.print(&template::all(), || {
+pub fn templates(out: &Out, all: bool) -> AppResult<()> {
+    let shown: Vec<&template::Template> = template::all().iter().filter(|t| all || !t.legacy).collect();
+    out.print(&shown, || {
         let mut s = String::new();
-        for t in template::all() {
+        for t in &shown {
             let _ = writeln!(s, "{}  {}\n    {}", t.id, t.name, t.description);
             for f in &t.fields {
                 let req = if f.required { " (required)" } else { "" };
@@ -97,6 +98,9 @@ pub fn templates(out: &Out) -> AppResult<()> {
                 let _ = writeln!(s, "    {:<16} {}{req}{def}", f.name, f.label);
             }
             s.push('\n');
+        }
+        if !all {
+            s.push_str("Legacy templates (the password grant) are listed with --all.\n");
         }
         s
     });

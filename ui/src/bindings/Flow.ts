@@ -3,4 +3,4 @@
 /**
  * Which OAuth 2.0 grant a template uses.
  */
-export type Flow = "client_credentials" | "authorization_code" | "jwt_bearer" | "device_code";
+export type Flow = "client_credentials" | "authorization_code" | "jwt_bearer" | "device_code" | "password";

@@ -5,4 +5,8 @@ import type { Flow } from "./Flow";
 /**
  * A kind of connection.
  */
-export type Template = { id: string, name: string, description: string, flow: Flow, fields: Array<FieldSpec>, };
+export type Template = { id: string, name: string, description: string, flow: Flow, fields: Array<FieldSpec>, 
+/**
+ * A grant kept only to reproduce old integrations: listed when asked for.
+ */
+legacy: boolean, };

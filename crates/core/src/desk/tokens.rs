@@ -167,6 +167,14 @@ impl Desk {
         self.require_key(handle, &cfg)?;
         match cfg.template.flow {
             Flow::AuthorizationCode | Flow::DeviceCode => self.refresh_token(id, handle, &cfg, log).await,
+            Flow::Password => {
+                // The profile's secret is the user's password here, never a client secret.
+                let password = self
+                    .client_secret(handle)?
+                    .ok_or_else(|| Error::not_ready(handle, Need::ClientSecret, format!("no password is stored for '{handle}'")))?;
+                let username = cfg.username.clone().ok_or_else(|| Error::invalid("username", "is required"))?;
+                self.obtain(id, &cfg, None, Grant::Password { username, password }, log).await
+            }
             Flow::JwtBearer => {
                 let secret = self.client_secret(handle)?;
                 self.obtain(id, &cfg, secret.as_ref(), Grant::JwtBearer, log).await

@@ -103,6 +103,8 @@ pub struct FlowConfig {
     pub bearer: Option<Bearer>,
     /// The device authorization endpoint (RFC 8628 §3.1).
     pub device_authorization_url: Option<Url>,
+    /// The user of the (legacy) password grant.
+    pub username: Option<String>,
     /// The profile's key and certificate (attached by the desk when it has one).
     pub key: Option<KeyMaterial>,
     /// Certificate authorities trusted for this profile's requests besides the system's (PEM).
@@ -240,6 +242,7 @@ impl FlowConfig {
             algorithm,
             bearer,
             device_authorization_url: url_field(fields, "device_authorization_url")?,
+            username: get(fields, "username").map(str::to_string),
             key: None,
             ca: None,
         })

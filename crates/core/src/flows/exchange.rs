@@ -39,6 +39,8 @@ pub enum Grant {
     JwtBearer,
     /// RFC 8628 §3.4: a poll with the device code.
     DeviceCode { device_code: DeviceCode },
+    /// RFC 6749 §4.3 (legacy): the user's name and password.
+    Password { username: String, password: ClientSecret },
 }
 
 impl Grant {
@@ -80,6 +82,13 @@ impl Grant {
             // The assertion is signed when the request is made (see `bearer_assertion`).
             Grant::DeviceCode { device_code } => {
                 return vec![pair("grant_type", DEVICE_CODE), pair("device_code", device_code.expose()), pair("client_id", &cfg.client_id)];
+            }
+            Grant::Password { username, password } => {
+                let mut p = vec![pair("grant_type", "password"), pair("username", username), pair("password", password.expose())];
+                if let Some(scope) = &cfg.scopes {
+                    p.push(pair("scope", scope));
+                }
+                p
             }
             Grant::JwtBearer => {
                 let mut p = vec![pair("grant_type", JWT_BEARER)];

@@ -182,7 +182,7 @@ fn common() -> Vec<F> {
 
 fn template(id: &str, name: &str, description: &str, flow: Flow, fields: Vec<F>) -> Template {
     let fields = fields.into_iter().chain(common()).map(|f| f.0).collect();
-    Template { id: id.into(), name: name.into(), description: description.into(), flow, fields }
+    Template { id: id.into(), name: name.into(), description: description.into(), flow, fields, legacy: flow == Flow::Password }
 }
 
 pub(super) fn build() -> Vec<Template> {
@@ -338,6 +338,28 @@ pub(super) fn build() -> Vec<Template> {
                 F::new("token_url", "Token URL", FieldKind::Url, "The provider's token endpoint.").required().placeholder("https://auth.example.com/oauth/token"),
                 F::new("client_id", "Client ID", FieldKind::Text, "From the app registration in the provider's console.").required(),
                 F::new("client_secret", "Client secret", FieldKind::Secret, "Only for a confidential client; device apps are usually public."),
+                scopes("Space-separated scopes.", None),
+                client_auth("none"),
+                algorithm(),
+                provider(),
+            ],
+        ),
+        template(
+            PASSWORD,
+            "Password grant (legacy)",
+            "Legacy, for reproducing integrations that still use it: the user's password goes to the token endpoint (RFC 6749 §4.3). OAuth 2.1 drops it; Salesforce blocks it in new orgs and retires it for Connected Apps in 2027. Prefer client credentials, JWT bearer or the authorization code.",
+            Flow::Password,
+            vec![
+                F::new("token_url", "Token URL", FieldKind::Url, "The provider's token endpoint.").required().placeholder("https://auth.example.com/oauth/token"),
+                F::new("client_id", "Client ID", FieldKind::Text, "From the app registration in the provider's console.").required(),
+                F::new("username", "Username", FieldKind::Text, "The user whose password is sent.").required(),
+                F::new(
+                    "client_secret",
+                    "Password",
+                    FieldKind::Secret,
+                    "The user's password (for Salesforce, followed by the security token). Sealed like a secret; never a field.",
+                )
+                .required(),
                 scopes("Space-separated scopes.", None),
                 client_auth("none"),
                 algorithm(),
