@@ -16,12 +16,26 @@ if [ -z "${OAUTHDESK_KEYRING_SESSION:-}" ]; then
 fi
 
 # Inside the session: start the daemon with a known password, wait for it on the bus.
+# GNOME Keyring has been seen to abort under many simultaneous sessions; a daemon that
+# crashes is started again on the same keyring file (a new session is opened on the next
+# call), while one stopped on purpose (TERM, INT, KILL: the reconnect test) stays stopped.
 export OAUTHDESK_TEST_KEYRING_PASSWORD=oauthdesk-test
-printf '%s' "$OAUTHDESK_TEST_KEYRING_PASSWORD" | gnome-keyring-daemon --foreground --unlock --components=secrets >/dev/null 2>&1 &
-keyring_pid=$!
-# The reconnect test stops this daemon and starts another; any daemon left goes with the bus.
-export OAUTHDESK_TEST_KEYRING_PID=$keyring_pid
-trap 'kill $keyring_pid 2>/dev/null || true' EXIT
+pidfile="${XDG_RUNTIME_DIR:-/tmp}/oauthdesk-keyring.pid"
+export OAUTHDESK_TEST_KEYRING_PIDFILE=$pidfile
+(
+  while :; do
+    printf '%s' "$OAUTHDESK_TEST_KEYRING_PASSWORD" | gnome-keyring-daemon --foreground --unlock --components=secrets >/dev/null 2>&1 &
+    echo $! >"$pidfile"
+    status=0
+    wait $! || status=$?
+    case $status in 0 | 130 | 137 | 143) break ;; esac
+    [ "$status" -ge 128 ] || break
+    echo "with-keyring: the keyring daemon crashed (status $status); starting it again" >&2
+  done
+) &
+supervisor=$!
+trap 'kill $supervisor 2>/dev/null || true; kill "$(cat "$pidfile" 2>/dev/null)" 2>/dev/null || true' EXIT
+sleep 0.1
 for _ in $(seq 1 50); do
   if dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
       org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null | grep -q 'boolean true'; then

@@ -14,10 +14,12 @@ use oauthdesk_core::{Keyring, Secret, SecretStore};
 #[cfg(target_os = "linux")]
 #[test]
 fn a_restarted_keyring_daemon_is_reconnected_to() {
-    let (Ok(pid), Ok(password)) = (std::env::var("OAUTHDESK_TEST_KEYRING_PID"), std::env::var("OAUTHDESK_TEST_KEYRING_PASSWORD")) else {
+    let (Ok(pidfile), Ok(password)) = (std::env::var("OAUTHDESK_TEST_KEYRING_PIDFILE"), std::env::var("OAUTHDESK_TEST_KEYRING_PASSWORD"))
+    else {
         eprintln!("SKIPPED: only inside scripts/with-keyring.sh, whose keyring daemon this test restarts");
         return;
     };
+    let pid = std::fs::read_to_string(&pidfile).unwrap().trim().to_string();
     let keyring = Keyring::new("oauthdesk-tests");
     let key = format!("oauthdesk-test/{}/restart", std::process::id());
     keyring.set(&key, &Secret::new("kept-across-restarts")).unwrap();
