@@ -71,9 +71,13 @@ fn templates_lists_every_template() {
             "custom-oauth2",
             "client-credentials",
             "salesforce-jwt-bearer",
-            "jwt-bearer"
+            "jwt-bearer",
+            "device-code",
+            "password"
         ]
     );
+    // The window lists the legacy one only when asked: it is marked.
+    assert_eq!(templates[7]["legacy"], true);
 }
 
 #[test]

@@ -274,3 +274,39 @@ fn salesforce_signs_with_rs256_only() {
     let run = oauthdesk(d, &["assertion", "sf"], None);
     assert!(run.code == 2 && run.stderr.contains("signs with RS256 and its key cannot: make or import an RSA key"), "{}", run.stderr);
 }
+
+/// A P-256 key and a self-signed certificate valid until `days` from now (negative: expired).
+fn key_expiring_in(dir: &Path, name: &str, days: i64) -> String {
+    let key = rcgen::KeyPair::generate().unwrap();
+    let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    params.distinguished_name.push(rcgen::DnType::CommonName, name);
+    let until = time::OffsetDateTime::now_utc() + time::Duration::days(days);
+    params.not_before = until - time::Duration::days(365);
+    params.not_after = until;
+    let cert = params.self_signed(&key).unwrap();
+    write(dir, &format!("{name}.pem"), &format!("{}{}", key.serialize_pem(), cert.pem()))
+}
+
+#[test]
+fn a_certificate_near_or_past_its_expiry_is_shown_and_diagnosed() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let idp = Server::start("oidc.mjs", &[]);
+    for handle in ["soon", "expired"] {
+        TestProfile::client_credentials(handle, &idp.url("/token"), "cc-csjwt").set("client_auth", "private_key_jwt").add(d);
+    }
+    ok(oauthdesk(d, &["key", "import", "soon", &key_expiring_in(files.path(), "soon", 10)], None));
+    ok(oauthdesk(d, &["key", "import", "expired", &key_expiring_in(files.path(), "expired", -2)], None));
+    // The list carries the expiry with the connection's state, for the badge.
+    let list = json(oauthdesk(d, &["list", "--json"], None));
+    let soon = list.as_array().unwrap().iter().find(|p| p["handle"] == "soon").unwrap();
+    assert!(soon["connection"]["certificate_expires_at"].as_str().is_some(), "{soon}");
+    let diagnose = |h: &str| -> Value { serde_json::from_str(&oauthdesk(d, &["diagnose", h, "--json"], None).stdout).unwrap() };
+    let v = diagnose("soon");
+    let notes = v["stages"][0]["notes"].to_string();
+    assert!(notes.contains("expires in 9 days") || notes.contains("expires in 10 days"), "{v}");
+    let v = diagnose("expired");
+    assert_eq!(v["stage"], "profile", "{v}");
+    assert!(v["cause"].as_str().unwrap().contains("has expired"), "{v}");
+}

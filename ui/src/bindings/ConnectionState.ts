@@ -4,4 +4,8 @@ import type { ConnectionStatus } from "./ConnectionStatus";
 /**
  * A profile's connection state: what the badge, the panel and `show` all read.
  */
-export type ConnectionState = { state: ConnectionStatus, expires_at: string | null, last_attempt_at: string | null, last_error: string | null, };
+export type ConnectionState = { state: ConnectionStatus, expires_at: string | null, last_attempt_at: string | null, last_error: string | null, 
+/**
+ * When the certificate of the profile's key expires, if it has one.
+ */
+certificate_expires_at: string | null, };

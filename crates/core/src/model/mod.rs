@@ -182,6 +182,8 @@ pub struct ConnectionState {
     pub expires_at: Option<DateTime<Utc>>,
     pub last_attempt_at: Option<DateTime<Utc>>,
     pub last_error: Option<String>,
+    /// When the certificate of the profile's key expires, if it has one.
+    pub certificate_expires_at: Option<DateTime<Utc>>,
 }
 
 /// A stored profile as shown to users: never contains a secret.

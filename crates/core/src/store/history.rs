@@ -119,6 +119,7 @@ pub fn derive_state(
         expires_at: token.and_then(|(_, e)| e),
         last_attempt_at: last.map(|a| a.at),
         last_error: failing.map(|a| a.error_description.clone().or_else(|| a.error.clone()).unwrap_or_default()),
+        certificate_expires_at: None,
     }
 }
 
@@ -136,9 +137,10 @@ pub fn profiles_with_state(conn: &Connection, handle: Option<&str>) -> Result<Ve
     let cols = COLUMNS.split(", ").map(|c| format!("p.{c}")).collect::<Vec<_>>().join(", ");
     let filter = if handle.is_some() { "WHERE p.handle = ?1" } else { "" };
     let sql = format!(
-        "SELECT {cols}, t.obtained_at, t.expires_at, a.at, a.ok, a.error, a.error_description
+        "SELECT {cols}, t.obtained_at, t.expires_at, a.at, a.ok, a.error, a.error_description, c.cert_not_after
          FROM profiles p
          LEFT JOIN tokens t ON t.profile_id = p.id
+         LEFT JOIN credentials c ON c.profile_id = p.id
          LEFT JOIN attempts a ON a.id = (SELECT id FROM attempts WHERE profile_id = p.id ORDER BY id DESC LIMIT 1)
          {filter}
          ORDER BY p.label COLLATE NOCASE, p.handle"
@@ -154,7 +156,9 @@ pub fn profiles_with_state(conn: &Connection, handle: Option<&str>) -> Result<Ve
             Some(at) => Some(LastAttempt { at, ok: r.get(c + 3)?, error: r.get(c + 4)?, error_description: r.get(c + 5)? }),
             None => None,
         };
-        Ok((row, derive_state(token, last.as_ref(), now)))
+        let mut state = derive_state(token, last.as_ref(), now);
+        state.certificate_expires_at = r.get(c + 6)?;
+        Ok((row, state))
     };
     let rows = match handle {
         Some(h) => stmt.query_map([h], read)?.collect::<rusqlite::Result<Vec<_>>>()?,
