@@ -154,12 +154,31 @@ fn salesforce_jwt_bearer_with_a_certificate_made_here() {
     let sf_jwt = |handle: &str, user: &str, my_domain: &str| {
         TestProfile::new("salesforce-jwt-bearer", handle).set("my_domain", my_domain).set("client_id", "sf-good").set("username", user)
     };
-    // The key and certificate are made first; the certificate is "uploaded" to the stand-in.
+    // The keys and certificates are made first; the certificates are "uploaded" to the
+    // stand-in. One Salesforce profile, and one of the generic JWT bearer template signing
+    // issuer, subject, audience and extra claims as set.
     sf_jwt("sf-jwt", "integration@acme.example", "http://127.0.0.1:1").add(d);
-    let cert = files.path().join("sf.crt");
-    ok(oauthdesk(d, &["key", "generate", "sf-jwt", "--cert-out", cert.to_str().unwrap()], None));
-    let sf = Server::start("standin.mjs", &[("SF_JWT_CERT", cert.to_str().unwrap())]);
+    TestProfile::new("jwt-bearer", "generic")
+        .set("token_url", "http://127.0.0.1:1/services/oauth2/token")
+        .set("client_id", "sf-good")
+        .set("issuer", "sf-good")
+        .set("subject", "integration@acme.example")
+        .set("audience", "https://login.salesforce.com")
+        .set("claims", r#"{"tenant": "acme"}"#)
+        .set("algorithm", "rs256")
+        .add(d);
+    let mut bundle = String::new();
+    for h in ["sf-jwt", "generic"] {
+        ok(oauthdesk(d, &["key", "generate", h], None));
+        bundle.push_str(&ok(oauthdesk(d, &["key", "export-cert", h], None)).stdout);
+    }
+    let cert = write(files.path(), "uploaded.crt", &bundle);
+    let sf = Server::start("standin.mjs", &[("SF_JWT_CERT", cert.as_str())]);
     ok(oauthdesk(d, &["edit", "sf-jwt", "--set", &format!("my_domain={}", sf.url("")), "--confirm-origins"], None));
+    ok(oauthdesk(d, &["edit", "generic", "--set", &format!("token_url={}", sf.url("/services/oauth2/token")), "--confirm-origins"], None));
+    let g = json(oauthdesk(d, &["assertion", "generic", "--json"], None));
+    assert_eq!((g["claims"]["tenant"].as_str(), g["claims"]["iss"].as_str()), (Some("acme"), Some("sf-good")), "{g}");
+    assert_eq!(json(oauthdesk(d, &["token", "generic", "--json"], None))["source"], "network");
 
     let a = json(oauthdesk(d, &["assertion", "sf-jwt", "--json"], None));
     assert_eq!(a["header"]["alg"], "RS256");
@@ -309,4 +328,22 @@ fn a_certificate_near_or_past_its_expiry_is_shown_and_diagnosed() {
     let v = diagnose("expired");
     assert_eq!(v["stage"], "profile", "{v}");
     assert!(v["cause"].as_str().unwrap().contains("has expired"), "{v}");
+}
+
+#[test]
+fn discovery_gives_a_mutual_tls_client_the_endpoints_mtls_aliases() {
+    let s = Server::start("standin.mjs", &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    TestProfile::client_credentials("tls", &s.url("/x"), "c").set("client_auth", "tls_client_auth").add(d);
+    TestProfile::client_credentials("plain", &s.url("/x"), "c").secret("s").add(d);
+    for (handle, expected) in [("tls", "/mtls/token"), ("plain", "/json/token")] {
+        let v = json(oauthdesk(d, &["discover", &s.url(""), "--profile", handle, "--apply", "--json"], None));
+        assert!(v["mtls_endpoint_aliases"]["token_endpoint"].as_str().unwrap().ends_with("/mtls/token"), "{v}");
+        let shown = json(oauthdesk(d, &["show", handle, "--json"], None));
+        assert_eq!(shown["fields"]["token_url"], s.url(expected), "{handle}: {shown}");
+    }
+    // The profile's method is compared with what the server lists.
+    let v = json(oauthdesk(d, &["discover", &s.url(""), "--profile", "tls", "--json"], None));
+    assert_eq!(v["warnings"], serde_json::json!([]), "tls_client_auth is listed: {v}");
 }

@@ -219,9 +219,14 @@ function jwtBearer(res, assertion) {
     }
   });
   if (!head || !claims || head.alg !== "RS256") return fail("invalid_grant", "invalid assertion");
-  const cert = process.env.SF_JWT_CERT ? readFileSync(process.env.SF_JWT_CERT) : null;
+  // Every certificate uploaded (the file may hold several).
+  const certs = process.env.SF_JWT_CERT
+    ? (readFileSync(process.env.SF_JWT_CERT, "utf8").match(
+        /-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g,
+      ) ?? [])
+    : [];
   const signed = Buffer.from(`${parts[0]}.${parts[1]}`);
-  if (!cert || !crypto.verify("RSA-SHA256", signed, cert, Buffer.from(parts[2], "base64url")))
+  if (!certs.some((c) => crypto.verify("RSA-SHA256", signed, c, Buffer.from(parts[2], "base64url"))))
     return fail("invalid_grant", "invalid assertion");
   if (claims.iss !== "sf-good") return fail("invalid_client_id", "client identifier invalid");
   if (!["https://login.salesforce.com", "https://test.salesforce.com"].includes(claims.aud))
@@ -408,6 +413,20 @@ routes["POST /mtls/token"] = async (req, res) => {
   json(res, 200, { access_token: token("mtls"), token_type: "Bearer", expires_in: 3600 });
 };
 routes["GET /mtls/me"] = (req, res) => json(res, 200, { ok: true });
+// Metadata with the mTLS aliases of RFC 8705 §5 (the TLS variant of this server's scheme).
+routes["GET /.well-known/openid-configuration"] = (req, res) => {
+  const base = `${mtls || tls ? "https" : "http"}://127.0.0.1:${port}`;
+  json(res, 200, {
+    issuer: base,
+    token_endpoint: `${base}/json/token`,
+    device_authorization_endpoint: `${base}/device/auth`,
+    token_endpoint_auth_methods_supported: ["client_secret_basic", "tls_client_auth", "private_key_jwt"],
+    mtls_endpoint_aliases: {
+      token_endpoint: `${base}/mtls/token`,
+      device_authorization_endpoint: `${base}/mtls/device`,
+    },
+  });
+};
 // The (legacy) password grant: alice with her password gets a token. The client is public:
 // a client secret must never arrive here.
 routes["POST /password/token"] = async (req, res) => {

@@ -163,10 +163,15 @@ impl Desk {
                     fields.insert(name.to_string(), v.clone());
                 }
             };
+            // A client that authenticates with mutual TLS uses the endpoints' mTLS aliases.
+            let mtls =
+                matches!(profile.fields.get("client_auth").map(String::as_str), Some("tls_client_auth" | "self_signed_tls_client_auth"));
+            let aliases = d.mtls_endpoint_aliases.clone().filter(|_| mtls).unwrap_or_default();
             set("authorize_url", &d.authorization_endpoint);
-            set("token_url", &d.token_endpoint);
-            set("revoke_url", &d.revocation_endpoint);
-            set("introspect_url", &d.introspection_endpoint);
+            set("token_url", &aliases.token_endpoint.or_else(|| d.token_endpoint.clone()));
+            set("revoke_url", &aliases.revocation_endpoint.or_else(|| d.revocation_endpoint.clone()));
+            set("introspect_url", &aliases.introspection_endpoint.or_else(|| d.introspection_endpoint.clone()));
+            set("device_authorization_url", &aliases.device_authorization_endpoint.or_else(|| d.device_authorization_endpoint.clone()));
             if !profile.fields.contains_key("test_url") {
                 set("test_url", &d.userinfo_endpoint);
             }

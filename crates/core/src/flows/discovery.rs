@@ -24,11 +24,24 @@ pub struct Discovery {
     pub revocation_endpoint: Option<String>,
     pub introspection_endpoint: Option<String>,
     pub userinfo_endpoint: Option<String>,
+    pub device_authorization_endpoint: Option<String>,
+    /// RFC 8705 §5: the endpoints a client that authenticates with mutual TLS must use.
+    pub mtls_endpoint_aliases: Option<MtlsAliases>,
     pub token_endpoint_auth_methods_supported: Vec<String>,
     pub code_challenge_methods_supported: Vec<String>,
     pub grant_types_supported: Vec<String>,
     pub scopes_supported: Vec<String>,
     pub warnings: Vec<String>,
+}
+
+/// The mutual-TLS aliases of the endpoints (RFC 8705 §5).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct MtlsAliases {
+    pub token_endpoint: Option<String>,
+    pub revocation_endpoint: Option<String>,
+    pub introspection_endpoint: Option<String>,
+    pub device_authorization_endpoint: Option<String>,
 }
 
 fn strings(v: &Value, key: &str) -> Vec<String> {
@@ -86,6 +99,16 @@ pub async fn discover(issuer: &str) -> Result<Discovery> {
             revocation_endpoint: s("revocation_endpoint"),
             introspection_endpoint: s("introspection_endpoint"),
             userinfo_endpoint: s("userinfo_endpoint"),
+            device_authorization_endpoint: s("device_authorization_endpoint"),
+            mtls_endpoint_aliases: json.get("mtls_endpoint_aliases").filter(|v| v.is_object()).map(|a| {
+                let s = |k: &str| a.get(k).and_then(Value::as_str).map(str::to_string);
+                MtlsAliases {
+                    token_endpoint: s("token_endpoint"),
+                    revocation_endpoint: s("revocation_endpoint"),
+                    introspection_endpoint: s("introspection_endpoint"),
+                    device_authorization_endpoint: s("device_authorization_endpoint"),
+                }
+            }),
             token_endpoint_auth_methods_supported: strings(&json, "token_endpoint_auth_methods_supported"),
             code_challenge_methods_supported: strings(&json, "code_challenge_methods_supported"),
             grant_types_supported: strings(&json, "grant_types_supported"),
@@ -105,6 +128,7 @@ impl Discovery {
     /// Adds warnings where a profile asks for what the server does not offer.
     pub fn compare(&mut self, client_auth: Option<&str>, pkce: bool, public: bool) {
         let method = match (public, client_auth) {
+            (_, Some(m @ ("private_key_jwt" | "client_secret_jwt" | "tls_client_auth" | "self_signed_tls_client_auth" | "none"))) => m,
             (true, _) => "none",
             (false, Some("post")) => "client_secret_post",
             (false, _) => "client_secret_basic",
@@ -146,6 +170,8 @@ mod tests {
             revocation_endpoint: None,
             introspection_endpoint: None,
             userinfo_endpoint: None,
+            device_authorization_endpoint: None,
+            mtls_endpoint_aliases: None,
             token_endpoint_auth_methods_supported: vec!["client_secret_basic".into()],
             code_challenge_methods_supported: vec!["plain".into()],
             grant_types_supported: vec![],
