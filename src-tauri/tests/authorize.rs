@@ -295,3 +295,33 @@ fn the_device_flow_shows_the_codes_polls_and_stores_the_token() {
     assert!(err.contains("access_denied"), "{err}");
     assert_eq!(json(oauthdesk(d, &["show", "tv2", "--json"], None))["connection"]["state"], "failing");
 }
+
+#[test]
+fn the_code_flow_with_private_key_jwt_signs_the_exchange_and_the_refresh() {
+    // The key is made first: the server is told its public JWK when it starts.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let port = common::closed_port();
+    let base = format!("http://127.0.0.1:{port}");
+    TestProfile::new("custom-oauth2", "pk")
+        .set("authorize_url", format!("{base}/auth"))
+        .set("token_url", format!("{base}/token"))
+        .set("client_id", "native-pkjwt")
+        .set("scopes", "openid offline_access api")
+        .set("client_auth", "private_key_jwt")
+        .add(d);
+    let made = json(oauthdesk(d, &["key", "generate", "pk", "--algorithm", "ps256", "--json"], None));
+    let jwks = serde_json::json!({ "keys": [made["jwk"]] }).to_string();
+    let port_text = port.to_string();
+    let _idp = Server::start("oidc.mjs", &[("PORT", port_text.as_str()), ("PKJWT_JWKS", jwks.as_str())]);
+    ok(oauthdesk(d, &["edit", "pk", "--set", "algorithm=ps256"], None));
+    let (code, out, err) = authorize(d, "pk", false);
+    assert_eq!(code, 0, "{err}");
+    let t: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(t["refresh_token"], true, "{t}");
+    // The refresh authenticates the client with a new assertion too.
+    let renewed = json(oauthdesk(d, &["token", "pk", "--json", "--force"], None));
+    assert_eq!(renewed["source"], "network", "{renewed}");
+    let history = json(oauthdesk(d, &["history", "pk", "--json"], None));
+    assert!(history.as_array().unwrap().iter().all(|a| a["ok"] == true), "{history}");
+}

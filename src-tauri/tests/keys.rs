@@ -47,6 +47,9 @@ fn keys_are_made_imported_and_never_kept_or_shown_in_clear() {
     assert_eq!(ok(oauthdesk(d, &["key", "export-cert", "k"], None)).stdout, cert);
     let shown = json(oauthdesk(d, &["key", "show", "k", "--json"], None));
     assert_eq!(shown["certificate"]["sha256"], made["certificate"]["sha256"]);
+    for fact in ["subject", "issuer", "sha1", "sha256", "not_before", "not_after"] {
+        assert_eq!(shown[fact], shown["certificate"][fact], "{fact} at the top level too");
+    }
     assert_eq!(shown["jwk"]["kty"], "EC");
     assert!(shown["jwk"].get("d").is_none(), "the JWK is the public key only: {shown}");
     let text = ok(oauthdesk(d, &["key", "show", "k"], None)).stdout;

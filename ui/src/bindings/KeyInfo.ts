@@ -5,7 +5,12 @@ import type { KeyType } from "./KeyType";
 /**
  * What a profile's key is, for people: never the key itself.
  */
-export type KeyInfo = { handle: string, key_type: KeyType, certificate: CertFacts | null, 
+export type KeyInfo = { handle: string, key_type: KeyType, 
+/**
+ * The certificate's facts, also at the top level (`subject`, `issuer`, `sha1`,
+ * `sha256`, `not_before`, `not_after`) for scripts.
+ */
+certificate: CertFacts | null, 
 /**
  * The public key as a JWK, for providers that register one (Okta, Auth0).
  */

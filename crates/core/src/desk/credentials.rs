@@ -18,7 +18,12 @@ use crate::store::{self, credentials, sealed::Place};
 pub struct KeyInfo {
     pub handle: String,
     pub key_type: KeyType,
+    /// The certificate's facts, also at the top level (`subject`, `issuer`, `sha1`,
+    /// `sha256`, `not_before`, `not_after`) for scripts.
     pub certificate: Option<CertFacts>,
+    #[serde(flatten)]
+    #[ts(skip)]
+    pub facts: Option<CertFacts>,
     /// The public key as a JWK, for providers that register one (Okta, Auth0).
     #[ts(type = "Record<string, unknown>")]
     pub jwk: serde_json::Value,
@@ -66,7 +71,7 @@ impl Desk {
         let not_after = facts.as_ref().map(|f| f.not_after.to_rfc3339());
         credentials::set_key(&tx, id, &sealed, key_type_name(m.key_type), m.cert.as_deref(), not_after.as_deref())?;
         tx.commit()?;
-        Ok(KeyInfo { handle: handle.to_string(), key_type: m.key_type, certificate: facts, jwk: m.public_jwk()? })
+        Ok(KeyInfo { handle: handle.to_string(), key_type: m.key_type, certificate: facts.clone(), facts, jwk: m.public_jwk()? })
     }
 
     /// The profile's key and certificate, opened; `None` when it has none.
@@ -93,7 +98,8 @@ impl Desk {
     /// What the profile's key is (never the key).
     pub fn key_show(&self, handle: &str) -> Result<KeyInfo> {
         let m = self.key_material(handle)?.ok_or_else(|| no_key(handle))?;
-        Ok(KeyInfo { handle: handle.to_string(), key_type: m.key_type, certificate: m.facts()?, jwk: m.public_jwk()? })
+        let facts = m.facts()?;
+        Ok(KeyInfo { handle: handle.to_string(), key_type: m.key_type, certificate: facts.clone(), facts, jwk: m.public_jwk()? })
     }
 
     /// The certificate (PEM) to upload to the provider.
