@@ -232,12 +232,13 @@ fn score(e: &Entry, q: &Query<'_>) -> Option<u32> {
         score += 20;
         matched = true;
     }
-    // A stage or a status the answer does not show (a paste often lacks them) excludes nothing.
-    if let (Some(status), Some(seen)) = (e.status, q.status) {
-        if status != seen {
-            return None;
-        }
-        score += 2;
+    // The status an entry names is a preference, not a condition: providers change the status
+    // of one answer between versions (Keycloak's 400 and 401), and a paste often lacks it. An
+    // entry of the same status ranks above one without, which ranks above one of another.
+    match (e.status, q.status) {
+        (Some(status), Some(seen)) if status == seen => score += 2,
+        (Some(_), Some(_)) => score = score.saturating_sub(1),
+        _ => {}
     }
     matched.then_some(score)
 }

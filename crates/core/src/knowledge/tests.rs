@@ -93,3 +93,19 @@ fn a_providers_entry_beats_the_generic_one() {
     let generic = lookup(&Query { provider: Some("keycloak"), stage: Some(Stage::Token), status: Some(400), problem: &problem });
     assert!(generic.is_some_and(|e| e.provider.is_none()));
 }
+
+#[test]
+fn a_status_other_than_the_entrys_still_finds_the_providers_entry() {
+    // Keycloak has answered a wrong secret with 401 and with 400 across versions.
+    let problem = Problem::oauth("unauthorized_client", Some("Invalid client or Invalid client credentials"));
+    for status in [Some(400), Some(401), None] {
+        let found = lookup(&Query { provider: Some("keycloak"), stage: Some(Stage::Token), status, problem: &problem });
+        assert_eq!(found.map(|e| e.id.as_str()), Some("keycloak-bad-secret"), "{status:?}");
+    }
+    // Where two entries differ by status alone, the status decides.
+    let basic = Problem::oauth("invalid_client", None);
+    let at =
+        |status| lookup(&Query { provider: None, stage: Some(Stage::Token), status: Some(status), problem: &basic }).map(|e| e.id.clone());
+    assert_eq!(at(401).as_deref(), Some("rfc6749-invalid-client-basic"));
+    assert_eq!(at(400).as_deref(), Some("rfc6749-invalid-client"));
+}
