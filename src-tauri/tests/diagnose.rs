@@ -265,6 +265,10 @@ fn a_healthy_profile_of_each_template_diagnoses_healthy() {
         assert!(stage(&v, "authorization")["finding"].as_str().unwrap().contains("sign-in"), "{handle}: {v}");
         assert!(stage(&v, "token_endpoint")["finding"].as_str().unwrap().contains("made-up code was refused"), "{handle}: {v}");
         assert_eq!(stage(&v, "token_response")["skipped"], true, "{handle}");
+        // Healthy as far as it could look, and it says what it could not.
+        let summary = v["summary"].as_str().unwrap();
+        assert!(summary.contains("not checked: Token response (not signed in"), "{handle}: {summary}");
+        assert!(!summary.contains("every stage passed"), "{summary}");
     }
     let (_, v) = diagnose(d, "cc");
     assert_eq!(stage(&v, "authorization")["skipped"], true, "client credentials have no sign-in page");

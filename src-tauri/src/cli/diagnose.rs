@@ -54,7 +54,9 @@ fn text(d: &Diagnosis, report: Option<&PathBuf>) -> String {
                 let _ = writeln!(s, "Learn more: {src}");
             }
         }
-        None => s.push_str("\nHealthy: every stage passed.\n"),
+        None => {
+            let _ = writeln!(s, "\n{}", d.summary);
+        }
     }
     if let Some(p) = report {
         let _ = writeln!(s, "\nSupport report (no secrets): {}", p.display());

@@ -23,4 +23,9 @@ provider: string | null,
 /**
  * "Learn more": the documentation the explaining entry comes from.
  */
-source: string | null, token: TokenInfo | null, test: TestResult | null, trace: Array<TraceEntry>, };
+source: string | null, token: TokenInfo | null, test: TestResult | null, trace: Array<TraceEntry>, 
+/**
+ * The verdict in words, as the window and the command line say it: a healthy profile
+ * with stages that could not run names them instead of saying every stage passed.
+ */
+summary: string, };

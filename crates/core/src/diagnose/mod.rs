@@ -92,6 +92,9 @@ pub struct Diagnosis {
     pub token: Option<TokenInfo>,
     pub test: Option<TestResult>,
     pub trace: Vec<TraceEntry>,
+    /// The verdict in words, as the window and the command line say it: a healthy profile
+    /// with stages that could not run names them instead of saying every stage passed.
+    pub summary: String,
 }
 
 impl Diagnosis {
@@ -112,6 +115,27 @@ impl Diagnosis {
             token: None,
             test: None,
             trace: Vec::new(),
+            summary: String::new(),
+        }
+    }
+
+    /// The verdict in words.
+    fn summarise(&self) -> String {
+        if !self.ok {
+            let at = self.stages.iter().find(|s| !s.ok).map(|s| s.title.as_str()).unwrap_or("a stage");
+            return format!("Failed at {at}.");
+        }
+        let skipped: Vec<String> = self
+            .stages
+            .iter()
+            .filter(|s| s.skipped && s.name != Check::Authorization)
+            .map(|s| format!("{} ({})", s.title, s.finding))
+            .collect();
+        if skipped.is_empty() {
+            "Healthy: every stage passed.".into()
+        } else {
+            let passed = self.stages.iter().filter(|s| !s.skipped).count();
+            format!("No problem found in the {passed} stages that ran; not checked: {}.", skipped.join("; "))
         }
     }
 
@@ -153,6 +177,7 @@ impl Desk {
         if !d.ok {
             d.skip_rest();
         }
+        d.summary = d.summarise();
         Ok(d)
     }
 
