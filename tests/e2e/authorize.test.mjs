@@ -47,8 +47,12 @@ test("Authorize from the window: the helper signs in and the window shows the co
     await (await shown(app, "authorize")).click();
     await shown(app, "authorize-url", 15_000);
     await (await shown(app, "authorize-cancel")).click();
-    const error = await shown(app, "connect-error", 10_000);
-    assert.match(await error.getText(), /cancelled/);
+    // A cancel is no failure: said plainly, and the badge does not turn "failing".
+    const notice = await shown(app, "connect-notice", 10_000);
+    assert.match(await notice.getText(), /Cancelled/);
+    assert.equal((await app.findElements(By.css('[data-testid="connect-error"]'))).length, 0);
+    const badge = await app.findElement(By.css('[data-handle="idp-user"] [data-testid="status-badge"]'));
+    assert.doesNotMatch(await badge.getText(), /failing/);
   } finally {
     await app.quit();
   }

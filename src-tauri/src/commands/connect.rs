@@ -10,7 +10,20 @@ use crate::AppState;
 /// Gets a token (a new one with `force`) and calls the test URL.
 #[tauri::command]
 pub async fn profile_connect(state: State<'_, AppState>, handle: String, force: bool) -> AppResult<ConnectResult> {
-    state.desk.connect(&handle, force).await.map_err(AppError::from)
+    // Cancel (profile_authorize_cancel) stops the wait: the request is dropped, nothing of it
+    // is stored, and the profile's exchange lock is released with it.
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    if let Ok(mut pending) = state.pending.lock() {
+        pending.insert(handle.clone(), tx);
+    }
+    let result = tokio::select! {
+        r = state.desk.connect(&handle, force) => r,
+        _ = rx => Err(oauthdesk_core::Error::Cancelled),
+    };
+    if let Ok(mut pending) = state.pending.lock() {
+        pending.remove(&handle);
+    }
+    result.map_err(AppError::from)
 }
 
 #[tauri::command]

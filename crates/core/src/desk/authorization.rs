@@ -68,6 +68,8 @@ impl Desk {
         log.attempt(Stage::Authorize, started, None, code.as_ref().map(|_| true));
         let code = match code {
             Ok(code) => code,
+            // A sign-in the user cancelled is no failure of the profile's: nothing is recorded.
+            Err(Error::Cancelled) => return Err(Error::Cancelled),
             Err(e) => {
                 self.save_attempts(id, &mut log)?;
                 return Err(e);
