@@ -83,6 +83,7 @@ fn a_public_client_signs_in_and_the_token_is_served_from_the_cache() {
 
     // New scopes make the stored tokens stale: a new authorization is asked for.
     ok(oauthdesk(dir.path(), &["edit", "public", "--set", "scopes=openid"], None));
+    assert_eq!(json(oauthdesk(dir.path(), &["show", "public", "--json"], None))["connection"]["state"], "settings_changed");
     let stale = oauthdesk(dir.path(), &["token", "public"], None);
     assert_eq!(stale.code, 2);
     assert!(stale.stderr.contains("not authorized yet: sign in with `oauthdesk authorize public`"), "{}", stale.stderr);
@@ -145,6 +146,8 @@ fn revoke_revokes_at_the_provider_and_forgets_locally() {
     let r = json(oauthdesk(dir.path(), &["revoke", "conf", "--json"], None));
     assert_eq!(r["revoked"], serde_json::json!(["refresh_token", "access_token"]));
     assert_eq!(introspect(&idp, token)["active"], false, "the server no longer accepts the token");
+    // The badge says what happened, not "never tried" beside a history of attempts.
+    assert_eq!(json(oauthdesk(dir.path(), &["show", "conf", "--json"], None))["connection"]["state"], "signed_out");
     let after = oauthdesk(dir.path(), &["token", "conf"], None);
     assert!(after.stderr.contains("not authorized yet"), "{}", after.stderr);
 }

@@ -3,4 +3,4 @@
 /**
  * A profile's connection status, for the list's badge.
  */
-export type ConnectionStatus = "connected" | "expired" | "failing" | "never";
+export type ConnectionStatus = "connected" | "expired" | "failing" | "never" | "signed_out" | "settings_changed";

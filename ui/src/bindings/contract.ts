@@ -74,6 +74,8 @@ export const CONNECTION_STATUS_LABELS = {
   expired: "expired",
   failing: "failing",
   never: "never tried",
+  signed_out: "signed out",
+  settings_changed: "settings changed",
 } as const satisfies Record<ConnectionStatus, string>;
 
 /** Labels for people, from the core (crates/core/src/model/labels.rs). */

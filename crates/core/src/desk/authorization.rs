@@ -94,7 +94,7 @@ impl Desk {
             Err(Error::OAuth { error, description, .. }) if error == "invalid_grant" => {
                 {
                     let conn = self.conn();
-                    self.forget_token(&conn, id)?;
+                    self.forget_token(&conn, id, None)?;
                 }
                 let why = description.map(|d| format!(": {d}")).unwrap_or_default();
                 Err(Error::not_ready(
@@ -141,7 +141,7 @@ impl Desk {
             ),
         };
         let conn = self.conn();
-        self.forget_token(&conn, id)?;
+        self.forget_token(&conn, id, Some(crate::store::history::Dropped::SignedOut))?;
         Ok(RevokeOutcome { revoked, forgotten: true, note })
     }
 

@@ -92,7 +92,7 @@ impl Desk {
         store::update(&tx, row.id, &label, &fields)?;
         if fields != row.fields || secret.is_some() {
             // A token was issued for the old settings: it is stale now.
-            self.forget_token(&tx, row.id)?;
+            self.forget_token(&tx, row.id, Some(history::Dropped::SettingsChanged))?;
         }
         if let (Some(secret), Some(key)) = (&secret, &key) {
             store::profiles::set_client_secret(&tx, row.id, &key.seal(&self.aad(Place::ClientSecret(row.id)), secret.expose().as_bytes()))?;
@@ -116,7 +116,7 @@ impl Desk {
         let mut conn = self.conn();
         let tx = store::write(&mut conn)?;
         let row = store::get(&tx, handle)?;
-        self.forget_token(&tx, row.id)?;
+        self.forget_token(&tx, row.id, None)?;
         store::delete(&tx, row.id)?;
         tx.commit()?;
         if let Some(item) = &row.secret_ref {

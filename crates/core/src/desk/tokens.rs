@@ -129,12 +129,12 @@ impl Desk {
     }
 
     /// Forgets a profile's cached token.
-    pub(crate) fn forget_token(&self, conn: &rusqlite::Connection, id: i64) -> Result<()> {
+    pub(crate) fn forget_token(&self, conn: &rusqlite::Connection, id: i64, why: Option<history::Dropped>) -> Result<()> {
         if let Some(item) = history::token(conn, id)?.and_then(|m| m.secret_ref) {
             // A schema-2 store's item not moved in yet.
             self.secrets().delete(&item)?;
         }
-        history::forget_token(conn, id)
+        history::forget_token(conn, id, why)
     }
 
     /// A token for `handle`: the cached one while it has more than `margin` left, else a new

@@ -64,6 +64,8 @@ impl Labelled for ConnectionStatus {
             ConnectionStatus::Expired => "expired",
             ConnectionStatus::Failing => "failing",
             ConnectionStatus::Never => "never tried",
+            ConnectionStatus::SignedOut => "signed out",
+            ConnectionStatus::SettingsChanged => "settings changed",
         }
     }
 }

@@ -157,11 +157,21 @@ pub enum ConnectionStatus {
     Expired,
     Failing,
     Never,
+    /// Its tokens were revoked or forgotten on purpose.
+    SignedOut,
+    /// Its settings changed, so the token issued for the old ones was dropped.
+    SettingsChanged,
 }
 
 impl ConnectionStatus {
-    pub const ALL: [ConnectionStatus; 4] =
-        [ConnectionStatus::Connected, ConnectionStatus::Expired, ConnectionStatus::Failing, ConnectionStatus::Never];
+    pub const ALL: [ConnectionStatus; 6] = [
+        ConnectionStatus::Connected,
+        ConnectionStatus::Expired,
+        ConnectionStatus::Failing,
+        ConnectionStatus::Never,
+        ConnectionStatus::SignedOut,
+        ConnectionStatus::SettingsChanged,
+    ];
 
     /// The serialized name.
     pub fn as_str(self) -> &'static str {
@@ -170,6 +180,8 @@ impl ConnectionStatus {
             ConnectionStatus::Expired => "expired",
             ConnectionStatus::Failing => "failing",
             ConnectionStatus::Never => "never",
+            ConnectionStatus::SignedOut => "signed_out",
+            ConnectionStatus::SettingsChanged => "settings_changed",
         }
     }
 }

@@ -49,7 +49,15 @@ pub fn save_token(
          ON CONFLICT (profile_id) DO UPDATE SET sealed = ?2, secret_ref = NULL, obtained_at = ?3, expires_at = ?4, expiry_source = ?5",
         params![profile_id, sealed, obtained_at, expires_at, source.as_str()],
     )?;
+    conn.execute("UPDATE profiles SET token_dropped = NULL WHERE id = ?1 AND token_dropped IS NOT NULL", [profile_id])?;
     Ok(())
+}
+
+/// Why a token was forgotten, when the badge should say so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dropped {
+    SignedOut,
+    SettingsChanged,
 }
 
 pub fn token(conn: &Connection, profile_id: i64) -> Result<Option<TokenMeta>> {
@@ -60,8 +68,16 @@ pub fn token(conn: &Connection, profile_id: i64) -> Result<Option<TokenMeta>> {
         .optional()?)
 }
 
-pub fn forget_token(conn: &Connection, profile_id: i64) -> Result<()> {
-    conn.execute("DELETE FROM tokens WHERE profile_id = ?1", [profile_id])?;
+/// Forgets the profile's token; `why`, when it had one, is what the badge says then.
+pub fn forget_token(conn: &Connection, profile_id: i64, why: Option<Dropped>) -> Result<()> {
+    let n = conn.execute("DELETE FROM tokens WHERE profile_id = ?1", [profile_id])?;
+    if let (true, Some(why)) = (n > 0, why) {
+        let why = match why {
+            Dropped::SignedOut => "signed_out",
+            Dropped::SettingsChanged => "settings_changed",
+        };
+        conn.execute("UPDATE profiles SET token_dropped = ?2 WHERE id = ?1", params![profile_id, why])?;
+    }
     Ok(())
 }
 
@@ -105,6 +121,7 @@ pub struct LastAttempt {
 pub fn derive_state(
     token: Option<(DateTime<Utc>, Option<DateTime<Utc>>)>,
     last: Option<&LastAttempt>,
+    dropped: Option<&str>,
     now: DateTime<Utc>,
 ) -> ConnectionState {
     let failing = last.filter(|a| !a.ok && token.is_none_or(|(obtained_at, _)| a.at >= obtained_at));
@@ -112,7 +129,11 @@ pub fn derive_state(
         (_, Some(_)) => ConnectionStatus::Failing,
         (Some((obtained_at, expires_at)), None) if usable_at(obtained_at, expires_at, now, Duration::zero()) => ConnectionStatus::Connected,
         (Some(_), None) => ConnectionStatus::Expired,
-        (None, None) => ConnectionStatus::Never,
+        (None, None) => match dropped {
+            Some("signed_out") => ConnectionStatus::SignedOut,
+            Some("settings_changed") => ConnectionStatus::SettingsChanged,
+            _ => ConnectionStatus::Never,
+        },
     };
     ConnectionState {
         state,
@@ -137,7 +158,7 @@ pub fn profiles_with_state(conn: &Connection, handle: Option<&str>) -> Result<Ve
     let cols = COLUMNS.split(", ").map(|c| format!("p.{c}")).collect::<Vec<_>>().join(", ");
     let filter = if handle.is_some() { "WHERE p.handle = ?1" } else { "" };
     let sql = format!(
-        "SELECT {cols}, t.obtained_at, t.expires_at, a.at, a.ok, a.error, a.error_description, c.cert_not_after
+        "SELECT {cols}, t.obtained_at, t.expires_at, a.at, a.ok, a.error, a.error_description, c.cert_not_after, p.token_dropped
          FROM profiles p
          LEFT JOIN tokens t ON t.profile_id = p.id
          LEFT JOIN credentials c ON c.profile_id = p.id
@@ -156,7 +177,8 @@ pub fn profiles_with_state(conn: &Connection, handle: Option<&str>) -> Result<Ve
             Some(at) => Some(LastAttempt { at, ok: r.get(c + 3)?, error: r.get(c + 4)?, error_description: r.get(c + 5)? }),
             None => None,
         };
-        let mut state = derive_state(token, last.as_ref(), now);
+        let dropped: Option<String> = r.get(c + 7)?;
+        let mut state = derive_state(token, last.as_ref(), dropped.as_deref(), now);
         state.certificate_expires_at = r.get(c + 6)?;
         Ok((row, state))
     };
@@ -192,16 +214,18 @@ mod tests {
     fn the_state_follows_the_token_and_the_last_attempt() {
         let now = Utc::now();
         let hour = Duration::hours(1);
-        assert_eq!(derive_state(None, None, now).state, ConnectionStatus::Never);
-        assert_eq!(derive_state(Some((now - hour, Some(now + hour))), None, now).state, ConnectionStatus::Connected);
-        assert_eq!(derive_state(Some((now - hour, Some(now - Duration::seconds(1)))), None, now).state, ConnectionStatus::Expired);
-        assert_eq!(derive_state(Some((now - Duration::minutes(5), None)), None, now).state, ConnectionStatus::Connected);
-        assert_eq!(derive_state(Some((now - hour, None)), None, now).state, ConnectionStatus::Expired);
+        assert_eq!(derive_state(None, None, None, now).state, ConnectionStatus::Never);
+        assert_eq!(derive_state(None, None, Some("signed_out"), now).state, ConnectionStatus::SignedOut);
+        assert_eq!(derive_state(None, None, Some("settings_changed"), now).state, ConnectionStatus::SettingsChanged);
+        assert_eq!(derive_state(Some((now - hour, Some(now + hour))), None, None, now).state, ConnectionStatus::Connected);
+        assert_eq!(derive_state(Some((now - hour, Some(now - Duration::seconds(1)))), None, None, now).state, ConnectionStatus::Expired);
+        assert_eq!(derive_state(Some((now - Duration::minutes(5), None)), None, None, now).state, ConnectionStatus::Connected);
+        assert_eq!(derive_state(Some((now - hour, None)), None, None, now).state, ConnectionStatus::Expired);
         let failed = attempt(now, false);
-        let s = derive_state(Some((now - hour, Some(now + hour))), Some(&failed), now);
+        let s = derive_state(Some((now - hour, Some(now + hour))), Some(&failed), None, now);
         assert_eq!((s.state, s.last_error.as_deref()), (ConnectionStatus::Failing, Some("invalid_client")));
         // A failure before the current token was obtained is history, not the state.
         let old = attempt(now - Duration::hours(2), false);
-        assert_eq!(derive_state(Some((now - hour, Some(now + hour))), Some(&old), now).state, ConnectionStatus::Connected);
+        assert_eq!(derive_state(Some((now - hour, Some(now + hour))), Some(&old), None, now).state, ConnectionStatus::Connected);
     }
 }

@@ -31,6 +31,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0002_tokens_and_history.sql"),
     include_str!("../../migrations/0003_sealed_secrets.sql"),
     include_str!("../../migrations/0004_credentials.sql"),
+    include_str!("../../migrations/0005_token_dropped.sql"),
 ];
 
 /// The schema version this build writes.
