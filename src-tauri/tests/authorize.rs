@@ -328,3 +328,25 @@ fn the_code_flow_with_private_key_jwt_signs_the_exchange_and_the_refresh() {
     let history = json(oauthdesk(d, &["history", "pk", "--json"], None));
     assert!(history.as_array().unwrap().iter().all(|a| a["ok"] == true), "{history}");
 }
+
+#[test]
+fn a_browser_command_from_the_environment_is_run_with_the_url() {
+    // The "browser" is the helper that plays the user: the sign-in completes by itself.
+    let idp = Server::start("oidc.mjs", &[]);
+    let dir = tempfile::tempdir().unwrap();
+    TestProfile::custom_oauth2("b", &idp, "native-public").add(dir.path());
+    let helper = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/servers/user.mjs");
+    let browser = format!("node {}", helper.display());
+    let run = common::oauthdesk_env(
+        dir.path(),
+        &["authorize", "b", "--json", "--timeout", "30"],
+        None,
+        &[("OAUTHDESK_BROWSER", browser.as_str())],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let t: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(t["source"], "network");
+    // BROWSER, as other tools read it, when OAUTHDESK_BROWSER is not set.
+    let run = common::oauthdesk_env(dir.path(), &["authorize", "b", "--json", "--timeout", "30"], None, &[("BROWSER", browser.as_str())]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
