@@ -18,11 +18,17 @@ test("a Salesforce profile created in the window survives a restart with its sec
     const template = await shown(app, "field-template");
     assert.equal(await template.getAttribute("value"), "salesforce-client-credentials");
 
-    // Bad input first: the form names the field and nothing is stored.
+    // Bad input first: every invalid field says what is wrong under it, in words, the
+    // summary next to Create names them, and nothing is stored.
     await type(app, "field-handle", "Acme Prod");
+    await type(app, "field-my_domain", "https://acme.lightning.force.com");
     await (await shown(app, "save-profile")).click();
-    const error = await shown(app, "form-error");
-    assert.match(await error.getText(), /^handle: /);
+    const handleProblem = await shown(app, "problem-handle");
+    assert.doesNotMatch(await handleProblem.getText(), /^handle:/, "in words, not the raw field name");
+    assert.match(await (await shown(app, "problem-my_domain")).getText(), /acme\.my\.salesforce\.com/);
+    assert.match(await (await shown(app, "problem-client_id")).getText(), /required/);
+    assert.match(await (await shown(app, "problem-client_secret")).getText(), /required/);
+    assert.match(await (await shown(app, "form-summary")).getText(), /fields need attention: Handle, My Domain URL/);
 
     await type(app, "field-handle", "sf-e2e");
     await type(app, "field-label", "Acme (end to end)");

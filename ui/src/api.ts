@@ -28,6 +28,7 @@ import type { ExportFile } from "./bindings/ExportFile";
 import type { Explanation } from "./bindings/Explanation";
 import type { Provider } from "./bindings/Provider";
 import type { KeyInfo } from "./bindings/KeyInfo";
+import type { FieldProblem } from "./bindings/FieldProblem";
 import type { CaInfo } from "./bindings/CaInfo";
 import type { Unsigned } from "./bindings/Unsigned";
 import type { ExportSaved } from "./bindings/ExportSaved";
@@ -41,6 +42,7 @@ type Commands = {
   templates: { args: Record<string, never>; result: Template[] };
   profiles_list: { args: Record<string, never>; result: Profile[] };
   profile_get: { args: { handle: string }; result: Profile };
+  profile_check: { args: { profile: NewProfile; editing: boolean }; result: FieldProblem[] };
   profile_create: { args: { profile: NewProfile }; result: Profile };
   profile_update: { args: { handle: string; changes: ProfileChanges }; result: Profile };
   profile_remove: { args: { handle: string }; result: null };

@@ -148,6 +148,37 @@ fn unknown_field(template: &Template, name: &str) -> Error {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn every_problem_of_a_form_is_named_at_once_in_words() {
+        let new = NewProfile {
+            template: "client-credentials".into(),
+            handle: "Bad Handle".into(),
+            label: None,
+            fields: [("token_url", "not a url"), ("client_id", ""), ("timeout", "soon")]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            client_secret: None,
+        };
+        let found = problems(&new, false, false);
+        let fields: Vec<&str> = found.iter().map(|p| p.field.as_str()).collect();
+        for f in ["handle", "token_url", "timeout", "client_id", "client_secret"] {
+            assert!(fields.contains(&f), "{f} in {found:?}");
+        }
+        let url = found.iter().find(|p| p.field == "token_url").unwrap_or_else(|| unreachable!());
+        assert_eq!(url.label, "Token URL");
+        assert!(!url.message.starts_with("token_url"), "the message is in words: {}", url.message);
+        // A valid profile has none; a key-based client needs no secret.
+        let mut good = new.clone();
+        good.handle = "api".into();
+        good.fields = [("token_url", "https://a.example/t"), ("client_id", "c"), ("client_auth", "private_key_jwt")]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        assert_eq!(problems(&good, false, false), vec![]);
+    }
+
     use super::*;
 
     fn fields(pairs: &[(&str, &str)]) -> Fields {
@@ -213,4 +244,91 @@ mod tests {
         assert_eq!(label(None, "sf-prod").unwrap(), "sf-prod");
         assert_eq!(label(Some("  Acme prod "), "sf-prod").unwrap(), "Acme prod");
     }
+}
+
+/// One field's problem, in words, for the form to show under that field.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, TS)]
+#[ts(export)]
+pub struct FieldProblem {
+    pub field: String,
+    /// The field's label, as the form shows it.
+    pub label: String,
+    /// What is wrong, without the field's name.
+    pub message: String,
+}
+
+/// Every problem of a profile to create (or, with `editing`, of changed values), all at once,
+/// so the form can mark each field instead of one error at a time. The same rules as
+/// [`check_fields`], run field by field.
+pub fn problems(new: &NewProfile, editing: bool, secret_stored: bool) -> Vec<FieldProblem> {
+    let Ok(template) = template::find(&new.template) else {
+        return vec![FieldProblem {
+            field: "template".into(),
+            label: "Template".into(),
+            message: format!("'{}' is not a template", new.template),
+        }];
+    };
+    let label_of = |name: &str| match name {
+        "handle" => "Handle".to_string(),
+        "label" => "Label".to_string(),
+        _ => template.field(name).map(|f| f.label.clone()).unwrap_or_else(|| name.to_string()),
+    };
+    let mut out = Vec::new();
+    let mut push = |e: Error, fallback: &str| {
+        let (field, message) = match e {
+            Error::Invalid { field, message } => (field, message),
+            other => (fallback.to_string(), other.to_string()),
+        };
+        if !out.iter().any(|p: &FieldProblem| p.field == field) {
+            out.push(FieldProblem { label: label_of(&field), field, message });
+        }
+    };
+    if !editing {
+        if let Err(m) = validate::handle(&new.handle) {
+            push(Error::invalid("handle", m), "handle");
+        }
+    }
+    if let Err(e) = label(new.label.as_deref(), &new.handle) {
+        push(e, "label");
+    }
+    if let Some(secret) = new.client_secret.as_ref().filter(|s| !s.is_empty()) {
+        if let Err(e) = check_secret(secret) {
+            push(e, "client_secret");
+        }
+    }
+    for (name, raw) in &new.fields {
+        let one: Fields = [(name.clone(), raw.clone())].into_iter().collect();
+        // Required fields are checked below, once, for all.
+        if let Err(e) = check_fields_only(template, &one) {
+            push(e, name);
+        }
+    }
+    let present = |name: &str| new.fields.get(name).is_some_and(|v| !v.trim().is_empty());
+    let secret_present = secret_stored || new.client_secret.as_ref().is_some_and(|s| !s.is_empty());
+    for spec in template.fields.iter().filter(|f| f.required) {
+        let missing = if spec.kind == FieldKind::Secret {
+            !secret_present && secret_needed(template, &new.fields)
+        } else {
+            !present(&spec.name) && spec.default.is_none()
+        };
+        if missing {
+            push(Error::invalid(&spec.name, "is required"), &spec.name);
+        }
+    }
+    out
+}
+
+/// The value rules of [`check_fields`] without the required check.
+fn check_fields_only(template: &Template, fields: &Fields) -> Result<()> {
+    for (name, raw) in fields {
+        let spec = template.field(name).ok_or_else(|| unknown_field(template, name))?;
+        if spec.kind == FieldKind::Secret {
+            return Err(Error::invalid(name, "is a secret: secrets are not set as fields"));
+        }
+        let v = validate::value(&spec.kind, raw).map_err(|m| Error::invalid(name, m))?;
+        if name == "my_domain" && !v.is_empty() {
+            my_domain(template, &v)?;
+        }
+    }
+    Ok(())
 }

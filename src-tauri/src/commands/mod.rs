@@ -33,6 +33,7 @@ commands! {
     profiles::templates,
     profiles::profiles_list,
     profiles::profile_get,
+    profiles::profile_check,
     profiles::profile_create,
     profiles::profile_update,
     profiles::profile_remove,

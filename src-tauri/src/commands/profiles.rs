@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use oauthdesk_core::desk::RekeyOutcome;
+use oauthdesk_core::profile::FieldProblem;
 use oauthdesk_core::{template, ExportFile, NewProfile, Profile, ProfileChanges, Template};
 use serde::Serialize;
 use tauri::{AppHandle, Runtime, State};
@@ -27,6 +28,16 @@ pub async fn profiles_list(state: State<'_, AppState>) -> AppResult<Vec<Profile>
 #[tauri::command]
 pub async fn profile_get(state: State<'_, AppState>, handle: String) -> AppResult<Profile> {
     on_desk(&state, move |d| d.get(&handle)).await
+}
+
+/// Every problem of a profile about to be created or saved, each for its field.
+#[tauri::command]
+pub async fn profile_check(state: State<'_, AppState>, profile: NewProfile, editing: bool) -> AppResult<Vec<FieldProblem>> {
+    on_desk(&state, move |d| {
+        let stored = editing && d.get(&profile.handle).is_ok_and(|p| p.client_secret == oauthdesk_core::SecretState::Set);
+        Ok(oauthdesk_core::profile::problems(&profile, editing, stored))
+    })
+    .await
 }
 
 #[tauri::command]

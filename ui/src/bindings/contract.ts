@@ -11,6 +11,7 @@ export const COMMANDS = [
   "templates",
   "profiles_list",
   "profile_get",
+  "profile_check",
   "profile_create",
   "profile_update",
   "profile_remove",
