@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { By, until } from "selenium-webdriver";
+import { By, Key, until } from "selenium-webdriver";
 import { answerSaveDialog, byTestId, shown, suite, type } from "./driver.mjs";
 
 const SECRET = "e2e-consumer-secret-7f3a";
@@ -110,4 +110,29 @@ test("Export saves the profile through the Save dialog without its secret; Impor
   const imported = JSON.parse(ctx.env.cli(["show", "sf-shared", "--json"]));
   assert.equal(imported.client_secret, "not set", "secrets never travel with an export");
   assert.equal(imported.fields.client_id, "3MVG9e2eConsumerKey");
+});
+
+test("a dialog holds the keyboard: Tab stays inside, Escape closes it, focus returns", async () => {
+  ctx.env.addProfile("client-credentials", "kb", {
+    fields: { token_url: "https://auth.example.com/token", client_id: "c" },
+    secret: "s",
+  });
+  const app = await ctx.env.open();
+  try {
+    const opener = await shown(app, "open-export");
+    await opener.click();
+    const dialog = await shown(app, "transfer-dialog");
+    const inside = () => app.executeScript("return arguments[0].contains(document.activeElement)", dialog);
+    assert.equal(await inside(), true, "focus moves into the dialog");
+    for (let i = 0; i < 12; i++) {
+      await app.actions().sendKeys(Key.TAB).perform();
+      assert.equal(await inside(), true, `Tab ${i + 1} stays inside the dialog`);
+    }
+    await app.actions().sendKeys(Key.ESCAPE).perform();
+    await app.wait(async () => (await app.findElements(byTestId("transfer-dialog"))).length === 0, 5_000);
+    const focused = await app.executeScript("return document.activeElement?.dataset?.testid ?? ''");
+    assert.equal(focused, "open-export", "focus returns to the button that opened it");
+  } finally {
+    await app.quit();
+  }
 });
