@@ -10,8 +10,12 @@ pub const CONNECTION_CHANGED: &str = "connection-changed";
 /// [`AuthorizeStarted`](crate::commands::authorize::AuthorizeStarted).
 pub const AUTHORIZE_STARTED: &str = "authorize-started";
 
+/// Test all made progress; the payload is [`TestProgress`](crate::commands::connect::TestProgress).
+pub const TEST_PROGRESS: &str = "test-progress";
+
 /// Every event, as (key in the UI's `EVENTS` object, event name).
-pub const EVENT_NAMES: &[(&str, &str)] = &[("connectionChanged", CONNECTION_CHANGED), ("authorizeStarted", AUTHORIZE_STARTED)];
+pub const EVENT_NAMES: &[(&str, &str)] =
+    &[("connectionChanged", CONNECTION_CHANGED), ("authorizeStarted", AUTHORIZE_STARTED), ("testProgress", TEST_PROGRESS)];
 
 #[cfg(test)]
 mod tests {

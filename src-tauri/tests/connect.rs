@@ -362,3 +362,45 @@ fn the_legacy_password_grant_sends_the_password_and_no_client_secret() {
     assert_eq!((v["provider"].as_str(), v["knowledge"].as_str()), (Some("Salesforce"), Some("salesforce-authentication-failure")), "{v}");
     assert!(v["cause"].as_str().unwrap().contains("blocked"), "{v}");
 }
+
+#[test]
+fn test_all_checks_every_profile_and_explains_each_failure() {
+    let idp = Server::start("oidc.mjs", &[]);
+    let s = Server::start("standin.mjs", &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for i in 0..5 {
+        TestProfile::client_credentials(&format!("ok-{i}"), &idp.url("/token"), "cc-basic")
+            .set("scopes", "api")
+            .set("test_url", idp.url("/.well-known/openid-configuration"))
+            .secret("basic-secret")
+            .add(d);
+    }
+    TestProfile::client_credentials("bad", &s.url("/kb/salesforce-no-run-as-user/token"), "c")
+        .set("provider", "salesforce")
+        .secret("x")
+        .add(d);
+    let run = oauthdesk(d, &["test", "--all", "--json", "--parallel", "3"], None);
+    assert_eq!(run.code, 1, "one failing profile: {}", run.stderr);
+    let v: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!((v["ok"].as_u64(), v["failed"].as_u64()), (Some(5), Some(1)), "{v}");
+    let results = v["results"].as_array().unwrap();
+    assert_eq!(results.len(), 6);
+    let bad = results.iter().find(|r| r["handle"] == "bad").unwrap();
+    assert_eq!(
+        (bad["ok"].as_bool(), bad["status"].as_u64(), bad["knowledge"].as_str()),
+        (Some(false), Some(400), Some("salesforce-no-run-as-user")),
+        "{bad}"
+    );
+    assert!(bad["cause"].as_str().unwrap().contains("Run As"), "{bad}");
+    let good = results.iter().find(|r| r["handle"] == "ok-0").unwrap();
+    assert_eq!((good["ok"].as_bool(), good["status"].as_u64()), (Some(true), Some(200)));
+    assert!(good["elapsed_ms"].is_u64() && good.get("cause").is_some_and(Value::is_null));
+    // Text: a line each and the summary; all passing exits 0.
+    let text = oauthdesk(d, &["test", "--all"], None).stdout;
+    assert!(text.contains("✗ bad") && text.contains("5 ok, 1 failing"), "{text}");
+    ok(oauthdesk(d, &["remove", "bad"], None));
+    assert_eq!(oauthdesk(d, &["test", "--all"], None).code, 0);
+    let run = oauthdesk(d, &["test"], None);
+    assert!(run.code == 2 && run.stderr.contains("handle: give a profile's handle, or --all"), "{}", run.stderr);
+}

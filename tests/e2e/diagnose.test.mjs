@@ -59,3 +59,23 @@ test("Paste an error explains a provider's answer without a profile", async () =
     await app.quit();
   }
 });
+
+test("Test all checks every profile and shows the failing one's cause", async () => {
+  ctx.env.addProfile("client-credentials", "all-good", {
+    fields: { token_url: ctx.idp.url("/token"), client_id: "cc-basic", scopes: "api" },
+    secret: "basic-secret",
+  });
+  const app = await ctx.env.open();
+  try {
+    await (await shown(app, "test-all")).click();
+    const summary = await shown(app, "test-all-summary", 30_000);
+    // "wrong-secret" from the first test fails; "all-good" passes.
+    assert.match(await summary.getText(), /1 ok, 1 failing/);
+    const bad = await app.findElement(By.css('[data-testid="test-all-result"][data-handle="wrong-secret"]'));
+    assert.match(await bad.getText(), /✗/);
+    assert.match(await bad.getText(), /Client authentication failed/);
+    await saveScreenshot(app, "test-all.png");
+  } finally {
+    await app.quit();
+  }
+});

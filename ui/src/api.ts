@@ -28,6 +28,8 @@ import type { ExportFile } from "./bindings/ExportFile";
 import type { Explanation } from "./bindings/Explanation";
 import type { Provider } from "./bindings/Provider";
 import type { KeyInfo } from "./bindings/KeyInfo";
+import type { TestAll } from "./bindings/TestAll";
+import type { TestProgress } from "./bindings/TestProgress";
 import type { FieldProblem } from "./bindings/FieldProblem";
 import type { CaInfo } from "./bindings/CaInfo";
 import type { Unsigned } from "./bindings/Unsigned";
@@ -53,6 +55,7 @@ type Commands = {
   store_rekey: { args: Record<string, never>; result: RekeyOutcome };
   profile_connect: { args: { handle: string; force: boolean }; result: ConnectResult };
   profile_history: { args: { handle: string }; result: Attempt[] };
+  profiles_test_all: { args: { handles: string[] }; result: TestAll };
   profile_authorize: { args: { handle: string }; result: ConnectResult };
   profile_authorize_cancel: { args: { handle: string }; result: null };
   profile_revoke: { args: { handle: string }; result: RevokeOutcome };
@@ -81,6 +84,7 @@ type Events = {
   /** A renewal in the background changed this profile's connection; the payload is its handle. */
   [EVENTS.connectionChanged]: string;
   [EVENTS.authorizeStarted]: AuthorizeStarted;
+  [EVENTS.testProgress]: TestProgress;
 };
 
 /**
@@ -172,6 +176,7 @@ export type {
   Explanation,
   Provider,
   KeyInfo,
+  TestAll,
   CaInfo,
   Unsigned,
   RevokeOutcome,

@@ -59,7 +59,42 @@ fn expiry_line(info: &TokenInfo) -> String {
     }
 }
 
-pub fn test(desk: &Desk, out: &Out, handle: &str) -> AppResult<()> {
+#[derive(clap::Args, Debug)]
+pub struct TestArgs {
+    /// The profile's handle (or --all)
+    pub handle: Option<String>,
+    /// Test every profile, concurrently; exit 0 when all pass, 1 otherwise
+    #[arg(long, conflicts_with = "handle")]
+    pub all: bool,
+    /// With --all: how many profiles at once
+    #[arg(long, default_value_t = 8, value_name = "N")]
+    pub parallel: usize,
+}
+
+/// `test H`, or `test --all`: exit 0 when the test (me) call answers 2xx (all of them).
+pub fn test(desk: &Desk, out: &Out, a: TestArgs) -> AppResult<i32> {
+    if a.all {
+        let r = block_on(desk.test_all(&[], a.parallel, |_, _| {}))??;
+        out.print(&r, || {
+            let mut s = String::new();
+            for t in &r.results {
+                let status = t.status.map(|s| format!("HTTP {s}")).unwrap_or_else(|| "no answer".into());
+                let _ = write!(s, "{} {:<24} {status} in {} ms", if t.ok { "✓" } else { "✗" }, t.handle, t.elapsed_ms);
+                if let Some(c) = &t.cause {
+                    let _ = write!(s, ": {c}");
+                }
+                s.push('\n');
+            }
+            let _ = writeln!(s, "\n{} ok, {} failing", r.ok, r.failed);
+            s
+        });
+        return Ok(if r.failed == 0 { 0 } else { 1 });
+    }
+    let handle = a.handle.ok_or_else(|| Error::invalid("handle", "give a profile's handle, or --all"))?;
+    one(desk, out, &handle).map(|()| 0)
+}
+
+fn one(desk: &Desk, out: &Out, handle: &str) -> AppResult<()> {
     let r = block_on(desk.connect(handle, false))??;
     let Some(test) = r.test else {
         let note = r.test_note.unwrap_or_default();

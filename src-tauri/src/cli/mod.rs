@@ -79,10 +79,7 @@ pub enum Command {
     /// Print an access token (cached while it has time left, else a new exchange)
     Token(connect::TokenArgs),
     /// Get a token and call the profile's test (me) URL with it
-    Test {
-        /// The profile's handle
-        handle: String,
-    },
+    Test(connect::TestArgs),
     /// Sign in for an authorization-code profile (browser, loopback redirect, PKCE)
     Authorize(authorize::AuthorizeArgs),
     /// Revoke a profile's tokens at the provider (RFC 7009) and forget them
@@ -121,7 +118,7 @@ impl Command {
     fn uses_secrets(&self) -> bool {
         match self {
             Command::Add(_) | Command::Edit(_) | Command::Remove { .. } => true,
-            Command::Token(_) | Command::Test { .. } | Command::Authorize(_) | Command::Revoke { .. } => true,
+            Command::Token(_) | Command::Test(_) | Command::Authorize(_) | Command::Revoke { .. } => true,
             Command::Diagnose(_) => true,
             Command::Discover(a) => a.apply,
             Command::Templates { .. } | Command::List | Command::Show { .. } | Command::Export { .. } => false,
@@ -178,7 +175,7 @@ fn dispatch(cli: Cli, data_dir: &std::path::Path) -> AppResult<i32> {
         Command::Export { handles, output } => profiles::export(&desk, &handles, output),
         Command::Import { file } => profiles::import(&desk, &out, &file),
         Command::Token(args) => connect::token(&desk, &out, args),
-        Command::Test { handle } => connect::test(&desk, &out, &handle),
+        Command::Test(args) => return connect::test(&desk, &out, args),
         Command::Authorize(args) => authorize::authorize(&desk, &out, args),
         Command::Revoke { handle } => authorize::revoke(&desk, &out, &handle),
         Command::Discover(args) => authorize::discover(&desk, &out, args),

@@ -30,3 +30,25 @@ pub async fn profile_connect(state: State<'_, AppState>, handle: String, force: 
 pub async fn profile_history(state: State<'_, AppState>, handle: String) -> AppResult<Vec<Attempt>> {
     super::on_desk(&state, move |d| d.history(&handle, 20)).await
 }
+
+/// How far Test all is.
+#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct TestProgress {
+    pub done: usize,
+    pub total: usize,
+}
+
+/// Tests the profiles named (all when empty), 8 at a time, reporting progress as events.
+#[tauri::command]
+pub async fn profiles_test_all<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    state: State<'_, AppState>,
+    handles: Vec<String>,
+) -> AppResult<oauthdesk_core::diagnose::test_all::TestAll> {
+    use tauri::Emitter as _;
+    let on_done = |done, total| {
+        let _ = app.emit(crate::events::TEST_PROGRESS, TestProgress { done, total });
+    };
+    state.desk.test_all(&handles, 8, on_done).await.map_err(AppError::from)
+}

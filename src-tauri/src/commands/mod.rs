@@ -44,6 +44,7 @@ commands! {
     profiles::store_rekey,
     connect::profile_connect,
     connect::profile_history,
+    connect::profiles_test_all,
     authorize::profile_authorize,
     authorize::profile_authorize_cancel,
     authorize::profile_revoke,

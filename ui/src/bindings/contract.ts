@@ -22,6 +22,7 @@ export const COMMANDS = [
   "store_rekey",
   "profile_connect",
   "profile_history",
+  "profiles_test_all",
   "profile_authorize",
   "profile_authorize_cancel",
   "profile_revoke",
@@ -47,6 +48,7 @@ export type CommandName = (typeof COMMANDS)[number];
 export const EVENTS = {
   connectionChanged: "connection-changed",
   authorizeStarted: "authorize-started",
+  testProgress: "test-progress",
 } as const;
 export type EventName = (typeof EVENTS)[keyof typeof EVENTS];
 

@@ -7,6 +7,7 @@ mod checks;
 pub mod paste;
 mod report;
 mod stages;
+pub mod test_all;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;

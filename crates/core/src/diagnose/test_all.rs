@@ -1,0 +1,112 @@
+//! Test all: every profile (or the chosen ones) gets a token and its test call, many at a
+//! time but at most `parallel` at once, and each failure is explained in one line by the
+//! same explanation a diagnosis gives (the knowledge base first).
+
+use std::time::Instant;
+
+use futures_util::stream::{self, StreamExt as _};
+use serde::Serialize;
+use ts_rs::TS;
+
+use super::advice::Context;
+use super::Diagnosis;
+use crate::desk::Desk;
+use crate::error::{Error, Result};
+use crate::knowledge::recognise;
+
+/// One profile's result.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct TestOutcome {
+    pub handle: String,
+    pub ok: bool,
+    /// The test call's HTTP status, or the failing request's.
+    pub status: Option<u16>,
+    #[ts(type = "number")]
+    pub elapsed_ms: u64,
+    /// On failure: the cause, in one line.
+    pub cause: Option<String>,
+    /// The knowledge-base entry that explains the failure, if one does.
+    pub knowledge: Option<String>,
+}
+
+/// All the results.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct TestAll {
+    /// How many passed and failed.
+    pub ok: usize,
+    pub failed: usize,
+    pub results: Vec<TestOutcome>,
+}
+
+/// At most this many profiles are checked at once.
+pub const MAX_PARALLEL: usize = 64;
+
+impl Desk {
+    /// Tests `handles` (every profile when empty), `parallel` at a time; `on_done` hears of
+    /// each result as it comes (for a progress bar). Results keep the order of `handles`.
+    pub async fn test_all(&self, handles: &[String], parallel: usize, mut on_done: impl FnMut(usize, usize)) -> Result<TestAll> {
+        let handles: Vec<String> = if handles.is_empty() { self.list()?.into_iter().map(|p| p.handle).collect() } else { handles.to_vec() };
+        let total = handles.len();
+        let parallel = parallel.clamp(1, MAX_PARALLEL);
+        let mut done = 0;
+        let mut results: Vec<(usize, TestOutcome)> = Vec::with_capacity(total);
+        // The futures are made first (a closure over them would not be Send for every lifetime).
+        let futures: Vec<_> = handles.iter().enumerate().map(|(i, h)| async move { (i, self.test_one(h).await) }).collect();
+        let mut runs = stream::iter(futures).buffer_unordered(parallel);
+        while let Some(r) = runs.next().await {
+            done += 1;
+            on_done(done, total);
+            results.push(r);
+        }
+        results.sort_by_key(|(i, _)| *i);
+        let results: Vec<TestOutcome> = results.into_iter().map(|(_, r)| r).collect();
+        let ok = results.iter().filter(|r| r.ok).count();
+        Ok(TestAll { ok, failed: results.len() - ok, results })
+    }
+
+    async fn test_one(&self, handle: &str) -> TestOutcome {
+        let started = Instant::now();
+        let result = self.connect(handle, false).await;
+        let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        let mut d = Diagnosis::new(handle);
+        let ctx = self.context_of(handle);
+        let (ok, status, cause) = match result {
+            Ok(r) => match r.test {
+                Some(t) if t.ok => (true, Some(t.status), None),
+                Some(t) => (false, Some(t.status), d.explain_test(&t, &ctx, r.token.scope.as_deref()).cause),
+                None => (true, None, None),
+            },
+            Err(e) => {
+                let status = match &e {
+                    Error::OAuth { status, .. } => Some(*status),
+                    Error::BadResponse { status, .. } => *status,
+                    _ => None,
+                };
+                let cause = match &e {
+                    Error::OAuth { .. } | Error::BadResponse { .. } => d.explain(&e, &ctx, None).cause,
+                    other => Some(other.to_string()),
+                };
+                (false, status, cause)
+            }
+        };
+        TestOutcome { handle: handle.to_string(), ok, status, elapsed_ms, cause, knowledge: d.knowledge }
+    }
+
+    /// What explaining needs of a profile, as a diagnosis finds it.
+    fn context_of(&self, handle: &str) -> Context {
+        let cfg = self.flow_config(handle).ok().map(|(_, c)| c);
+        let fields = self.get(handle).ok().map(|p| p.fields);
+        let provider = match (&cfg, &fields) {
+            (Some(c), Some(f)) => super::stages::provider_of(c, f),
+            (Some(c), None) => recognise::from_url(&c.token_url),
+            _ => None,
+        };
+        Context {
+            provider,
+            proxy: cfg.as_ref().and_then(|c| super::checks::proxy_for(&c.token_url)),
+            salesforce: cfg.is_some_and(|c| c.is_salesforce()),
+        }
+    }
+}
