@@ -52,6 +52,8 @@ test("a Salesforce profile created in the window survives a restart with its sec
       10_000,
     );
     assert.match(await item.getText(), /Acme \(end to end\)/);
+    // The profile selected when the window closed is selected again.
+    assert.match(await (await shown(app, "profile-view")).getText(), /Acme \(end to end\)/);
     await item.click();
     assert.equal(await (await shown(app, "value-client_id")).getText(), "3MVG9e2eConsumerKey");
     assert.equal(await (await shown(app, "value-my_domain")).getText(), "https://acme.my.salesforce.com");
