@@ -2,7 +2,7 @@
 // (npm's oidc-provider) shows the failing stage, the cause and the fix steps.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { By, until } from "selenium-webdriver";
+import { By, Key, until } from "selenium-webdriver";
 import { saveScreenshot, shown, suite, type } from "./driver.mjs";
 
 const ctx = suite({ idp: true });
@@ -75,6 +75,28 @@ test("Test all checks every profile and shows the failing one's cause", async ()
     assert.match(await bad.getText(), /✗/);
     assert.match(await bad.getText(), /Client authentication failed/);
     await saveScreenshot(app, "test-all.png");
+  } finally {
+    await app.quit();
+  }
+});
+
+test("The list is searched, filtered by status, and reached from the keyboard", async () => {
+  const app = await ctx.env.open();
+  try {
+    const handles = async () =>
+      Promise.all(
+        (await app.findElements(By.css('[data-testid="profile-item"]'))).map((e) => e.getAttribute("data-handle")),
+      );
+    await app.wait(async () => (await handles()).length === 2, 10_000);
+    await app.actions().sendKeys("/").perform();
+    assert.equal(await app.executeScript("return document.activeElement?.dataset?.testid"), "search");
+    await app.actions().sendKeys("good").perform();
+    await app.wait(async () => (await handles()).join() === "all-good", 5_000);
+    await (await shown(app, "search")).sendKeys(Key.chord(Key.CONTROL, "a"), Key.BACK_SPACE);
+    await (await shown(app, "status-filter")).findElement(By.css('option[value="failing"]')).click();
+    await app.wait(async () => (await handles()).join() === "wrong-secret", 5_000);
+    await app.actions().keyDown(Key.CONTROL).sendKeys("n").keyUp(Key.CONTROL).perform();
+    await shown(app, "profile-form");
   } finally {
     await app.quit();
   }
