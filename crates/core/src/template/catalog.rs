@@ -98,6 +98,16 @@ fn token_field() -> F {
     .placeholder("access_token")
 }
 
+fn token_url() -> F {
+    F::new("token_url", "Token URL", FieldKind::Url, "The provider's token endpoint.")
+        .required()
+        .placeholder("https://auth.example.com/oauth/token")
+}
+
+fn client_id() -> F {
+    F::new("client_id", "Client ID", FieldKind::Text, "From the app registration in the provider's console.").required()
+}
+
 fn extra_params() -> F {
     F::new("extra_params", "Extra token parameters", FieldKind::Params, "Additional parameters sent with the token request, as k=v&k2=v2.")
 }
@@ -247,7 +257,7 @@ pub(super) fn build() -> Vec<Template> {
                 F::new("token_url", "Token URL", FieldKind::Url, "The provider's token endpoint (token_endpoint).")
                     .required()
                     .placeholder("https://auth.example.com/oauth/token"),
-                F::new("client_id", "Client ID", FieldKind::Text, "From the app registration in the provider's console.").required(),
+                client_id(),
                 F::new("client_secret", "Client secret", FieldKind::Secret, "From the app registration. Leave blank for a public (native) client."),
                 scopes("Space-separated scopes.", None),
                 pkce(),
@@ -270,7 +280,7 @@ pub(super) fn build() -> Vec<Template> {
                 F::new("token_url", "Token URL", FieldKind::Url, "The provider's token endpoint.")
                     .required()
                     .placeholder("https://auth.example.com/oauth/token"),
-                F::new("client_id", "Client ID", FieldKind::Text, "From the app registration in the provider's console.").required(),
+                client_id(),
                 F::new("client_secret", "Client secret", FieldKind::Secret, "From the app registration.").required(),
                 scopes("Space-separated scopes.", None),
                 F::new("audience", "Audience", FieldKind::Text, "The API identifier some providers require (e.g. Auth0's audience)."),
@@ -314,7 +324,7 @@ pub(super) fn build() -> Vec<Template> {
             "Any provider that takes a signed JWT as the grant (RFC 7523): the profile's key signs issuer, subject, audience and your claims.",
             Flow::JwtBearer,
             vec![
-                F::new("token_url", "Token URL", FieldKind::Url, "The provider's token endpoint.").required().placeholder("https://auth.example.com/oauth/token"),
+                token_url(),
                 F::new("client_id", "Client ID", FieldKind::Text, "The client the provider knows (sent when the client authenticates).").required(),
                 F::new("issuer", "Issuer (iss)", FieldKind::Text, "Who issues the JWT: often the client ID or a service account's address.").required(),
                 F::new("subject", "Subject (sub)", FieldKind::Text, "Whom the token is for: a user or the client itself.").required(),
@@ -335,8 +345,8 @@ pub(super) fn build() -> Vec<Template> {
                 F::new("device_authorization_url", "Device authorization URL", FieldKind::Url, "The provider's device_authorization_endpoint.")
                     .required()
                     .placeholder("https://auth.example.com/oauth/device/code"),
-                F::new("token_url", "Token URL", FieldKind::Url, "The provider's token endpoint.").required().placeholder("https://auth.example.com/oauth/token"),
-                F::new("client_id", "Client ID", FieldKind::Text, "From the app registration in the provider's console.").required(),
+                token_url(),
+                client_id(),
                 F::new("client_secret", "Client secret", FieldKind::Secret, "Only for a confidential client; device apps are usually public."),
                 scopes("Space-separated scopes.", None),
                 client_auth("none"),
@@ -350,8 +360,8 @@ pub(super) fn build() -> Vec<Template> {
             "Legacy, for reproducing integrations that still use it: the user's password goes to the token endpoint (RFC 6749 §4.3). OAuth 2.1 drops it; Salesforce blocks it in new orgs and retires it for Connected Apps in 2027. Prefer client credentials, JWT bearer or the authorization code.",
             Flow::Password,
             vec![
-                F::new("token_url", "Token URL", FieldKind::Url, "The provider's token endpoint.").required().placeholder("https://auth.example.com/oauth/token"),
-                F::new("client_id", "Client ID", FieldKind::Text, "From the app registration in the provider's console.").required(),
+                token_url(),
+                client_id(),
                 F::new("username", "Username", FieldKind::Text, "The user whose password is sent.").required(),
                 F::new(
                     "client_secret",
