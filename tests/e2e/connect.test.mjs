@@ -4,6 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { By, until } from "selenium-webdriver";
 import { saveScreenshot, shown, suite } from "./driver.mjs";
+import { startServer } from "../servers/start.mjs";
 
 const ctx = suite({ idp: true });
 
@@ -43,5 +44,36 @@ test("Connect shows the expiry countdown, the test call's status and a connected
     await saveScreenshot(app, "connect.png");
   } finally {
     await app.quit();
+  }
+});
+
+test("The token view decodes a JWT's claims and shows the token only on request", async () => {
+  const standin = await startServer("standin.mjs");
+  ctx.env.addProfile("client-credentials", "jwt-api", {
+    fields: { token_url: standin.url("/jwt/token"), client_id: "c", scopes: "api" },
+    secret: "s",
+  });
+  const app = await ctx.env.open();
+  try {
+    const item = await app.wait(
+      until.elementLocated(By.css('[data-testid="profile-item"][data-handle="jwt-api"]')),
+      10_000,
+    );
+    await item.click();
+    await (await shown(app, "connect")).click();
+    await shown(app, "token-expiry", 15_000);
+    const view = await shown(app, "token-view");
+    await view.findElement(By.css("summary")).click();
+    assert.match(await (await shown(app, "claim-sub")).getText(), /"machine"/);
+    assert.match(await (await shown(app, "claim-exp")).getText(), /in 1h 29m|in 1h 30m/);
+    assert.match(await (await shown(app, "jwt-header")).getText(), /"alg"/);
+    const page = await app.findElement(By.css("body")).getText();
+    assert.ok(!/eyJ[\w-]+\.eyJ/.test(page), "the token is not on screen until asked for");
+    await (await shown(app, "token-reveal")).click();
+    assert.match(await (await shown(app, "token-revealed")).getAttribute("value"), /^eyJ[\w-]+\.eyJ/);
+    await saveScreenshot(app, "token-view.png");
+  } finally {
+    await app.quit();
+    await standin.stop();
   }
 });

@@ -29,6 +29,7 @@ import type { Explanation } from "./bindings/Explanation";
 import type { Provider } from "./bindings/Provider";
 import type { KeyInfo } from "./bindings/KeyInfo";
 import type { TestAll } from "./bindings/TestAll";
+import type { TokenView } from "./bindings/TokenView";
 import type { TestProgress } from "./bindings/TestProgress";
 import type { FieldProblem } from "./bindings/FieldProblem";
 import type { CaInfo } from "./bindings/CaInfo";
@@ -56,6 +57,8 @@ type Commands = {
   profile_connect: { args: { handle: string; force: boolean }; result: ConnectResult };
   profile_history: { args: { handle: string }; result: Attempt[] };
   profiles_test_all: { args: { handles: string[] }; result: TestAll };
+  profile_token_view: { args: { handle: string }; result: TokenView | null };
+  profile_token_reveal: { args: { handle: string }; result: string };
   profile_authorize: { args: { handle: string }; result: ConnectResult };
   profile_authorize_cancel: { args: { handle: string }; result: null };
   profile_revoke: { args: { handle: string }; result: RevokeOutcome };
@@ -177,6 +180,7 @@ export type {
   Provider,
   KeyInfo,
   TestAll,
+  TokenView,
   CaInfo,
   Unsigned,
   RevokeOutcome,

@@ -52,3 +52,16 @@ pub async fn profiles_test_all<R: tauri::Runtime>(
     };
     state.desk.test_all(&handles, 8, on_done).await.map_err(AppError::from)
 }
+
+/// The token view: the stored token described (its JWT header and claims, scopes granted
+/// against asked), never the token itself.
+#[tauri::command]
+pub async fn profile_token_view(state: State<'_, AppState>, handle: String) -> AppResult<Option<oauthdesk_core::desk::tokens::TokenView>> {
+    super::on_desk(&state, move |d| d.token_view(&handle)).await
+}
+
+/// The access token itself, for the click that says it is a secret (to see or copy it).
+#[tauri::command]
+pub async fn profile_token_reveal(state: State<'_, AppState>, handle: String) -> AppResult<String> {
+    super::on_desk(&state, move |d| d.token_reveal(&handle).map(|t| t.expose().to_string())).await
+}

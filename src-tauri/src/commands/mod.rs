@@ -45,6 +45,8 @@ commands! {
     connect::profile_connect,
     connect::profile_history,
     connect::profiles_test_all,
+    connect::profile_token_view,
+    connect::profile_token_reveal,
     authorize::profile_authorize,
     authorize::profile_authorize_cancel,
     authorize::profile_revoke,

@@ -23,6 +23,8 @@ export const COMMANDS = [
   "profile_connect",
   "profile_history",
   "profiles_test_all",
+  "profile_token_view",
+  "profile_token_reveal",
   "profile_authorize",
   "profile_authorize_cancel",
   "profile_revoke",

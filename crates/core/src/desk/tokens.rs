@@ -268,3 +268,54 @@ impl Desk {
 pub fn margin_secs(secs: i64) -> Duration {
     Duration::try_seconds(secs.clamp(0, 10 * 365 * 24 * 3600)).unwrap_or(DEFAULT_MARGIN)
 }
+
+/// What the token view shows of a profile's stored token: never the token itself (that is
+/// [`Desk::token_reveal`], behind a click), but its decoded header and claims when it is a
+/// JWT, and the scopes granted against those asked for.
+#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct TokenView {
+    pub info: TokenInfo,
+    pub scope_requested: Option<String>,
+    /// Scopes asked for and not granted.
+    pub scope_missing: Vec<String>,
+    #[ts(type = "Record<string, unknown> | null")]
+    pub jwt_header: Option<serde_json::Value>,
+    #[ts(type = "Record<string, unknown> | null")]
+    pub jwt_claims: Option<serde_json::Value>,
+    /// The token's length, so the view can say what it would show.
+    pub length: usize,
+}
+
+impl Desk {
+    /// The stored token of `handle`, described; `None` when it has none.
+    pub fn token_view(&self, handle: &str) -> Result<Option<TokenView>> {
+        let (id, cfg) = self.flow_config(handle)?;
+        let Some((token, _)) = self.cached_any(id)? else { return Ok(None) };
+        let granted: Vec<&str> = token.info.scope.as_deref().unwrap_or_default().split_whitespace().collect();
+        let missing = match (&cfg.scopes, &token.info.scope) {
+            (Some(asked), Some(_)) => asked.split_whitespace().filter(|s| !granted.contains(s)).map(str::to_string).collect(),
+            _ => Vec::new(),
+        };
+        let raw = token.access_token.expose();
+        Ok(Some(TokenView {
+            scope_requested: cfg.scopes.clone(),
+            scope_missing: missing,
+            jwt_header: crate::flows::token::jwt_claims(raw).and(crate::flows::token::jwt_header(raw)),
+            jwt_claims: crate::flows::token::jwt_claims(raw),
+            length: raw.chars().count(),
+            info: token.info,
+        }))
+    }
+
+    /// The stored access token itself, for the one click that asks to see or copy it.
+    #[tracing::instrument(skip(self), err(level = "info"))]
+    pub fn token_reveal(&self, handle: &str) -> Result<AccessToken> {
+        let (id, cfg) = self.flow_config(handle)?;
+        // What gets one: a sign-in for the user flows, a Connect for the others.
+        let need = if matches!(cfg.template.flow, Flow::AuthorizationCode | Flow::DeviceCode) { Need::SignIn } else { Need::NoSignIn };
+        self.cached_any(id)?
+            .map(|(t, _)| t.access_token)
+            .ok_or_else(|| Error::not_ready(handle, need, format!("'{handle}' holds no token")))
+    }
+}

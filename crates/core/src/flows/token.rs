@@ -94,6 +94,13 @@ fn normalise_type(t: &str) -> String {
 }
 
 /// The claims of a JWT's payload, without verifying anything. For display and expiry only.
+/// The decoded header of a JWT (no signature check: for showing what a token is).
+pub fn jwt_header(token: &str) -> Option<Value> {
+    let head = token.split('.').next()?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(head.trim_end_matches('=')).ok()?;
+    serde_json::from_slice::<Value>(&bytes).ok().filter(Value::is_object)
+}
+
 pub fn jwt_claims(token: &str) -> Option<Value> {
     let mut parts = token.split('.');
     let (_, payload, _) = (parts.next()?, parts.next()?, parts.next()?);
