@@ -5,7 +5,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 UI_SRC := $(shell find ui/src -type f 2>/dev/null) ui/index.html ui/vite.config.ts ui/svelte.config.js
 
-.PHONY: help run build test test-fast check fix fuzz deps-run deps-test test-rust test-ui test-e2e check-ui fix-ui bench clean
+.PHONY: help run build test test-fast check fix fuzz deps-run deps-test test-rust test-ui test-e2e check-ui fix-ui bench clean screenshots
 
 help:
 	@echo "make run        build and open OAuth Desk"
@@ -16,6 +16,7 @@ help:
 	@echo "make build      build the oauthdesk binary (target/debug/oauthdesk)"
 	@echo "make bench      compare oauthdesk token with curl against a local OAuth server"
 	@echo "make fuzz       run every fuzz target for FUZZ_SECS seconds (default 60; nightly Rust)"
+	@echo "make screenshots  the README's pictures, from the real window under Xvfb (docs/screenshots)"
 
 deps-run:
 	@scripts/deps.sh run
@@ -70,6 +71,12 @@ test-ui: ui/node_modules/.package-lock.json
 test-e2e: tests/node_modules/.package-lock.json
 	$(CARGO) build --locked
 	xvfb-run -a npm --prefix tests run e2e
+
+# The README's pictures, taken from the real window under Xvfb by the end-to-end suites.
+screenshots: deps-test ui/dist/index.html tests/node_modules/.package-lock.json
+	scripts/with-keyring.sh $(MAKE) --no-print-directory test-e2e
+	mkdir -p docs/screenshots
+	cp tests/.work/test-all.png tests/.work/diagnose.png tests/.work/token-view.png tests/.work/keys.png tests/.work/device.png docs/screenshots/
 
 # The UI's types and the formatting of ui/ and tests/ (prettier); fix-ui rewrites the latter.
 check-ui: ui/node_modules/.package-lock.json
