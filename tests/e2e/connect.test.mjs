@@ -41,6 +41,17 @@ test("Connect shows the expiry countdown, the test call's status and a connected
       By.css('[data-testid="profile-item"][data-handle="idp-api"] [data-testid="status-badge"]'),
     );
     await app.wait(async () => /connected/.test(await badge.getText()), 5_000, "the badge turns connected");
+    // The badge counts down every second, as the panel does.
+    const b1 = await badge.getText();
+    await app.sleep(1500);
+    assert.notEqual(await badge.getText(), b1, "the badge's countdown moves every second");
+    // A second test call: the history draws the test call's latency.
+    await (await shown(app, "connect")).click();
+    await app.wait(async () => (await app.findElements(By.css("details summary"))).length > 0, 5_000);
+    const history = await app.findElement(By.xpath("//summary[starts-with(normalize-space(.), 'History')]"));
+    await app.wait(async () => /History \((3|4)\)/.test(await history.getText()), 10_000, "three or more attempts");
+    await history.click();
+    assert.match(await (await shown(app, "latency-chart")).getText(), /Test call latency/);
     await saveScreenshot(app, "connect.png");
   } finally {
     await app.quit();
