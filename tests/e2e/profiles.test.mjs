@@ -1,12 +1,12 @@
 // What a person does in the window: create a Salesforce profile, restart the app, and find
 // it listed with its secret kept in the keyring and shown only as a placeholder; export it
 // to a file and import a shared copy.
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { By, Key, until } from "selenium-webdriver";
-import { answerSaveDialog, byTestId, shown, suite, type } from "./driver.mjs";
+import { answerSaveDialog, byTestId, saveScreenshot, shown, suite, type } from "./driver.mjs";
 
 const SECRET = "e2e-consumer-secret-7f3a";
 const ctx = suite();
@@ -134,6 +134,38 @@ test("a dialog holds the keyboard: Tab stays inside, Escape closes it, focus ret
     await app.wait(async () => (await app.findElements(byTestId("transfer-dialog"))).length === 0, 5_000);
     const focused = await app.executeScript("return document.activeElement?.dataset?.testid ?? ''");
     assert.equal(focused, "open-export", "focus returns to the button that opened it");
+  } finally {
+    await app.quit();
+  }
+});
+
+test("a thousand profiles: only those that show are rendered, and scrolling reaches the last", async () => {
+  const profiles = Array.from({ length: 1000 }, (_, i) => ({
+    handle: `bulk-${String(i).padStart(4, "0")}`,
+    label: `Bulk ${String(i).padStart(4, "0")}`,
+    template: "client-credentials",
+    fields: { token_url: "https://auth.example.com/token", client_id: `c${i}` },
+  }));
+  const file = path.join(ctx.env.dataDir, "bulk.json");
+  writeFileSync(
+    file,
+    JSON.stringify({ format: "oauthdesk-profiles", version: 1, exported_at: new Date().toISOString(), profiles }),
+  );
+  ctx.env.cli(["import", file]);
+  const app = await ctx.env.open();
+  try {
+    await shown(app, "profile-list");
+    await app.wait(async () => (await app.findElements(byTestId("profile-item"))).length > 0, 10_000);
+    const rendered = (await app.findElements(byTestId("profile-item"))).length;
+    assert.ok(rendered > 5 && rendered < 60, `${rendered} items rendered of 1,000+`);
+    await app.executeScript('document.querySelector("nav[aria-label=Profiles]").scrollTop = 1e9');
+    const last = await app.wait(
+      until.elementLocated(By.css('[data-testid="profile-item"][data-handle="bulk-0999"]')),
+      5_000,
+    );
+    assert.match(await last.getText(), /Bulk 0999/);
+    await saveScreenshot(app, "thousand.png");
+    assert.ok((await app.findElements(byTestId("profile-item"))).length < 60);
   } finally {
     await app.quit();
   }
