@@ -88,3 +88,53 @@ test("The token view decodes a JWT's claims and shows the token only on request"
     await standin.stop();
   }
 });
+
+/** Seconds in "1h 02m 05s", "4m 09s" or "12s" (the first such duration in a text). */
+function seconds(text) {
+  const m = text.match(/(?:(\d+)h )?(?:(\d+)m )?(\d+)s/);
+  return m ? Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3]) : NaN;
+}
+
+test("After a background renewal, the panel and the badge show the same new expiry", async () => {
+  // Tokens of 85 s: the window's renewal (every 20 s, 60 s ahead) replaces one within 20 s.
+  const idp = await startServer("oidc.mjs", { CC_TTL: "85" });
+  ctx.env.addProfile("client-credentials", "short", {
+    fields: { token_url: idp.url("/token"), client_id: "cc-basic", scopes: "api" },
+    secret: "basic-secret",
+  });
+  const app = await ctx.env.open();
+  try {
+    const item = await app.wait(
+      until.elementLocated(By.css('[data-testid="profile-item"][data-handle="short"]')),
+      10_000,
+    );
+    await item.click();
+    await (await shown(app, "connect")).click();
+    const expiry = await shown(app, "token-expiry", 15_000);
+    const badge = await app.findElement(
+      By.css('[data-testid="profile-item"][data-handle="short"] [data-testid="status-badge"]'),
+    );
+    await app.wait(async () => /connected/.test(await badge.getText()), 5_000);
+    // Renewed: the time left jumps back up in the badge (it only counts down otherwise)…
+    let before = seconds(await badge.getText());
+    await app.wait(
+      async () => {
+        const now = seconds(await badge.getText());
+        if (now > before + 5) return true;
+        before = now;
+        return false;
+      },
+      40_000,
+      "a background renewal within 40 s",
+    );
+    // …and in the panel, which reads the same state.
+    const inPanel = seconds(await expiry.getText());
+    const inBadge = seconds(await badge.getText());
+    assert.ok(Math.abs(inPanel - inBadge) <= 2, `panel ${inPanel}s, badge ${inBadge}s`);
+    assert.ok(inPanel > before, "the panel shows the new token's expiry, not the old one");
+    assert.doesNotMatch(await expiry.getText(), /expired/);
+  } finally {
+    await app.quit();
+    await idp.stop();
+  }
+});
