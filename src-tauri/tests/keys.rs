@@ -161,9 +161,9 @@ fn salesforce_jwt_bearer_with_a_certificate_made_here() {
     // stand-in. One Salesforce profile, and one of the generic JWT bearer template signing
     // issuer, subject, audience and extra claims as set.
     sf_jwt("sf-jwt", "integration@acme.example", "http://127.0.0.1:1").add(d);
+    // The template's own fields only: the client is the issuer.
     TestProfile::new("jwt-bearer", "generic")
         .set("token_url", "http://127.0.0.1:1/services/oauth2/token")
-        .set("client_id", "sf-good")
         .set("issuer", "sf-good")
         .set("subject", "integration@acme.example")
         .set("audience", "https://login.salesforce.com")

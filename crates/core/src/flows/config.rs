@@ -221,7 +221,11 @@ impl FlowConfig {
         };
         Ok(FlowConfig {
             template,
-            client_id: get(fields, "client_id").ok_or_else(|| Error::invalid("client_id", "is required"))?.to_string(),
+            // A JWT bearer profile's client is its issuer unless it names another.
+            client_id: get(fields, "client_id")
+                .or_else(|| get(fields, "issuer").filter(|_| template.flow == Flow::JwtBearer))
+                .ok_or_else(|| Error::invalid("client_id", "is required"))?
+                .to_string(),
             token_url,
             authorize_url,
             revoke_url: url_field(fields, "revoke_url")?.or(revoke_default),

@@ -325,7 +325,12 @@ pub(super) fn build() -> Vec<Template> {
             Flow::JwtBearer,
             vec![
                 token_url(),
-                F::new("client_id", "Client ID", FieldKind::Text, "The client the provider knows (sent when the client authenticates).").required(),
+                F::new(
+                    "client_id",
+                    "Client ID",
+                    FieldKind::Text,
+                    "The client the provider knows, sent when the client authenticates. Blank: the issuer.",
+                ),
                 F::new("issuer", "Issuer (iss)", FieldKind::Text, "Who issues the JWT: often the client ID or a service account's address.").required(),
                 F::new("subject", "Subject (sub)", FieldKind::Text, "Whom the token is for: a user or the client itself.").required(),
                 F::new("audience", "Audience (aud)", FieldKind::Text, "Whom the JWT is for. Blank: the token URL."),
