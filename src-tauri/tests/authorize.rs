@@ -22,28 +22,38 @@ fn user(args: &[&str]) -> Value {
     serde_json::from_slice(&out.stdout).expect("the helper prints JSON")
 }
 
-/// Runs `oauthdesk authorize --no-browser --json`, signs in as the user, and returns the
-/// command's exit code, stdout after the URL line, and stderr.
-fn authorize(dir: &Path, handle: &str, deny: bool) -> (i32, String, String) {
+/// Runs `oauthdesk authorize` with `args`, reads its first line (what the user needs), lets
+/// `act` play the user with it, and returns that line, the exit code, the rest of stdout
+/// and stderr.
+fn run_authorize(dir: &Path, handle: &str, args: &[&str], act: impl FnOnce(&str)) -> (String, i32, String, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_oauthdesk"))
-        .args(["--data-dir", dir.to_str().unwrap(), "authorize", handle, "--no-browser", "--json", "--timeout", "30"])
+        .args(["--data-dir", dir.to_str().unwrap(), "authorize", handle, "--json"])
+        .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut url = String::new();
-    stdout.read_line(&mut url).unwrap();
-    assert!(url.starts_with("http://127.0.0.1:"), "the first line is the authorization URL: {url}");
-    let url = url.trim();
-    assert!(url.contains("code_challenge_method=S256") && url.contains("state="), "{url}");
-    let args: Vec<&str> = if deny { vec![url, "--deny"] } else { vec![url] };
-    user(&args);
+    let mut first = String::new();
+    stdout.read_line(&mut first).unwrap();
+    act(first.trim());
     let mut rest = String::new();
     std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();
     let out = child.wait_with_output().unwrap();
-    (out.status.code().unwrap_or(-1), rest, String::from_utf8_lossy(&out.stderr).into_owned())
+    (first.trim().to_string(), out.status.code().unwrap_or(-1), rest, String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+/// Runs `oauthdesk authorize --no-browser --json`, signs in as the user, and returns the
+/// command's exit code, stdout after the URL line, and stderr.
+fn authorize(dir: &Path, handle: &str, deny: bool) -> (i32, String, String) {
+    let (_, code, rest, err) = run_authorize(dir, handle, &["--no-browser", "--timeout", "30"], |url| {
+        assert!(url.starts_with("http://127.0.0.1:"), "the first line is the authorization URL: {url}");
+        assert!(url.contains("code_challenge_method=S256") && url.contains("state="), "{url}");
+        let args: Vec<&str> = if deny { vec![url, "--deny"] } else { vec![url] };
+        user(&args);
+    });
+    (code, rest, err)
 }
 
 /// Asks the server's introspection endpoint about a token, as the confidential client.
@@ -240,24 +250,13 @@ fn the_server_enforces_pkce_a_wrong_verifier_is_refused() {
 /// JSON), approves (or denies) on "another device", and returns the codes, the exit code and
 /// the rest of stdout and stderr.
 fn authorize_device(dir: &Path, handle: &str, deny: bool) -> (Value, i32, String, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_oauthdesk"))
-        .args(["--data-dir", dir.to_str().unwrap(), "authorize", handle, "--json", "--timeout", "60"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut first = String::new();
-    stdout.read_line(&mut first).unwrap();
-    let codes: Value = serde_json::from_str(&first).unwrap_or_else(|_| panic!("the first line is the codes: {first}"));
-    let url = codes["verification_uri_complete"].as_str().unwrap().to_string();
-    let args: Vec<&str> = if deny { vec![&url, "--device", "--deny"] } else { vec![&url, "--device"] };
-    user(&args);
-    let mut rest = String::new();
-    std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();
-    let out = child.wait_with_output().unwrap();
-    (codes, out.status.code().unwrap_or(-1), rest, String::from_utf8_lossy(&out.stderr).into_owned())
+    let (first, code, rest, err) = run_authorize(dir, handle, &["--timeout", "60"], |first| {
+        let codes: Value = serde_json::from_str(first).unwrap_or_else(|_| panic!("the first line is the codes: {first}"));
+        let url = codes["verification_uri_complete"].as_str().unwrap();
+        let args: Vec<&str> = if deny { vec![url, "--device", "--deny"] } else { vec![url, "--device"] };
+        user(&args);
+    });
+    (serde_json::from_str(&first).unwrap(), code, rest, err)
 }
 
 #[test]

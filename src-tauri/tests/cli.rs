@@ -26,15 +26,8 @@ fn templates_are_listed_with_their_fields() {
     let dir = tempfile::tempdir().unwrap();
     let t = json(oauthdesk(dir.path(), &["templates", "--json"], None));
     let ids: Vec<&str> = t.as_array().unwrap().iter().map(|t| t["id"].as_str().unwrap()).collect();
-    let expected = [
-        "salesforce-client-credentials",
-        "salesforce-authorization-code",
-        "custom-oauth2",
-        "client-credentials",
-        "salesforce-jwt-bearer",
-        "jwt-bearer",
-        "device-code",
-    ];
+    // Every template but the legacy one.
+    let expected = &common::TEMPLATE_IDS[..7];
     assert_eq!(ids, expected);
     let text = ok(oauthdesk(dir.path(), &["templates"], None)).stdout;
     assert!(text.contains("my_domain") && text.contains("Consumer Key"), "{text}");

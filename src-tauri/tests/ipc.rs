@@ -63,19 +63,7 @@ fn templates_lists_every_template() {
     let h = harness();
     let templates = h.call("templates", json!({})).unwrap();
     let ids: Vec<&str> = templates.as_array().unwrap().iter().map(|t| t["id"].as_str().unwrap()).collect();
-    assert_eq!(
-        ids,
-        [
-            "salesforce-client-credentials",
-            "salesforce-authorization-code",
-            "custom-oauth2",
-            "client-credentials",
-            "salesforce-jwt-bearer",
-            "jwt-bearer",
-            "device-code",
-            "password"
-        ]
-    );
+    assert_eq!(ids, common::TEMPLATE_IDS);
     // The window lists the legacy one only when asked: it is marked.
     assert_eq!(templates[7]["legacy"], true);
 }

@@ -16,6 +16,19 @@ use std::time::Duration;
 
 use serde_json::{Map, Value};
 
+/// Every template, in the catalogue's order; the last (the password grant) is legacy and
+/// listed only when asked for.
+pub const TEMPLATE_IDS: [&str; 8] = [
+    "salesforce-client-credentials",
+    "salesforce-authorization-code",
+    "custom-oauth2",
+    "client-credentials",
+    "salesforce-jwt-bearer",
+    "jwt-bearer",
+    "device-code",
+    "password",
+];
+
 pub struct Run {
     pub code: i32,
     pub stdout: String,
