@@ -8,9 +8,11 @@ pub mod contract;
 pub mod error;
 pub mod events;
 pub mod logging;
+pub mod notify;
 pub mod paths;
 pub mod renewal;
 pub mod window;
+mod window_state;
 
 use std::sync::Arc;
 
@@ -45,6 +47,16 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
     commands::register(builder)
 }
 
+/// Brings the main window to the front (a second launch asked for it).
+fn focus_main<R: tauri::Runtime>(app: &tauri::AppHandle<R>) {
+    use tauri::Manager as _;
+    if let Some(window) = app.get_webview_window("main") {
+        let _ = window.unminimize();
+        let _ = window.show();
+        let _ = window.set_focus();
+    }
+}
+
 /// Opens the window.
 pub fn run() -> i32 {
     let data_dir = paths::data_dir(None);
@@ -61,7 +73,13 @@ pub fn run() -> i32 {
             return 1;
         }
     };
+    let instance = paths::instance_id(&data_dir);
     let result = with_commands(tauri::Builder::default())
+        // First: a second launch on the same data directory exits and focuses this window.
+        .plugin(tauri_plugin_single_instance::Builder::new().dbus_id(instance).callback(|app, _args, _cwd| focus_main(app)).build())
+        .plugin(tauri_plugin_window_state::Builder::new().with_state_flags(window_state::FLAGS).build())
+        .on_window_event(window_state::on_event)
+        .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_dialog::init())
         .setup({
             let desk = desk.clone();

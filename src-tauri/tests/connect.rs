@@ -250,11 +250,18 @@ fn the_window_renews_tokens_before_they_expire() {
     let desk = Desk::open(dir.path(), Arc::new(Keyring::default())).unwrap();
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let renewed = rt.block_on(oauthdesk_app::renewal::renew_due(&desk, std::time::Duration::from_secs(20)));
-    assert_eq!(renewed, vec!["short".to_string()]);
+    assert_eq!(renewed, vec![("short".to_string(), Ok(()))]);
 
     let after = json(oauthdesk(dir.path(), &["token", "short", "--json", "--margin", "0"], None));
     assert_eq!(after["source"], "cache");
     assert_ne!(after["access_token"], first["access_token"], "the cache holds the renewed token");
+
+    // The provider goes away: the renewal fails and says why (the window notifies with it).
+    drop(idp);
+    let failed = rt.block_on(oauthdesk_app::renewal::renew_due(&desk, std::time::Duration::from_secs(20)));
+    assert_eq!(failed.len(), 1, "{failed:?}");
+    let message = failed[0].1.clone().expect_err("the provider is gone");
+    assert!(message.contains("127.0.0.1"), "names the host it could not reach: {message}");
 }
 
 #[test]

@@ -39,7 +39,8 @@ pub struct TestProgress {
     pub total: usize,
 }
 
-/// Tests the profiles named (all when empty), 8 at a time, reporting progress as events.
+/// Tests the profiles named (all when empty), 8 at a time, reporting progress as events; a
+/// long run is announced on the desktop when it ends.
 #[tauri::command]
 pub async fn profiles_test_all<R: tauri::Runtime>(
     app: tauri::AppHandle<R>,
@@ -50,7 +51,12 @@ pub async fn profiles_test_all<R: tauri::Runtime>(
     let on_done = |done, total| {
         let _ = app.emit(crate::events::TEST_PROGRESS, TestProgress { done, total });
     };
-    state.desk.test_all(&handles, 8, on_done).await.map_err(AppError::from)
+    let started = std::time::Instant::now();
+    let result = state.desk.test_all(&handles, 8, on_done).await.map_err(AppError::from)?;
+    if let Some(note) = crate::notify::test_all_done(&result, started.elapsed()) {
+        crate::notify::show(&app, &note);
+    }
+    Ok(result)
 }
 
 /// The token view: the stored token described (its JWT header and claims, scopes granted

@@ -1,0 +1,59 @@
+// The window as a desktop application: it comes back at the size it was left, and a second
+// launch on the same store focuses the running window instead of opening another.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { binary, shown, suite } from "./driver.mjs";
+
+const ctx = suite();
+
+/** Runs `oauthdesk` with no arguments (the window) and waits at most `ms` for it to end. */
+function launch(env, ms) {
+  const child = spawn(binary, [], { env, stdio: "ignore" });
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      resolve({ code: null, timedOut: true });
+    }, ms);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      resolve({ code, timedOut: false });
+    });
+  });
+}
+
+test("the window comes back at the size it was left", async () => {
+  let app = await ctx.env.open();
+  try {
+    await shown(app, "new-profile");
+    await app.manage().window().setRect({ width: 980, height: 640 });
+    const set = await app.manage().window().getRect();
+    assert.equal(set.width, 980, "the window took the new width");
+    await app.sleep(1500); // saved once it settles
+  } finally {
+    await app.quit();
+  }
+  app = await ctx.env.open();
+  try {
+    await shown(app, "new-profile");
+    const rect = await app.manage().window().getRect();
+    assert.equal(rect.width, 980);
+    assert.equal(rect.height, 640);
+  } finally {
+    await app.quit();
+  }
+});
+
+test("a second launch on the same store exits and leaves the running window", async () => {
+  const app = await ctx.env.open();
+  try {
+    await shown(app, "new-profile");
+    const second = await launch(ctx.env.env, 15_000);
+    assert.equal(second.timedOut, false, "the second launch ended instead of opening a window");
+    assert.equal(second.code, 0);
+    // The first window still answers.
+    assert.ok(await (await shown(app, "new-profile")).isDisplayed());
+  } finally {
+    await app.quit();
+  }
+});
