@@ -7,6 +7,7 @@ mod connect;
 mod diagnose;
 mod keys;
 mod profiles;
+mod sandbox;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -111,6 +112,9 @@ pub enum Command {
         #[arg(long, default_value_t = 20)]
         limit: usize,
     },
+    /// Run a local OAuth 2.0 provider on 127.0.0.1 to try OAuth Desk and practise diagnosing
+    /// failures; prints `ready <issuer URL>` first, then its demo clients
+    Sandbox(sandbox::SandboxArgs),
 }
 
 impl Command {
@@ -127,6 +131,7 @@ impl Command {
             Command::Ca(_) => false,
             Command::Import { .. } | Command::History { .. } => false,
             Command::Rekey => true,
+            Command::Sandbox(a) => a.profiles,
         }
     }
 }
@@ -155,6 +160,7 @@ fn dispatch(cli: Cli, data_dir: &std::path::Path) -> AppResult<i32> {
     match cli.command {
         Command::Templates { all } => return profiles::templates(&out, all).map(|()| 0),
         Command::Explain(args) => return diagnose::explain(&out, args),
+        Command::Sandbox(args) if !args.profiles => return sandbox::run(None, &out, args),
         _ => {}
     }
     let keyring = Keyring::default();
@@ -162,11 +168,13 @@ fn dispatch(cli: Cli, data_dir: &std::path::Path) -> AppResult<i32> {
         keyring.prepare();
     }
     let desk = Desk::open(data_dir, Arc::new(keyring))?;
-    if let Command::Diagnose(args) = cli.command {
-        return diagnose::diagnose(&desk, &out, args);
+    match cli.command {
+        Command::Diagnose(args) => return diagnose::diagnose(&desk, &out, args),
+        Command::Sandbox(args) => return sandbox::run(Some(&desk), &out, args),
+        _ => {}
     }
     let done = match cli.command {
-        Command::Templates { .. } | Command::Explain(_) | Command::Diagnose(_) => unreachable!("handled above"),
+        Command::Templates { .. } | Command::Explain(_) | Command::Diagnose(_) | Command::Sandbox(_) => unreachable!("handled above"),
         Command::Add(args) => profiles::add(&desk, &out, args),
         Command::List => profiles::list(&desk, &out),
         Command::Show { handle } => profiles::show(&desk, &out, &handle),

@@ -1,0 +1,40 @@
+//! Try it: the sandbox's profiles put in the store, made or brought up to date with this
+//! run's address and secrets (a sandbox gets a new port and new secrets each start). A
+//! profile of the same handle that is not the sandbox's (another template or label) is left
+//! alone and named in the error, so trying the sandbox never overwrites someone's work.
+
+use oauthdesk_core::{Desk, Error, ProfileChanges};
+
+use crate::Sandbox;
+
+/// Creates or updates the sandbox's profiles; returns their handles.
+pub fn install(desk: &Desk, sandbox: &Sandbox) -> Result<Vec<String>, Error> {
+    let wanted = sandbox.profiles();
+    for new in &wanted {
+        if let Ok(existing) = desk.get(&new.handle) {
+            if existing.template != new.template || Some(&existing.label) != new.label.as_ref() {
+                return Err(Error::invalid(
+                    "handle",
+                    format!(
+                        "a profile named {} already exists and is not the sandbox's; rename or remove it to try the sandbox",
+                        new.handle
+                    ),
+                ));
+            }
+        }
+    }
+    let mut handles = Vec::with_capacity(wanted.len());
+    for new in wanted {
+        let handle = new.handle.clone();
+        if desk.get(&handle).is_ok() {
+            desk.update(
+                &handle,
+                ProfileChanges { label: new.label, fields: new.fields, client_secret: new.client_secret, ..ProfileChanges::default() },
+            )?;
+        } else {
+            desk.create(new)?;
+        }
+        handles.push(handle);
+    }
+    Ok(handles)
+}

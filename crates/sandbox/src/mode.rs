@@ -1,0 +1,154 @@
+//! Failure modes: the sandbox can answer as a misconfigured provider does, so support staff
+//! can practise on a failure they can switch on and off. A mode is a knowledge-base entry,
+//! and the sandbox answers with that entry's example — the provider's documented answer —
+//! at the stage the entry belongs to. So the sandbox's failures are exactly the ones the
+//! knowledge base was written from, and never a second, hand-made copy of them.
+//!
+//! The sandbox wears three faces, told apart by path, as the providers' real endpoints are:
+//! a generic OAuth 2.0 provider (`/oauth2/…`), Salesforce (`/services/oauth2/…`) and Keycloak
+//! (`/realms/sandbox/protocol/openid-connect/…`). A provider's mode breaks only its own face;
+//! a generic (RFC) mode breaks all three.
+
+use oauthdesk_core::knowledge::{self, Entry};
+use oauthdesk_core::model::Stage;
+use serde::Serialize;
+use ts_rs::TS;
+
+/// Which provider a path of the sandbox plays.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Face {
+    Generic,
+    Salesforce,
+    Keycloak,
+}
+
+impl Face {
+    /// The knowledge base's id of the provider this face plays (`None`: generic).
+    pub fn provider(self) -> Option<&'static str> {
+        match self {
+            Face::Generic => None,
+            Face::Salesforce => Some("salesforce"),
+            Face::Keycloak => Some("keycloak"),
+        }
+    }
+
+    /// The path prefix of this face's endpoints.
+    pub fn prefix(self) -> &'static str {
+        match self {
+            Face::Generic => "/oauth2",
+            Face::Salesforce => "/services/oauth2",
+            Face::Keycloak => "/realms/sandbox/protocol/openid-connect",
+        }
+    }
+}
+
+/// A failure mode as the window and `--json` list it.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct ModeInfo {
+    /// The knowledge-base entry it plays.
+    pub id: String,
+    /// The provider whose answer it is (`None`: any provider, per the RFCs).
+    pub provider: Option<String>,
+    /// Where it shows: `authorize`, `token`, `refresh`, `test`, `revoke` or `introspect`.
+    pub stage: String,
+    /// What is wrong, in a line (the entry's cause, first sentence).
+    pub summary: String,
+}
+
+/// The providers whose answers the sandbox can play.
+const FACES: [Face; 3] = [Face::Generic, Face::Salesforce, Face::Keycloak];
+
+/// The stages the sandbox serves.
+const SERVED: [Stage; 6] = [Stage::Authorize, Stage::Token, Stage::Refresh, Stage::Test, Stage::Revoke, Stage::Introspect];
+
+/// The stages an entry's example is served at: its own, or where its example comes from.
+pub fn stages(entry: &Entry) -> Vec<Stage> {
+    match &entry.stages {
+        Some(stages) => stages.iter().copied().filter(|s| SERVED.contains(s)).collect(),
+        None if entry.example.headers.keys().any(|k| k.eq_ignore_ascii_case("location")) => vec![Stage::Authorize],
+        None => vec![Stage::Token],
+    }
+}
+
+fn playable(entry: &Entry) -> bool {
+    let provider_ok = FACES.iter().any(|f| f.provider() == entry.provider.as_deref());
+    // The device flow's polling answers belong to a flow the sandbox does not run.
+    provider_ok && !stages(entry).is_empty() && !entry.id.starts_with("rfc8628-")
+}
+
+/// Every mode the sandbox can play, generic ones first.
+pub fn modes() -> Vec<ModeInfo> {
+    let mut out: Vec<ModeInfo> = knowledge::entries()
+        .iter()
+        .filter(|e| playable(e))
+        .map(|e| ModeInfo {
+            id: e.id.clone(),
+            provider: e.provider.clone(),
+            stage: stages(e).first().map(|s| s.as_str()).unwrap_or("token").to_string(),
+            summary: first_sentence(&e.cause),
+        })
+        .collect();
+    out.sort_by(|a, b| (a.provider.is_some(), &a.provider, &a.id).cmp(&(b.provider.is_some(), &b.provider, &b.id)));
+    out
+}
+
+fn first_sentence(text: &str) -> String {
+    match text.find(". ") {
+        Some(end) => text[..=end].to_string(),
+        None => text.to_string(),
+    }
+}
+
+/// The entry for a mode the sandbox can play; the error names the field and what is allowed.
+pub fn find(id: &str) -> Result<&'static Entry, String> {
+    match knowledge::entry(id) {
+        Some(e) if playable(e) => Ok(e),
+        Some(e) => Err(format!(
+            "mode {id:?} is {}'s answer at a stage or in a flow the sandbox does not play; it plays generic, Salesforce and Keycloak answers",
+            e.provider.as_deref().unwrap_or("a generic")
+        )),
+        None => Err(format!("mode {id:?} is not a knowledge-base entry; see the list of failure modes")),
+    }
+}
+
+/// Whether `mode` changes the answer at `stage` of `face`.
+pub fn applies(mode: &Entry, face: Face, stage: Stage) -> bool {
+    (mode.provider.is_none() || mode.provider.as_deref() == face.provider()) && stages(mode).contains(&stage)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_mode_is_a_playable_entry_with_a_summary() {
+        let modes = modes();
+        assert!(modes.len() > 60, "generic, Salesforce and Keycloak modes: {}", modes.len());
+        for m in &modes {
+            assert!(find(&m.id).is_ok(), "{}", m.id);
+            assert!(!m.summary.is_empty(), "{}", m.id);
+        }
+        assert!(modes.iter().any(|m| m.id == "salesforce-no-run-as-user" && m.stage == "token"));
+        assert!(modes.iter().any(|m| m.id == "rfc6749-access-denied" && m.stage == "authorize"));
+        assert!(modes.first().is_some_and(|m| m.provider.is_none()), "generic modes first");
+    }
+
+    #[test]
+    fn a_provider_mode_breaks_only_its_own_face() {
+        let sf = find("salesforce-no-run-as-user").unwrap();
+        assert!(applies(sf, Face::Salesforce, Stage::Token));
+        assert!(!applies(sf, Face::Generic, Stage::Token));
+        assert!(!applies(sf, Face::Keycloak, Stage::Token));
+        assert!(!applies(sf, Face::Salesforce, Stage::Test), "only at its stage");
+        let rfc = find("rfc6749-invalid-client").unwrap();
+        assert!(FACES.iter().all(|f| applies(rfc, *f, Stage::Token) && applies(rfc, *f, Stage::Refresh)));
+    }
+
+    #[test]
+    fn unknown_and_unplayable_modes_are_refused_in_words() {
+        assert!(find("no-such-entry").unwrap_err().contains("not a knowledge-base entry"));
+        let entra = knowledge::entries().iter().find(|e| e.provider.as_deref() == Some("entra")).unwrap();
+        assert!(find(&entra.id).unwrap_err().contains("does not play"));
+    }
+}

@@ -1,0 +1,114 @@
+//! The sandbox: `oauthdesk sandbox` prints `ready <issuer>` and its clients, its profiles
+//! connect (client credentials on three faces, a sign-in with PKCE, refresh, revocation),
+//! and each failure mode it plays is named by a diagnosis as exactly its knowledge-base
+//! entry — so what support staff practise on is what the app will tell them in the field.
+// A test crate: a panic is a failed test, as it should be.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::{json, oauthdesk, oauthdesk_env, ok};
+use oauthdesk_core::secret::MemorySecrets;
+use oauthdesk_core::Desk;
+use oauthdesk_sandbox::{Options, Sandbox};
+
+/// Signs in as a browser would: the sandbox redirects at once to the loopback address.
+const BROWSER: &str = "curl -s -L -o /dev/null --max-time 10 %s";
+
+#[test]
+fn the_command_prints_ready_and_its_clients_and_its_profiles_connect() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_oauthdesk"))
+        .args(["--data-dir", dir.path().to_str().unwrap(), "--json", "sandbox", "--profiles"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let issuer = first.strip_prefix("ready ").expect("the first line is `ready <issuer>`").to_string();
+    assert!(issuer.starts_with("http://127.0.0.1:"), "{issuer}");
+    let ready: serde_json::Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+    let clients = ready["clients"].as_array().unwrap();
+    assert!(clients.iter().any(|c| c["client_id"] == "sandbox-service" && c["client_secret"].as_str().unwrap().len() >= 24));
+    assert_eq!(ready["profiles"].as_array().unwrap().len(), 4);
+
+    let d = dir.path();
+    let all = oauthdesk(d, &["test", "--all", "--json"], None);
+    assert_eq!(all.code, 1, "the sign-in profile is not signed in yet: {}", all.stdout);
+    let r: serde_json::Value = serde_json::from_str(&all.stdout).unwrap();
+    assert_eq!(r["ok"], 3, "the three client-credentials profiles connect: {}", all.stdout);
+    ok(oauthdesk_env(d, &["authorize", "sandbox-sign-in"], None, &[("OAUTHDESK_BROWSER", BROWSER)]));
+    let r = json(oauthdesk(d, &["test", "--all", "--json"], None));
+    assert_eq!((r["ok"].as_u64(), r["failed"].as_u64()), (Some(4), Some(0)), "{r}");
+    let view = json(oauthdesk(d, &["token", "sandbox-sign-in", "--json"], None));
+    assert!(view["access_token"].as_str().unwrap().starts_with("eyJ"));
+
+    // A failure mode switched on while it runs, the way the command's output says.
+    let set =
+        Command::new("curl").args(["-s", "-d", "mode=salesforce-no-run-as-user", &format!("{issuer}/sandbox/mode")]).output().unwrap();
+    assert!(String::from_utf8_lossy(&set.stdout).contains("salesforce-no-run-as-user"));
+    let diag: serde_json::Value = serde_json::from_str(&oauthdesk(d, &["diagnose", "sandbox-salesforce", "--json"], None).stdout).unwrap();
+    assert_eq!(diag["knowledge"], "salesforce-no-run-as-user", "{diag}");
+    assert_eq!(json(oauthdesk(d, &["diagnose", "sandbox-api", "--json"], None))["ok"], true, "the generic face stays healthy");
+
+    // It stops on SIGTERM, and its port closes.
+    assert!(Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap().success());
+    let mut waited = 0;
+    while child.try_wait().unwrap().is_none() && waited < 100 {
+        std::thread::sleep(Duration::from_millis(50));
+        waited += 1;
+    }
+    assert_eq!(child.try_wait().unwrap().and_then(|s| s.code()), Some(0), "stopped within 5 s");
+    let port: u16 = issuer.rsplit(':').next().unwrap().parse().unwrap();
+    assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err(), "the port is closed");
+}
+
+#[test]
+fn a_bad_mode_or_a_taken_port_is_refused_in_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = oauthdesk(dir.path(), &["sandbox", "--mode", "no-such-entry"], None);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("no-such-entry") && r.stderr.contains("not a knowledge-base entry"), "{}", r.stderr);
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let r = oauthdesk(dir.path(), &["sandbox", "--port", &port], None);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains(&format!("port {port}")) && r.stderr.contains("in use"), "{}", r.stderr);
+}
+
+/// Every mode reached by a client-credentials profile (token endpoint and test call) on its
+/// own face is named by a diagnosis as exactly that mode's entry.
+#[test]
+fn every_token_and_test_call_mode_is_diagnosed_as_itself() {
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let sandbox = rt.block_on(Sandbox::start(Options::default())).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let desk = Desk::open(dir.path(), Arc::new(MemorySecrets::default())).unwrap();
+    oauthdesk_sandbox::install(&desk, &sandbox).unwrap();
+    let mut wrong = Vec::new();
+    let mut tried = 0;
+    for mode in oauthdesk_sandbox::modes().into_iter().filter(|m| m.stage == "token" || m.stage == "test") {
+        let handle = match mode.provider.as_deref() {
+            None => "sandbox-api",
+            Some("salesforce") => "sandbox-salesforce",
+            Some(_) => "sandbox-keycloak",
+        };
+        sandbox.set_mode(Some(&mode.id)).unwrap();
+        let d = rt.block_on(desk.diagnose(handle)).unwrap();
+        tried += 1;
+        if d.ok || d.knowledge.as_deref() != Some(mode.id.as_str()) {
+            wrong.push(format!("{} on {handle}: ok={} stage={:?} knowledge={:?}", mode.id, d.ok, d.stage, d.knowledge));
+        }
+    }
+    assert!(tried >= 50, "modes tried: {tried}");
+    assert!(wrong.is_empty(), "{} of {tried} modes were not named as themselves:\n{}", wrong.len(), wrong.join("\n"));
+    sandbox.set_mode(None).unwrap();
+    assert!(rt.block_on(desk.diagnose("sandbox-api")).unwrap().ok, "healthy again with no mode");
+}
