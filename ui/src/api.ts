@@ -39,6 +39,8 @@ import type { NewProfile } from "./bindings/NewProfile";
 import type { Profile } from "./bindings/Profile";
 import type { ProfileChanges } from "./bindings/ProfileChanges";
 import type { Template } from "./bindings/Template";
+import type { ModeInfo } from "./bindings/ModeInfo";
+import type { SandboxInfo } from "./bindings/SandboxInfo";
 
 /** What each command takes and returns. */
 type Commands = {
@@ -80,6 +82,11 @@ type Commands = {
   ca_remove: { args: { handle: string }; result: boolean };
   assertion_preview: { args: { handle: string }; result: Unsigned };
   discover: { args: { issuer: string; handle: string | null; apply: boolean }; result: Discovery };
+  sandbox_start: { args: Record<string, never>; result: SandboxInfo };
+  sandbox_status: { args: Record<string, never>; result: SandboxInfo | null };
+  sandbox_mode: { args: { mode: string | null }; result: SandboxInfo };
+  sandbox_stop: { args: Record<string, never>; result: null };
+  bench_mark: { args: Record<string, never>; result: null };
 };
 
 /** What each event carries. */
@@ -188,5 +195,7 @@ export type {
   Profile,
   ProfileChanges,
   Template,
+  ModeInfo,
+  SandboxInfo,
 };
 export type { FieldSpec } from "./bindings/FieldSpec";

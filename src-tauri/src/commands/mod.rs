@@ -2,10 +2,12 @@
 //! returns its result or an `{code, message, field}` error. No logic lives here.
 
 pub mod authorize;
+pub mod bench;
 pub mod connect;
 pub mod diagnose;
 pub mod keys;
 pub mod profiles;
+pub mod sandbox;
 
 use oauthdesk_core::Desk;
 
@@ -65,6 +67,11 @@ commands! {
     keys::ca_show,
     keys::ca_remove,
     keys::assertion_preview,
+    sandbox::sandbox_start,
+    sandbox::sandbox_status,
+    sandbox::sandbox_mode,
+    sandbox::sandbox_stop,
+    bench::bench_mark,
 }
 
 /// Runs `f` on the desk in a blocking-friendly thread (SQLite and the keyring block).

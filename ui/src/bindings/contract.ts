@@ -43,6 +43,11 @@ export const COMMANDS = [
   "ca_show",
   "ca_remove",
   "assertion_preview",
+  "sandbox_start",
+  "sandbox_status",
+  "sandbox_mode",
+  "sandbox_stop",
+  "bench_mark",
 ] as const;
 export type CommandName = (typeof COMMANDS)[number];
 

@@ -1,0 +1,67 @@
+//! The sandbox from the window: Try it starts it inside the window's process (so it stops
+//! when the window closes), puts its profiles in the store, and lets the failure mode be
+//! switched for practice. The window then connects the profiles with the usual commands.
+
+use oauthdesk_sandbox::{ModeInfo, Options, Sandbox};
+use tauri::State;
+
+use crate::error::{AppError, AppResult};
+use crate::AppState;
+
+/// The running sandbox, as the window shows it (its clients' secrets are in the profiles,
+/// not on screen).
+#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct SandboxInfo {
+    pub issuer: String,
+    /// The failure mode played (a knowledge-base entry), `None` when healthy.
+    pub mode: Option<String>,
+    /// The profiles that try it, in the order to show them.
+    pub profiles: Vec<String>,
+    pub modes: Vec<ModeInfo>,
+}
+
+fn info(sandbox: &Sandbox, profiles: Vec<String>) -> SandboxInfo {
+    SandboxInfo { issuer: sandbox.issuer().to_string(), mode: sandbox.mode(), profiles, modes: oauthdesk_sandbox::modes() }
+}
+
+fn handles(sandbox: &Sandbox) -> Vec<String> {
+    sandbox.profiles().into_iter().map(|p| p.handle).collect()
+}
+
+/// Starts the sandbox (once) and creates or updates its profiles.
+#[tauri::command]
+pub async fn sandbox_start(state: State<'_, AppState>) -> AppResult<SandboxInfo> {
+    let mut running = state.sandbox.lock().await;
+    if running.is_none() {
+        let started = Sandbox::start(Options::default()).await.map_err(|e| AppError::Internal(e.to_string()))?;
+        *running = Some(started);
+    }
+    let Some(sandbox) = running.as_ref() else { return Err(AppError::Internal("the sandbox did not start".into())) };
+    let profiles = oauthdesk_sandbox::install(&state.desk, sandbox)?;
+    Ok(info(sandbox, profiles))
+}
+
+/// The sandbox, if it runs.
+#[tauri::command]
+pub async fn sandbox_status(state: State<'_, AppState>) -> AppResult<Option<SandboxInfo>> {
+    Ok(state.sandbox.lock().await.as_ref().map(|s| info(s, handles(s))))
+}
+
+/// Switches the failure mode (`None` or "" for healthy).
+#[tauri::command]
+pub async fn sandbox_mode(state: State<'_, AppState>, mode: Option<String>) -> AppResult<SandboxInfo> {
+    let running = state.sandbox.lock().await;
+    let Some(sandbox) = running.as_ref() else {
+        return Err(oauthdesk_core::Error::invalid("mode", "the sandbox is not running; start it with Try it").into());
+    };
+    sandbox.set_mode(mode.as_deref()).map_err(|e| oauthdesk_core::Error::invalid("mode", e.to_string()))?;
+    Ok(info(sandbox, handles(sandbox)))
+}
+
+/// Stops the sandbox (its profiles stay, and fail until it runs again).
+#[tauri::command]
+pub async fn sandbox_stop(state: State<'_, AppState>) -> AppResult<()> {
+    state.sandbox.lock().await.take();
+    Ok(())
+}
