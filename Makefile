@@ -5,7 +5,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 UI_SRC := $(shell find ui/src -type f 2>/dev/null) ui/index.html ui/vite.config.ts ui/svelte.config.js
 
-.PHONY: help run build test test-fast check fix fuzz deps-run deps-test test-rust test-ui test-e2e check-ui fix-ui bench clean screenshots
+.PHONY: help run build package test test-fast check fix fuzz deps-run deps-test test-rust test-ui test-e2e test-package check-ui fix-ui bench clean screenshots
 
 help:
 	@echo "make run        build and open OAuth Desk"
@@ -14,6 +14,7 @@ help:
 	@echo "make check      format check, clippy with warnings denied, UI type check and format"
 	@echo "make fix        format Rust, ui/ and tests/ in place"
 	@echo "make build      build the oauthdesk binary (target/debug/oauthdesk)"
+	@echo "make package    installable packages in target/release/bundle/ (.deb, .rpm; BUNDLES=appimage for an AppImage)"
 	@echo "make bench      compare oauthdesk token with curl against a local OAuth server"
 	@echo "make fuzz       run every fuzz target for FUZZ_SECS seconds (default 60; nightly Rust)"
 	@echo "make screenshots  the README's pictures, from the real window under Xvfb (docs/screenshots)"
@@ -41,9 +42,23 @@ build: deps-run ui/dist/index.html
 run: build
 	./target/debug/oauthdesk
 
+# Installable packages, made by the Tauri bundler (ui/node_modules/.bin/tauri) from what cargo
+# built: a release build with tauri's custom-protocol feature, as `tauri build` makes it.
+# `tauri bundle` packs both executables; BUNDLES picks the formats (deb, rpm, appimage: the
+# AppImage step downloads its tools). --no-binary-patching leaves cargo's outputs as built
+# (the patch only serves Tauri's updater). The package is named oauth-desk: the bundler
+# derives the name from productName, and "OAuth Desk" would give o-auth-desk.
+BUNDLES ?= deb,rpm
+TAURI := ui/node_modules/.bin/tauri
+BUNDLE_FLAGS := --no-binary-patching --config '{"productName": "oauth-desk"}'
+
+package: deps-run ui/dist/index.html
+	$(CARGO) build --release --locked -p oauthdesk --features tauri/custom-protocol
+	$(TAURI) bundle --bundles $(BUNDLES) $(BUNDLE_FLAGS)
+
 # Everything runs inside a private D-Bus session with a real, unlocked GNOME Keyring.
 test: deps-test ui/dist/index.html tests/node_modules/.package-lock.json
-	scripts/with-keyring.sh $(MAKE) --no-print-directory test-rust test-ui test-e2e
+	scripts/with-keyring.sh $(MAKE) --no-print-directory test-rust test-ui test-e2e test-package
 
 test-rust:
 	$(CARGO) test --workspace --locked
@@ -71,6 +86,15 @@ test-ui: ui/node_modules/.package-lock.json
 test-e2e: tests/node_modules/.package-lock.json
 	$(CARGO) build --locked
 	xvfb-run -a npm --prefix tests run e2e
+
+# The .deb installed on this machine (as root, or with sudo), its command and its window run
+# from the installed files, then removed (scripts/test-package.sh). It packs the debug build
+# the other suites use, so within make test it builds nothing new.
+test-package: deps-test ui/dist/index.html
+	$(CARGO) build --locked
+	rm -rf target/debug/bundle/deb
+	$(TAURI) bundle --debug --bundles deb $(BUNDLE_FLAGS)
+	scripts/test-package.sh target/debug/bundle/deb/*.deb
 
 # The README's pictures, taken from the real window under Xvfb by the end-to-end suites.
 screenshots: deps-test ui/dist/index.html tests/node_modules/.package-lock.json
