@@ -39,9 +39,25 @@ test("Try it creates the sandbox's profiles and connects them; a failure mode is
       "the sign-in completes",
     );
     for (const handle of ["sandbox-api", "sandbox-salesforce", "sandbox-keycloak", "sandbox-sign-in"]) {
-      await app.wait(async () => /connected/.test(await (await badge(app, handle)).getText()), 10_000, `${handle}'s badge`);
+      await app.wait(
+        async () => /connected/.test(await (await badge(app, handle)).getText()),
+        10_000,
+        `${handle}'s badge`,
+      );
     }
     await saveScreenshot(app, "sandbox.png");
+
+    // The sign-in brought an ID token: the token view shows who signed in.
+    await (await app.findElement(By.css('[data-testid="profile-item"][data-handle="sandbox-sign-in"]'))).click();
+    const view = await shown(app, "token-view", 10_000);
+    await view.findElement(By.css("summary")).click();
+    assert.equal(await (await shown(app, "id-claim-email")).getText(), '"demo.user@example.com"');
+    assert.match(await (await shown(app, "id-claim-exp")).getText(), /in (59m|1h)/);
+    assert.match(await (await shown(app, "claim-scope")).getText(), /openid/);
+
+    // Back to the sandbox, as it runs: nothing is connected again.
+    await (await shown(app, "open-sandbox")).click();
+    await shown(app, "sandbox-issuer");
 
     // Practise: Salesforce's answer when the app has no Run As user.
     await (await shown(app, "sandbox-mode")).findElement(By.css('option[value="salesforce-no-run-as-user"]')).click();

@@ -13,4 +13,9 @@ expiry_note: string | null, instance_url: string | null, issued_at: string | nul
 /**
  * The response's other fields (never anything that looks like a credential).
  */
-extra: Record<string, unknown>, };
+extra: Record<string, unknown>, 
+/**
+ * The claims of the ID token that came with it (OpenID Connect), decoded for display:
+ * who signed in. The ID token itself is a credential and is not kept.
+ */
+id_token_claims: Record<string, unknown> | null, };

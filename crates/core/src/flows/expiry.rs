@@ -73,6 +73,7 @@ pub async fn info(
         refresh_token: response.refresh_token.is_some(),
         source: TokenSource::Network,
         extra: response.extra.clone(),
+        id_token_claims: response.id_token_claims.clone(),
     }
 }
 

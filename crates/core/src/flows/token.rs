@@ -24,6 +24,8 @@ pub struct TokenResponse {
     pub issued_at: Option<DateTime<Utc>>,
     /// The other fields, for display; anything that looks like a token is left out.
     pub extra: BTreeMap<String, Value>,
+    /// The ID token's claims (decoded, not verified: for display), when one came.
+    pub id_token_claims: Option<Value>,
 }
 
 /// Looks up a dotted path (`data.access_token`) in a JSON object.
@@ -81,6 +83,7 @@ pub fn parse(json: &Value, token_field: &str) -> Result<TokenResponse, String> {
         instance_url: get("instance_url").and_then(as_string),
         issued_at,
         extra,
+        id_token_claims: get("id_token").and_then(Value::as_str).and_then(jwt_claims),
     })
 }
 
@@ -159,5 +162,16 @@ mod tests {
         assert_eq!(claim_time(&claims, "exp").unwrap().timestamp(), 1_764_075_600);
         assert!(jwt_claims("opaque-token").is_none());
         assert!(jwt_claims("a.b.c.d").is_none());
+    }
+
+    #[test]
+    fn an_id_tokens_claims_are_kept_and_the_id_token_is_not() {
+        let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(br#"{"sub":"u1","email":"a@example.com"}"#);
+        let id_token = format!("eyJhbGciOiJIUzI1NiJ9.{payload}.sig");
+        let r = parse(&json!({"access_token": "t", "id_token": id_token}), "access_token").unwrap();
+        assert_eq!(r.id_token_claims, Some(json!({"sub": "u1", "email": "a@example.com"})));
+        assert!(!r.extra.contains_key("id_token"));
+        let opaque = parse(&json!({"access_token": "t", "id_token": "not-a-jwt"}), "access_token").unwrap();
+        assert_eq!(opaque.id_token_claims, None);
     }
 }

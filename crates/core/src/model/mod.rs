@@ -126,6 +126,11 @@ pub struct TokenInfo {
     /// The response's other fields (never anything that looks like a credential).
     #[ts(type = "Record<string, unknown>")]
     pub extra: BTreeMap<String, serde_json::Value>,
+    /// The claims of the ID token that came with it (OpenID Connect), decoded for display:
+    /// who signed in. The ID token itself is a credential and is not kept.
+    #[serde(default)]
+    #[ts(type = "Record<string, unknown> | null")]
+    pub id_token_claims: Option<serde_json::Value>,
 }
 
 impl TokenInfo {
