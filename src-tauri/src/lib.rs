@@ -94,6 +94,12 @@ pub fn run() -> i32 {
         .run(tauri::generate_context!());
     match result {
         Ok(()) => 0,
+        // A window of this store was closing as this one started: it owns the instance name
+        // until it is gone, and cannot be handed the launch. Start again once it is.
+        Err(tauri::Error::PluginInitialization(plugin, why)) if plugin == "single-instance" => {
+            tracing::info!(%why, "the store's window is closing; starting again");
+            window::relaunch()
+        }
         Err(e) => {
             tracing::error!(error = %e, "the window failed");
             eprintln!("oauthdesk: the window could not start: {e}. For the command line, run `oauthdesk --help`.");

@@ -35,3 +35,38 @@ pub fn launch() -> i32 {
         }
     }
 }
+
+/// Counts the window's own restarts (see [`relaunch`]), so they end.
+const RELAUNCH_ENV: &str = "OAUTHDESK_WINDOW_RELAUNCH";
+const RELAUNCH_TRIES: u32 = 20;
+const RELAUNCH_WAIT: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// Starts the window again in this process's place, a quarter of a second later, at most 20
+/// times in a row (5 s): for a launch that met the previous window of its store on its way
+/// out. Returns the exit code when it cannot.
+pub fn relaunch() -> i32 {
+    let tries = std::env::var(RELAUNCH_ENV).ok().and_then(|n| n.parse::<u32>().ok()).unwrap_or(0);
+    let exe = std::env::current_exe();
+    match exe {
+        Ok(exe) if tries < RELAUNCH_TRIES => {
+            std::thread::sleep(RELAUNCH_WAIT);
+            let mut command = std::process::Command::new(&exe);
+            command.env(RELAUNCH_ENV, (tries + 1).to_string());
+            #[cfg(unix)]
+            {
+                use std::os::unix::process::CommandExt;
+                let err = command.exec();
+                eprintln!("oauthdesk: cannot start {}: {err}", exe.display());
+                1
+            }
+            #[cfg(not(unix))]
+            {
+                command.status().ok().and_then(|s| s.code()).unwrap_or(1)
+            }
+        }
+        _ => {
+            eprintln!("oauthdesk: the window of this store did not close; try again in a moment");
+            1
+        }
+    }
+}

@@ -95,6 +95,33 @@ test("The list is searched, filtered by status, and reached from the keyboard", 
     await (await shown(app, "search")).sendKeys(Key.chord(Key.CONTROL, "a"), Key.BACK_SPACE);
     await (await shown(app, "status-filter")).findElement(By.css('option[value="failing"]')).click();
     await app.wait(async () => (await handles()).join() === "wrong-secret", 5_000);
+    // A failing profile says why in the list itself.
+    // (Read as the page holds it: WebDriver's visible-text rules drop text in a clipped line.)
+    const cause = await shown(app, "item-cause");
+    assert.match(await app.executeScript("return arguments[0].innerText", cause), /client authentication failed/);
+    await (await shown(app, "status-filter")).findElement(By.css('option[value="all"]')).click();
+    // By template: a profile of another template is added from the command line.
+    ctx.env.addProfile("custom-oauth2", "a-sign-in", {
+      fields: { authorize_url: ctx.idp.url("/auth"), token_url: ctx.idp.url("/token"), client_id: "web" },
+    });
+    await app.navigate().refresh();
+    await app.wait(async () => (await handles()).length === 3, 10_000, "the third profile is listed");
+    await (await shown(app, "template-filter")).findElement(By.css('option[value="custom-oauth2"]')).click();
+    await app.wait(async () => (await handles()).join() === "a-sign-in", 5_000, "only the sign-in profile");
+    await (await shown(app, "template-filter")).findElement(By.css('option[value="all"]')).click();
+    await saveScreenshot(app, "list-tools.png");
+    // Compact density: one line per profile, and the choice is kept.
+    const item = await shown(app, "profile-item");
+    const tall = (await item.getRect()).height;
+    await (await shown(app, "compact")).click();
+    await app.wait(
+      async () => (await (await shown(app, "profile-item")).getRect()).height < tall * 0.7,
+      5_000,
+      "compact rows are lower",
+    );
+    await app.navigate().refresh();
+    assert.equal(await (await shown(app, "compact")).getAttribute("aria-pressed"), "true", "compact is remembered");
+    assert.ok((await (await shown(app, "profile-item")).getRect()).height < tall * 0.7);
     await app.actions().keyDown(Key.CONTROL).sendKeys("n").keyUp(Key.CONTROL).perform();
     await shown(app, "profile-form");
   } finally {
