@@ -15,7 +15,7 @@ use std::time::Duration;
 use common::{json, oauthdesk, oauthdesk_env, ok};
 use oauthdesk_core::secret::MemorySecrets;
 use oauthdesk_core::Desk;
-use oauthdesk_sandbox::{Options, Sandbox};
+use oauthdesk_sandbox::{Face, Options, Sandbox};
 
 /// Signs in as a browser would: the sandbox redirects at once to the loopback address.
 const BROWSER: &str = "curl -s -L -o /dev/null --max-time 10 %s";
@@ -83,32 +83,62 @@ fn a_bad_mode_or_a_taken_port_is_refused_in_words() {
     assert!(r.stderr.contains(&format!("port {port}")) && r.stderr.contains("in use"), "{}", r.stderr);
 }
 
-/// Every mode reached by a client-credentials profile (token endpoint and test call) on its
-/// own face is named by a diagnosis as exactly that mode's entry.
+/// Signs in as a browser would: the sandbox redirects at once to the loopback address.
+fn browse(url: &url::Url) {
+    let _ = Command::new("curl")
+        .args(["-s", "-L", "-o", "/dev/null", "--max-time", "10", url.as_str()])
+        .spawn()
+        .map(|mut c| std::thread::spawn(move || c.wait()));
+}
+
+/// Every mode the sandbox plays — at the authorization page, the token endpoint, a refresh
+/// or the test call, on its own provider's face — is named by a diagnosis as exactly that
+/// mode's entry; with no mode, every profile is healthy again.
 #[test]
-fn every_token_and_test_call_mode_is_diagnosed_as_itself() {
+fn every_mode_is_diagnosed_as_itself() {
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let sandbox = rt.block_on(Sandbox::start(Options::default())).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let desk = Desk::open(dir.path(), Arc::new(MemorySecrets::default())).unwrap();
     oauthdesk_sandbox::install(&desk, &sandbox).unwrap();
+    // A sign-in profile on each face, signed in while the sandbox is healthy.
+    let template = sandbox.profiles().into_iter().find(|p| p.handle == "sandbox-sign-in").unwrap();
+    for (handle, face) in [("sf-sign-in", Face::Salesforce), ("kc-sign-in", Face::Keycloak)] {
+        let mut p = template.clone();
+        p.handle = handle.into();
+        p.label = Some(handle.into());
+        p.fields.insert("authorize_url".into(), sandbox.url(face, "authorize"));
+        p.fields.insert("token_url".into(), sandbox.url(face, "token"));
+        p.fields.insert("test_url".into(), sandbox.url(face, "userinfo"));
+        desk.create(p).unwrap();
+    }
+    for handle in ["sandbox-sign-in", "sf-sign-in", "kc-sign-in"] {
+        let signed_in = rt.block_on(desk.authorize(handle, Duration::from_secs(20), browse, std::future::pending()));
+        assert!(signed_in.is_ok(), "{handle}: {signed_in:?}");
+    }
     let mut wrong = Vec::new();
-    let mut tried = 0;
-    for mode in oauthdesk_sandbox::modes().into_iter().filter(|m| m.stage == "token" || m.stage == "test") {
-        let handle = match mode.provider.as_deref() {
-            None => "sandbox-api",
-            Some("salesforce") => "sandbox-salesforce",
-            Some(_) => "sandbox-keycloak",
+    let modes = oauthdesk_sandbox::modes();
+    for mode in &modes {
+        let user = matches!(mode.stage.as_str(), "authorize" | "refresh");
+        let handle = match (mode.provider.as_deref(), user) {
+            (None, false) => "sandbox-api",
+            (Some("salesforce"), false) => "sandbox-salesforce",
+            (Some(_), false) => "sandbox-keycloak",
+            (None, true) => "sandbox-sign-in",
+            (Some("salesforce"), true) => "sf-sign-in",
+            (Some(_), true) => "kc-sign-in",
         };
         sandbox.set_mode(Some(&mode.id)).unwrap();
         let d = rt.block_on(desk.diagnose(handle)).unwrap();
-        tried += 1;
         if d.ok || d.knowledge.as_deref() != Some(mode.id.as_str()) {
-            wrong.push(format!("{} on {handle}: ok={} stage={:?} knowledge={:?}", mode.id, d.ok, d.stage, d.knowledge));
+            wrong.push(format!("{} ({}) on {handle}: ok={} stage={:?} knowledge={:?}", mode.id, mode.stage, d.ok, d.stage, d.knowledge));
         }
     }
-    assert!(tried >= 50, "modes tried: {tried}");
-    assert!(wrong.is_empty(), "{} of {tried} modes were not named as themselves:\n{}", wrong.len(), wrong.join("\n"));
+    assert!(modes.len() >= 90, "modes: {}", modes.len());
+    assert!(wrong.is_empty(), "{} of {} modes were not named as themselves:\n{}", wrong.len(), modes.len(), wrong.join("\n"));
     sandbox.set_mode(None).unwrap();
-    assert!(rt.block_on(desk.diagnose("sandbox-api")).unwrap().ok, "healthy again with no mode");
+    for handle in ["sandbox-api", "sandbox-salesforce", "sandbox-keycloak", "sandbox-sign-in"] {
+        let d = rt.block_on(desk.diagnose(handle)).unwrap();
+        assert!(d.ok, "{handle} is healthy again with no mode: {:?} {:?}", d.stage, d.knowledge);
+    }
 }
