@@ -99,6 +99,10 @@ test("The list is searched, filtered by status, and reached from the keyboard", 
     // (Read as the page holds it: WebDriver's visible-text rules drop text in a clipped line.)
     const cause = await shown(app, "item-cause");
     assert.match(await app.executeScript("return arguments[0].innerText", cause), /client authentication failed/);
+    // With a filter, Test all tests what the list shows.
+    assert.equal(await (await shown(app, "test-all")).getText(), "Test 1 shown");
+    await (await shown(app, "test-all")).click();
+    assert.match(await (await shown(app, "test-all-summary", 30_000)).getText(), /^0 ok, 1 failing/);
     await (await shown(app, "status-filter")).findElement(By.css('option[value="all"]')).click();
     // By template: a profile of another template is added from the command line.
     ctx.env.addProfile("custom-oauth2", "a-sign-in", {
