@@ -129,6 +129,20 @@ test("The list is searched, filtered by status, and reached from the keyboard", 
     // Back to the usual density: the choice outlives this window (and this test).
     await (await shown(app, "compact")).click();
     assert.equal(await (await shown(app, "compact")).getAttribute("aria-pressed"), "false");
+    // The list is one Tab stop; the arrow keys, Home and End move through it.
+    const focused = () => app.executeScript("return document.activeElement?.dataset?.handle ?? null");
+    const items = await app.findElements(By.css('[data-testid="profile-item"]'));
+    const tabbable = [];
+    for (const i of items) if ((await i.getAttribute("tabindex")) === "0") tabbable.push(i);
+    assert.equal(tabbable.length, 1, "one item takes the Tab stop");
+    await (await app.findElement(By.css('[data-testid="profile-item"][data-handle="a-sign-in"]'))).click();
+    await app.actions().sendKeys(Key.ARROW_DOWN).perform();
+    await app.wait(async () => (await focused()) === "all-good", 5_000, "ArrowDown moves to the next profile");
+    await app.actions().sendKeys(Key.END).perform();
+    await app.wait(async () => (await focused()) === "wrong-secret", 5_000, "End moves to the last");
+    assert.match(await (await shown(app, "profile-view")).getText(), /wrong-secret/);
+    await app.actions().sendKeys(Key.HOME).perform();
+    await app.wait(async () => (await focused()) === "a-sign-in", 5_000, "Home moves to the first");
     await app.actions().keyDown(Key.CONTROL).sendKeys("n").keyUp(Key.CONTROL).perform();
     await shown(app, "profile-form");
   } finally {
