@@ -1,5 +1,6 @@
 // Connect in the window against a real OAuth server (npm's oidc-provider on 127.0.0.1): the
 // window shows the token's expiry counting down and the test call's status.
+import { spawn } from "node:child_process";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { By, until } from "selenium-webdriver";
@@ -133,6 +134,23 @@ test("After a background renewal, the panel and the badge show the same new expi
     assert.ok(Math.abs(inPanel - inBadge) <= 2, `panel ${inPanel}s, badge ${inBadge}s`);
     assert.ok(inPanel > before, "the panel shows the new token's expiry, not the old one");
     assert.doesNotMatch(await expiry.getText(), /expired/);
+
+    // The provider goes away: the next renewal fails, and the desktop is told once (a
+    // notification on the session bus, seen by a monitor of the bus).
+    const monitor = spawn("dbus-monitor", ["--session", "interface='org.freedesktop.Notifications',member='Notify'"], {
+      stdio: ["ignore", "pipe", "ignore"],
+    });
+    let seen = "";
+    monitor.stdout.on("data", (d) => (seen += d));
+    try {
+      await app.sleep(500); // the monitor is listening
+      await idp.stop();
+      await app.wait(async () => seen.includes("could not be renewed"), 45_000, "a notification within 45 s");
+      assert.match(seen, /short: the token could not be renewed/);
+      assert.ok(!seen.includes("basic-secret"), "no secret in the notification");
+    } finally {
+      monitor.kill();
+    }
   } finally {
     await app.quit();
     await idp.stop();
