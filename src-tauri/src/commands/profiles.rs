@@ -15,7 +15,9 @@ use super::on_desk;
 use crate::error::{AppError, AppResult};
 use crate::AppState;
 
-#[tauri::command]
+// Not async, but run off the main thread (`async` here): the window asks for these as it
+// starts, while the main thread is busy making it, and a command on the main thread waits.
+#[tauri::command(async)]
 pub fn templates() -> Vec<Template> {
     template::all().to_vec()
 }
@@ -117,7 +119,7 @@ pub struct AppInfo {
     pub store_path: String,
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn app_info(state: State<'_, AppState>) -> AppInfo {
     AppInfo { version: env!("CARGO_PKG_VERSION").into(), store_path: state.desk.store_path().display().to_string() }
 }

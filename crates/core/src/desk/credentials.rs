@@ -167,11 +167,13 @@ impl Desk {
     /// Gives a flow configuration the profile's key and CA bundle, for the requests that
     /// sign with the key, present it in TLS, or trust the bundle.
     pub(crate) fn attach_credentials(&self, handle: &str, cfg: &mut FlowConfig) -> Result<()> {
-        let creds = {
-            let conn = self.conn();
-            let id = store::get(&conn, handle)?.id;
-            credentials::get(&conn, id)?
-        };
+        let id = store::get(&self.conn(), handle)?.id;
+        self.attach_credentials_of(id, handle, cfg)
+    }
+
+    /// [`Desk::attach_credentials`] for the profile whose row id is known already.
+    pub(crate) fn attach_credentials_of(&self, id: i64, handle: &str, cfg: &mut FlowConfig) -> Result<()> {
+        let creds = credentials::get(&self.conn(), id)?;
         cfg.ca = creds.ca_pem;
         // A key that cannot be opened is reported where it is needed (`require_key`), so
         // the cache and everything else still work.

@@ -54,7 +54,9 @@ impl Desk {
             ));
         }
         if row.token_origin.is_none() || row.test_origin.is_none() {
-            if let Some((token, test)) = current(&row) {
+            // Only an origin that is unbound and now known is written: a profile without a
+            // test URL has nothing to bind it to, and is not written again on every use.
+            if let Some((token, test)) = current(&row).filter(|(_, test)| row.token_origin.is_none() || test.is_some()) {
                 let mut conn = self.conn();
                 let tx = store::write(&mut conn)?;
                 store::profiles::bind_origins(&tx, row.id, Some(&token), test.as_deref())?;

@@ -56,7 +56,7 @@ impl Desk {
         let row = store::get(&self.conn(), handle)?;
         let t = template::find(&row.template)?;
         let mut cfg = FlowConfig::new(t, &row.fields)?;
-        self.attach_credentials(handle, &mut cfg)?;
+        self.attach_credentials_of(row.id, handle, &mut cfg)?;
         Ok((row.id, cfg))
     }
 
@@ -197,6 +197,10 @@ impl Desk {
         let dir = self.store_path().parent().map(|d| d.join("locks")).unwrap_or_else(|| std::path::PathBuf::from("locks"));
         std::fs::create_dir_all(&dir)?;
         let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(dir.join(format!("profile-{id}.lock")))?;
+        // Free (the usual case): taken at once, without a blocking thread to wait on it.
+        if file.try_lock().is_ok() {
+            return Ok(file);
+        }
         tokio::task::spawn_blocking(move || file.lock().map(|()| file))
             .await
             .map_err(|e| Error::Internal(format!("waiting for the profile's lock failed: {e}")))?

@@ -12,6 +12,7 @@ use super::advice::Context;
 use super::Diagnosis;
 use crate::desk::Desk;
 use crate::error::{Error, Result};
+use crate::flows::http;
 use crate::knowledge::recognise;
 
 /// One profile's result.
@@ -54,12 +55,16 @@ impl Desk {
         let mut results: Vec<(usize, TestOutcome)> = Vec::with_capacity(total);
         // The futures are made first (a closure over them would not be Send for every lifetime).
         let futures: Vec<_> = handles.iter().enumerate().map(|(i, h)| async move { (i, self.test_one(h).await) }).collect();
-        let mut runs = stream::iter(futures).buffer_unordered(parallel);
-        while let Some(r) = runs.next().await {
-            done += 1;
-            on_done(done, total);
-            results.push(r);
-        }
+        // Profiles of one provider share their connections to it (see `http::sharing`).
+        http::sharing(async {
+            let mut runs = stream::iter(futures).buffer_unordered(parallel);
+            while let Some(r) = runs.next().await {
+                done += 1;
+                on_done(done, total);
+                results.push(r);
+            }
+        })
+        .await;
         results.sort_by_key(|(i, _)| *i);
         let results: Vec<TestOutcome> = results.into_iter().map(|(_, r)| r).collect();
         let ok = results.iter().filter(|r| r.ok).count();
@@ -71,11 +76,11 @@ impl Desk {
         let result = self.connect(handle, false).await;
         let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         let mut d = Diagnosis::new(handle);
-        let ctx = self.context_of(handle);
+        // What explaining needs is read only for a failure to explain.
         let (ok, status, cause) = match result {
             Ok(r) => match r.test {
                 Some(t) if t.ok => (true, Some(t.status), None),
-                Some(t) => (false, Some(t.status), d.explain_test(&t, &ctx, r.token.scope.as_deref()).cause),
+                Some(t) => (false, Some(t.status), d.explain_test(&t, &self.context_of(handle), r.token.scope.as_deref()).cause),
                 None => (true, None, None),
             },
             Err(e) => {
@@ -85,7 +90,7 @@ impl Desk {
                     _ => None,
                 };
                 let cause = match &e {
-                    Error::OAuth { .. } | Error::BadResponse { .. } => d.explain(&e, &ctx, None).cause,
+                    Error::OAuth { .. } | Error::BadResponse { .. } => d.explain(&e, &self.context_of(handle), None).cause,
                     other => Some(other.to_string()),
                 };
                 (false, status, cause)

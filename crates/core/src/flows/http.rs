@@ -2,6 +2,9 @@
 //! automatically (a token endpoint that redirects is an error, and a token must not follow a
 //! redirect to another host), every request has a timeout, and bodies are read up to a cap.
 
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::Mutex;
 use std::time::Duration;
 
 use url::Url;
@@ -29,10 +32,56 @@ pub fn client(timeout: Duration, url: &Url) -> Result<reqwest::Client, Error> {
         .map_err(|e| Error::Network { stage: Stage::Token, host: String::new(), detail: format!("cannot set up HTTP: {e}") })
 }
 
+/// What makes two profiles' clients differ, when neither presents a TLS identity.
+#[derive(PartialEq, Eq, Hash)]
+struct Setting {
+    timeout: Duration,
+    https: bool,
+    /// The profile's CA bundle (only `https` uses one).
+    ca: Option<String>,
+}
+
+tokio::task_local! {
+    /// The clients of a [`sharing`] scope, by setting.
+    static SHARED: Mutex<HashMap<Setting, reqwest::Client>>;
+}
+
+/// Runs `f` with the HTTP clients of its profiles' requests shared: one per setting (timeout,
+/// `https` or not, CA bundle), so that requests to one server reuse their connections, as
+/// curl's or a browser's do, instead of each opening and closing its own. Test all runs in
+/// such a scope: a thousand profiles of one provider are then not a thousand connections,
+/// each costing the provider as much as the request. A client that presents a TLS identity
+/// (mutual TLS) is never shared, and everything else is as [`client_for`] makes it. The
+/// clients and their connections end with the scope.
+pub async fn sharing<F: Future>(f: F) -> F::Output {
+    SHARED.scope(Mutex::new(HashMap::new()), f).await
+}
+
 /// A client for a profile's request to `url`: as [`client`], and for `https` also trusting
 /// the profile's CA bundle (besides the system's roots) and, when the profile authenticates
-/// with mutual TLS (RFC 8705), presenting its certificate and key.
+/// with mutual TLS (RFC 8705), presenting its certificate and key. Inside [`sharing`], the
+/// scope's client for the same setting.
 pub fn client_for(cfg: &super::config::FlowConfig, url: &Url) -> Result<reqwest::Client, Error> {
+    let https = url.scheme() == "https";
+    if https && cfg.client_auth.uses_tls() && cfg.key.is_some() {
+        return build_for(cfg, url);
+    }
+    let setting = Setting { timeout: cfg.timeout, https, ca: cfg.ca.clone().filter(|_| https) };
+    match SHARED.try_with(|shared| {
+        let mut clients = shared.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(c) = clients.get(&setting) {
+            return Ok(c.clone());
+        }
+        let c = build_for(cfg, url)?;
+        clients.insert(setting, c.clone());
+        Ok(c)
+    }) {
+        Ok(shared) => shared,
+        Err(_) => build_for(cfg, url), // not in a sharing scope
+    }
+}
+
+fn build_for(cfg: &super::config::FlowConfig, url: &Url) -> Result<reqwest::Client, Error> {
     let setup = |e: String| Error::Network { stage: Stage::Token, host: url.host_str().unwrap_or_default().to_string(), detail: e };
     let mut b = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -102,4 +151,72 @@ pub fn transport_error(err: reqwest::Error, stage: Stage, url: &Url, timeout: Du
     };
     let detail = if err.is_connect() { format!("connection failed: {detail}") } else { detail };
     Error::Network { stage, host, detail }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpListener;
+
+    use super::*;
+    use crate::flows::config::FlowConfig;
+    use crate::model::Fields;
+    use crate::template;
+
+    /// A server on 127.0.0.1 that answers each request with `{}`, keeping the connection
+    /// open, and counts the connections it accepts.
+    async fn server() -> (Url, Arc<AtomicUsize>) {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = Url::parse(&format!("http://{}/token", listener.local_addr().unwrap())).unwrap();
+        let accepted = Arc::new(AtomicUsize::new(0));
+        let count = accepted.clone();
+        tokio::spawn(async move {
+            while let Ok((mut conn, _)) = listener.accept().await {
+                count.fetch_add(1, Ordering::SeqCst);
+                tokio::spawn(async move {
+                    let mut buf = [0u8; 4096];
+                    while let Ok(n) = conn.read(&mut buf).await {
+                        if n == 0 || conn.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}").await.is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+        (url, accepted)
+    }
+
+    fn cfg(url: &Url, timeout: &str) -> FlowConfig {
+        let fields: Fields = [("token_url", url.as_str()), ("client_id", "c"), ("timeout", timeout)]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        FlowConfig::new(template::find(template::CLIENT_CREDENTIALS).unwrap(), &fields).unwrap()
+    }
+
+    async fn get(cfg: &FlowConfig, url: &Url) {
+        let resp = client_for(cfg, url).unwrap().get(url.clone()).send().await.unwrap();
+        assert_eq!(resp.bytes().await.unwrap().as_ref(), b"{}");
+    }
+
+    #[tokio::test]
+    async fn requests_share_connections_only_inside_a_sharing_scope_and_per_setting() {
+        let (url, accepted) = server().await;
+        let (a, b) = (cfg(&url, "30"), cfg(&url, "20"));
+        for _ in 0..3 {
+            get(&a, &url).await;
+        }
+        assert_eq!(accepted.load(Ordering::SeqCst), 3, "outside a scope, each request has its own client and connection");
+        sharing(async {
+            for _ in 0..3 {
+                get(&a, &url).await;
+                get(&b, &url).await;
+            }
+        })
+        .await;
+        assert_eq!(accepted.load(Ordering::SeqCst), 5, "in the scope, one connection per setting (timeout) for its three requests");
+    }
 }

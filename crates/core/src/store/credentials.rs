@@ -17,7 +17,8 @@ pub struct Credentials {
 
 pub fn get(conn: &Connection, profile_id: i64) -> Result<Credentials> {
     Ok(conn
-        .query_row("SELECT key_sealed, key_type, key_lost, cert_pem, ca_pem FROM credentials WHERE profile_id = ?1", [profile_id], |r| {
+        .prepare_cached("SELECT key_sealed, key_type, key_lost, cert_pem, ca_pem FROM credentials WHERE profile_id = ?1")?
+        .query_row([profile_id], |r| {
             Ok(Credentials { key_sealed: r.get(0)?, key_type: r.get(1)?, key_lost: r.get(2)?, cert_pem: r.get(3)?, ca_pem: r.get(4)? })
         })
         .optional()?

@@ -44,12 +44,12 @@ pub fn save_token(
     expires_at: Option<DateTime<Utc>>,
     source: ExpirySource,
 ) -> Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO tokens (profile_id, sealed, secret_ref, obtained_at, expires_at, expiry_source) VALUES (?1, ?2, NULL, ?3, ?4, ?5)
          ON CONFLICT (profile_id) DO UPDATE SET sealed = ?2, secret_ref = NULL, obtained_at = ?3, expires_at = ?4, expiry_source = ?5",
-        params![profile_id, sealed, obtained_at, expires_at, source.as_str()],
-    )?;
-    conn.execute("UPDATE profiles SET token_dropped = NULL WHERE id = ?1 AND token_dropped IS NOT NULL", [profile_id])?;
+    )?
+    .execute(params![profile_id, sealed, obtained_at, expires_at, source.as_str()])?;
+    conn.prepare_cached("UPDATE profiles SET token_dropped = NULL WHERE id = ?1 AND token_dropped IS NOT NULL")?.execute([profile_id])?;
     Ok(())
 }
 
@@ -62,7 +62,8 @@ pub enum Dropped {
 
 pub fn token(conn: &Connection, profile_id: i64) -> Result<Option<TokenMeta>> {
     Ok(conn
-        .query_row("SELECT sealed, secret_ref, obtained_at, expires_at FROM tokens WHERE profile_id = ?1", [profile_id], |r| {
+        .prepare_cached("SELECT sealed, secret_ref, obtained_at, expires_at FROM tokens WHERE profile_id = ?1")?
+        .query_row([profile_id], |r| {
             Ok(TokenMeta { sealed: r.get(0)?, secret_ref: r.get(1)?, obtained_at: r.get(2)?, expires_at: r.get(3)? })
         })
         .optional()?)

@@ -81,8 +81,11 @@ pub fn insert(conn: &Connection, handle: &str, label: &str, template: &str, fiel
     }
 }
 
+/// One profile by handle. Read several times per connection (Test all: a thousand of them), so
+/// its statement is prepared once per connection and kept.
 pub fn get(conn: &Connection, handle: &str) -> Result<Row> {
-    conn.query_row(&format!("SELECT {COLUMNS} FROM profiles WHERE handle = ?1"), [handle], from_row)
+    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM profiles WHERE handle = ?1"))?
+        .query_row([handle], from_row)
         .optional()?
         .ok_or_else(|| Error::NotFound(handle.to_string()))
 }
