@@ -15,7 +15,7 @@ help:
 	@echo "make fix        format Rust, ui/ and tests/ in place"
 	@echo "make build      build the oauthdesk binary (target/debug/oauthdesk)"
 	@echo "make package    installable packages in target/release/bundle/ (.deb, .rpm; BUNDLES=appimage for an AppImage)"
-	@echo "make bench      compare oauthdesk token with curl against a local OAuth server"
+	@echo "make bench      oauthdesk token and test --all against curl, the window against a hello-world Tauri window"
 	@echo "make fuzz       run every fuzz target for FUZZ_SECS seconds (default 60; nightly Rust)"
 	@echo "make screenshots  the README's pictures, from the real window under Xvfb (docs/screenshots)"
 
@@ -117,10 +117,14 @@ fuzz:
 	@command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz --locked
 	cd fuzz && for t in $(FUZZ_TARGETS); do $(CARGO) +nightly fuzz run $$t -- -max_total_time=$(FUZZ_SECS) || exit 1; done
 
-# Speed of `oauthdesk token` against curl (a benchmark, not a test); see README.
+# Speed of `oauthdesk token` and of `test --all` against curl, and the window's start and
+# memory against a hello-world Tauri window (benchmarks, not tests); see README. One release
+# build, as `make package` makes it, for the binaries and the hello-world example.
 bench: deps-test ui/dist/index.html tests/node_modules/.package-lock.json
-	$(CARGO) build --release --locked
+	$(CARGO) build --release --locked -p oauthdesk --features tauri/custom-protocol --bins --example hello-window
 	scripts/with-keyring.sh scripts/bench-token.sh
+	scripts/with-keyring.sh scripts/bench-test-all.sh
+	scripts/with-keyring.sh xvfb-run -a scripts/bench-window.sh
 
 clean:
 	$(CARGO) clean

@@ -10,6 +10,7 @@ pub mod events;
 pub mod logging;
 pub mod notify;
 pub mod paths;
+pub mod rendering;
 pub mod renewal;
 pub mod window;
 mod window_state;
@@ -61,6 +62,7 @@ fn focus_main<R: tauri::Runtime>(app: &tauri::AppHandle<R>) {
 
 /// Opens the window.
 pub fn run() -> i32 {
+    rendering::choose();
     let data_dir = paths::data_dir(None);
     let _log = logging::init(&data_dir, logging::Mode::Gui);
     // The window will need secrets (the status badges, Connect): open the keyring's session

@@ -1,0 +1,50 @@
+# What scripts/bench-window.sh and scripts/bench-test-all.sh share (sourced, not run): the
+# local oidc-provider and a store of many client-credentials profiles that use it. The
+# sourcing script sets BIN (the oauthdesk binary) and DATA (its temporary directory) and
+# stops the server in its EXIT trap (`stop_oidc`).
+
+# Starts tests/servers/oidc.mjs on 127.0.0.1 (an ephemeral port), with the environment given
+# as arguments (CC_TTL=30 ...); sets OIDC_PID and OIDC_URL (its token endpoint's base).
+start_oidc() {
+  local fifo port
+  fifo=$(mktemp -u)
+  mkfifo "$fifo"
+  exec 3<>"$fifo"   # the server stops when its stdin closes, so when this shell ends too
+  rm -f "$fifo"
+  env "$@" node tests/servers/oidc.mjs <&3 >"$DATA/server.out" 2>/dev/null &
+  OIDC_PID=$!
+  for _ in $(seq 1 100); do grep -q READY "$DATA/server.out" 2>/dev/null && break; sleep 0.1; done
+  port=$(awk '/READY/ {print $2}' "$DATA/server.out")
+  [ -n "$port" ] || { echo "bench: the OAuth server did not start" >&2; return 1; }
+  OIDC_URL="http://127.0.0.1:$port"
+}
+
+stop_oidc() {
+  if [ -n "${OIDC_PID:-}" ]; then
+    exec 3>&- || true
+    kill "$OIDC_PID" 2>/dev/null || true
+    wait "$OIDC_PID" 2>/dev/null || true
+    OIDC_PID=
+  fi
+}
+
+# DIR N: a store of N client-credentials profiles p0000… for the server's client cc-basic,
+# imported in one go, then each given its secret (the export format carries none).
+make_store() {
+  local dir=$1 n=$2 i
+  node -e '
+    const n = Number(process.argv[1]), url = process.argv[2];
+    const profiles = Array.from({ length: n }, (_, i) => ({ handle: `p${String(i).padStart(4, "0")}`,
+      label: `Profile ${i}`, template: "client-credentials",
+      fields: { token_url: url, client_id: "cc-basic", scopes: "api", client_auth: "basic", token_body: "form" } }));
+    process.stdout.write(JSON.stringify({ format: "oauthdesk-profiles", version: 1, exported_at: new Date().toISOString(), profiles }));
+  ' "$n" "$OIDC_URL/token" | "$BIN" --data-dir "$dir" import - >/dev/null
+  for i in $(seq 0 $((n - 1))); do
+    printf 'basic-secret' | "$BIN" --data-dir "$dir" edit "$(printf 'p%04d' "$i")" --secret-stdin >/dev/null
+  done
+}
+
+now() { date +%s%N; }
+
+# FILE: the median of the numbers in FILE, one per line.
+median() { sort -n "$1" | awk '{a[NR]=$1} END {printf "%.0f", (NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2}'; }
