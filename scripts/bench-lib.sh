@@ -46,5 +46,17 @@ make_store() {
 
 now() { date +%s%N; }
 
-# FILE: the median of the numbers in FILE, one per line.
-median() { sort -n "$1" | awk '{a[NR]=$1} END {printf "%.0f", (NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2}'; }
+# FILE [FORMAT]: the median of the numbers in FILE, one per line, printed with FORMAT
+# (printf's; whole numbers unless given).
+median() { sort -n "$1" | awk -v f="${2:-%.0f}" '{a[NR]=$1} END {printf f, (NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2}'; }
+
+# A B: the median, over the lines of files A and B (one figure per round each), of A's
+# figure over B's in the same round: launches made side by side, so that the machine's
+# drift from one round to the next cancels.
+paired() {
+  local ratios
+  ratios=$(mktemp)
+  paste "$1" "$2" | awk '{ print $1 / $2 }' >"$ratios"
+  median "$ratios" %.2f
+  rm -f "$ratios"
+}

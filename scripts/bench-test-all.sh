@@ -48,3 +48,4 @@ echo "Test all: $PROFILES client-credentials profiles, $PARALLEL at a time, $RUN
 echo "median oauthdesk test --all --parallel $PARALLEL: ${desk} ms"
 echo "median curl --parallel --parallel-max $PARALLEL:  ${curl_ms} ms"
 awk -v a="$desk" -v b="$curl_ms" 'BEGIN { printf "ratio test --all/curl: %.2fx (target: at most 1.5x)\n", a/b }'
+echo "median of each run's own ratio: $(paired "$DATA/desk" "$DATA/curl")x"

@@ -115,6 +115,8 @@ ratios() { # LABEL REFERENCE: OAuth Desk's medians over REFERENCE's
       -v fs="$(median "$DATA/full.start")" -v fm="$(median "$DATA/full.pss")" 'BEGIN {
     printf "%s\n  empty store:    start %.2fx, memory %.2fx\n", label, es / hs, em / hm
     printf "  %d profiles: start %.2fx (target: at most 1.3x), memory %.2fx (target: at most 1.2x)\n", n, fs / hs, fm / hm }'
+  printf '  %d profiles, the median of each round'"'"'s own ratio: start %sx, memory %sx\n' "$PROFILES" \
+    "$(paired "$DATA/full.start" "$DATA/$2.start")" "$(paired "$DATA/full.pss" "$DATA/$2.pss")"
 }
 echo "Window: $RUNS runs each, interleaved, after a warm-up round; medians"
 printf '%-44s %11s %13s\n' "" "start to painted" "memory (PSS)"

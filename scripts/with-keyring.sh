@@ -3,6 +3,7 @@
 # keyring code is tested against a real Secret Service without touching the user's own
 # keyring. HOME is a temporary directory for the run; Rust's and npm's homes are kept.
 set -euo pipefail
+PASSWORD=oauthdesk-test
 
 if [ -z "${OAUTHDESK_KEYRING_SESSION:-}" ]; then
   export CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}" RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}"
@@ -10,6 +11,12 @@ if [ -z "${OAUTHDESK_KEYRING_SESSION:-}" ]; then
   home=$(mktemp -d "${TMPDIR:-/tmp}/oauthdesk-test-home.XXXXXX")
   trap 'rm -rf "$home"' EXIT
   mkdir -m 700 "$home/run"
+  # A client that calls the keyring while a crashed daemon is down makes D-Bus start one
+  # (activation). The system's service file starts it locked, and every later call then
+  # fails ("unlock prompt was dismissed"); this one, found first, starts it unlocked.
+  mkdir -p "$home/.local/share/dbus-1/services"
+  printf '[D-BUS Service]\nName=org.freedesktop.secrets\nExec=/bin/sh -c "printf %%s %s | exec gnome-keyring-daemon --foreground --unlock --components=secrets"\n' \
+    "$PASSWORD" >"$home/.local/share/dbus-1/services/org.freedesktop.secrets.service"
   HOME="$home" XDG_RUNTIME_DIR="$home/run" XDG_DATA_HOME="$home/.local/share" OAUTHDESK_KEYRING_SESSION=1 \
     dbus-run-session -- "$0" "$@"
   exit $?
@@ -19,7 +26,7 @@ fi
 # GNOME Keyring has been seen to abort under many simultaneous sessions; a daemon that
 # crashes is started again on the same keyring file (a new session is opened on the next
 # call), while one stopped on purpose (TERM, INT, KILL: the reconnect test) stays stopped.
-export OAUTHDESK_TEST_KEYRING_PASSWORD=oauthdesk-test
+export OAUTHDESK_TEST_KEYRING_PASSWORD=$PASSWORD
 pidfile="${XDG_RUNTIME_DIR:-/tmp}/oauthdesk-keyring.pid"
 export OAUTHDESK_TEST_KEYRING_PIDFILE=$pidfile
 (
