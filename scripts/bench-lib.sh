@@ -28,17 +28,23 @@ stop_oidc() {
   fi
 }
 
-# DIR N: a store of N client-credentials profiles p0000… for the server's client cc-basic,
-# imported in one go, then each given its secret (the export format carries none).
-make_store() {
-  local dir=$1 n=$2 i
+# N URL: an export (`oauthdesk import -`) of N client-credentials profiles p0000… of the
+# server's client cc-basic at token endpoint URL, without secrets (the format carries none).
+profiles_json() {
   node -e '
     const n = Number(process.argv[1]), url = process.argv[2];
     const profiles = Array.from({ length: n }, (_, i) => ({ handle: `p${String(i).padStart(4, "0")}`,
       label: `Profile ${i}`, template: "client-credentials",
       fields: { token_url: url, client_id: "cc-basic", scopes: "api", client_auth: "basic", token_body: "form" } }));
     process.stdout.write(JSON.stringify({ format: "oauthdesk-profiles", version: 1, exported_at: new Date().toISOString(), profiles }));
-  ' "$n" "$OIDC_URL/token" | "$BIN" --data-dir "$dir" import - >/dev/null
+  ' "$1" "$2"
+}
+
+# DIR N: a store of N such profiles for the server started by start_oidc, imported in one
+# go, then each given its secret.
+make_store() {
+  local dir=$1 n=$2 i
+  profiles_json "$n" "$OIDC_URL/token" | "$BIN" --data-dir "$dir" import - >/dev/null
   for i in $(seq 0 $((n - 1))); do
     printf 'basic-secret' | "$BIN" --data-dir "$dir" edit "$(printf 'p%04d' "$i")" --secret-stdin >/dev/null
   done

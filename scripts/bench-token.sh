@@ -13,23 +13,17 @@ KEYRING_ITEMS=${KEYRING_ITEMS:-1000}
 cd "$(dirname "$0")/.."
 BIN=${OAUTHDESK_BIN:-target/release/oauthdesk}
 DATA=$(mktemp -d)
-FIFO=$(mktemp -u)
-mkfifo "$FIFO"
-exec 3<>"$FIFO"
-node tests/servers/oidc.mjs <&3 >"$DATA/server.out" 2>/dev/null &
-server=$!
-trap 'exec 3>&-; kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$DATA" "$FIFO"' EXIT
-for _ in $(seq 1 100); do grep -q READY "$DATA/server.out" 2>/dev/null && break; sleep 0.1; done
-PORT=$(awk '/READY/ {print $2}' "$DATA/server.out")
-[ -n "$PORT" ] || { echo "bench: the OAuth server did not start" >&2; exit 1; }
-URL="http://127.0.0.1:$PORT/token"
+# shellcheck source=scripts/bench-lib.sh
+. scripts/bench-lib.sh
+trap 'stop_oidc; rm -rf "$DATA"' EXIT
+start_oidc
+URL="$OIDC_URL/token"
 
 printf 'basic-secret' | "$BIN" --data-dir "$DATA" add client-credentials --handle bench \
   --set token_url="$URL" --set client_id=cc-basic --set scopes=api --secret-stdin >/dev/null
 "$BIN" --data-dir "$DATA" token bench --force >/dev/null   # warm up both sides
 curl -s -o /dev/null -u cc-basic:basic-secret -d grant_type=client_credentials -d scope=api "$URL"
 
-now() { date +%s%N; }
 : >"$DATA/desk"; : >"$DATA/curl"; : >"$DATA/cached"
 for _ in $(seq 1 "$RUNS"); do
   t=$(now); "$BIN" --data-dir "$DATA" token bench --force >/dev/null; echo $(( $(now) - t )) >>"$DATA/desk"
@@ -37,8 +31,9 @@ for _ in $(seq 1 "$RUNS"); do
   t=$(now); "$BIN" --data-dir "$DATA" token bench >/dev/null; echo $(( $(now) - t )) >>"$DATA/cached"
 done
 
-median() { sort -n "$1" | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.2f", m/1e6}'; }
-desk=$(median "$DATA/desk"); curl_ms=$(median "$DATA/curl"); cached=$(median "$DATA/cached")
+# FILE: the median of its nanoseconds, in milliseconds.
+median_ms() { awk -v n="$(median "$1" %.0f)" 'BEGIN { printf "%.2f", n / 1e6 }'; }
+desk=$(median_ms "$DATA/desk"); curl_ms=$(median_ms "$DATA/curl"); cached=$(median_ms "$DATA/cached")
 echo "runs: $RUNS each, interleaved, against oidc-provider on 127.0.0.1"
 echo "median oauthdesk token --force: ${desk} ms"
 echo "median curl exchange:           ${curl_ms} ms"
@@ -49,17 +44,9 @@ awk -v a="$desk" -v b="$curl_ms" -v c="$cached" 'BEGIN {
 
 # --- Size independence: the same commands in a small and a large store, and with a small
 # and a large keyring (every store adds one item, its data key; other stores' keys fill it).
-profiles_json() { # N: an export of N client-credentials profiles, without secrets
-  node -e '
-    const n = Number(process.argv[1]), url = process.argv[2];
-    const profiles = Array.from({ length: n }, (_, i) => ({ handle: `p${i}`, label: `P ${i}`, template: "client-credentials",
-      fields: { token_url: url, client_id: "cc-basic", client_auth: "basic", token_body: "form" } }));
-    process.stdout.write(JSON.stringify({ format: "oauthdesk-profiles", version: 1, exported_at: new Date().toISOString(), profiles }));
-  ' "$1" "$URL"
-}
 store_with() { # DIR N: a store with N other profiles and the bench profile
   mkdir -p "$1"
-  profiles_json "$2" | "$BIN" --data-dir "$1" import - >/dev/null
+  profiles_json "$2" "$URL" | "$BIN" --data-dir "$1" import - >/dev/null
   printf 'basic-secret' | "$BIN" --data-dir "$1" add client-credentials --handle bench \
     --set token_url="$URL" --set client_id=cc-basic --set scopes=api --secret-stdin >/dev/null
 }
@@ -73,7 +60,7 @@ sizes() { # LABEL DIR: medians of token --force, add, edit in DIR
     t=$(now); printf 'basic-secret' | "$BIN" --data-dir "$dir" edit bench --label "L$i" --secret-stdin >/dev/null
     echo $(( $(now) - t )) >>"$DATA/e"
   done
-  echo "$1 $(median "$DATA/t") $(median "$DATA/a") $(median "$DATA/e")"
+  echo "$1 $(median_ms "$DATA/t") $(median_ms "$DATA/a") $(median_ms "$DATA/e")"
 }
 store_with "$DATA/small" 10
 store_with "$DATA/big" "$BIG_STORE"
