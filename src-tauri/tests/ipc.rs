@@ -91,8 +91,12 @@ fn create_edit_list_export_and_import_round_trip() {
     assert_eq!(updated["fields"]["scopes"], "openid email");
     assert_eq!(updated["fields"]["client_id"], "desk-cli", "fields not named keep their value");
 
+    // The list holds what its items show, and no field.
     let list = h.call("profiles_list", json!({})).unwrap();
-    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(
+        list,
+        json!([{ "handle": "idp", "label": "Renamed", "template": updated["template"], "connection": updated["connection"] }])
+    );
 
     let export = h.call("profiles_export", json!({ "handles": [] })).unwrap();
     assert_eq!(export["format"], "oauthdesk-profiles");

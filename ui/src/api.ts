@@ -37,6 +37,7 @@ import type { Unsigned } from "./bindings/Unsigned";
 import type { ExportSaved } from "./bindings/ExportSaved";
 import type { NewProfile } from "./bindings/NewProfile";
 import type { Profile } from "./bindings/Profile";
+import type { ProfileSummary } from "./bindings/ProfileSummary";
 import type { ProfileChanges } from "./bindings/ProfileChanges";
 import type { Template } from "./bindings/Template";
 import type { ModeInfo } from "./bindings/ModeInfo";
@@ -45,7 +46,7 @@ import type { SandboxInfo } from "./bindings/SandboxInfo";
 /** What each command takes and returns. */
 type Commands = {
   templates: { args: Record<string, never>; result: Template[] };
-  profiles_list: { args: Record<string, never>; result: Profile[] };
+  profiles_list: { args: Record<string, never>; result: ProfileSummary[] };
   profile_get: { args: { handle: string }; result: Profile };
   profile_check: { args: { profile: NewProfile; editing: boolean }; result: FieldProblem[] };
   profile_create: { args: { profile: NewProfile }; result: Profile };
@@ -193,6 +194,7 @@ export type {
   RevokeOutcome,
   NewProfile,
   Profile,
+  ProfileSummary,
   ProfileChanges,
   Template,
   ModeInfo,

@@ -42,7 +42,8 @@ pub mod validate;
 pub use desk::{ConnectResult, Desk, Token};
 pub use error::{AnswerKind, Error, ErrorCode, ErrorPayload, Need, Result};
 pub use model::{
-    Attempt, ConnectionState, ConnectionStatus, ExpirySource, Fields, Labelled, Profile, SecretState, Stage, TokenInfo, TokenSource,
+    Attempt, ConnectionState, ConnectionStatus, ExpirySource, Fields, Labelled, Profile, ProfileSummary, SecretState, Stage, TokenInfo,
+    TokenSource,
 };
 pub use profile::{NewProfile, ProfileChanges};
 pub use secret::{ClientSecret, Keyring, Secret, SecretStore};

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use oauthdesk_core::desk::RekeyOutcome;
 use oauthdesk_core::profile::FieldProblem;
-use oauthdesk_core::{template, ExportFile, NewProfile, Profile, ProfileChanges, Template};
+use oauthdesk_core::{template, ExportFile, NewProfile, Profile, ProfileChanges, ProfileSummary, Template};
 use serde::Serialize;
 use tauri::{AppHandle, Runtime, State};
 use tauri_plugin_dialog::DialogExt;
@@ -23,8 +23,8 @@ pub fn templates() -> Vec<Template> {
 }
 
 #[tauri::command]
-pub async fn profiles_list(state: State<'_, AppState>) -> AppResult<Vec<Profile>> {
-    on_desk(&state, |d| d.list()).await
+pub async fn profiles_list(state: State<'_, AppState>) -> AppResult<Vec<ProfileSummary>> {
+    on_desk(&state, |d| d.summaries()).await
 }
 
 #[tauri::command]

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use super::{origins, Desk};
 use crate::error::Need;
 use crate::error::{Error, Result};
-use crate::model::{ConnectionState, Profile, SecretState};
+use crate::model::{ConnectionState, Profile, ProfileSummary, SecretState};
 use crate::profile::{self, NewProfile, ProfileChanges};
 use crate::secret::ClientSecret;
 use crate::store::{self, history, sealed::Place, Row};
@@ -135,6 +135,16 @@ impl Desk {
         let rows = history::profiles_with_state(&self.conn(), None)?;
         let key_missing = rows.iter().any(|(r, _)| r.client_secret.is_some()) && self.key_is_missing();
         Ok(rows.into_iter().map(|(row, state)| shown(row, state, key_missing)).collect())
+    }
+
+    /// Every profile as the list shows it, in the order of [`Desk::list`]. Needs no secret,
+    /// so it never waits for the keyring.
+    pub fn summaries(&self) -> Result<Vec<ProfileSummary>> {
+        let rows = history::profiles_with_state(&self.conn(), None)?;
+        Ok(rows
+            .into_iter()
+            .map(|(row, connection)| ProfileSummary { handle: row.handle, label: row.label, template: row.template, connection })
+            .collect())
     }
 
     /// The stored client secret, for the flows that send it. A secret that cannot be read
@@ -321,5 +331,11 @@ mod tests {
             let one = desk.get(&p.handle).unwrap();
             assert_eq!((one.connection.state, one.connection.expires_at), (p.connection.state, p.connection.expires_at));
         }
+        // The window's list says the same of each, in the same order.
+        let summaries = desk.summaries().unwrap();
+        let summarised: Vec<_> = summaries.iter().map(|p| (p.handle.as_str(), p.connection.state)).collect();
+        assert_eq!(summarised, states);
+        assert_eq!(summaries[1].connection.expires_at, listed[1].connection.expires_at);
+        assert_eq!(summaries[2].connection.last_error, listed[2].connection.last_error);
     }
 }

@@ -221,6 +221,20 @@ pub struct Profile {
     pub updated_at: DateTime<Utc>,
 }
 
+/// A profile as the list shows it: what a list item, its search and its badge need, and
+/// nothing the list does not (a thousand profiles' fields are most of their bytes, and the
+/// window's list is asked for as it starts). The connection state is the one `Profile` has:
+/// both come from the same query.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct ProfileSummary {
+    pub handle: String,
+    pub label: String,
+    pub template: String,
+    /// The connection's status, for the list's badge.
+    pub connection: ConnectionState,
+}
+
 /// The checks of a diagnosis, in the order they run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
