@@ -6,6 +6,9 @@
 /// A profile's connection changed in the background (a renewal); the payload is its handle.
 pub const CONNECTION_CHANGED: &str = "connection-changed";
 
+/// Another process (the command line) changed the store; no payload (see `watch`).
+pub const STORE_CHANGED: &str = "store-changed";
+
 /// A sign-in started and waits for the redirect; the payload is
 /// [`AuthorizeStarted`](crate::commands::authorize::AuthorizeStarted).
 pub const AUTHORIZE_STARTED: &str = "authorize-started";
@@ -14,8 +17,12 @@ pub const AUTHORIZE_STARTED: &str = "authorize-started";
 pub const TEST_PROGRESS: &str = "test-progress";
 
 /// Every event, as (key in the UI's `EVENTS` object, event name).
-pub const EVENT_NAMES: &[(&str, &str)] =
-    &[("connectionChanged", CONNECTION_CHANGED), ("authorizeStarted", AUTHORIZE_STARTED), ("testProgress", TEST_PROGRESS)];
+pub const EVENT_NAMES: &[(&str, &str)] = &[
+    ("connectionChanged", CONNECTION_CHANGED),
+    ("storeChanged", STORE_CHANGED),
+    ("authorizeStarted", AUTHORIZE_STARTED),
+    ("testProgress", TEST_PROGRESS),
+];
 
 #[cfg(test)]
 mod tests {

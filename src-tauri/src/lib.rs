@@ -12,6 +12,7 @@ pub mod notify;
 pub mod paths;
 pub mod rendering;
 pub mod renewal;
+pub mod watch;
 pub mod window;
 mod window_state;
 
@@ -88,7 +89,8 @@ pub fn run() -> i32 {
         .setup({
             let desk = desk.clone();
             move |app| {
-                renewal::start(app.handle().clone(), desk);
+                renewal::start(app.handle().clone(), desk.clone());
+                watch::start(app.handle().clone(), desk);
                 Ok(())
             }
         })

@@ -59,6 +59,72 @@ test("Connect shows the expiry countdown, the test call's status and a connected
   }
 });
 
+test("What the command line does to the store shows in the open window within seconds", async () => {
+  ctx.env.addProfile("client-credentials", "from-cli", {
+    label: "Made on the command line",
+    fields: { token_url: ctx.idp.url("/token"), client_id: "cc-basic", scopes: "api" },
+    secret: "basic-secret",
+  });
+  const app = await ctx.env.open();
+  try {
+    const item = await app.wait(
+      until.elementLocated(By.css('[data-testid="profile-item"][data-handle="from-cli"]')),
+      10_000,
+    );
+    await item.click();
+    await shown(app, "profile-view");
+    const badge = await app.findElement(
+      By.css('[data-testid="profile-item"][data-handle="from-cli"] [data-testid="status-badge"]'),
+    );
+    assert.match(await badge.getText(), /never tried/);
+
+    // A token obtained on the command line: the badge and the open panel both show it.
+    ctx.env.cli(["token", "from-cli"]);
+    await app.wait(async () => /connected/.test(await badge.getText()), 5_000, "the badge follows the command line");
+    // The open panel's history holds the command line's attempt.
+    await app.wait(
+      async () => {
+        const summaries = await app.findElements(By.xpath("//summary[starts-with(normalize-space(.), 'History')]"));
+        return summaries.length > 0 && /History \([1-9]/.test(await summaries[0].getText());
+      },
+      5_000,
+      "the panel's history shows the command line's attempt",
+    );
+
+    // A label changed and a profile added there show here.
+    ctx.env.cli(["edit", "from-cli", "--label", "Renamed on the command line"]);
+    await app.wait(
+      async () => /Renamed on the command line/.test(await (await shown(app, "profile-view")).getText()),
+      5_000,
+      "the open panel shows the new label",
+    );
+    ctx.env.addProfile("client-credentials", "also-from-cli", {
+      fields: { token_url: ctx.idp.url("/token"), client_id: "cc-basic" },
+      secret: "basic-secret",
+    });
+    await app.wait(
+      until.elementLocated(By.css('[data-testid="profile-item"][data-handle="also-from-cli"]')),
+      5_000,
+      "the new profile is listed",
+    );
+
+    // Removed there: gone from the list, and its panel closes.
+    ctx.env.cli(["remove", "from-cli"]);
+    await app.wait(
+      async () => (await app.findElements(By.css('[data-testid="profile-item"][data-handle="from-cli"]'))).length === 0,
+      5_000,
+      "the removed profile leaves the list",
+    );
+    await app.wait(
+      async () => (await app.findElements(By.css('[data-testid="profile-view"]'))).length === 0,
+      5_000,
+      "its panel closes",
+    );
+  } finally {
+    await app.quit();
+  }
+});
+
 test("The token view decodes a JWT's claims and shows the token only on request", async () => {
   const standin = await startServer("standin.mjs");
   ctx.env.addProfile("client-credentials", "jwt-api", {

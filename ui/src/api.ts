@@ -94,6 +94,8 @@ type Commands = {
 type Events = {
   /** A renewal in the background changed this profile's connection; the payload is its handle. */
   [EVENTS.connectionChanged]: string;
+  /** Another process (the command line) changed the store. */
+  [EVENTS.storeChanged]: null;
   [EVENTS.authorizeStarted]: AuthorizeStarted;
   [EVENTS.testProgress]: TestProgress;
 };

@@ -54,6 +54,7 @@ export type CommandName = (typeof COMMANDS)[number];
 /** The events the Rust side emits to the window (src-tauri/src/events.rs). */
 export const EVENTS = {
   connectionChanged: "connection-changed",
+  storeChanged: "store-changed",
   authorizeStarted: "authorize-started",
   testProgress: "test-progress",
 } as const;

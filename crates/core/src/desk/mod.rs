@@ -60,6 +60,13 @@ impl Desk {
         Ok(desk)
     }
 
+    /// A number that changes whenever another process has changed the store since it was
+    /// last read (see [`store::data_version`]): the window polls it so that what the command
+    /// line does shows there too.
+    pub fn store_version(&self) -> Result<i64> {
+        store::data_version(&self.conn())
+    }
+
     /// The SQLite file behind this desk.
     pub fn store_path(&self) -> &Path {
         &self.path

@@ -338,4 +338,21 @@ mod tests {
         assert_eq!(summaries[1].connection.expires_at, listed[1].connection.expires_at);
         assert_eq!(summaries[2].connection.last_error, listed[2].connection.last_error);
     }
+
+    #[test]
+    fn another_process_s_change_moves_the_store_version_and_this_desk_s_own_do_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let secrets = Arc::new(MemorySecrets::default());
+        let desk = Desk::open(dir.path(), secrets.clone()).unwrap();
+        let before = desk.store_version().unwrap();
+        desk.create(sf("mine", Some("s"))).unwrap();
+        assert_eq!(desk.store_version().unwrap(), before, "this desk's own write");
+        let other = Desk::open(dir.path(), secrets).unwrap();
+        other.create(sf("theirs", Some("t"))).unwrap();
+        let after = desk.store_version().unwrap();
+        assert_ne!(after, before, "another connection's write");
+        assert_eq!(desk.store_version().unwrap(), after, "unchanged until the next change");
+        other.remove("theirs").unwrap();
+        assert_ne!(desk.store_version().unwrap(), after);
+    }
 }

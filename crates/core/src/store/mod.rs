@@ -124,6 +124,13 @@ pub fn store_id(conn: &Connection) -> Result<String> {
     Ok(conn.query_row("SELECT value FROM meta WHERE key = 'store_id'", [], |r| r.get(0))?)
 }
 
+/// SQLite's `data_version` of this connection: it changes when another connection (another
+/// process: the command line, a second tool) commits to the store, and not for this one's own
+/// commits, which its caller already knows of.
+pub fn data_version(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row("PRAGMA data_version", [], |r| r.get(0))?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
