@@ -3,8 +3,8 @@
 import { spawn } from "node:child_process";
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { By, until } from "selenium-webdriver";
-import { saveScreenshot, shown, suite } from "./driver.mjs";
+import { By } from "selenium-webdriver";
+import { listItem, saveScreenshot, shown, suite } from "./driver.mjs";
 import { startServer } from "../servers/start.mjs";
 
 const ctx = suite({ idp: true });
@@ -22,10 +22,7 @@ test("Connect shows the expiry countdown, the test call's status and a connected
   });
   const app = await ctx.env.open();
   try {
-    const item = await app.wait(
-      until.elementLocated(By.css('[data-testid="profile-item"][data-handle="idp-api"]')),
-      10_000,
-    );
+    const item = await listItem(app, "idp-api", 10_000);
     assert.match(await item.getText(), /never tried/);
     await item.click();
     await (await shown(app, "connect")).click();
@@ -67,10 +64,7 @@ test("What the command line does to the store shows in the open window within se
   });
   const app = await ctx.env.open();
   try {
-    const item = await app.wait(
-      until.elementLocated(By.css('[data-testid="profile-item"][data-handle="from-cli"]')),
-      10_000,
-    );
+    const item = await listItem(app, "from-cli", 10_000);
     await item.click();
     await shown(app, "profile-view");
     const badge = await app.findElement(
@@ -102,11 +96,7 @@ test("What the command line does to the store shows in the open window within se
       fields: { token_url: ctx.idp.url("/token"), client_id: "cc-basic" },
       secret: "basic-secret",
     });
-    await app.wait(
-      until.elementLocated(By.css('[data-testid="profile-item"][data-handle="also-from-cli"]')),
-      5_000,
-      "the new profile is listed",
-    );
+    await listItem(app, "also-from-cli", 5_000);
 
     // Removed there: gone from the list, and its panel closes.
     ctx.env.cli(["remove", "from-cli"]);
@@ -133,10 +123,7 @@ test("The token view decodes a JWT's claims and shows the token only on request"
   });
   const app = await ctx.env.open();
   try {
-    const item = await app.wait(
-      until.elementLocated(By.css('[data-testid="profile-item"][data-handle="jwt-api"]')),
-      10_000,
-    );
+    const item = await listItem(app, "jwt-api", 10_000);
     await item.click();
     await (await shown(app, "connect")).click();
     await shown(app, "token-expiry", 15_000);
@@ -171,10 +158,7 @@ test("After a background renewal, the panel and the badge show the same new expi
   });
   const app = await ctx.env.open();
   try {
-    const item = await app.wait(
-      until.elementLocated(By.css('[data-testid="profile-item"][data-handle="short"]')),
-      10_000,
-    );
+    const item = await listItem(app, "short", 10_000);
     await item.click();
     await (await shown(app, "connect")).click();
     const expiry = await shown(app, "token-expiry", 15_000);

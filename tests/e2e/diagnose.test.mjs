@@ -2,8 +2,8 @@
 // (npm's oidc-provider) shows the failing stage, the cause and the fix steps.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { By, Key, until } from "selenium-webdriver";
-import { saveScreenshot, shown, suite, type } from "./driver.mjs";
+import { By, Key } from "selenium-webdriver";
+import { listItem, saveScreenshot, shown, suite, type } from "./driver.mjs";
 
 const ctx = suite({ idp: true });
 
@@ -14,10 +14,7 @@ test("Diagnose names the cause and the fix of a wrong secret", async () => {
   });
   const app = await ctx.env.open();
   try {
-    const item = await app.wait(
-      until.elementLocated(By.css('[data-testid="profile-item"][data-handle="wrong-secret"]')),
-      10_000,
-    );
+    const item = await listItem(app, "wrong-secret", 10_000);
     await item.click();
     await (await shown(app, "diagnose")).click();
     const cause = await shown(app, "diagnose-cause", 20_000);

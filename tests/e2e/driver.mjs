@@ -96,6 +96,12 @@ export async function shown(session, id, ms = 10_000) {
   return el;
 }
 
+/** The list item of the profile `handle`, once it is in the list (at most `ms`). */
+export function listItem(session, handle, ms = 10_000) {
+  const css = `[data-testid="profile-item"][data-handle="${handle}"]`;
+  return session.wait(until.elementLocated(By.css(css)), ms, `no list item for ${handle} within ${ms} ms`);
+}
+
 export async function type(session, id, text) {
   const el = await shown(session, id);
   await el.clear();

@@ -3,8 +3,8 @@
 // send (decoded, no signature). The key itself is never on screen.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { By, until } from "selenium-webdriver";
-import { saveScreenshot, shown, suite } from "./driver.mjs";
+import { By } from "selenium-webdriver";
+import { listItem, saveScreenshot, shown, suite } from "./driver.mjs";
 
 const ctx = suite();
 
@@ -14,10 +14,7 @@ test("a key made in the window, its certificate's facts and the assertion to sen
   });
   const app = await ctx.env.open();
   try {
-    const item = await app.wait(
-      until.elementLocated(By.css('[data-testid="profile-item"][data-handle="sf-jwt"]')),
-      10_000,
-    );
+    const item = await listItem(app, "sf-jwt", 10_000);
     await item.click();
     await shown(app, "keys-panel");
     await (await shown(app, "generate-key")).click();

@@ -5,8 +5,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { By, Key, until } from "selenium-webdriver";
-import { answerSaveDialog, byTestId, saveScreenshot, shown, suite, type } from "./driver.mjs";
+import { By, Key } from "selenium-webdriver";
+import { answerSaveDialog, byTestId, listItem, saveScreenshot, shown, suite, type } from "./driver.mjs";
 
 const SECRET = "e2e-consumer-secret-7f3a";
 const ctx = suite();
@@ -47,10 +47,7 @@ test("a Salesforce profile created in the window survives a restart with its sec
 
   app = await ctx.env.open();
   try {
-    const item = await app.wait(
-      until.elementLocated(By.css('[data-testid="profile-item"][data-handle="sf-e2e"]')),
-      10_000,
-    );
+    const item = await listItem(app, "sf-e2e", 10_000);
     assert.match(await item.getText(), /Acme \(end to end\)/);
     // The profile selected when the window closed is selected again.
     assert.match(await (await shown(app, "profile-view")).getText(), /Acme \(end to end\)/);
@@ -96,10 +93,7 @@ test("Export saves the profile through the Save dialog without its secret; Impor
     await type(app, "import-json", shared);
     await (await shown(app, "do-import")).click();
     assert.match(await (await shown(app, "transfer-message")).getText(), /Imported sf-shared/);
-    const item = await app.wait(
-      until.elementLocated(By.css('[data-testid="profile-item"][data-handle="sf-shared"]')),
-      10_000,
-    );
+    const item = await listItem(app, "sf-shared", 10_000);
     assert.match(await item.getText(), /Acme \(shared\)/);
 
     // Importing it again changes nothing and says why.
@@ -159,10 +153,7 @@ test("a thousand profiles: only those that show are rendered, and scrolling reac
     const rendered = (await app.findElements(byTestId("profile-item"))).length;
     assert.ok(rendered > 5 && rendered < 60, `${rendered} items rendered of 1,000+`);
     await app.executeScript('document.querySelector("nav[aria-label=Profiles]").scrollTop = 1e9');
-    const last = await app.wait(
-      until.elementLocated(By.css('[data-testid="profile-item"][data-handle="bulk-0999"]')),
-      5_000,
-    );
+    const last = await listItem(app, "bulk-0999", 5_000);
     assert.match(await last.getText(), /Bulk 0999/);
     await saveScreenshot(app, "thousand.png");
     assert.ok((await app.findElements(byTestId("profile-item"))).length < 60);
