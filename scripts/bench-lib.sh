@@ -1,7 +1,10 @@
-# What scripts/bench-window.sh and scripts/bench-test-all.sh share (sourced, not run): the
-# local oidc-provider and a store of many client-credentials profiles that use it. The
-# sourcing script sets BIN (the oauthdesk binary) and DATA (its temporary directory) and
-# stops the server in its EXIT trap (`stop_oidc`).
+# What the benchmarks share (sourced, not run, from the repository's root): the oauthdesk
+# binary (BIN), a temporary directory (DATA) removed on exit with the local oidc-provider
+# stopped (a script that adds to the EXIT trap keeps both), the server itself, and a store
+# of many client-credentials profiles that use it.
+BIN=${OAUTHDESK_BIN:-target/release/oauthdesk}
+DATA=$(mktemp -d)
+trap 'stop_oidc; rm -rf "$DATA"' EXIT
 
 # Starts tests/servers/oidc.mjs on 127.0.0.1 (an ephemeral port), with the environment given
 # as arguments (CC_TTL=30 ...); sets OIDC_PID and OIDC_URL (its token endpoint's base).

@@ -12,11 +12,8 @@ RUNS=${RUNS:-7}
 PROFILES=${PROFILES:-1000}
 PARALLEL=${PARALLEL:-8}
 cd "$(dirname "$0")/.."
-BIN=${OAUTHDESK_BIN:-target/release/oauthdesk}
-DATA=$(mktemp -d)
 # shellcheck source=scripts/bench-lib.sh
 . scripts/bench-lib.sh
-trap 'stop_oidc; rm -rf "$DATA"' EXIT
 start_oidc CC_TTL=30
 STORE="$DATA/store"
 make_store "$STORE" "$PROFILES"

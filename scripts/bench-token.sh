@@ -11,11 +11,8 @@ SIZE_RUNS=${SIZE_RUNS:-15}
 BIG_STORE=${BIG_STORE:-10000}
 KEYRING_ITEMS=${KEYRING_ITEMS:-1000}
 cd "$(dirname "$0")/.."
-BIN=${OAUTHDESK_BIN:-target/release/oauthdesk}
-DATA=$(mktemp -d)
 # shellcheck source=scripts/bench-lib.sh
 . scripts/bench-lib.sh
-trap 'stop_oidc; rm -rf "$DATA"' EXIT
 start_oidc
 URL="$OIDC_URL/token"
 

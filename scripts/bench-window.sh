@@ -21,16 +21,14 @@ RUNS=${RUNS:-7}
 PROFILES=${PROFILES:-1000}
 SETTLE=${SETTLE:-2}
 cd "$(dirname "$0")/.."
-BIN=${OAUTHDESK_BIN:-target/release/oauthdesk}
+# shellcheck source=scripts/bench-lib.sh
+. scripts/bench-lib.sh
 WINDOW=${OAUTHDESK_WINDOW_BIN:-target/release/oauthdesk-window}
 HELLO=${HELLO_WINDOW_BIN:-target/release/examples/hello-window}
 [ -n "${DISPLAY:-}" ] || { echo "bench: no display (run under xvfb-run -a)" >&2; exit 1; }
 for exe in "$BIN" "$WINDOW" "$HELLO"; do
   [ -x "$exe" ] || { echo "bench: $exe is not built (cargo build --release --bins --example hello-window)" >&2; exit 1; }
 done
-DATA=$(mktemp -d)
-# shellcheck source=scripts/bench-lib.sh
-. scripts/bench-lib.sh
 window=
 stop_window() { # the window's process group (setsid made it), so WebKit's processes as well
   [ -n "$window" ] || return 0
