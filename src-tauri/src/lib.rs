@@ -4,6 +4,7 @@
 pub mod browser;
 pub mod cli;
 pub mod commands;
+pub mod confirm;
 pub mod contract;
 pub mod error;
 pub mod events;

@@ -223,7 +223,9 @@ fn the_server_enforces_pkce_a_wrong_verifier_is_refused() {
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))
     .collect();
-    let cfg = FlowConfig::new(template::find("custom-oauth2").unwrap(), &fields).unwrap();
+    let mut cfg = FlowConfig::new(template::find("custom-oauth2").unwrap(), &fields).unwrap();
+    // Straight to the flows, without a desk: the test confirms where the code may go.
+    cfg.confirmed = oauthdesk_core::flows::gate::Confirmed::all_of("pkce", &cfg);
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     rt.block_on(async {
         let exchange_with = |verifier: Option<PkceVerifier>| async {

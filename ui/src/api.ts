@@ -51,6 +51,7 @@ type Commands = {
   profile_check: { args: { profile: NewProfile; editing: boolean }; result: FieldProblem[] };
   profile_create: { args: { profile: NewProfile }; result: Profile };
   profile_update: { args: { handle: string; changes: ProfileChanges }; result: Profile };
+  profile_confirm_origins: { args: { handle: string }; result: Profile };
   profile_remove: { args: { handle: string }; result: null };
   profiles_export: { args: { handles: string[] }; result: ExportFile };
   profiles_export_save: { args: { handles: string[] }; result: ExportSaved | null };
@@ -61,7 +62,7 @@ type Commands = {
   profile_history: { args: { handle: string }; result: Attempt[] };
   profiles_test_all: { args: { handles: string[] }; result: TestAll };
   profile_token_view: { args: { handle: string }; result: TokenView | null };
-  profile_token_reveal: { args: { handle: string }; result: string };
+  profile_token_reveal: { args: { handle: string }; result: string | null };
   profile_authorize: { args: { handle: string }; result: ConnectResult };
   profile_authorize_cancel: { args: { handle: string }; result: null };
   profile_revoke: { args: { handle: string }; result: RevokeOutcome };

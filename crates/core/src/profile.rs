@@ -41,11 +41,6 @@ pub struct ProfileChanges {
     #[serde(default)]
     #[ts(optional, type = "string")]
     pub client_secret: Option<ClientSecret>,
-    /// Entrust the client secret and the token to the token and test URLs as they are now
-    /// (after the user checked a changed origin).
-    #[serde(default)]
-    #[ts(optional)]
-    pub confirm_origins: Option<bool>,
 }
 
 /// Unicode's explicit direction controls (embeddings, overrides, isolates, marks), which can

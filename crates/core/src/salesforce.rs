@@ -24,6 +24,20 @@ pub fn my_domain_for(host: &str) -> Option<String> {
     None
 }
 
+/// The domains of Salesforce's own hosts. A token response's `instance_url` ("a URL
+/// indicating the instance of the user's org, for example https://yourInstance.salesforce.com/"
+/// or the org's My Domain, `https://MyDomainName.my.salesforce.com`: Salesforce Help, "OAuth 2.0
+/// Client Credentials Flow for Server-to-Server Integration" and "My Domain URL Formats") is
+/// trusted to receive the access token only on these, and only over `https`. Government
+/// Cloud orgs use `salesforce.mil`; Experience Cloud and legacy instances `force.com`.
+const OWN_DOMAINS: &[&str] = &["salesforce.com", "force.com", "salesforce.mil", "cloudforce.com"];
+
+/// Whether `host` is one of Salesforce's own (a subdomain of [`OWN_DOMAINS`]).
+pub fn is_own_host(host: &str) -> bool {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    OWN_DOMAINS.iter().any(|d| host.strip_suffix(d).is_some_and(|rest| rest.ends_with('.') && rest.len() > 1))
+}
+
 /// Checks a URL given as an org's My Domain. Returns the origin (no path) or why it is wrong.
 pub fn check_my_domain(u: &Url) -> Result<String, String> {
     let host = u.host_str().unwrap_or_default().to_ascii_lowercase();
@@ -52,6 +66,23 @@ mod tests {
 
     fn check(s: &str) -> Result<String, String> {
         check_my_domain(&Url::parse(s).unwrap())
+    }
+
+    #[test]
+    fn own_hosts_are_subdomains_of_salesforce_s_domains_only() {
+        for h in ["acme.my.salesforce.com", "na1.salesforce.com", "ACME.lightning.force.com", "acme.my.salesforce.mil"] {
+            assert!(is_own_host(h), "{h}");
+        }
+        for h in [
+            "salesforce.com",
+            "evilsalesforce.com",
+            "salesforce.com.evil.example",
+            "acme.my.salesforce.com.evil.example",
+            ".salesforce.com",
+            "example.net",
+        ] {
+            assert!(!is_own_host(h), "{h}");
+        }
     }
 
     #[test]

@@ -27,10 +27,18 @@ pub fn install(desk: &Desk, sandbox: &Sandbox) -> Result<Vec<String>, Error> {
     for new in wanted {
         let handle = new.handle.clone();
         if desk.get(&handle).is_ok() {
-            desk.update(
-                &handle,
-                ProfileChanges { label: new.label, fields: new.fields, client_secret: new.client_secret, ..ProfileChanges::default() },
-            )?;
+            desk.update(&handle, ProfileChanges { label: new.label, fields: new.fields, client_secret: new.client_secret })?;
+            // The sandbox moved to this run's port: its own profiles follow it there, and only
+            // there (a profile someone pointed elsewhere stays unconfirmed).
+            let issuer = url::Url::parse(&sandbox.issuer()).map_err(|e| Error::Internal(e.to_string()))?;
+            let own = [
+                issuer.origin().ascii_serialization(),
+                format!("{}:{}", issuer.host_str().unwrap_or_default(), issuer.port_or_known_default().unwrap_or(0)),
+            ];
+            let changes = desk.origin_changes(&handle)?;
+            if changes.iter().all(|c| own.contains(&c.destination)) {
+                desk.confirm_origins(&handle, Some(&changes))?;
+            }
         } else {
             desk.create(new)?;
         }

@@ -105,10 +105,22 @@ pub struct DiscoverArgs {
     /// Fill the profile's endpoint URLs from the metadata (needs --profile)
     #[arg(long, requires = "profile")]
     pub apply: bool,
+    /// With --apply: confirm that the profile's credentials may go to the endpoints the
+    /// metadata names (without it, a new or changed endpoint waits for `edit --confirm-origins`)
+    #[arg(long, requires = "apply")]
+    pub confirm_origins: bool,
 }
 
 pub fn discover(desk: &Desk, out: &Out, a: DiscoverArgs) -> AppResult<()> {
     let d: Discovery = block_on(desk.discover(&a.issuer, a.profile.as_deref(), a.apply))??;
+    let unconfirmed = match (&a.profile, a.apply) {
+        (Some(h), true) if a.confirm_origins => {
+            desk.confirm_origins(h, None)?;
+            Vec::new()
+        }
+        (Some(h), true) => desk.get(h)?.unconfirmed,
+        _ => Vec::new(),
+    };
     out.print(&d, || {
         let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".into());
         let mut s = format!("issuer            {}\nfrom              {}\n", d.issuer, d.source);
@@ -121,7 +133,14 @@ pub fn discover(desk: &Desk, out: &Out, a: DiscoverArgs) -> AppResult<()> {
             s += &format!("warning: {w}\n");
         }
         if a.apply {
-            s += &format!("Filled the endpoint URLs of '{}'.\n", a.profile.as_deref().unwrap_or_default());
+            let h = a.profile.as_deref().unwrap_or_default();
+            s += &format!("Filled the endpoint URLs of '{h}'.\n");
+            for change in &unconfirmed {
+                s += &format!("Not confirmed: {change}.\n");
+            }
+            if !unconfirmed.is_empty() {
+                s += &format!("Nothing is sent there until you confirm: oauthdesk edit {h} --confirm-origins\n");
+            }
         }
         s
     });

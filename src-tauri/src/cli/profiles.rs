@@ -27,8 +27,8 @@ pub struct AddArgs {
 pub struct EditArgs {
     /// The profile's handle
     pub handle: String,
-    /// Entrust the client secret and the token to the token and test URLs as they are now,
-    /// after checking a changed address (`show` lists what changed)
+    /// Confirm that the profile's credentials may go to its endpoints as they are after this
+    /// edit (`show` lists each new or changed one); without it, on a terminal, you are asked
     #[arg(long)]
     pub confirm_origins: bool,
     #[command(flatten)]
@@ -119,10 +119,38 @@ pub fn add(desk: &Desk, out: &Out, a: AddArgs) -> AppResult<()> {
 pub fn edit(desk: &Desk, out: &Out, a: EditArgs) -> AppResult<()> {
     let fields = assignments(&a.values.set)?;
     let client_secret = if a.values.secret_stdin { secret_from_stdin()? } else { None };
-    let confirm_origins = a.confirm_origins.then_some(true);
-    let p = desk.update(&a.handle, ProfileChanges { label: a.values.label, fields, client_secret, confirm_origins })?;
-    out.print(&p, || format!("Updated profile '{}'.", p.handle));
+    let mut p = desk.update(&a.handle, ProfileChanges { label: a.values.label, fields, client_secret })?;
+    if !p.unconfirmed.is_empty() && (a.confirm_origins || ask_to_confirm(out, &p)?) {
+        desk.confirm_origins(&a.handle, None)?;
+        p = desk.get(&a.handle)?;
+    }
+    out.print(&p, || {
+        let mut s = format!("Updated profile '{}'.", p.handle);
+        for change in &p.unconfirmed {
+            let _ = write!(s, "\nNot confirmed: {change}.");
+        }
+        if !p.unconfirmed.is_empty() {
+            let _ = write!(s, "\nNothing is sent there until you confirm: oauthdesk edit {} --confirm-origins", p.handle);
+        }
+        s
+    });
     Ok(())
+}
+
+/// On a terminal (and not for `--json`), lists the profile's new destinations and asks
+/// whether its credentials may go there.
+fn ask_to_confirm(out: &Out, p: &Profile) -> AppResult<bool> {
+    if out.json || !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
+        return Ok(false);
+    }
+    eprintln!("The credentials of '{}' would go to new places:", p.handle);
+    for change in &p.unconfirmed {
+        eprintln!("  - {change}");
+    }
+    eprint!("Send them there? [y/N] ");
+    let mut answer = String::new();
+    std::io::stdin().read_line(&mut answer)?;
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "Yes"))
 }
 
 pub fn list(desk: &Desk, out: &Out) -> AppResult<()> {

@@ -66,8 +66,19 @@ pub async fn profile_token_view(state: State<'_, AppState>, handle: String) -> A
     super::on_desk(&state, move |d| d.token_view(&handle)).await
 }
 
-/// The access token itself, for the click that says it is a secret (to see or copy it).
+/// The access token itself, to see or copy it, once the person said yes in a native dialog
+/// the page cannot answer; `None` when they cancelled.
 #[tauri::command]
-pub async fn profile_token_reveal(state: State<'_, AppState>, handle: String) -> AppResult<String> {
-    super::on_desk(&state, move |d| d.token_reveal(&handle).map(|t| t.expose().to_string())).await
+pub async fn profile_token_reveal<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    state: State<'_, AppState>,
+    handle: String,
+) -> AppResult<Option<String>> {
+    let question = format!(
+        "Show the access token of '{handle}' in the window?\n\nAnyone who holds it can call the API as this connection until it expires."
+    );
+    if !crate::confirm::ask(&app, "Show the access token", &question, "Show the token").await {
+        return Ok(None);
+    }
+    super::on_desk(&state, move |d| d.token_reveal(&handle).map(|t| Some(t.expose().to_string()))).await
 }

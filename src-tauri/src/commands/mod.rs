@@ -38,6 +38,7 @@ commands! {
     profiles::profile_check,
     profiles::profile_create,
     profiles::profile_update,
+    profiles::profile_confirm_origins,
     profiles::profile_remove,
     profiles::profiles_export,
     profiles::profiles_export_save,

@@ -52,6 +52,27 @@ pub async fn profile_update(state: State<'_, AppState>, handle: String, changes:
     on_desk(&state, move |d| d.update(&handle, changes)).await
 }
 
+/// Confirms where the profile's credentials may go now, after a person said so in a native
+/// dialog that lists each new destination: the page can ask, only the person can answer.
+/// Returns the profile as it is afterwards (unchanged when the person cancelled).
+#[tauri::command]
+pub async fn profile_confirm_origins<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, handle: String) -> AppResult<Profile> {
+    let h = handle.clone();
+    let changes = on_desk(&state, move |d| d.origin_changes(&h)).await?;
+    if !changes.is_empty() {
+        let list: Vec<String> = changes.iter().map(|c| format!("• {}", c.describe())).collect();
+        let question = format!(
+            "Send the credentials of '{handle}' to these new places?\n\n{}\n\nConfirm only if you made or expected this change.",
+            list.join("\n")
+        );
+        if crate::confirm::ask(&app, "Confirm where credentials go", &question, "Confirm").await {
+            let h = handle.clone();
+            on_desk(&state, move |d| d.confirm_origins(&h, Some(&changes))).await?;
+        }
+    }
+    on_desk(&state, move |d| d.get(&handle)).await
+}
+
 #[tauri::command]
 pub async fn profile_remove(state: State<'_, AppState>, handle: String) -> AppResult<()> {
     on_desk(&state, move |d| d.remove(&handle)).await

@@ -325,3 +325,81 @@ pub fn data_dir_text(dir: &Path) -> String {
     }
     all
 }
+
+/// One request an [`HttpStub`] received.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub method: String,
+    pub path: String,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Received {
+    /// The whole request as text (what a scan for a credential searches).
+    pub fn text(&self) -> String {
+        let headers: Vec<String> = self.headers.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+        format!("{} {}\n{}\n\n{}", self.method, self.path, headers.join("\n"), self.body)
+    }
+}
+
+/// A plain HTTP server on 127.0.0.1 that records every request and answers each with what
+/// `answer` says (status, JSON body, extra headers); one request per connection. Stops when
+/// dropped (and after 30 s at most, like [`Stub`]).
+pub struct HttpStub {
+    pub stub: Stub,
+    pub received: Arc<std::sync::Mutex<Vec<Received>>>,
+}
+
+impl HttpStub {
+    pub fn start(answer: impl Fn(&Received, u16) -> (u16, String, Vec<(String, String)>) + Send + 'static) -> HttpStub {
+        let received = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let seen = received.clone();
+        let port = Arc::new(std::sync::atomic::AtomicU16::new(0));
+        let own_port = port.clone();
+        let stub = Stub::start(move |mut conn| {
+            conn.set_nonblocking(false).unwrap();
+            conn.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+            let mut reader = BufReader::new(conn.try_clone().unwrap());
+            let mut line = String::new();
+            if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                return;
+            }
+            let mut parts = line.split_whitespace();
+            let (method, path) = (parts.next().unwrap_or("").to_string(), parts.next().unwrap_or("").to_string());
+            let mut headers = Vec::new();
+            loop {
+                let mut h = String::new();
+                if reader.read_line(&mut h).unwrap_or(0) == 0 || h.trim().is_empty() {
+                    break;
+                }
+                if let Some((k, v)) = h.trim_end().split_once(':') {
+                    headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
+                }
+            }
+            let len = headers.iter().find(|(k, _)| k == "content-length").and_then(|(_, v)| v.parse().ok()).unwrap_or(0usize);
+            let mut body = vec![0u8; len];
+            let _ = reader.read_exact(&mut body);
+            let req = Received { method, path, headers, body: String::from_utf8_lossy(&body).into_owned() };
+            let (status, body, extra) = answer(&req, own_port.load(Ordering::Relaxed));
+            seen.lock().unwrap().push(req);
+            let mut head =
+                format!("HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n", body.len());
+            for (k, v) in extra {
+                head.push_str(&format!("{k}: {v}\r\n"));
+            }
+            let _ = conn.write_all(format!("{head}\r\n{body}").as_bytes());
+        });
+        port.store(stub.port, Ordering::Relaxed);
+        HttpStub { stub, received }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.stub.port)
+    }
+
+    /// Every request received so far.
+    pub fn requests(&self) -> Vec<Received> {
+        self.received.lock().unwrap().clone()
+    }
+}

@@ -4,9 +4,4 @@
  * Changes to a profile. A field given as "" is cleared (back to its default, if any); fields
  * not named keep their value; no `client_secret` (or a blank one) keeps the stored secret.
  */
-export type ProfileChanges = { label?: string, fields: { [key in string]: string }, client_secret?: string, 
-/**
- * Entrust the client secret and the token to the token and test URLs as they are now
- * (after the user checked a changed origin).
- */
-confirm_origins?: boolean, };
+export type ProfileChanges = { label?: string, fields: { [key in string]: string }, client_secret?: string, };

@@ -16,6 +16,7 @@ use crate::flows::authorize;
 use crate::flows::config::FlowConfig;
 use crate::flows::discovery::{self, Discovery};
 use crate::flows::exchange::{self, Grant, Revocable};
+use crate::flows::gate::Endpoint;
 use crate::flows::listener::{Loopback, Redirect};
 use crate::flows::record::Recorder;
 use crate::model::{Fields, SecretState, Stage};
@@ -52,7 +53,7 @@ impl Desk {
         if cfg.template.flow != Flow::AuthorizationCode {
             return Err(Error::not_ready(handle, Need::NoSignIn, format!("'{handle}' uses client credentials: no sign-in is needed")));
         }
-        self.check_origins(handle)?;
+        self.check_origins(handle, &[Endpoint::Token])?;
         let secret = self.client_secret(handle)?;
         let loopback = Loopback::bind(cfg.redirect_port).await?;
         let redirect_uri = loopback.redirect_uri(&cfg.redirect_path);
@@ -117,6 +118,7 @@ impl Desk {
         let mut revoked = Vec::new();
         let note = match &cfg.revoke_url {
             Some(url) => {
+                self.check_origins(handle, &[Endpoint::Revocation])?;
                 let secret = self.client_secret(handle)?;
                 let mut log = Recorder::default();
                 let mut tokens = Vec::new();

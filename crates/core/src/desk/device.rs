@@ -11,6 +11,7 @@ use super::Desk;
 use crate::error::{Error, Need, Result};
 use crate::flows::device::{self, DeviceStart};
 use crate::flows::exchange::Grant;
+use crate::flows::gate::Endpoint;
 use crate::flows::record::Recorder;
 use crate::template::Flow;
 
@@ -29,7 +30,7 @@ impl Desk {
         if cfg.template.flow != Flow::DeviceCode {
             return Err(Error::not_ready(handle, Need::NoSignIn, format!("'{handle}' does not sign in with a device code")));
         }
-        self.check_origins(handle)?;
+        self.check_origins(handle, &[Endpoint::DeviceAuthorization, Endpoint::Token])?;
         self.require_key(handle, &cfg)?;
         let secret = self.client_secret(handle)?;
         let mut log = Recorder::default();

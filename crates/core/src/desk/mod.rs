@@ -15,7 +15,7 @@ mod grant;
 pub mod keys;
 #[cfg(test)]
 mod keys_tests;
-mod origins;
+pub mod origins;
 pub mod profiles;
 pub mod tokens;
 
@@ -50,6 +50,9 @@ impl Desk {
         let store_id = store::store_id(&conn)?;
         let legacy = store::sealed::has_legacy(&conn)?;
         let desk = Desk { conn: Mutex::new(conn), secrets, store_id, path, key: Mutex::new(None) };
+        if store::profiles::has_unrecorded_confirmations(&desk.conn())? {
+            desk.record_legacy_confirmations()?;
+        }
         if legacy {
             // A store from schema 2 keeps secrets in the keyring: move them in now. Without a
             // keyring it still opens (what needs no secret works) and moves them in later.

@@ -3,9 +3,10 @@
 
 use std::collections::HashSet;
 
-use super::{origins, Desk};
+use super::Desk;
 use crate::error::Need;
 use crate::error::{Error, Result};
+use crate::flows::gate::Confirmed;
 use crate::model::{ConnectionState, Profile, ProfileSummary, SecretState};
 use crate::profile::{self, NewProfile, ProfileChanges};
 use crate::secret::ClientSecret;
@@ -36,6 +37,15 @@ fn shown(row: Row, connection: ConnectionState, key_missing: bool) -> Profile {
     }
 }
 
+/// The record of a profile just made from `fields`: everything they name is confirmed (an
+/// empty record when they make no configuration yet).
+fn confirmed_as_made(handle: &str, template: &'static template::Template, fields: &crate::model::Fields) -> String {
+    match crate::flows::config::FlowConfig::new(template, fields) {
+        Ok(cfg) => Confirmed::all_of(handle, &cfg).to_json(),
+        Err(_) => Confirmed::default().to_json(),
+    }
+}
+
 impl Desk {
     /// The profile as shown, with its connection state (one query). Takes the store's lock
     /// only for the query: telling whether the key is missing may need the store again.
@@ -62,9 +72,8 @@ impl Desk {
         if let (Some(secret), Some(key)) = (&secret, &key) {
             store::profiles::set_client_secret(&tx, id, &key.seal(&self.aad(Place::ClientSecret(id)), secret.expose().as_bytes()))?;
         }
-        if let Some((token, test)) = origins::current(&store::get(&tx, &new.handle)?) {
-            store::profiles::bind_origins(&tx, id, Some(&token), test.as_deref())?;
-        }
+        // The person who made the profile named its endpoints: they are confirmed as made.
+        store::profiles::set_confirmed(&tx, id, &confirmed_as_made(&new.handle, template, &fields))?;
         tx.commit()?;
         drop(conn);
         self.view(&new.handle)
@@ -97,14 +106,8 @@ impl Desk {
         if let (Some(secret), Some(key)) = (&secret, &key) {
             store::profiles::set_client_secret(&tx, row.id, &key.seal(&self.aad(Place::ClientSecret(row.id)), secret.expose().as_bytes()))?;
         }
-        // A secret entered again is entrusted to the token URL as it is now; a confirmation
-        // entrusts both credentials to both URLs as they are now.
-        if secret.is_some() || changes.confirm_origins == Some(true) {
-            if let Some((token, test)) = origins::current(&store::get(&tx, handle)?) {
-                let test = if changes.confirm_origins == Some(true) { test } else { None };
-                store::profiles::bind_origins(&tx, row.id, Some(&token), test.as_deref())?;
-            }
-        }
+        // A moved endpoint stays unconfirmed (see `origins`): neither an edit nor a secret
+        // entered again confirms where credentials go.
         tx.commit()?;
         drop(conn);
         self.view(handle)
@@ -210,7 +213,9 @@ impl Desk {
             let template = template::find(&p.template).map_err(in_profile)?;
             let label = profile::label(Some(&p.label), &p.handle).map_err(in_profile)?;
             let fields = profile::check_fields(template, &p.fields, true).map_err(in_profile)?;
-            store::insert(&tx, &p.handle, &label, &template.id, &fields).map_err(in_profile)?;
+            let id = store::insert(&tx, &p.handle, &label, &template.id, &fields).map_err(in_profile)?;
+            // The person chose the file: its endpoints are confirmed as imported.
+            store::profiles::set_confirmed(&tx, id, &confirmed_as_made(&p.handle, template, &fields))?;
         }
         tx.commit()?;
         Ok(file.profiles.into_iter().map(|p| p.handle).collect())

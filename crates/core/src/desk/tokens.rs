@@ -11,6 +11,7 @@ use super::Desk;
 use crate::error::{Error, Need, Result};
 use crate::flows::config::{ClientAuth, FlowConfig};
 use crate::flows::exchange::Grant;
+use crate::flows::gate::Endpoint;
 use crate::flows::record::Recorder;
 use crate::flows::test_call::{self, TestResult};
 use crate::flows::token::TokenResponse;
@@ -56,6 +57,7 @@ impl Desk {
         let row = store::get(&self.conn(), handle)?;
         let t = template::find(&row.template)?;
         let mut cfg = FlowConfig::new(t, &row.fields)?;
+        cfg.confirmed = super::origins::confirmed_of(&row);
         self.attach_credentials_of(row.id, handle, &mut cfg)?;
         Ok((row.id, cfg))
     }
@@ -157,7 +159,7 @@ impl Desk {
                 return Ok(t);
             }
         }
-        self.check_origins(handle)?;
+        self.check_origins(handle, &[Endpoint::Token])?;
         let asked_at = Utc::now();
         let _lock = self.profile_lock(id).await?;
         // Obtained while this call waited: usable (or, with `force`, obtained after it asked).
@@ -217,13 +219,12 @@ impl Desk {
     /// [`Desk::test_with`], recording into `log`.
     pub async fn test_recorded(&self, handle: &str, token: &Token, log: &mut Recorder) -> Result<Option<TestResult>> {
         let (id, cfg) = self.flow_config(handle)?;
-        self.check_origins(handle)?;
+        self.check_origins(handle, &[Endpoint::Resource])?;
         let instance = token.info.instance_url.as_deref().and_then(|u| Url::parse(u).ok());
-        let allowed = cfg.allowed(instance.as_ref());
         let result = match (&cfg.test_url, &instance) {
-            (Some(url), _) => test_call::call(&cfg, &token.access_token, url.clone(), &allowed, log).await.map(Some),
+            (Some(url), _) => test_call::call(&cfg, &token.access_token, url.clone(), instance.as_ref(), log).await.map(Some),
             (None, Some(instance)) if cfg.is_salesforce() => {
-                test_call::salesforce_default(&cfg, &token.access_token, instance, &allowed, log).await.map(Some)
+                test_call::salesforce_default(&cfg, &token.access_token, instance, log).await.map(Some)
             }
             _ => Ok(None),
         };

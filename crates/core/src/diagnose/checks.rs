@@ -6,6 +6,7 @@ use url::Url;
 
 use super::Outcome;
 use crate::flows::config::FlowConfig;
+use crate::flows::gate::{self, Endpoint, Outbound};
 use crate::flows::http;
 use crate::flows::token;
 use crate::model::Fields;
@@ -225,6 +226,26 @@ fn tls_finding(detail: &str) -> Option<(String, &'static str, Vec<String>)> {
     Some((format!("{}: {detail}", kind.0), kind.1, kind.2))
 }
 
+/// Whether every endpoint the profile names is confirmed to receive its credentials: a
+/// diagnosis sends nothing where no one confirmed, and says so first.
+pub fn confirmed(cfg: &FlowConfig, before: Outcome) -> Outcome {
+    let changes = cfg.confirmed.unconfirmed(cfg);
+    let Some(first) = changes.first() else { return before };
+    let mut fix = vec![
+        "If you made or expected this change, confirm it on the profile; nothing is sent there before.".to_string(),
+        "If you did not, set the endpoint back: someone or something else changed it.".to_string(),
+    ];
+    if changes.len() > 1 {
+        fix.push(format!(
+            "{} endpoints changed in all: {}.",
+            changes.len(),
+            changes.iter().map(|c| c.destination.as_str()).collect::<Vec<_>>().join(", ")
+        ));
+    }
+    Outcome::fail(first.describe(), "An endpoint of the profile changed since a person last confirmed where its credentials go.", fix)
+        .with_notes(before.notes)
+}
+
 /// Stage 2: reaching the token URL's host — proxy, DNS, TCP, then TLS and HTTP.
 pub async fn network(cfg: &FlowConfig) -> Outcome {
     let url = &cfg.token_url;
@@ -298,11 +319,26 @@ pub async fn network(cfg: &FlowConfig) -> Outcome {
         }
     }
     // TLS (for https) and an HTTP answer of any kind from the server's root.
-    let Ok(client) = http::client_for(cfg, url) else { return Outcome::fail("cannot set up HTTP".into(), "Internal error.", vec![]) };
     let mut root = url.clone();
     root.set_path("/");
     root.set_query(None);
-    match client.get(root.clone()).send().await {
+    // A client that proves itself in TLS presents its certificate where it is confirmed to
+    // (through the gate); anything else asks as a stranger would, carrying nothing.
+    let sent = if cfg.client_auth.uses_tls() && gate::check(cfg, Endpoint::Token, &root, None).is_ok() {
+        let out = Outbound {
+            endpoint: Endpoint::Token,
+            stage: crate::model::Stage::Token,
+            method: reqwest::Method::GET,
+            url: &root,
+            headers: &[],
+            body: None,
+            instance: None,
+        };
+        gate::send(cfg, out).await
+    } else {
+        http::fetch(Some(cfg), timeout, &root, None, crate::model::Stage::Token).await
+    };
+    match sent {
         Ok(resp) => {
             notes.push(format!(
                 "{}: {} answers HTTP {}",
@@ -312,7 +348,7 @@ pub async fn network(cfg: &FlowConfig) -> Outcome {
             ));
             Outcome::ok(&format!("{host} is reachable")).with_notes(notes)
         }
-        Err(e) if e.is_timeout() => Outcome::fail(
+        Err(crate::Error::Timeout { .. }) => Outcome::fail(
             format!("{host} accepts connections but does not answer within {} s (timeout)", timeout.as_secs()),
             "The server (or a proxy or firewall in between) holds the connection without answering.",
             vec![
@@ -321,8 +357,7 @@ pub async fn network(cfg: &FlowConfig) -> Outcome {
             ],
         )
         .with_notes(notes),
-        Err(e) => {
-            let err = http::transport_error(e, crate::model::Stage::Token, &root, timeout);
+        Err(err) => {
             let detail = match &err {
                 crate::Error::Network { detail, .. } => detail.clone(),
                 other => other.to_string(),

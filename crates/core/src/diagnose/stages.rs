@@ -76,6 +76,13 @@ impl Desk {
         if outcome.ok {
             outcome = checks::certificate(&cfg, outcome);
         }
+        match self.confirmed(&handle) {
+            Ok(confirmed) => cfg.confirmed = confirmed,
+            Err(e) => outcome = Outcome::fail(e.to_string(), "The profile cannot be read.", vec![]),
+        }
+        if outcome.ok {
+            outcome = checks::confirmed(&cfg, outcome);
+        }
         if !d.stage(Check::Profile, outcome) {
             return;
         }

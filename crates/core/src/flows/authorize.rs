@@ -73,8 +73,8 @@ pub async fn probe(cfg: &FlowConfig, redirect_uri: &str, log: &mut super::record
     let back = Url::parse(redirect_uri).map_err(|e| Error::invalid("redirect_path", e.to_string()))?;
     let url = req.url;
     let started = std::time::Instant::now();
-    let client = super::http::client_for(cfg, &url)?;
-    let resp = client.get(url.clone()).send().await.map_err(|e| super::http::transport_error(e, Stage::Authorize, &url, cfg.timeout))?;
+    // As a browser before anyone signs in: no credential, and no TLS identity either.
+    let resp = super::http::fetch(Some(cfg), cfg.timeout, &url, None, Stage::Authorize).await?;
     let status = resp.status().as_u16();
     let header = |name: reqwest::header::HeaderName| resp.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
     let (location, content_type) = (header(reqwest::header::LOCATION), header(reqwest::header::CONTENT_TYPE));

@@ -109,6 +109,9 @@ pub struct FlowConfig {
     pub key: Option<KeyMaterial>,
     /// Certificate authorities trusted for this profile's requests besides the system's (PEM).
     pub ca: Option<String>,
+    /// Where a person confirmed this profile's credentials may go (filled by the desk from the
+    /// store; empty, as [`FlowConfig::new`] leaves it, nothing may be sent anywhere).
+    pub confirmed: super::gate::Confirmed,
 }
 
 fn get<'a>(fields: &'a Fields, name: &str) -> Option<&'a str> {
@@ -249,6 +252,7 @@ impl FlowConfig {
             username: get(fields, "username").map(str::to_string),
             key: None,
             ca: None,
+            confirmed: Default::default(),
         })
     }
 
@@ -256,14 +260,16 @@ impl FlowConfig {
         self.template.id.starts_with("salesforce-")
     }
 
-    /// The places that may receive the token: the explicit list, or else the token URL's and
-    /// the test URL's hosts with their ports (`extra` adds one the provider named, e.g.
-    /// Salesforce's `instance_url`, only when no explicit list is set).
-    pub fn allowed(&self, extra: Option<&Url>) -> Vec<String> {
+    /// The places the fields say may receive the token: the explicit list, or else the token
+    /// URL's and the test URL's hosts with their ports. Which of them may really receive it
+    /// is the gate's to say (`gate::resource_hosts`): only those a person confirmed.
+    pub fn allowed(&self) -> Vec<String> {
         if !self.allowed_hosts.is_empty() {
             return self.allowed_hosts.clone();
         }
-        [Some(&self.token_url), self.test_url.as_ref(), extra].into_iter().flatten().filter_map(host_port).collect()
+        let mut out: Vec<String> = [Some(&self.token_url), self.test_url.as_ref()].into_iter().flatten().filter_map(host_port).collect();
+        out.dedup();
+        out
     }
 }
 
@@ -380,9 +386,9 @@ mod tests {
             &[("token_url", "https://auth.example.com/t"), ("client_id", "k"), ("test_url", "https://api.example.com/me")],
         )
         .unwrap();
-        assert_eq!(c.allowed(None), ["auth.example.com:443", "api.example.com:443"]);
+        assert_eq!(c.allowed(), ["auth.example.com:443", "api.example.com:443"]);
         let url = |s: &str| Url::parse(s).unwrap();
-        let allowed = c.allowed(None);
+        let allowed = c.allowed();
         assert_eq!(origin_allowed(&url("https://API.example.com/x"), &allowed), Allowed::Yes);
         assert_eq!(origin_allowed(&url("https://api.example.com:8443/x"), &allowed), Allowed::NotThePort);
         assert_eq!(origin_allowed(&url("http://api.example.com/x"), &allowed), Allowed::NotThePort, "port 80 is another place");

@@ -76,7 +76,9 @@ pub async fn start(cfg: &FlowConfig, secret: Option<&ClientSecret>, log: &mut Re
     if let Some(scope) = &cfg.scopes {
         params.push(("scope".to_string(), scope.clone()));
     }
-    let json = exchange::post(cfg, Stage::Authorize, url, params, BodyFormat::Form, secret, log).await?;
+    let json =
+        exchange::post(cfg, super::gate::Endpoint::DeviceAuthorization, Stage::Authorize, url, params, BodyFormat::Form, secret, log)
+            .await?;
     read(&json)
 }
 

@@ -62,11 +62,9 @@ fn locations(issuer: &Url) -> Vec<Url> {
 #[tracing::instrument(err(level = "info"))]
 pub async fn discover(issuer: &str) -> Result<Discovery> {
     let issuer_url = validate::url(issuer.trim()).map_err(|m| Error::invalid("issuer", m))?;
-    let client = http::client(std::time::Duration::from_secs(30), &issuer_url)?;
     let mut tried = Vec::new();
     for url in locations(&issuer_url) {
-        let resp = client.get(url.clone()).header(reqwest::header::ACCEPT, "application/json").send().await;
-        let resp = resp.map_err(|e| http::transport_error(e, Stage::Discovery, &url, std::time::Duration::from_secs(30)))?;
+        let resp = http::fetch(None, std::time::Duration::from_secs(30), &url, Some("application/json"), Stage::Discovery).await?;
         let status = resp.status().as_u16();
         if status != 200 {
             tried.push(format!("{url} (HTTP {status})"));

@@ -13,6 +13,7 @@ use serde_json::Value;
 use url::Url;
 
 use super::config::{BodyFormat, ClientAuth, FlowConfig};
+use super::gate::{self, Endpoint, Outbound};
 use super::http;
 use super::record::Recorder;
 use super::redact::Redactor;
@@ -186,10 +187,13 @@ fn encode(params: &[(String, String)], body: BodyFormat) -> String {
     }
 }
 
-/// POSTs `params` to an OAuth endpoint with the client's authentication and returns the
-/// JSON it answered, recording the attempt (and the trace) in `log`.
+/// POSTs `params` to an OAuth endpoint of kind `endpoint` with the client's authentication,
+/// through the gate, and returns the JSON it answered, recording the attempt (and the trace)
+/// in `log`.
+#[allow(clippy::too_many_arguments)]
 pub async fn post(
     cfg: &FlowConfig,
+    endpoint: Endpoint,
     stage: Stage,
     url: &Url,
     mut params: Vec<(String, String)>,
@@ -197,7 +201,8 @@ pub async fn post(
     secret: Option<&ClientSecret>,
     log: &mut Recorder,
 ) -> Result<Value> {
-    let client = http::client_for(cfg, url)?;
+    // Refused before anything is signed or built when the destination is not confirmed.
+    gate::check(cfg, endpoint, url, None)?;
     let mut headers: Vec<(String, String)> = vec![("accept".into(), "application/json".into())];
     authenticate(cfg, secret, url, &mut headers, &mut params)?;
     if params.iter().any(|(k, v)| k == "grant_type" && v == JWT_BEARER) {
@@ -216,10 +221,15 @@ pub async fn post(
     }
     let content_type = if body == BodyFormat::Json { "application/json" } else { "application/x-www-form-urlencoded" };
     headers.push(("content-type".into(), content_type.into()));
-    let mut req = client.post(url.clone()).body(encode(&params, body));
-    for (k, v) in &headers {
-        req = req.header(k.as_str(), v.as_str());
-    }
+    let outbound = Outbound {
+        endpoint,
+        stage,
+        method: reqwest::Method::POST,
+        url,
+        headers: &headers,
+        body: Some(encode(&params, body)),
+        instance: None,
+    };
     let started = Instant::now();
     let mut trace = TraceEntry {
         stage,
@@ -237,8 +247,8 @@ pub async fn post(
         elapsed_ms: 0,
         error: None,
     };
-    let (status, result) = match req.send().await {
-        Err(e) => (None, Err(http::transport_error(e, stage, url, cfg.timeout))),
+    let (status, result) = match gate::send(cfg, outbound).await {
+        Err(e) => (None, Err(e)),
         Ok(resp) => {
             let status = resp.status().as_u16();
             trace.status = Some(status);
@@ -282,7 +292,7 @@ async fn receive(
 #[tracing::instrument(skip_all, fields(host = cfg.token_url.host_str(), stage = %grant.stage()), err(level = "info"))]
 pub async fn request_token(cfg: &FlowConfig, grant: &Grant, secret: Option<&ClientSecret>, log: &mut Recorder) -> Result<TokenResponse> {
     let stage = grant.stage();
-    let json = post(cfg, stage, &cfg.token_url, grant.params(cfg), cfg.body, secret, log).await?;
+    let json = post(cfg, Endpoint::Token, stage, &cfg.token_url, grant.params(cfg), cfg.body, secret, log).await?;
     token::parse(&json, &cfg.token_field).map_err(|message| Error::BadResponse {
         stage,
         status: Some(200),
@@ -318,7 +328,7 @@ impl Revocable<'_> {
 #[tracing::instrument(skip_all, fields(host = url.host_str(), hint = token.hint()), err(level = "info"))]
 pub async fn revoke(cfg: &FlowConfig, url: &Url, token: Revocable<'_>, secret: Option<&ClientSecret>, log: &mut Recorder) -> Result<()> {
     let params = vec![("token".to_string(), token.expose().to_string()), ("token_type_hint".to_string(), token.hint().to_string())];
-    post(cfg, Stage::Revoke, url, params, BodyFormat::Form, secret, log).await.map(|_| ())
+    post(cfg, Endpoint::Revocation, Stage::Revoke, url, params, BodyFormat::Form, secret, log).await.map(|_| ())
 }
 
 /// Asks the introspection endpoint (RFC 7662) when the token expires.
@@ -331,7 +341,7 @@ pub async fn introspect_exp(
     log: &mut Recorder,
 ) -> Result<Option<DateTime<Utc>>> {
     let params = vec![("token".to_string(), token.expose().to_string()), ("token_type_hint".to_string(), "access_token".to_string())];
-    let json = post(cfg, Stage::Introspect, url, params, BodyFormat::Form, secret, log).await?;
+    let json = post(cfg, Endpoint::Introspection, Stage::Introspect, url, params, BodyFormat::Form, secret, log).await?;
     if json.get("active").and_then(Value::as_bool) == Some(false) {
         return Err(Error::BadResponse {
             stage: Stage::Introspect,

@@ -1,6 +1,9 @@
-//! The HTTP client every flow uses, and the rules it keeps: redirects are never followed
+//! The HTTP clients every flow uses, and the rules they keep: redirects are never followed
 //! automatically (a token endpoint that redirects is an error, and a token must not follow a
 //! redirect to another host), every request has a timeout, and bodies are read up to a cap.
+//!
+//! A request that carries a credential is sent only by [`super::gate::send`]; the rest of
+//! the crate reaches the network through [`fetch`], a GET that can carry nothing.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -17,11 +20,34 @@ pub const TOKEN_BODY_CAP: usize = 1024 * 1024;
 /// The most of a test call's body that is kept for display.
 pub const TEST_BODY_CAP: usize = 256 * 1024;
 
+/// A GET of `url` that carries no credential (no authentication header, no TLS identity):
+/// discovery, the sign-in page before anyone signs in, whether a host answers at all. With a
+/// profile's configuration, its CA bundle is trusted and its client shared as [`client_for`]
+/// shares it.
+#[allow(clippy::disallowed_methods)] // carries nothing: no header but `accept` can be added
+pub async fn fetch(
+    cfg: Option<&super::config::FlowConfig>,
+    timeout: Duration,
+    url: &Url,
+    accept: Option<&str>,
+    stage: Stage,
+) -> Result<reqwest::Response, Error> {
+    let client = match cfg {
+        Some(cfg) => client_for(cfg, url)?,
+        None => client(timeout, url)?,
+    };
+    let mut req = client.get(url.clone());
+    if let Some(accept) = accept {
+        req = req.header(reqwest::header::ACCEPT, accept);
+    }
+    req.send().await.map_err(|e| transport_error(e, stage, url, timeout))
+}
+
 /// A client for requests to `url`. The OS's trusted roots are loaded only for an `https`
 /// URL: reading and parsing them costs a few milliseconds, and a plain `http` URL (allowed
 /// only to this machine) never needs them. With redirects off, a client only ever talks to
 /// the URL it was made for.
-pub fn client(timeout: Duration, url: &Url) -> Result<reqwest::Client, Error> {
+fn client(timeout: Duration, url: &Url) -> Result<reqwest::Client, Error> {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(timeout)
@@ -58,14 +84,11 @@ pub async fn sharing<F: Future>(f: F) -> F::Output {
 }
 
 /// A client for a profile's request to `url`: as [`client`], and for `https` also trusting
-/// the profile's CA bundle (besides the system's roots) and, when the profile authenticates
-/// with mutual TLS (RFC 8705), presenting its certificate and key. Inside [`sharing`], the
-/// scope's client for the same setting.
-pub fn client_for(cfg: &super::config::FlowConfig, url: &Url) -> Result<reqwest::Client, Error> {
+/// the profile's CA bundle (besides the system's roots). Inside [`sharing`], the scope's
+/// client for the same setting. It presents no TLS identity: the gate adds the profile's
+/// for mutual TLS (RFC 8705), on a client of its own that is never shared.
+pub(super) fn client_for(cfg: &super::config::FlowConfig, url: &Url) -> Result<reqwest::Client, Error> {
     let https = url.scheme() == "https";
-    if https && cfg.client_auth.uses_tls() && cfg.key.is_some() {
-        return build_for(cfg, url);
-    }
     let setting = Setting { timeout: cfg.timeout, https, ca: cfg.ca.clone().filter(|_| https) };
     match SHARED.try_with(|shared| {
         let mut clients = shared.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -83,6 +106,13 @@ pub fn client_for(cfg: &super::config::FlowConfig, url: &Url) -> Result<reqwest:
 
 fn build_for(cfg: &super::config::FlowConfig, url: &Url) -> Result<reqwest::Client, Error> {
     let setup = |e: String| Error::Network { stage: Stage::Token, host: url.host_str().unwrap_or_default().to_string(), detail: e };
+    builder(cfg, url)?.build().map_err(|e| setup(format!("cannot set up HTTP: {e}")))
+}
+
+/// The builder of a profile's clients: no redirects, its timeout, and for `https` the
+/// system's roots and the profile's CA bundle.
+pub(super) fn builder(cfg: &super::config::FlowConfig, url: &Url) -> Result<reqwest::ClientBuilder, Error> {
+    let setup = |e: String| Error::Network { stage: Stage::Token, host: url.host_str().unwrap_or_default().to_string(), detail: e };
     let mut b = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(cfg.timeout)
@@ -97,16 +127,8 @@ fn build_for(cfg: &super::config::FlowConfig, url: &Url) -> Result<reqwest::Clie
                 b = b.add_root_certificate(c);
             }
         }
-        if let (true, Some(key)) = (cfg.client_auth.uses_tls(), &cfg.key) {
-            let cert =
-                key.cert.as_deref().ok_or_else(|| setup("mutual TLS needs the profile's certificate, and it has only a key".into()))?;
-            let pem = zeroize::Zeroizing::new(format!("{}\n{cert}", key.key.expose()));
-            let identity = reqwest::Identity::from_pem(pem.as_bytes())
-                .map_err(|e| setup(format!("the profile's key and certificate cannot be used for TLS: {e}")))?;
-            b = b.identity(identity);
-        }
     }
-    b.build().map_err(|e| setup(format!("cannot set up HTTP: {e}")))
+    Ok(b)
 }
 
 /// How long a connection may take to be accepted: the request's timeout, at most 15 s.
@@ -154,6 +176,7 @@ pub fn transport_error(err: reqwest::Error, stage: Stage, url: &Url, timeout: Du
 }
 
 #[cfg(test)]
+#[allow(clippy::disallowed_methods)]
 mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Arc;

@@ -14,6 +14,7 @@ pub mod device;
 pub mod discovery;
 pub mod exchange;
 pub mod expiry;
+pub mod gate;
 pub mod http;
 pub mod listener;
 pub mod record;

@@ -9,6 +9,7 @@ use ts_rs::TS;
 use url::Url;
 
 use super::config::{origin_allowed, Allowed, FlowConfig};
+use super::gate::{self, Endpoint, Outbound};
 use super::http;
 use super::record::Recorder;
 use super::redact::Redactor;
@@ -60,9 +61,12 @@ fn check_host(url: &Url, allowed: &[String], came_from: Option<&Url>) -> Result<
     Err(Error::HostNotAllowed { stage: Stage::Test, host: named, allowed: allowed.join(", ") })
 }
 
-/// Calls `url` with the token; `allowed` is the whitelist of hosts that may receive it.
+/// Calls `url` with the token, through the gate: the token goes only to the profile's
+/// confirmed resource hosts (and, for Salesforce, the `instance` its token response named),
+/// and a redirect is followed only within them.
 #[tracing::instrument(skip_all, fields(host = url.host_str()), err(level = "info"))]
-pub async fn call(cfg: &FlowConfig, token: &AccessToken, mut url: Url, allowed: &[String], log: &mut Recorder) -> Result<TestResult> {
+pub async fn call(cfg: &FlowConfig, token: &AccessToken, mut url: Url, instance: Option<&Url>, log: &mut Recorder) -> Result<TestResult> {
+    let allowed = gate::resource_hosts(cfg, instance);
     if !cfg.default_params.is_empty() {
         url.query_pairs_mut().extend_pairs(&cfg.default_params);
     }
@@ -74,13 +78,22 @@ pub async fn call(cfg: &FlowConfig, token: &AccessToken, mut url: Url, allowed: 
     red.value(token.expose());
     let mut came_from: Option<Url> = None;
     let result = loop {
-        check_host(&url, allowed, came_from.as_ref())?;
-        let sent = http::client_for(cfg, &url)?
-            .request(method.clone(), url.clone())
-            .bearer_auth(token.expose())
-            .header(reqwest::header::ACCEPT, "application/json")
-            .send()
-            .await;
+        check_host(&url, &allowed, came_from.as_ref())?;
+        let headers =
+            [("authorization".to_string(), format!("Bearer {}", token.expose())), ("accept".to_string(), "application/json".to_string())];
+        let sent = gate::send(
+            cfg,
+            Outbound {
+                endpoint: Endpoint::Resource,
+                stage: Stage::Test,
+                method: method.clone(),
+                url: &url,
+                headers: &headers,
+                body: None,
+                instance,
+            },
+        )
+        .await;
         let mut entry = TraceEntry {
             stage: Stage::Test,
             method: method.to_string(),
@@ -98,7 +111,7 @@ pub async fn call(cfg: &FlowConfig, token: &AccessToken, mut url: Url, allowed: 
         let resp = match sent {
             Ok(r) => r,
             Err(e) => {
-                let err = red.error(http::transport_error(e, Stage::Test, &url, cfg.timeout));
+                let err = red.error(e);
                 entry.error = Some(err.to_string());
                 log.trace(|| entry);
                 break Err(err);
@@ -179,15 +192,9 @@ pub fn test_result(
 
 /// Salesforce's default test: the newest API version's `limits`, found through
 /// `{instance_url}/services/data/`.
-pub async fn salesforce_default(
-    cfg: &FlowConfig,
-    token: &AccessToken,
-    instance: &Url,
-    allowed: &[String],
-    log: &mut Recorder,
-) -> Result<TestResult> {
+pub async fn salesforce_default(cfg: &FlowConfig, token: &AccessToken, instance: &Url, log: &mut Recorder) -> Result<TestResult> {
     let versions_url = instance.join("/services/data/").map_err(|e| Error::invalid("instance_url", e.to_string()))?;
-    let versions = call(cfg, token, versions_url, allowed, log).await?;
+    let versions = call(cfg, token, versions_url, Some(instance), log).await?;
     if !versions.ok {
         return Ok(versions);
     }
@@ -195,7 +202,7 @@ pub async fn salesforce_default(
         .ok()
         .and_then(|v| v.as_array().and_then(|a| a.last()).and_then(|l| l.get("url")).and_then(Value::as_str).map(str::to_string));
     match newest.and_then(|path| instance.join(&format!("{}/limits", path.trim_end_matches('/'))).ok()) {
-        Some(limits) => call(cfg, token, limits, allowed, log).await,
+        Some(limits) => call(cfg, token, limits, Some(instance), log).await,
         None => Ok(versions),
     }
 }

@@ -32,6 +32,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0003_sealed_secrets.sql"),
     include_str!("../../migrations/0004_credentials.sql"),
     include_str!("../../migrations/0005_token_dropped.sql"),
+    include_str!("../../migrations/0006_confirmed_origins.sql"),
 ];
 
 /// The schema version this build writes.

@@ -23,10 +23,13 @@ pub struct Row {
     pub client_secret: Option<Vec<u8>>,
     /// The profile had a secret that can no longer be read; it must be entered again.
     pub secret_lost: bool,
-    /// The origin the client secret is entrusted to (the token URL's), once bound.
+    /// Before schema 6: the origin the client secret was entrusted to (the token URL's).
     pub token_origin: Option<String>,
-    /// The origin the bearer token is entrusted to (the test URL's), once bound.
+    /// Before schema 6: the origin the bearer token was entrusted to (the test URL's).
     pub test_origin: Option<String>,
+    /// Where a person confirmed each kind of endpoint may receive credentials (JSON, see
+    /// `flows::gate::Confirmed`); `None` for a profile from before schema 6 not yet upgraded.
+    pub confirmed: Option<String>,
 }
 
 impl Row {
@@ -37,9 +40,9 @@ impl Row {
 }
 
 pub(crate) const COLUMNS: &str =
-    "id, handle, label, template, fields, secret_ref, created_at, updated_at, client_secret, secret_lost, token_origin, test_origin";
+    "id, handle, label, template, fields, secret_ref, created_at, updated_at, client_secret, secret_lost, token_origin, test_origin, confirmed_origins";
 /// How many columns [`COLUMNS`] names (a query that selects more reads them after these).
-pub(crate) const COLUMN_COUNT: usize = 12;
+pub(crate) const COLUMN_COUNT: usize = 13;
 
 pub(crate) fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
     let fields: String = r.get(4)?;
@@ -58,6 +61,7 @@ pub(crate) fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
         secret_lost: r.get(9)?,
         token_origin: r.get(10)?,
         test_origin: r.get(11)?,
+        confirmed: r.get(12)?,
     })
 }
 
@@ -111,14 +115,22 @@ pub fn set_client_secret(conn: &Connection, id: i64, sealed: &[u8]) -> Result<()
     Ok(())
 }
 
-/// Entrusts the client secret to the token URL's origin (`Some`), the bearer token to the
-/// test URL's (`Some`); `None` leaves that binding as it is.
-pub fn bind_origins(conn: &Connection, id: i64, token: Option<&str>, test: Option<&str>) -> Result<()> {
-    conn.execute(
-        "UPDATE profiles SET token_origin = coalesce(?2, token_origin), test_origin = coalesce(?3, test_origin) WHERE id = ?1",
-        params![id, token, test],
-    )?;
+/// Records where the profile's credentials may go, by kind of endpoint (JSON).
+pub fn set_confirmed(conn: &Connection, id: i64, confirmed: &str) -> Result<()> {
+    conn.execute("UPDATE profiles SET confirmed_origins = ?2 WHERE id = ?1", params![id, confirmed])?;
     Ok(())
+}
+
+/// Whether a profile from before schema 6 has its confirmations still to record.
+pub fn has_unrecorded_confirmations(conn: &Connection) -> Result<bool> {
+    Ok(conn.query_row("SELECT EXISTS (SELECT 1 FROM profiles WHERE confirmed_origins IS NULL)", [], |r| r.get(0))?)
+}
+
+/// The profiles from before schema 6 whose confirmations are not recorded yet.
+pub fn unrecorded_confirmations(conn: &Connection) -> Result<Vec<Row>> {
+    let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM profiles WHERE confirmed_origins IS NULL"))?;
+    let rows = stmt.query_map([], from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
 }
 
 pub fn delete(conn: &Connection, id: i64) -> Result<()> {

@@ -1,0 +1,26 @@
+//! Questions only a person can answer: a native dialog, opened here in Rust, outside the
+//! page. A script in the page can ask for an action that needs one (confirming where
+//! credentials may go, revealing a token), but only the person's click on the dialog lets it
+//! happen; the page cannot see, answer or dismiss the dialog itself.
+
+use tauri::{AppHandle, Runtime};
+use tauri_plugin_dialog::{DialogExt, MessageDialogButtons, MessageDialogKind};
+
+/// Asks `question` under `title` with `yes` and "Cancel"; `true` only when the person chose
+/// `yes`. Never on the main thread: the dialog runs there and this waits for its answer.
+pub async fn ask<R: Runtime>(app: &AppHandle<R>, title: &str, question: &str, yes: &str) -> bool {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let mut dialog = app
+        .dialog()
+        .message(question)
+        .title(title)
+        .kind(MessageDialogKind::Warning)
+        .buttons(MessageDialogButtons::OkCancelCustom(yes.to_string(), "Cancel".to_string()));
+    if let Some(window) = tauri::Manager::get_webview_window(app, "main") {
+        dialog = dialog.parent(&window);
+    }
+    dialog.show(move |answer| {
+        let _ = tx.send(answer);
+    });
+    rx.await.unwrap_or(false)
+}
