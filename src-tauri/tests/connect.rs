@@ -335,14 +335,17 @@ fn a_changed_token_or_test_origin_gets_no_credential_until_confirmed() {
     ok(oauthdesk(d, &["edit", "moved", "--confirm-origins"], None));
     ok(oauthdesk(d, &["token", "moved", "--force"], None));
     assert_eq!(other.hits("/session/token"), 1);
-    // The same for the test URL and the bearer token.
-    ok(oauthdesk(d, &["edit", "moved", "--set", &format!("test_url={}", other.url("/session/me"))], None));
+    // The same for the test URL and the bearer token (on a third host: the token URL's host
+    // is one of the test call's hosts already).
+    let third = Server::start("standin.mjs", &[]);
+    ok(oauthdesk(d, &["edit", "moved", "--set", &format!("test_url={}", third.url("/session/me"))], None));
     let refused = oauthdesk(d, &["test", "moved"], None);
     assert_eq!(refused.code, 2, "{}", refused.stderr);
-    assert_eq!(other.hits("/session/me"), 0, "the token went nowhere new");
+    assert_eq!(third.hits("/session/me"), 0, "the token went nowhere new");
     // Each move needs its own confirmation.
     ok(oauthdesk(d, &["edit", "moved", "--confirm-origins"], None));
-    ok(oauthdesk(d, &["test", "moved"], None));
+    oauthdesk(d, &["test", "moved"], None);
+    assert!(third.hits("/session/me") >= 1, "confirmed, the token goes to the new test URL");
 }
 
 #[test]

@@ -5,6 +5,8 @@
 //! 127.0.0.1 records whatever arrives; it must see nothing until the move is confirmed, and
 //! then it does (so the test would see a leak).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use common::{oauthdesk, oauthdesk_env, ok, HttpStub, Received, TestProfile};

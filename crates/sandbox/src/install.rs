@@ -30,7 +30,7 @@ pub fn install(desk: &Desk, sandbox: &Sandbox) -> Result<Vec<String>, Error> {
             desk.update(&handle, ProfileChanges { label: new.label, fields: new.fields, client_secret: new.client_secret })?;
             // The sandbox moved to this run's port: its own profiles follow it there, and only
             // there (a profile someone pointed elsewhere stays unconfirmed).
-            let issuer = url::Url::parse(&sandbox.issuer()).map_err(|e| Error::Internal(e.to_string()))?;
+            let issuer = url::Url::parse(sandbox.issuer()).map_err(|e| Error::Internal(e.to_string()))?;
             let own = [
                 issuer.origin().ascii_serialization(),
                 format!("{}:{}", issuer.host_str().unwrap_or_default(), issuer.port_or_known_default().unwrap_or(0)),

@@ -14,6 +14,7 @@ export const COMMANDS = [
   "profile_check",
   "profile_create",
   "profile_update",
+  "profile_confirm_origins",
   "profile_remove",
   "profiles_export",
   "profiles_export_save",
