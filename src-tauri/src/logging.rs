@@ -75,7 +75,8 @@ pub fn init(data_dir: &Path, mode: Mode) -> Option<WorkerGuard> {
     let stderr_default = if mode == Mode::Gui { "info" } else { "warn" };
     let filter = |default: &str| EnvFilter::try_from_env(LOG_ENV).unwrap_or_else(|_| EnvFilter::new(default));
     // No colours: the scrubbing removes every escape sequence.
-    let stderr = fmt::layer().with_writer(Scrubbed(std::io::stderr)).with_ansi(false).with_target(false).with_filter(filter(stderr_default));
+    let stderr =
+        fmt::layer().with_writer(Scrubbed(std::io::stderr)).with_ansi(false).with_target(false).with_filter(filter(stderr_default));
     let dir = paths::log_dir(data_dir);
     let file = open_log(&dir).map(|f| {
         // The default queue holds 128,000 lines, allocated and touched up front: 3 ms of

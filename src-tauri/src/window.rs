@@ -14,7 +14,9 @@ fn window_exe() -> Option<PathBuf> {
 
 pub fn launch() -> i32 {
     let Some(exe) = window_exe() else {
-        crate::cli::emit_err(&format!("oauthdesk: the window ({WINDOW_EXE}) is not installed beside oauthdesk; run `oauthdesk --help` for the command line\n"));
+        crate::cli::emit_err(&format!(
+            "oauthdesk: the window ({WINDOW_EXE}) is not installed beside oauthdesk; run `oauthdesk --help` for the command line\n"
+        ));
         return 1;
     };
     #[cfg(unix)]

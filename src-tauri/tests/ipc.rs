@@ -172,7 +172,10 @@ fn no_command_result_carries_a_secret() {
     call("profiles_list", json!({})).unwrap();
     call("profiles_export", json!({ "handles": [] })).unwrap();
     let pasted = echo.state.lock().unwrap().needles().join("\n");
-    let _ = call("error_explain", json!({ "text": format!("{{\"error\":\"invalid_client\",\"error_description\":{}}}", json!(pasted)), "provider": null }));
+    let _ = call(
+        "error_explain",
+        json!({ "text": format!("{{\"error\":\"invalid_client\",\"error_description\":{}}}", json!(pasted)), "provider": null }),
+    );
     echo.state.lock().unwrap().refuse = true;
     let refused = call("profile_connect", json!({ "handle": "ipc", "force": true }));
     assert!(refused.is_err(), "{refused:?}");

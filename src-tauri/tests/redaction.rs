@@ -149,7 +149,8 @@ fn no_spelling_of_a_secret_or_an_earlier_token_reaches_any_output_or_file() {
 
 fn has_control(text: &str) -> Option<char> {
     text.chars().find(|&c| {
-        (c.is_control() && c != '\n' && c != '\t') || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
+        (c.is_control() && c != '\n' && c != '\t')
+            || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
     })
 }
 

@@ -88,7 +88,7 @@ fn codes_ids_and_markers_are_kept() {
     assert_eq!(redact::text(text), text);
     let once = redact::text("secret=q8Fz2-long-enough-secret+/= here");
     assert_eq!(redact::text(&once), once, "a marker passes again unchanged");
-    assert!(once.starts_with("secret=[redacted: 27 chars, ends …+/=]"), "{once}");
+    assert!(once.starts_with("secret=[redacted: 27 chars, ends …t+/=] here"), "{once}");
 }
 
 #[test]
@@ -128,7 +128,7 @@ fn a_thousand_profiles_and_a_mebibyte_stay_fast() {
         drop(RefreshToken::new(random(64)));
     }
     let registered = started.elapsed();
-    let body: String = (0..20_000).map(|i| format!("{{\"line\":{i},\"text\":\"nothing secret here\"}}\n")).collect::<String>();
+    let body: String = (0..30_000).map(|i| format!("{{\"line\":{i},\"text\":\"nothing secret here\"}}\n")).collect::<String>();
     let body = format!("{body}client-secret-0999-abcdefghijklmnop");
     assert!(body.len() > 1 << 20);
     let started = std::time::Instant::now();

@@ -90,7 +90,11 @@ where
     F: FnOnce(&Desk) -> oauthdesk_core::Result<T> + Send + 'static,
 {
     let desk = state.desk.clone();
-    tauri::async_runtime::spawn_blocking(move || f(&desk)).await.map_err(|e| AppError::Internal(e.to_string()))?.map(Shown).map_err(AppError::from)
+    tauri::async_runtime::spawn_blocking(move || f(&desk))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map(Shown)
+        .map_err(AppError::from)
 }
 
 #[cfg(test)]

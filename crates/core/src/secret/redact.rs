@@ -45,7 +45,7 @@ const STEP_B64: usize = 8;
 /// The shortest run of a spelling that is redacted on its own.
 pub const MIN_RUN: usize = WINDOW + STEP - 1;
 /// The most spellings remembered under one window.
-const MAX_CHAIN: usize = 8;
+const MAX_CHAIN: usize = 64;
 /// Spellings shorter than this are matched only at word boundaries.
 const BOUNDED_BELOW: usize = 12;
 
@@ -89,7 +89,7 @@ pub fn register_basic(client_id: &str, secret: &str) {
     with_registry(|r| {
         for pair in [format!("{}:{}", form(client_id), form(secret)), format!("{client_id}:{secret}")] {
             for engine in [&base64::engine::general_purpose::STANDARD, &base64::engine::general_purpose::URL_SAFE] {
-                r.add_spelling(engine.encode(pair.as_bytes()).as_bytes(), STEP_B64, false);
+                r.add_spelling(engine.encode(pair.as_bytes()).as_bytes(), STEP_B64);
             }
         }
     });
@@ -224,9 +224,12 @@ impl Registry {
         if !self.values.insert(self.hasher.hash_one(value)) {
             return;
         }
-        // As it is (with `+` and space alike, as the canonical text has them), and decoded.
-        self.add_spelling(value, STEP, false);
-        self.add_spelling(value, STEP, true);
+        // As the canonical text shows the value written raw (all its escape-like sequences
+        // decoded), and written in one encoding: that encoding's own sequences kept as they
+        // are (the encoding escaped them), the other kinds decoded.
+        for kinds in [ALL, 0, ALL & !PERCENT, ALL & !JSON, ALL & !HTML] {
+            self.add_spelling(&canonical_with(value, kinds).0, STEP);
+        }
         // Base64 and base64url, at each alignment inside a longer base64 text: the characters
         // that depend only on the value's own bytes.
         for engine in [&base64::engine::general_purpose::STANDARD_NO_PAD, &base64::engine::general_purpose::URL_SAFE_NO_PAD] {
@@ -237,22 +240,20 @@ impl Registry {
                 let skip = [0, 2, 3].get(shift).copied().unwrap_or(0);
                 let end = if bytes.len() % 3 == 0 { encoded.len() } else { encoded.len().saturating_sub(1) };
                 if shift == 0 {
-                    self.add_spelling(encoded.as_bytes(), STEP_B64, false); // whole, for short values
+                    self.add_spelling(encoded.as_bytes(), STEP_B64); // whole, for short values
                 }
                 if let Some(core) = encoded.as_bytes().get(skip..end) {
                     if core.len() >= MIN_RUN {
-                        self.add_spelling(core, STEP_B64, false);
+                        self.add_spelling(core, STEP_B64);
                     }
                 }
             }
         }
     }
 
-    /// Adds one spelling as the canonical text shows it: `decode` when the spelling itself
-    /// is decoded there (a value written raw), else only with `+` read as a space (the
-    /// canonical reading of a value some encoding was applied to).
-    fn add_spelling(&mut self, spelling: &[u8], step: usize, decode: bool) {
-        let canon = if decode { canonical(spelling).0 } else { plus_as_space(spelling) };
+    /// Adds one spelling as the canonical text shows it (with `+` read as a space).
+    fn add_spelling(&mut self, spelling: &[u8], step: usize) {
+        let canon = plus_as_space(spelling);
         let trimmed = canon.as_slice();
         if trimmed.len() < MIN_VALUE || !self.spellings.insert(self.hasher.hash_one(trimmed)) {
             return;
@@ -470,13 +471,23 @@ const ENTITIES: &[(&str, char)] = &[
 /// The text with percent-encoding, JSON escapes and HTML entities decoded and `+` read as a
 /// space; for each canonical byte, the span of the text it came from.
 fn canonical(text: &[u8]) -> (Vec<u8>, Vec<(usize, usize)>) {
+    canonical_with(text, ALL)
+}
+
+const PERCENT: u8 = 1;
+const JSON: u8 = 2;
+const HTML: u8 = 4;
+const ALL: u8 = PERCENT | JSON | HTML;
+
+/// [`canonical`], decoding only the `kinds` of escapes named.
+fn canonical_with(text: &[u8], kinds: u8) -> (Vec<u8>, Vec<(usize, usize)>) {
     let mut out = Vec::with_capacity(text.len());
     let mut origin = Vec::with_capacity(text.len());
     let mut i = 0;
     let at = |j: usize| text.get(j).copied();
     while let Some(b) = at(i) {
         let (decoded, used): (Option<char>, usize) = match b {
-            b'%' => match (at(i + 1).and_then(hex), at(i + 2).and_then(hex)) {
+            b'%' if kinds & PERCENT != 0 => match (at(i + 1).and_then(hex), at(i + 2).and_then(hex)) {
                 (Some(h), Some(l)) => {
                     let byte = (h * 16 + l) as u8;
                     out.push(if byte == b'+' { b' ' } else { byte });
@@ -486,8 +497,8 @@ fn canonical(text: &[u8]) -> (Vec<u8>, Vec<(usize, usize)>) {
                 }
                 _ => (None, 1),
             },
-            b'\\' => json_escape(text, i),
-            b'&' => entity(text, i),
+            b'\\' if kinds & JSON != 0 => json_escape(text, i),
+            b'&' if kinds & HTML != 0 => entity(text, i),
             _ => (None, 1),
         };
         match decoded {

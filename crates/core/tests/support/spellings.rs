@@ -105,14 +105,14 @@ pub fn basic(client_id: &str, secret: &str) -> Vec<String> {
     all
 }
 
-/// Parts long enough to name a value: its first and last 16 characters (a truncated echo),
+/// Parts long enough to name a value: its first and last 24 characters (a truncated echo),
 /// and for a JWT its signature segment alone.
 pub fn parts(v: &str) -> Vec<String> {
     let chars: Vec<char> = v.chars().collect();
     let mut all = Vec::new();
-    if chars.len() >= 20 {
-        all.push(chars[..16].iter().collect());
-        all.push(chars[chars.len() - 16..].iter().collect());
+    if chars.len() >= 28 {
+        all.push(chars[..24].iter().collect());
+        all.push(chars[chars.len() - 24..].iter().collect());
     }
     if let Some(sig) = v.rsplit('.').next().filter(|s| s.len() >= 16 && v.matches('.').count() == 2) {
         all.push(sig.to_string());
