@@ -138,3 +138,22 @@ fn a_thousand_profiles_and_a_mebibyte_stay_fast() {
     eprintln!("registered 3000 values in {registered:?}; redacted {} bytes in {scanned:?}", body.len());
     assert!(scanned.as_secs() < 20, "{scanned:?}");
 }
+
+/// A key is known whole: its certificate, which repeats its public half, is shown as it is,
+/// and the key itself, in any spelling, is not.
+#[test]
+fn a_key_is_redacted_and_its_certificate_is_not() {
+    use oauthdesk_core::pki::{generate, Algorithm};
+    for alg in [Algorithm::Es256, Algorithm::Rs256] {
+        let m = generate(alg, None, "redaction test").unwrap();
+        let cert = m.cert.clone().unwrap();
+        assert_eq!(redact::text(&cert), cert, "the certificate of {alg:?} is shown whole");
+        let pem = m.key.expose().to_string();
+        let json = serde_json::to_string(&pem).unwrap();
+        for text in [pem.clone(), json] {
+            let body: Vec<&str> = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+            let out = redact::text(&format!("oops: {text}"));
+            assert!(body.iter().take(body.len().saturating_sub(1)).all(|l| !out.contains(l)), "{out}");
+        }
+    }
+}

@@ -71,7 +71,16 @@ pub fn register(value: &str) {
     if (trimmed.starts_with('{') || trimmed.starts_with('[')) && serde_json::from_str::<serde_json::Value>(value).is_ok() {
         return;
     }
-    let value = pem_body(value);
+    if trimmed.starts_with("-----BEGIN") {
+        // A key's PEM holds its public half too, which its certificate repeats: it is known
+        // whole (its body, in any spelling), never by its runs, so a certificate stays shown.
+        let body = pem_body(value);
+        return with_registry(|r| {
+            for kinds in [ALL, 0, ALL & !PERCENT, ALL & !JSON, ALL & !HTML] {
+                r.add_whole(&plus_as_space(&canonical_with(body.as_bytes(), kinds).0));
+            }
+        });
+    }
     if value.trim().chars().count() < MIN_VALUE {
         return;
     }
@@ -165,12 +174,9 @@ fn replace(text: &str, spans: Vec<(usize, usize)>) -> String {
     out
 }
 
-/// A PEM's base64 body (its `-----BEGIN …-----` lines left out); other values as they are.
-fn pem_body(value: &str) -> std::borrow::Cow<'_, str> {
-    if !value.trim_start().starts_with("-----BEGIN") {
-        return value.into();
-    }
-    value.lines().map(str::trim).filter(|l| !l.starts_with("-----") && !l.contains(':')).collect::<Vec<_>>().join("\n").into()
+/// A PEM's base64 body (its `-----BEGIN …-----` and header lines left out).
+fn pem_body(value: &str) -> String {
+    value.lines().map(str::trim).filter(|l| !l.starts_with("-----") && !l.contains(':')).collect::<Vec<_>>().join("\n")
 }
 
 /// One remembered window of a spelling: which spelling, where, and the next window with
@@ -210,7 +216,8 @@ struct Registry {
     long: Vec<Box<[u8]>>,
     windows: HashMap<u64, u32, BuildHasherDefault<Identity>>,
     links: Vec<Link>,
-    /// Shorter spellings, matched whole; the matcher is made again when they change.
+    /// Shorter spellings (and keys' PEM bodies), matched whole; the matcher is made again
+    /// when they change.
     short: Vec<Box<[u8]>>,
     matcher: RwLock<Option<Arc<AhoCorasick>>>,
 }
@@ -297,6 +304,14 @@ impl Registry {
             link = Some(l.next);
         }
         n
+    }
+
+    /// Adds a spelling matched only whole, whatever its length.
+    fn add_whole(&mut self, spelling: &[u8]) {
+        if spelling.len() >= MIN_RUN && self.spellings.insert(self.hasher.hash_one(spelling)) {
+            self.short.push(spelling.into());
+            *self.matcher.write().unwrap_or_else(|p| p.into_inner()) = None;
+        }
     }
 
     /// The matcher of the short spellings, made when first needed after a change.
