@@ -314,7 +314,8 @@ mod tests {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/cli");
         let mut found = Vec::new();
         for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
-            let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+            let whole = std::fs::read_to_string(entry.path()).unwrap_or_default();
+            let text = whole.split("#[cfg(test)]").next().unwrap_or_default();
             for word in ["println!", "print!(", "eprint", "io::stdout()", "io::stderr()", "dbg!"] {
                 let allowed = entry.file_name() == "mod.rs" && (word == "io::stdout()" || word == "io::stderr()");
                 if text.contains(word) && !allowed {
