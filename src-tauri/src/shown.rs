@@ -49,11 +49,7 @@ pub fn secret_json_for_terminal<T: Serialize>(value: &T) -> serde_json::Result<V
 
 fn strip_json(v: &mut Value) {
     match v {
-        Value::String(s) => {
-            if s.chars().any(is_unsafe) {
-                *s = strip_controls(s);
-            }
-        }
+        Value::String(s) if s.chars().any(is_unsafe) => *s = strip_controls(s),
         Value::Array(items) => items.iter_mut().for_each(strip_json),
         Value::Object(map) => {
             let old = std::mem::take(map);

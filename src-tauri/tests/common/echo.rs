@@ -57,8 +57,7 @@ impl Echo {
 fn read_request(conn: &mut TcpStream) -> String {
     let mut buf = Vec::new();
     let mut chunk = [0u8; 4096];
-    loop {
-        let Ok(n) = conn.read(&mut chunk) else { break };
+    while let Ok(n) = conn.read(&mut chunk) {
         if n == 0 {
             break;
         }
