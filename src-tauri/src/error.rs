@@ -39,9 +39,10 @@ impl AppError {
     }
 }
 
+/// What the window receives of an error: its payload, every known secret redacted.
 impl Serialize for AppError {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.payload().serialize(s)
+        crate::shown::Shown(self.payload()).serialize(s)
     }
 }
 

@@ -13,6 +13,7 @@ pub mod notify;
 pub mod paths;
 pub mod rendering;
 pub mod renewal;
+pub mod shown;
 pub mod watch;
 pub mod window;
 mod window_state;
@@ -75,7 +76,7 @@ pub fn run() -> i32 {
         Ok(desk) => Arc::new(desk),
         Err(e) => {
             tracing::error!(error = %e, "cannot open the store");
-            eprintln!("oauthdesk: {e}");
+            crate::cli::emit_err(&format!("oauthdesk: {e}\n"));
             return 1;
         }
     };
@@ -107,7 +108,7 @@ pub fn run() -> i32 {
         }
         Err(e) => {
             tracing::error!(error = %e, "the window failed");
-            eprintln!("oauthdesk: the window could not start: {e}. For the command line, run `oauthdesk --help`.");
+            crate::cli::emit_err(&format!("oauthdesk: the window could not start: {e}. For the command line, run `oauthdesk --help`.\n"));
             1
         }
     }

@@ -1,10 +1,14 @@
 //! Logging: a non-blocking log file in the data directory plus stderr. `OAUTHDESK_LOG`
 //! (tracing's filter syntax) overrides the levels. Nothing secret is ever logged: secrets are
-//! `Secret` values that print `[redacted]`, and instrumented functions skip them.
+//! `Secret` values that print `[redacted]`, instrumented functions skip them, and every line
+//! passes the redactor on its way out, without control sequences ([`crate::shown`]), so an
+//! error that repeats what a server said cannot carry a secret or an escape into either.
 
+use std::io::Write;
 use std::path::Path;
 
 use tracing_appender::non_blocking::{NonBlockingBuilder, WorkerGuard};
+use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::{fmt, layer::SubscriberExt, util::SubscriberInitExt, EnvFilter, Layer};
 
 use crate::paths;
@@ -43,18 +47,42 @@ fn open_log(dir: &Path) -> Option<std::fs::File> {
     options.open(dir.join(LOG_FILE)).ok()
 }
 
+/// A writer factory whose writers pass every line through [`crate::shown::for_terminal`].
+struct Scrubbed<M>(M);
+
+impl<'a, M: MakeWriter<'a>> MakeWriter<'a> for Scrubbed<M> {
+    type Writer = ScrubWriter<M::Writer>;
+    fn make_writer(&'a self) -> Self::Writer {
+        ScrubWriter(self.0.make_writer())
+    }
+}
+
+/// Writes each write (the formatter writes one whole line per event) scrubbed.
+struct ScrubWriter<W>(W);
+
+impl<W: Write> Write for ScrubWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.write_all(crate::shown::for_terminal(&String::from_utf8_lossy(buf)).as_bytes())?;
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
+}
+
 /// Starts logging; keep the returned guard alive until exit so the file is flushed.
 pub fn init(data_dir: &Path, mode: Mode) -> Option<WorkerGuard> {
     let stderr_default = if mode == Mode::Gui { "info" } else { "warn" };
     let filter = |default: &str| EnvFilter::try_from_env(LOG_ENV).unwrap_or_else(|_| EnvFilter::new(default));
-    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    let stderr = fmt::layer().with_writer(std::io::stderr).with_ansi(ansi).with_target(false).with_filter(filter(stderr_default));
+    // No colours: the scrubbing removes every escape sequence.
+    let stderr =
+        fmt::layer().with_writer(Scrubbed(std::io::stderr)).with_ansi(false).with_target(false).with_filter(filter(stderr_default));
     let dir = paths::log_dir(data_dir);
     let file = open_log(&dir).map(|f| {
         // The default queue holds 128,000 lines, allocated and touched up front: 3 ms of
         // every command's start. OAuth Desk logs a few lines per operation.
         let (writer, guard) = NonBlockingBuilder::default().buffered_lines_limit(QUEUE_LINES).lossy(false).finish(f);
-        (fmt::layer().with_writer(writer).with_ansi(false).with_filter(filter("info")), guard)
+        (fmt::layer().with_writer(Scrubbed(writer)).with_ansi(false).with_filter(filter("info")), guard)
     });
     let (file_layer, guard) = match file {
         Some((layer, guard)) => (Some(layer), Some(guard)),

@@ -14,14 +14,16 @@ fn window_exe() -> Option<PathBuf> {
 
 pub fn launch() -> i32 {
     let Some(exe) = window_exe() else {
-        eprintln!("oauthdesk: the window ({WINDOW_EXE}) is not installed beside oauthdesk; run `oauthdesk --help` for the command line");
+        crate::cli::emit_err(&format!(
+            "oauthdesk: the window ({WINDOW_EXE}) is not installed beside oauthdesk; run `oauthdesk --help` for the command line\n"
+        ));
         return 1;
     };
     #[cfg(unix)]
     {
         use std::os::unix::process::CommandExt;
         let err = std::process::Command::new(&exe).exec();
-        eprintln!("oauthdesk: cannot start {}: {err}", exe.display());
+        crate::cli::emit_err(&format!("oauthdesk: cannot start {}: {err}\n", exe.display()));
         1
     }
     #[cfg(not(unix))]
@@ -29,7 +31,7 @@ pub fn launch() -> i32 {
         match std::process::Command::new(&exe).status() {
             Ok(s) => s.code().unwrap_or(1),
             Err(err) => {
-                eprintln!("oauthdesk: cannot start {}: {err}", exe.display());
+                crate::cli::emit_err(&format!("oauthdesk: cannot start {}: {err}\n", exe.display()));
                 1
             }
         }
@@ -56,7 +58,7 @@ pub fn relaunch() -> i32 {
             {
                 use std::os::unix::process::CommandExt;
                 let err = command.exec();
-                eprintln!("oauthdesk: cannot start {}: {err}", exe.display());
+                crate::cli::emit_err(&format!("oauthdesk: cannot start {}: {err}\n", exe.display()));
                 1
             }
             #[cfg(not(unix))]
@@ -65,7 +67,7 @@ pub fn relaunch() -> i32 {
             }
         }
         _ => {
-            eprintln!("oauthdesk: the window of this store did not close; try again in a moment");
+            crate::cli::emit_err("oauthdesk: the window of this store did not close; try again in a moment\n");
             1
         }
     }

@@ -139,3 +139,51 @@ fn paste_an_error_and_learn_more_take_text_and_entry_ids_only() {
     let err = h.call("knowledge_open", json!({ "entry": "https://evil.example/" })).unwrap_err();
     assert_eq!((err["code"].as_str(), err["field"].as_str()), (Some("invalid_input"), Some("entry")));
 }
+
+/// No command result carries a secret: a stand-in provider echoes the client secret and
+/// every token it issued (an earlier one too), in every spelling, in bodies, headers and
+/// error descriptions; nothing the window receives, results or errors, holds any of it.
+#[test]
+fn no_command_result_carries_a_secret() {
+    let echo = common::echo::Echo::start();
+    let h = harness();
+    let secret = "S-ipc+secret/ with &odd% \"chars\" é😀 <b>x</b>";
+    echo.state.lock().unwrap().secrets.push(("ipc client".into(), secret.into()));
+    let profile = TestProfile::client_credentials("ipc", &echo.url("/token"), "ipc client")
+        .set("client_auth", "basic")
+        .set("test_url", echo.url("/me"))
+        .secret(secret)
+        .json();
+    let mut shown = Vec::new();
+    let mut call = |cmd: &str, args: Value| {
+        let answer = h.call(cmd, args);
+        shown.push(format!("{cmd}: {}", answer.as_ref().unwrap_or_else(|e| e)));
+        answer
+    };
+    call("profile_create", json!({ "profile": profile })).unwrap();
+    let first = call("profile_connect", json!({ "handle": "ipc", "force": false })).unwrap();
+    assert_eq!(first["test"]["status"], 401, "{first}");
+    call("profile_connect", json!({ "handle": "ipc", "force": true })).unwrap();
+    call("profile_token_view", json!({ "handle": "ipc" })).unwrap();
+    let _ = call("profile_token_reveal", json!({ "handle": "ipc" }));
+    call("profile_diagnose", json!({ "handle": "ipc" })).unwrap();
+    call("profile_history", json!({ "handle": "ipc" })).unwrap();
+    call("profile_get", json!({ "handle": "ipc" })).unwrap();
+    call("profiles_list", json!({})).unwrap();
+    call("profiles_export", json!({ "handles": [] })).unwrap();
+    let pasted = echo.state.lock().unwrap().needles().join("\n");
+    let _ = call(
+        "error_explain",
+        json!({ "text": format!("{{\"error\":\"invalid_client\",\"error_description\":{}}}", json!(pasted)), "provider": null }),
+    );
+    echo.state.lock().unwrap().refuse = true;
+    let refused = call("profile_connect", json!({ "handle": "ipc", "force": true }));
+    assert!(refused.is_err(), "{refused:?}");
+    call("profile_history", json!({ "handle": "ipc" })).unwrap();
+    let needles = echo.state.lock().unwrap().needles();
+    assert!(echo.state.lock().unwrap().issued.len() >= 2);
+    let all = shown.join("\n");
+    assert!(all.contains("[redacted"), "the echoes were there, redacted");
+    let left = common::spellings::survivors(&all, &needles);
+    assert!(left.is_empty(), "command results show {left:?}");
+}

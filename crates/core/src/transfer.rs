@@ -36,9 +36,13 @@ impl ExportFile {
         ExportFile { format: FORMAT.into(), version: VERSION, exported_at: Utc::now(), profiles }
     }
 
-    /// The file's text, as every export writes it: pretty JSON ending in a newline.
+    /// The file's text, as every export writes it: pretty JSON ending in a newline, every
+    /// string through the redactor (a field can hold no secret the process knows).
     pub fn to_json(&self) -> Result<String> {
-        serde_json::to_string_pretty(self).map(|s| s + "\n").map_err(|e| Error::Internal(format!("the export does not serialize: {e}")))
+        let fail = |e: serde_json::Error| Error::Internal(format!("the export does not serialize: {e}"));
+        let mut value = serde_json::to_value(self).map_err(fail)?;
+        crate::secret::redact::json(&mut value);
+        serde_json::to_string_pretty(&value).map(|s| s + "\n").map_err(fail)
     }
 
     /// Reads an export, refusing other JSON and newer format versions.

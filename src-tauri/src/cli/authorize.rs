@@ -35,7 +35,7 @@ pub fn authorize(desk: &Desk, out: &Out, a: AuthorizeArgs) -> AppResult<()> {
         } else {
             let opened = browser::open(url);
             let how = if opened { "Your browser should open; if it does not, visit" } else { "Open this URL in your browser" };
-            eprintln!("{how}:\n{url}\nWaiting for the sign-in (Ctrl-C cancels)…");
+            super::emit_err(&format!("{how}:\n{url}\nWaiting for the sign-in (Ctrl-C cancels)…\n"));
         }
     };
     let cancel = async {
@@ -64,10 +64,10 @@ fn device(desk: &Desk, out: &Out, a: AuthorizeArgs) -> AppResult<()> {
             super::emit(&format!("{}\n", serde_json::to_string(s).unwrap_or_default()));
         } else {
             super::emit(&format!("{}\n{}\n", s.verification_uri, s.user_code));
-            eprintln!(
-                "Open the address above on any device and enter the code (it expires in {} s). Waiting (Ctrl-C cancels)…",
+            super::emit_err(&format!(
+                "Open the address above on any device and enter the code (it expires in {} s). Waiting (Ctrl-C cancels)…\n",
                 s.expires_in
-            );
+            ));
         }
     };
     let cancel = async {

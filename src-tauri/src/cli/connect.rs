@@ -47,7 +47,7 @@ pub fn token(desk: &Desk, out: &Out, a: TokenArgs) -> AppResult<()> {
 /// Prints a token as `token --json` does, or `text` without `--json`.
 pub(crate) fn print_token(out: &Out, t: &Token, text: impl FnOnce() -> String) {
     let output = TokenOutput { access_token: t.access_token.expose(), expires_in: t.info.expires_in(), info: &t.info };
-    out.print(&output, text);
+    out.print_secret(&output, text);
 }
 
 fn expiry_line(info: &TokenInfo) -> String {

@@ -205,9 +205,10 @@ fn report(e: &AppError, json: bool) -> i32 {
             #[serde(flatten)]
             error: ErrorPayload,
         }
-        emit(&format!("{}\n", serde_json::to_string_pretty(&Failure { ok: false, error: e.payload() }).unwrap_or_default()));
+        let failure = crate::shown::json_for_terminal(&Failure { ok: false, error: e.payload() });
+        emit(&format!("{}\n", failure.and_then(|f| serde_json::to_string_pretty(&f)).unwrap_or_default()));
     }
-    eprintln!("oauthdesk: {e}{}", advice(&e.payload()));
+    emit_err(&format!("oauthdesk: {e}{}\n", advice(&e.payload())));
     e.exit_code()
 }
 
@@ -231,18 +232,36 @@ fn advice(p: &ErrorPayload) -> String {
     }
 }
 
-/// Writes to standard output. A reader that went away (`oauthdesk list | head`) ends the
-/// command at once and quietly, with status 0, as ripgrep and others do: there is no one
-/// left to tell.
+/// Writes to standard output, as every command's output is written: every secret the
+/// process knows redacted, and no control sequence (see [`crate::shown`]). A reader that
+/// went away (`oauthdesk list | head`) ends the command at once and quietly, with status 0,
+/// as ripgrep and others do: there is no one left to tell.
 pub(crate) fn emit(text: &str) {
+    write_out(&crate::shown::for_terminal(text));
+}
+
+/// Writes the secret a command was asked for (`token`): control sequences removed, nothing
+/// redacted. The one way a secret reaches standard output.
+pub(crate) fn emit_secret(text: &str) {
+    write_out(&crate::shown::strip_controls(text));
+}
+
+fn write_out(text: &str) {
     use std::io::Write as _;
     let mut out = std::io::stdout().lock();
     if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         if e.kind() == std::io::ErrorKind::BrokenPipe {
             std::process::exit(0);
         }
-        eprintln!("oauthdesk: cannot write to standard output: {e}");
+        emit_err(&format!("oauthdesk: cannot write to standard output: {e}\n"));
     }
+}
+
+/// Writes to standard error, as [`emit`] does to standard output.
+pub(crate) fn emit_err(text: &str) {
+    use std::io::Write as _;
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_all(crate::shown::for_terminal(text).as_bytes()).and_then(|()| err.flush());
 }
 
 /// How results are printed.
@@ -251,19 +270,59 @@ pub(crate) struct Out {
 }
 
 impl Out {
-    /// Prints `value` as JSON in JSON mode, or the text `text` renders otherwise.
+    /// Prints `value` as JSON in JSON mode, or the text `text` renders otherwise; both
+    /// redacted and without control sequences.
     pub fn print<T: Serialize>(&self, value: &T, text: impl FnOnce() -> String) {
         if self.json {
-            match serde_json::to_string_pretty(value) {
-                Ok(text) => emit(&format!("{text}\n")),
-                // Only a map with non-string keys fails, which no output type has.
-                Err(e) => emit(&format!("{}\n", serde_json::json!({ "ok": false, "code": "internal", "message": e.to_string() }))),
-            }
+            self.print_json(crate::shown::json_for_terminal(value), emit);
         } else {
             let t = text();
             if !t.is_empty() {
                 emit(&format!("{}\n", t.trim_end()));
             }
         }
+    }
+
+    /// [`Out::print`] for the output that is the secret asked for (a token): nothing in it is
+    /// redacted, control sequences are still removed.
+    pub fn print_secret<T: Serialize>(&self, value: &T, text: impl FnOnce() -> String) {
+        if self.json {
+            self.print_json(crate::shown::secret_json_for_terminal(value), emit_secret);
+        } else {
+            let t = text();
+            if !t.is_empty() {
+                emit_secret(&format!("{}\n", t.trim_end()));
+            }
+        }
+    }
+
+    fn print_json(&self, value: serde_json::Result<serde_json::Value>, write: fn(&str)) {
+        match value.and_then(|v| serde_json::to_string_pretty(&v)) {
+            Ok(text) => write(&format!("{text}\n")),
+            // Only a map with non-string keys fails, which no output type has.
+            Err(e) => emit(&format!("{}\n", serde_json::json!({ "ok": false, "code": "internal", "message": e.to_string() }))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every print of the command line goes through `emit`, `emit_err` or `emit_secret`
+    /// (redacted, without control sequences): no other print in its sources.
+    #[test]
+    fn the_command_line_prints_only_through_its_output_functions() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/cli");
+        let mut found = Vec::new();
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let whole = std::fs::read_to_string(entry.path()).unwrap_or_default();
+            let text = whole.split("#[cfg(test)]").next().unwrap_or_default();
+            for word in ["println!", "print!(", "eprint", "io::stdout()", "io::stderr()", "dbg!"] {
+                let allowed = entry.file_name() == "mod.rs" && (word == "io::stdout()" || word == "io::stderr()");
+                if text.contains(word) && !allowed {
+                    found.push(format!("{} uses {word}", entry.path().display()));
+                }
+            }
+        }
+        assert!(found.is_empty(), "{found:#?}");
     }
 }

@@ -9,7 +9,8 @@ use serde::Serialize;
 use tauri::{AppHandle, Emitter, Runtime, State};
 use ts_rs::TS;
 
-use crate::error::{AppError, AppResult};
+use super::{Answer, Shown};
+use crate::error::AppError;
 use crate::{browser, events, AppState};
 
 /// Sent to the window when a sign-in starts, so it can show the URL as well.
@@ -45,7 +46,7 @@ fn qr_svg(text: &str) -> String {
 /// Signs in: opens the browser, waits for the redirect, exchanges the code, and calls the
 /// test URL with the new token.
 #[tauri::command]
-pub async fn profile_authorize<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, handle: String) -> AppResult<ConnectResult> {
+pub async fn profile_authorize<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, handle: String) -> Answer<ConnectResult> {
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     if let Ok(mut pending) = state.pending.lock() {
         pending.insert(handle.clone(), tx);
@@ -83,7 +84,7 @@ pub async fn profile_authorize<R: Runtime>(app: AppHandle<R>, state: State<'_, A
     if let Ok(mut pending) = state.pending.lock() {
         pending.remove(&handle);
     }
-    Ok(state.desk.connect_result(&handle, result?).await?)
+    Ok(Shown(state.desk.connect_result(&handle, result?).await?))
 }
 
 /// Cancels a waiting sign-in; there being none is not an error.
@@ -95,12 +96,12 @@ pub fn profile_authorize_cancel(state: State<'_, AppState>, handle: String) {
 }
 
 #[tauri::command]
-pub async fn profile_revoke(state: State<'_, AppState>, handle: String) -> AppResult<RevokeOutcome> {
-    state.desk.revoke(&handle).await.map_err(AppError::from)
+pub async fn profile_revoke(state: State<'_, AppState>, handle: String) -> Answer<RevokeOutcome> {
+    state.desk.revoke(&handle).await.map(Shown).map_err(AppError::from)
 }
 
 /// Reads an issuer's metadata; with a profile, compares (and with `apply`, fills its URLs).
 #[tauri::command]
-pub async fn discover(state: State<'_, AppState>, issuer: String, handle: Option<String>, apply: bool) -> AppResult<Discovery> {
-    state.desk.discover(&issuer, handle.as_deref(), apply).await.map_err(AppError::from)
+pub async fn discover(state: State<'_, AppState>, issuer: String, handle: Option<String>, apply: bool) -> Answer<Discovery> {
+    state.desk.discover(&issuer, handle.as_deref(), apply).await.map(Shown).map_err(AppError::from)
 }

@@ -4,12 +4,14 @@ use oauthdesk_core::Attempt;
 use oauthdesk_core::ConnectResult;
 use tauri::State;
 
-use crate::error::{AppError, AppResult};
+use super::{Answer, Revealing, Shown};
+use crate::shown::Revealed;
+use crate::error::AppError;
 use crate::AppState;
 
 /// Gets a token (a new one with `force`) and calls the test URL.
 #[tauri::command]
-pub async fn profile_connect(state: State<'_, AppState>, handle: String, force: bool) -> AppResult<ConnectResult> {
+pub async fn profile_connect(state: State<'_, AppState>, handle: String, force: bool) -> Answer<ConnectResult> {
     // Cancel (profile_authorize_cancel) stops the wait: the request is dropped, nothing of it
     // is stored, and the profile's exchange lock is released with it.
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -23,11 +25,11 @@ pub async fn profile_connect(state: State<'_, AppState>, handle: String, force: 
     if let Ok(mut pending) = state.pending.lock() {
         pending.remove(&handle);
     }
-    result.map_err(AppError::from)
+    result.map(Shown).map_err(AppError::from)
 }
 
 #[tauri::command]
-pub async fn profile_history(state: State<'_, AppState>, handle: String) -> AppResult<Vec<Attempt>> {
+pub async fn profile_history(state: State<'_, AppState>, handle: String) -> Answer<Vec<Attempt>> {
     super::on_desk(&state, move |d| d.history(&handle, 20)).await
 }
 
@@ -46,7 +48,7 @@ pub async fn profiles_test_all<R: tauri::Runtime>(
     app: tauri::AppHandle<R>,
     state: State<'_, AppState>,
     handles: Vec<String>,
-) -> AppResult<oauthdesk_core::diagnose::test_all::TestAll> {
+) -> Answer<oauthdesk_core::diagnose::test_all::TestAll> {
     use tauri::Emitter as _;
     let on_done = |done, total| {
         let _ = app.emit(crate::events::TEST_PROGRESS, TestProgress { done, total });
@@ -56,13 +58,13 @@ pub async fn profiles_test_all<R: tauri::Runtime>(
     if let Some(note) = crate::notify::test_all_done(&result, started.elapsed()) {
         crate::notify::show(&app, &note);
     }
-    Ok(result)
+    Ok(Shown(result))
 }
 
 /// The token view: the stored token described (its JWT header and claims, scopes granted
 /// against asked), never the token itself.
 #[tauri::command]
-pub async fn profile_token_view(state: State<'_, AppState>, handle: String) -> AppResult<Option<oauthdesk_core::desk::tokens::TokenView>> {
+pub async fn profile_token_view(state: State<'_, AppState>, handle: String) -> Answer<Option<oauthdesk_core::desk::tokens::TokenView>> {
     super::on_desk(&state, move |d| d.token_view(&handle)).await
 }
 
@@ -73,12 +75,13 @@ pub async fn profile_token_reveal<R: tauri::Runtime>(
     app: tauri::AppHandle<R>,
     state: State<'_, AppState>,
     handle: String,
-) -> AppResult<Option<String>> {
+) -> Revealing {
     let question = format!(
         "Show the access token of '{handle}' in the window?\n\nAnyone who holds it can call the API as this connection until it expires."
     );
     if !crate::confirm::ask(&app, "Show the access token", &question, "Show the token").await {
         return Ok(None);
     }
-    super::on_desk(&state, move |d| d.token_reveal(&handle).map(|t| Some(t.expose().to_string()))).await
+    let token = super::on_desk(&state, move |d| d.token_reveal(&handle).map(|t| t.expose().to_string())).await?;
+    Ok(Some(Revealed(token.0)))
 }

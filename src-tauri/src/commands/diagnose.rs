@@ -7,7 +7,7 @@ use serde::Serialize;
 use tauri::State;
 use ts_rs::TS;
 
-use crate::error::AppResult;
+use super::{Answer, Shown};
 use crate::AppState;
 
 #[derive(Debug, Serialize, TS)]
@@ -19,31 +19,31 @@ pub struct DiagnoseResult {
 }
 
 #[tauri::command]
-pub async fn profile_diagnose(state: State<'_, AppState>, handle: String) -> AppResult<DiagnoseResult> {
+pub async fn profile_diagnose(state: State<'_, AppState>, handle: String) -> Answer<DiagnoseResult> {
     let diagnosis = state.desk.diagnose(&handle).await?;
     let report = state.desk.report(&diagnosis)?;
-    Ok(DiagnoseResult { diagnosis, report })
+    Ok(Shown(DiagnoseResult { diagnosis, report }))
 }
 
 /// The "Paste an error" box: what a pasted error means, without a profile.
 #[tauri::command]
-pub async fn error_explain(text: String, provider: Option<String>) -> AppResult<Explanation> {
-    Ok(paste::explain(&text, provider.as_deref())?)
+pub async fn error_explain(text: String, provider: Option<String>) -> Answer<Explanation> {
+    Ok(Shown(paste::explain(&text, provider.as_deref())?))
 }
 
 /// "Learn more": opens the documentation a knowledge-base entry cites. The page names the
 /// entry, never a URL, so nothing but the knowledge base's own links can be opened.
 #[tauri::command]
-pub async fn knowledge_open(entry: String) -> AppResult<bool> {
+pub async fn knowledge_open(entry: String) -> Answer<bool> {
     let source = knowledge::entry(&entry)
         .map(|e| e.source.clone())
         .ok_or_else(|| oauthdesk_core::Error::invalid("entry", format!("'{entry}' is not a knowledge-base entry")))?;
     let url = url::Url::parse(&source).map_err(|e| oauthdesk_core::Error::Internal(e.to_string()))?;
-    Ok(crate::browser::open(&url))
+    Ok(Shown(crate::browser::open(&url)))
 }
 
 /// The providers the knowledge base knows (for the profile's provider and the paste box).
 #[tauri::command]
-pub async fn knowledge_providers() -> AppResult<Vec<knowledge::Provider>> {
-    Ok(knowledge::providers().to_vec())
+pub async fn knowledge_providers() -> Answer<Vec<knowledge::Provider>> {
+    Ok(Shown(knowledge::providers().to_vec()))
 }

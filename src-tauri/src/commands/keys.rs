@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use tauri::{AppHandle, Runtime, State};
 use tauri_plugin_dialog::DialogExt;
 
-use super::on_desk;
+use super::{on_desk, Answer, Shown};
 use crate::error::{AppError, AppResult};
 use crate::AppState;
 
@@ -21,7 +21,7 @@ fn bytes(field: &str, b64: &str) -> AppResult<Vec<u8>> {
 }
 
 #[tauri::command]
-pub async fn key_generate(state: State<'_, AppState>, handle: String, algorithm: String, bits: Option<usize>) -> AppResult<KeyInfo> {
+pub async fn key_generate(state: State<'_, AppState>, handle: String, algorithm: String, bits: Option<usize>) -> Answer<KeyInfo> {
     on_desk(&state, move |d| d.key_generate(&handle, Algorithm::parse("algorithm", &algorithm)?, bits)).await
 }
 
@@ -33,7 +33,7 @@ pub async fn key_import(
     key: String,
     cert: Option<String>,
     password: Option<String>,
-) -> AppResult<KeyInfo> {
+) -> Answer<KeyInfo> {
     let key = zeroize::Zeroizing::new(bytes("key", &key)?);
     let cert = cert.map(|c| bytes("certificate", &c)).transpose()?;
     let password = password.map(zeroize::Zeroizing::new);
@@ -42,7 +42,7 @@ pub async fn key_import(
 
 /// The profile's key facts; `None` when it has no key.
 #[tauri::command]
-pub async fn key_show(state: State<'_, AppState>, handle: String) -> AppResult<Option<KeyInfo>> {
+pub async fn key_show(state: State<'_, AppState>, handle: String) -> Answer<Option<KeyInfo>> {
     on_desk(&state, move |d| match d.key_show(&handle) {
         Err(oauthdesk_core::Error::NotReady { need: oauthdesk_core::Need::Key, .. }) => Ok(None),
         other => other.map(Some),
@@ -51,20 +51,20 @@ pub async fn key_show(state: State<'_, AppState>, handle: String) -> AppResult<O
 }
 
 #[tauri::command]
-pub async fn key_remove(state: State<'_, AppState>, handle: String) -> AppResult<bool> {
+pub async fn key_remove(state: State<'_, AppState>, handle: String) -> Answer<bool> {
     on_desk(&state, move |d| d.key_remove(&handle)).await
 }
 
 /// The certificate (PEM), to copy.
 #[tauri::command]
-pub async fn key_certificate(state: State<'_, AppState>, handle: String) -> AppResult<String> {
+pub async fn key_certificate(state: State<'_, AppState>, handle: String) -> Answer<String> {
     on_desk(&state, move |d| d.key_certificate(&handle)).await
 }
 
 /// Saves the certificate through the system's Save dialog; the saved path, or `None` when
 /// the dialog was cancelled.
 #[tauri::command]
-pub async fn key_certificate_save<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, handle: String) -> AppResult<Option<String>> {
+pub async fn key_certificate_save<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, handle: String) -> Answer<Option<String>> {
     let (tx, rx) = tokio::sync::oneshot::channel();
     app.dialog()
         .file()
@@ -74,7 +74,7 @@ pub async fn key_certificate_save<R: Runtime>(app: AppHandle<R>, state: State<'_
         .save_file(move |chosen| {
             let _ = tx.send(chosen);
         });
-    let Some(chosen) = rx.await.ok().flatten() else { return Ok(None) };
+    let Some(chosen) = rx.await.ok().flatten() else { return Ok(Shown(None)) };
     let path: PathBuf = chosen.into_path().map_err(|e| AppError::Internal(format!("the Save dialog gave no file path: {e}")))?;
     on_desk(&state, move |d| {
         oauthdesk_core::transfer::write_file(&path, &d.key_certificate(&handle)?)?;
@@ -85,23 +85,23 @@ pub async fn key_certificate_save<R: Runtime>(app: AppHandle<R>, state: State<'_
 
 /// `bundle` is the PEM file's contents in base64.
 #[tauri::command]
-pub async fn ca_import(state: State<'_, AppState>, handle: String, bundle: String) -> AppResult<CaInfo> {
+pub async fn ca_import(state: State<'_, AppState>, handle: String, bundle: String) -> Answer<CaInfo> {
     let bundle = bytes("ca", &bundle)?;
     on_desk(&state, move |d| d.ca_import(&handle, &bundle)).await
 }
 
 #[tauri::command]
-pub async fn ca_show(state: State<'_, AppState>, handle: String) -> AppResult<CaInfo> {
+pub async fn ca_show(state: State<'_, AppState>, handle: String) -> Answer<CaInfo> {
     on_desk(&state, move |d| d.ca_show(&handle)).await
 }
 
 #[tauri::command]
-pub async fn ca_remove(state: State<'_, AppState>, handle: String) -> AppResult<bool> {
+pub async fn ca_remove(state: State<'_, AppState>, handle: String) -> Answer<bool> {
     on_desk(&state, move |d| d.ca_remove(&handle)).await
 }
 
 /// The assertion the profile would send, decoded, without its signature.
 #[tauri::command]
-pub async fn assertion_preview(state: State<'_, AppState>, handle: String) -> AppResult<Unsigned> {
+pub async fn assertion_preview(state: State<'_, AppState>, handle: String) -> Answer<Unsigned> {
     on_desk(&state, move |d| d.assertion(&handle)).await
 }

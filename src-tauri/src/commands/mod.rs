@@ -1,5 +1,9 @@
 //! Tauri commands: each parses its arguments, calls one core function off the UI thread, and
 //! returns its result or an `{code, message, field}` error. No logic lives here.
+//!
+//! Every result crosses to the page as an [`Answer`]: serialized through the redactor
+//! ([`Shown`]), so no command result carries a secret the process knows (a test in this
+//! module fails on a command that returns anything else).
 
 pub mod authorize;
 pub mod bench;
@@ -11,8 +15,17 @@ pub mod sandbox;
 
 use oauthdesk_core::Desk;
 
-use crate::error::{AppError, AppResult};
+use crate::error::AppError;
+pub use crate::shown::Shown;
 use crate::AppState;
+
+/// What a command answers the page: its value, redacted as it is serialized, or its error
+/// (whose payload is redacted too).
+pub type Answer<T> = Result<Shown<T>, AppError>;
+
+/// The one result that is not redacted: a secret the person asked to see and confirmed in a
+/// native dialog the page cannot answer (`None` when they cancelled).
+pub type Revealing = Result<Option<crate::shown::Revealed>, AppError>;
 
 /// Declares the window's commands once, as `module::name` pairs, and expands to both
 /// `register` (tauri's invoke handler over exactly these functions) and `COMMAND_NAMES`
@@ -76,11 +89,42 @@ commands! {
 }
 
 /// Runs `f` on the desk in a blocking-friendly thread (SQLite and the keyring block).
-pub(crate) async fn on_desk<T, F>(state: &AppState, f: F) -> AppResult<T>
+pub(crate) async fn on_desk<T, F>(state: &AppState, f: F) -> Answer<T>
 where
     T: Send + 'static,
     F: FnOnce(&Desk) -> oauthdesk_core::Result<T> + Send + 'static,
 {
     let desk = state.desk.clone();
-    tauri::async_runtime::spawn_blocking(move || f(&desk)).await.map_err(|e| AppError::Internal(e.to_string()))?.map_err(AppError::from)
+    tauri::async_runtime::spawn_blocking(move || f(&desk))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map(Shown)
+        .map_err(AppError::from)
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every command returns an [`super::Answer`] (or a [`super::Shown`] value, or nothing):
+    /// a result that skipped the redactor does not build past this test.
+    #[test]
+    fn every_command_answers_through_the_redactor() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/commands");
+        let mut wrong = Vec::new();
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+            for (i, _) in text.match_indices("#[tauri::command") {
+                let rest = text.get(i..).unwrap_or_default();
+                let signature = rest.split('{').next().unwrap_or_default();
+                let returns = signature.rsplit_once("->").map(|(_, r)| r.trim());
+                // A secret is returned only after the person's answer to a native dialog.
+                let body = rest.get(1..).and_then(|r| r.split("#[tauri::command").next()).unwrap_or_default();
+                let revealing = body.contains("crate::confirm::ask(");
+                if returns.is_some_and(|r| !r.starts_with("Answer<") && !r.starts_with("Shown<") && !(r == "Revealing" && revealing)) {
+                    let name = signature.split("fn ").nth(1).unwrap_or_default().split(['(', '<']).next().unwrap_or_default();
+                    wrong.push(format!("{}: {name} returns {}", entry.path().display(), returns.unwrap_or_default()));
+                }
+            }
+        }
+        assert!(wrong.is_empty(), "{wrong:#?}");
+    }
 }

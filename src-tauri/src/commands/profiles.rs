@@ -11,30 +11,30 @@ use tauri::{AppHandle, Runtime, State};
 use tauri_plugin_dialog::DialogExt;
 use ts_rs::TS;
 
-use super::on_desk;
-use crate::error::{AppError, AppResult};
+use super::{on_desk, Answer, Shown};
+use crate::error::AppError;
 use crate::AppState;
 
 // Not async, but run off the main thread (`async` here): the window asks for these as it
 // starts, while the main thread is busy making it, and a command on the main thread waits.
 #[tauri::command(async)]
-pub fn templates() -> Vec<Template> {
-    template::all().to_vec()
+pub fn templates() -> Shown<Vec<Template>> {
+    Shown(template::all().to_vec())
 }
 
 #[tauri::command]
-pub async fn profiles_list(state: State<'_, AppState>) -> AppResult<Vec<ProfileSummary>> {
+pub async fn profiles_list(state: State<'_, AppState>) -> Answer<Vec<ProfileSummary>> {
     on_desk(&state, |d| d.summaries()).await
 }
 
 #[tauri::command]
-pub async fn profile_get(state: State<'_, AppState>, handle: String) -> AppResult<Profile> {
+pub async fn profile_get(state: State<'_, AppState>, handle: String) -> Answer<Profile> {
     on_desk(&state, move |d| d.get(&handle)).await
 }
 
 /// Every problem of a profile about to be created or saved, each for its field.
 #[tauri::command]
-pub async fn profile_check(state: State<'_, AppState>, profile: NewProfile, editing: bool) -> AppResult<Vec<FieldProblem>> {
+pub async fn profile_check(state: State<'_, AppState>, profile: NewProfile, editing: bool) -> Answer<Vec<FieldProblem>> {
     on_desk(&state, move |d| {
         let stored = editing && d.get(&profile.handle).is_ok_and(|p| p.client_secret == oauthdesk_core::SecretState::Set);
         Ok(oauthdesk_core::profile::problems(&profile, editing, stored))
@@ -43,12 +43,12 @@ pub async fn profile_check(state: State<'_, AppState>, profile: NewProfile, edit
 }
 
 #[tauri::command]
-pub async fn profile_create(state: State<'_, AppState>, profile: NewProfile) -> AppResult<Profile> {
+pub async fn profile_create(state: State<'_, AppState>, profile: NewProfile) -> Answer<Profile> {
     on_desk(&state, move |d| d.create(profile)).await
 }
 
 #[tauri::command]
-pub async fn profile_update(state: State<'_, AppState>, handle: String, changes: ProfileChanges) -> AppResult<Profile> {
+pub async fn profile_update(state: State<'_, AppState>, handle: String, changes: ProfileChanges) -> Answer<Profile> {
     on_desk(&state, move |d| d.update(&handle, changes)).await
 }
 
@@ -56,9 +56,9 @@ pub async fn profile_update(state: State<'_, AppState>, handle: String, changes:
 /// dialog that lists each new destination: the page can ask, only the person can answer.
 /// Returns the profile as it is afterwards (unchanged when the person cancelled).
 #[tauri::command]
-pub async fn profile_confirm_origins<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, handle: String) -> AppResult<Profile> {
+pub async fn profile_confirm_origins<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, handle: String) -> Answer<Profile> {
     let h = handle.clone();
-    let changes = on_desk(&state, move |d| d.origin_changes(&h)).await?;
+    let changes = on_desk(&state, move |d| d.origin_changes(&h)).await?.0;
     if !changes.is_empty() {
         let list: Vec<String> = changes.iter().map(|c| format!("• {}", c.describe())).collect();
         let question = format!(
@@ -74,13 +74,13 @@ pub async fn profile_confirm_origins<R: Runtime>(app: AppHandle<R>, state: State
 }
 
 #[tauri::command]
-pub async fn profile_remove(state: State<'_, AppState>, handle: String) -> AppResult<()> {
+pub async fn profile_remove(state: State<'_, AppState>, handle: String) -> Answer<()> {
     on_desk(&state, move |d| d.remove(&handle)).await
 }
 
 /// The export document for `handles` (all when empty), without secrets.
 #[tauri::command]
-pub async fn profiles_export(state: State<'_, AppState>, handles: Vec<String>) -> AppResult<ExportFile> {
+pub async fn profiles_export(state: State<'_, AppState>, handles: Vec<String>) -> Answer<ExportFile> {
     on_desk(&state, move |d| d.export(&handles)).await
 }
 
@@ -100,7 +100,7 @@ pub async fn profiles_export_save<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
     handles: Vec<String>,
-) -> AppResult<Option<ExportSaved>> {
+) -> Answer<Option<ExportSaved>> {
     let (tx, rx) = tokio::sync::oneshot::channel();
     app.dialog()
         .file()
@@ -110,7 +110,7 @@ pub async fn profiles_export_save<R: Runtime>(
         .save_file(move |chosen| {
             let _ = tx.send(chosen);
         });
-    let Some(chosen) = rx.await.ok().flatten() else { return Ok(None) };
+    let Some(chosen) = rx.await.ok().flatten() else { return Ok(Shown(None)) };
     let path: PathBuf = chosen.into_path().map_err(|e| AppError::Internal(format!("the Save dialog gave no file path: {e}")))?;
     on_desk(&state, move |d| {
         let file = d.export(&handles)?;
@@ -122,13 +122,13 @@ pub async fn profiles_export_save<R: Runtime>(
 
 /// Imports an export document given as JSON text; returns the new handles.
 #[tauri::command]
-pub async fn profiles_import(state: State<'_, AppState>, json: String) -> AppResult<Vec<String>> {
+pub async fn profiles_import(state: State<'_, AppState>, json: String) -> Answer<Vec<String>> {
     on_desk(&state, move |d| d.import(ExportFile::parse(&json)?)).await
 }
 
 /// Makes a new data key and seals every secret and token again under it.
 #[tauri::command]
-pub async fn store_rekey(state: State<'_, AppState>) -> AppResult<RekeyOutcome> {
+pub async fn store_rekey(state: State<'_, AppState>) -> Answer<RekeyOutcome> {
     on_desk(&state, |d| d.rekey()).await
 }
 
@@ -141,6 +141,6 @@ pub struct AppInfo {
 }
 
 #[tauri::command(async)]
-pub fn app_info(state: State<'_, AppState>) -> AppInfo {
-    AppInfo { version: env!("CARGO_PKG_VERSION").into(), store_path: state.desk.store_path().display().to_string() }
+pub fn app_info(state: State<'_, AppState>) -> Shown<AppInfo> {
+    Shown(AppInfo { version: env!("CARGO_PKG_VERSION").into(), store_path: state.desk.store_path().display().to_string() })
 }

@@ -5,7 +5,8 @@
 use oauthdesk_sandbox::{ModeInfo, Options, Sandbox};
 use tauri::State;
 
-use crate::error::{AppError, AppResult};
+use super::{Answer, Shown};
+use crate::error::AppError;
 use crate::AppState;
 
 /// The running sandbox, as the window shows it (its clients' secrets are in the profiles,
@@ -31,7 +32,7 @@ fn handles(sandbox: &Sandbox) -> Vec<String> {
 
 /// Starts the sandbox (once) and creates or updates its profiles.
 #[tauri::command]
-pub async fn sandbox_start(state: State<'_, AppState>) -> AppResult<SandboxInfo> {
+pub async fn sandbox_start(state: State<'_, AppState>) -> Answer<SandboxInfo> {
     let mut running = state.sandbox.lock().await;
     if running.is_none() {
         let started = Sandbox::start(Options::default()).await.map_err(|e| AppError::Internal(e.to_string()))?;
@@ -39,29 +40,29 @@ pub async fn sandbox_start(state: State<'_, AppState>) -> AppResult<SandboxInfo>
     }
     let Some(sandbox) = running.as_ref() else { return Err(AppError::Internal("the sandbox did not start".into())) };
     let profiles = oauthdesk_sandbox::install(&state.desk, sandbox)?;
-    Ok(info(sandbox, profiles))
+    Ok(Shown(info(sandbox, profiles)))
 }
 
 /// The sandbox, if it runs.
 #[tauri::command]
-pub async fn sandbox_status(state: State<'_, AppState>) -> AppResult<Option<SandboxInfo>> {
-    Ok(state.sandbox.lock().await.as_ref().map(|s| info(s, handles(s))))
+pub async fn sandbox_status(state: State<'_, AppState>) -> Answer<Option<SandboxInfo>> {
+    Ok(Shown(state.sandbox.lock().await.as_ref().map(|s| info(s, handles(s)))))
 }
 
 /// Switches the failure mode (`None` or "" for healthy).
 #[tauri::command]
-pub async fn sandbox_mode(state: State<'_, AppState>, mode: Option<String>) -> AppResult<SandboxInfo> {
+pub async fn sandbox_mode(state: State<'_, AppState>, mode: Option<String>) -> Answer<SandboxInfo> {
     let running = state.sandbox.lock().await;
     let Some(sandbox) = running.as_ref() else {
         return Err(oauthdesk_core::Error::invalid("mode", "the sandbox is not running; start it with Try it").into());
     };
     sandbox.set_mode(mode.as_deref()).map_err(|e| oauthdesk_core::Error::invalid("mode", e.to_string()))?;
-    Ok(info(sandbox, handles(sandbox)))
+    Ok(Shown(info(sandbox, handles(sandbox))))
 }
 
 /// Stops the sandbox (its profiles stay, and fail until it runs again).
 #[tauri::command]
-pub async fn sandbox_stop(state: State<'_, AppState>) -> AppResult<()> {
+pub async fn sandbox_stop(state: State<'_, AppState>) -> Answer<()> {
     state.sandbox.lock().await.take();
-    Ok(())
+    Ok(Shown(()))
 }

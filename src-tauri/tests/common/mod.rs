@@ -16,6 +16,12 @@ use std::time::Duration;
 
 use serde_json::{Map, Value};
 
+/// Every spelling of a secret, shared with the core's tests of the redactor.
+#[path = "../../../crates/core/tests/support/spellings.rs"]
+pub mod spellings;
+
+pub mod echo;
+
 /// Every template, in the catalogue's order; the last (the password grant) is legacy and
 /// listed only when asked for.
 pub const TEMPLATE_IDS: [&str; 8] = [

@@ -26,7 +26,15 @@ struct Cached {
     access_token: String,
     refresh_token: Option<String>,
     info: TokenInfo,
+    /// The profile's earlier access and refresh tokens, newest last (at most
+    /// [`PREVIOUS_TOKENS`]): never used again, only known to the redactor, so an answer
+    /// that names a rotated or replaced token does not show it.
+    #[serde(default)]
+    previous: Vec<String>,
 }
+
+/// How many earlier token values a profile keeps for the redactor.
+const PREVIOUS_TOKENS: usize = 16;
 
 /// A usable token.
 #[derive(Debug, Clone)]
@@ -76,6 +84,7 @@ impl Desk {
             return Ok(None);
         };
         let Ok(cached) = serde_json::from_str::<Cached>(raw.as_str()) else { return Ok(None) };
+        cached.previous.iter().for_each(|p| crate::secret::redact::register(p));
         let token = Token { access_token: AccessToken::new(cached.access_token), info: cached.info };
         Ok(Some((meta, token, cached.refresh_token.map(RefreshToken::new))))
     }
@@ -117,6 +126,7 @@ impl Desk {
             access_token: response.access_token.expose().to_string(),
             refresh_token: refresh.map(|r| r.expose().to_string()),
             info: info.clone(),
+            previous: self.previous_tokens(id, &response.access_token, refresh),
         };
         let text = zeroize::Zeroizing::new(
             serde_json::to_string(&cached).map_err(|e| Error::Internal(format!("the token does not serialize: {e}")))?,
@@ -128,6 +138,29 @@ impl Desk {
         history::save_token(&tx, id, &sealed, info.obtained_at, info.expires_at, info.expiry_source)?;
         tx.commit()?;
         Ok(())
+    }
+
+    /// The earlier tokens a new cache entry keeps: the old entry's, and its access and
+    /// refresh tokens when they are not the new ones; the newest [`PREVIOUS_TOKENS`].
+    fn previous_tokens(&self, id: i64, access: &AccessToken, refresh: Option<&RefreshToken>) -> Vec<String> {
+        let Ok(Some(meta)) = history::token(&self.conn(), id) else { return Vec::new() };
+        let old = meta.sealed.as_ref().and_then(|sealed| {
+            let raw = self.key().ok()?.open_text(&self.aad(Place::Token(id)), sealed)?;
+            serde_json::from_str::<Cached>(raw.as_str()).ok()
+        });
+        let Some(old) = old else { return Vec::new() };
+        let mut all = old.previous;
+        all.push(old.access_token);
+        all.extend(old.refresh_token);
+        let current = [Some(access.expose()), refresh.map(RefreshToken::expose)];
+        let mut kept: Vec<String> = Vec::new();
+        for v in all.into_iter().rev() {
+            if !current.contains(&Some(v.as_str())) && !kept.contains(&v) && kept.len() < PREVIOUS_TOKENS {
+                kept.push(v);
+            }
+        }
+        kept.reverse();
+        kept
     }
 
     /// Forgets a profile's cached token.

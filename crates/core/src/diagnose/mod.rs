@@ -183,19 +183,16 @@ impl Desk {
     }
 
     /// The Markdown support report for a diagnosis: the profile without secrets, each stage,
-    /// the cause and fix, and the redacted trace. Known secrets are scrubbed once more.
+    /// the cause and fix, and the redacted trace. The profile's secret and tokens (current
+    /// and earlier ones) are read first, so the redactor knows them, and the whole report
+    /// passes it once more.
     pub fn report(&self, d: &Diagnosis) -> Result<String> {
         let profile = self.get(&d.handle)?;
-        let mut text = report::markdown(&profile, d);
+        let text = report::markdown(&profile, d);
         let (id, _) = self.flow_config(&d.handle)?;
-        let mut secrets: Vec<String> = self.client_secret(&d.handle)?.iter().map(|s| s.expose().to_string()).collect();
-        if let Some((t, r)) = self.cached_any(id)? {
-            secrets.push(t.access_token.expose().to_string());
-            secrets.extend(r.iter().map(|r| r.expose().to_string()));
-        }
-        for s in secrets.iter().filter(|s| s.len() >= 4) {
-            text = text.replace(s.as_str(), &crate::flows::trace::mark(s));
-        }
-        Ok(text)
+        // Read for the redactor: each secret type makes its value known as it is made.
+        let _secret = self.client_secret(&d.handle)?;
+        let _tokens = self.cached_any(id)?;
+        Ok(crate::secret::redact::text(&text))
     }
 }

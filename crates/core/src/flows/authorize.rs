@@ -78,7 +78,8 @@ pub async fn probe(cfg: &FlowConfig, redirect_uri: &str, log: &mut super::record
     let status = resp.status().as_u16();
     let header = |name: reqwest::header::HeaderName| resp.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
     let (location, content_type) = (header(reqwest::header::LOCATION), header(reqwest::header::CONTENT_TYPE));
-    let headers = super::trace::redact_headers(resp.headers().iter().map(|(k, v)| (k.as_str(), v.to_str().unwrap_or("?"))));
+    let red = super::redact::Redactor::default();
+    let headers = super::trace::response_headers(resp.headers().iter().map(|(k, v)| (k.as_str(), v.to_str().unwrap_or("?"))), &red);
     let next = location.as_deref().and_then(|l| url.join(l).ok()).filter(|_| (300..400).contains(&status));
     let body = match next {
         Some(_) => Vec::new(),
@@ -92,7 +93,7 @@ pub async fn probe(cfg: &FlowConfig, redirect_uri: &str, log: &mut super::record
         request_body: None,
         status: Some(status),
         response_headers: headers,
-        response_body: super::trace::body(&body, &super::redact::Redactor::default()),
+        response_body: super::trace::body(&body, &red),
         elapsed_ms: started.elapsed().as_millis() as u64,
         error: None,
     });

@@ -252,7 +252,8 @@ pub async fn post(
         Ok(resp) => {
             let status = resp.status().as_u16();
             trace.status = Some(status);
-            trace.response_headers = tr::redact_headers(resp.headers().iter().map(|(k, v)| (k.as_str(), v.to_str().unwrap_or("?"))));
+            trace.response_headers =
+                tr::response_headers(resp.headers().iter().map(|(k, v)| (k.as_str(), v.to_str().unwrap_or("?"))), &red);
             (Some(status), receive(resp, stage, url, cfg, &mut trace, &red).await)
         }
     };

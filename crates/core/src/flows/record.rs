@@ -56,6 +56,8 @@ impl Recorder {
             }
             Err(e) => (Some(e.code().as_str().to_string()), Some(e.to_string())),
         };
+        // What is kept in the history holds no secret, whatever the error repeats.
+        let (error, error_description) = (error.map(|e| super::redact::scrub(&e)), error_description.map(|d| super::redact::scrub(&d)));
         self.attempts.push(Attempt {
             at: Utc::now(),
             stage,

@@ -1,12 +1,14 @@
-//! The one redaction point for text built from what a server sent back: error messages and
-//! previews, provider descriptions, trace bodies and headers, test-call bodies. A server may
-//! echo the request (the form body in a 400, the headers as JSON in a 500), answer in a form
-//! encoding, or put a token in a number; whatever it does, two passes remove the secrets:
+//! Redaction of text built from what a server sent back: error messages and previews,
+//! provider descriptions, trace bodies and headers, test-call bodies. A server may echo the
+//! request (the form body in a 400, the headers as JSON in a 500), answer in a form
+//! encoding, or put a token in a number; whatever it does, three passes remove the secrets:
 //!
 //! 1. every value this request sent or received that is secret (the client secret, its
 //!    Basic credentials as sent, tokens, codes, verifiers), wherever it appears, also
-//!    form-encoded or base64 as we sent it;
-//! 2. any value under a credential-like key (`access_token`, `client_secret`, `code`,
+//!    form-encoded or JSON-escaped, down to four characters;
+//! 2. every secret the process knows, in every spelling ([`crate::secret::redact`], the one
+//!    redactor every boundary of the process applies);
+//! 3. any value under a credential-like key (`access_token`, `client_secret`, `code`,
 //!    `Authorization`, …) in JSON, form-encoded or header-shaped text, strings and numbers.
 //!
 //! Each removed value becomes a marker that keeps only its length (and, when long, its last
@@ -54,6 +56,7 @@ impl Redactor {
     /// Adds a secret value (and its form-encoded spelling). Values under four characters
     /// are left to the key-based pass: replacing them everywhere would mangle the text.
     pub fn value(&mut self, v: &str) -> &mut Self {
+        crate::secret::redact::register(v);
         if v.chars().count() >= 4 {
             for s in [v.to_string(), form_encoded(v), serde_json::Value::String(v.to_string()).to_string().trim_matches('"').to_string()] {
                 if !self.values.contains(&s) {
@@ -71,6 +74,7 @@ impl Redactor {
         let b64 = |s: String| base64::engine::general_purpose::STANDARD.encode(s);
         let encoded = b64(format!("{}:{}", form_encoded(client_id), form_encoded(secret)));
         let raw = b64(format!("{client_id}:{secret}"));
+        crate::secret::redact::register_basic(client_id, secret);
         self.value(secret).value(&encoded).value(&raw)
     }
 
@@ -82,7 +86,7 @@ impl Redactor {
                 out = out.replace(v.as_str(), &mark(v));
             }
         }
-        keyed(&out)
+        scrub(&out)
     }
 
     /// The error with every text in it redacted.
@@ -99,6 +103,12 @@ impl Redactor {
             other => other,
         }
     }
+}
+
+/// Text from outside with every known secret (in any spelling) and every value under a
+/// credential-like key removed: passes 2 and 3, for text about no particular request.
+pub fn scrub(text: &str) -> String {
+    keyed(&crate::secret::redact::text(text))
 }
 
 fn is_word(c: char) -> bool {
@@ -121,7 +131,8 @@ pub fn keyed(text: &str) -> String {
             if !(before_ok && after_ok) {
                 continue;
             }
-            if let Some(span) = value_after(text, end, key) {
+            // A value already redacted (a text that passes twice) stays as it is.
+            if let Some(span) = value_after(text, end, key).filter(|&(s, _)| !text.get(s..).is_some_and(|t| t.starts_with("[redacted"))) {
                 cuts.push(span);
             }
         }

@@ -118,7 +118,7 @@ pub async fn call(cfg: &FlowConfig, token: &AccessToken, mut url: Url, instance:
             }
         };
         entry.status = Some(resp.status().as_u16());
-        entry.response_headers = tr::redact_headers(resp.headers().iter().map(|(k, v)| (k.as_str(), v.to_str().unwrap_or("?"))));
+        entry.response_headers = tr::response_headers(resp.headers().iter().map(|(k, v)| (k.as_str(), v.to_str().unwrap_or("?"))), &red);
         let location = resp.headers().get(reqwest::header::LOCATION).and_then(|l| l.to_str().ok());
         if let Some(next) = redirect_target(resp.status().as_u16(), location, &url).filter(|_| hops < MAX_REDIRECTS) {
             log.trace(|| entry);
@@ -128,7 +128,7 @@ pub async fn call(cfg: &FlowConfig, token: &AccessToken, mut url: Url, instance:
         }
         let result = read(resp, &url, method.as_str(), started, cfg).await.map(|mut r| {
             r.body = red.text(&r.body);
-            r.headers = r.headers.into_iter().map(|(k, v)| (k, red.text(&v))).collect();
+            r.headers = tr::response_headers(r.headers.iter().map(|(k, v)| (k.as_str(), v.as_str())), &red);
             r.problem = r.problem.map(|p| p.map_text(|t| red.text(t)));
             r
         });

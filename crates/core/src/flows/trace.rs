@@ -30,16 +30,7 @@ pub struct TraceEntry {
 /// The most of a body kept in a trace.
 pub const BODY_CAP: usize = 4096;
 
-/// `[redacted: 40 chars, ends …ab12]`; short values keep no characters at all.
-pub fn mark(value: &str) -> String {
-    let n = value.chars().count();
-    if n < 12 {
-        format!("[redacted: {n} chars]")
-    } else {
-        let tail: String = value.chars().skip(n - 4).collect();
-        format!("[redacted: {n} chars, ends …{tail}]")
-    }
-}
+pub use crate::secret::redact::mark;
 
 /// Whether a request parameter or response field carries a credential.
 pub fn sensitive_param(key: &str) -> bool {
@@ -64,6 +55,88 @@ pub fn redact_headers<'a>(headers: impl Iterator<Item = (&'a str, &'a str)>) -> 
             (k.to_string(), v)
         })
         .collect()
+}
+
+/// Response headers shown with their value (each still passes the redactor): what a person
+/// needs to read an answer, and ids that correlate it with the provider's logs. Any other
+/// header shows its name and a marker instead of its value, so a secret a server echoes in
+/// a header of its own is never shown, whatever the header is called.
+const SHOWN_HEADERS: &[&str] = &[
+    "content-type",
+    "content-length",
+    "content-encoding",
+    "content-language",
+    "date",
+    "cache-control",
+    "pragma",
+    "expires",
+    "age",
+    "vary",
+    "server",
+    "connection",
+    "transfer-encoding",
+    "strict-transport-security",
+    "www-authenticate",
+    "proxy-authenticate",
+    "retry-after",
+    "location",
+    "allow",
+    "via",
+];
+
+/// Whether a header is a correlation id or a rate limit (`x-request-id`, `request-id`,
+/// `x-ms-request-id`, `x-correlation-id`, `x-amzn-trace-id`, `x-ratelimit-remaining`, …).
+fn is_correlation(name: &str) -> bool {
+    let n = name.trim_start_matches("x-");
+    ["request-id", "requestid", "correlation-id", "correlationid", "trace-id", "traceid", "traceparent"].iter().any(|s| n.ends_with(s))
+        || n.starts_with("ratelimit")
+        || n.starts_with("rate-limit")
+}
+
+/// Response headers as a trace, a diagnosis or a test result shows them: allow-listed
+/// ([`SHOWN_HEADERS`], correlation ids), `Location` without the values of its query and
+/// fragment (where tokens and codes travel), and every value through `red`.
+pub fn response_headers<'a>(headers: impl Iterator<Item = (&'a str, &'a str)>, red: &Redactor) -> Vec<(String, String)> {
+    headers
+        .map(|(k, v)| {
+            let name = k.to_ascii_lowercase();
+            let shown = if name == "location" {
+                red.text(&without_parameters(v))
+            } else if SHOWN_HEADERS.contains(&name.as_str()) || is_correlation(&name) {
+                red.text(v)
+            } else {
+                mark(v)
+            };
+            (k.to_string(), shown)
+        })
+        .collect()
+}
+
+/// A URL with the value of each query and fragment parameter replaced by its marker.
+pub fn without_parameters(url: &str) -> String {
+    let Some(at) = url.find(['?', '#']) else { return url.to_string() };
+    let (base, rest) = url.split_at(at);
+    let mut out = base.to_string();
+    let flush = |out: &mut String, pair: &str| match pair.split_once('=') {
+        Some((key, value)) if !value.is_empty() => {
+            out.push_str(key);
+            out.push('=');
+            out.push_str(&mark(value));
+        }
+        _ => out.push_str(pair),
+    };
+    let mut pair = String::new();
+    for c in rest.chars() {
+        if matches!(c, '?' | '#' | '&' | ';') {
+            flush(&mut out, &pair);
+            pair.clear();
+            out.push(c);
+        } else {
+            pair.push(c);
+        }
+    }
+    flush(&mut out, &pair);
+    out
 }
 
 /// Redacts credential fields of a JSON document, at any depth.
@@ -119,6 +192,32 @@ fn cut(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn response_headers_are_shown_only_when_allowed_and_locations_lose_their_parameters() {
+        let red = Redactor::default();
+        let h = response_headers(
+            [
+                ("Content-Type", "application/json"),
+                ("X-Request-Id", "req-42"),
+                ("X-Echo", "anything-at-all-here"),
+                ("Location", "https://app.example.com/cb?code=abc123&state=xyz#access_token=tok-0123456789"),
+                ("WWW-Authenticate", "Bearer error=\"invalid_token\""),
+            ]
+            .into_iter(),
+            &red,
+        );
+        assert_eq!(h[0].1, "application/json");
+        assert_eq!(h[1].1, "req-42");
+        assert_eq!(h[2].1, "[redacted: 20 chars, ends …here]");
+        assert_eq!(
+            h[3].1,
+            "https://app.example.com/cb?code=[redacted: 6 chars]&state=[redacted: 3 chars]#access_token=[redacted: 14 chars, ends …6789]"
+        );
+        assert_eq!(h[4].1, "Bearer error=\"invalid_token\"");
+        assert_eq!(without_parameters("https://a.example/p"), "https://a.example/p");
+        assert_eq!(without_parameters("/p?x&y=é"), "/p?x&y=[redacted: 1 chars]");
+    }
 
     #[test]
     fn markers_keep_only_length_and_last_four() {

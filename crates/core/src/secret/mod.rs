@@ -5,6 +5,7 @@
 
 use std::fmt;
 
+pub mod redact;
 pub mod roles;
 pub mod seal;
 pub use roles::{AccessToken, Assertion, AuthorizationCode, ClientSecret, DeviceCode, PkceVerifier, PrivateKey, RefreshToken};
@@ -18,8 +19,11 @@ use crate::error::Result;
 pub struct Secret(String);
 
 impl Secret {
+    /// The value is known to the redactor from now on ([`redact::register`]).
     pub fn new(value: impl Into<String>) -> Self {
-        Secret(value.into())
+        let value = value.into();
+        redact::register(&value);
+        Secret(value)
     }
 
     /// The secret itself, for the one place that must send or store it.

@@ -15,8 +15,12 @@ macro_rules! secret_role {
         pub struct $name(String);
 
         impl $name {
+            /// The value is known to the redactor from now on, so no text that leaves
+            /// the process can hold it ([`super::redact::register`]).
             pub fn new(value: impl Into<String>) -> Self {
-                $name(value.into())
+                let value = value.into();
+                super::redact::register(&value);
+                $name(value)
             }
 
             /// The value itself, for the one place that must send or store it.
@@ -87,7 +91,7 @@ secret_role!(
 /// Client secrets arrive from the window as plain strings; they are never serialized back.
 impl<'de> serde::Deserialize<'de> for ClientSecret {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        String::deserialize(d).map(ClientSecret)
+        String::deserialize(d).map(ClientSecret::new)
     }
 }
 
