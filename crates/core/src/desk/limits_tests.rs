@@ -99,7 +99,7 @@ fn a_profiles_history_never_grows_past_its_retention() {
     for keep in [history::Retention::DEFAULT, history::Retention { attempts: 7, days: 90 }, history::Retention { attempts: 1, days: 1 }] {
         for _ in 0..1500 {
             n += 1;
-            let batch: Vec<Attempt> = (0..1 + n % 5).map(|_| attempt(now, n % 3 == 0)).collect();
+            let batch: Vec<Attempt> = (0..1 + n % 5).map(|_| attempt(now, n.is_multiple_of(3))).collect();
             let mut conn = desk.conn();
             let tx = store::write(&mut conn).unwrap();
             history::record_within(&tx, a, &batch, keep).unwrap();

@@ -362,6 +362,8 @@ mod tests {
                     }
                     *nth -= 1;
                 }
+                // A guard cannot borrow `kids` mutably: the recursion is the arm's body.
+                #[allow(clippy::collapsible_match)]
                 Node::Tree(_, kids) => {
                     if patch(kids, from, to, nth) {
                         return true;
