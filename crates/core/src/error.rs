@@ -44,7 +44,12 @@ pub enum Error {
     StoreTooNew { path: String, found: i64, supported: i64 },
 
     #[error("store: {0}")]
-    Store(#[from] rusqlite::Error),
+    Store(#[source] rusqlite::Error),
+
+    /// A lock another process held for longer than OAuth Desk waits for it: `what` names
+    /// the lock, `secs` how long was waited.
+    #[error("{what} stayed busy for {secs} s (another OAuth Desk process held it all that time); try again once it is done")]
+    LockTimeout { what: String, secs: u64 },
 
     #[error("store migration: {0}")]
     Migration(String),
@@ -119,7 +124,7 @@ impl Error {
             Error::Cancelled => ErrorCode::Cancelled,
             Error::Denied { .. } => ErrorCode::AccessDenied,
             Error::OAuth { .. } => ErrorCode::OauthError,
-            Error::Timeout { .. } => ErrorCode::Timeout,
+            Error::Timeout { .. } | Error::LockTimeout { .. } => ErrorCode::Timeout,
             Error::Network { .. } => ErrorCode::Network,
             Error::BadResponse { .. } => ErrorCode::BadResponse,
             Error::HostNotAllowed { .. } => ErrorCode::HostNotAllowed,
@@ -240,6 +245,19 @@ impl ErrorPayload {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// A store that stayed locked through SQLite's whole busy wait says so, with the wait;
+/// every other SQLite failure is the store's.
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
+                Error::LockTimeout { what: "the store (its write lock)".into(), secs: crate::store::BUSY_WAIT.as_secs() }
+            }
+            _ => Error::Store(e),
+        }
+    }
+}
 
 /// Every error code, as scripts (`--json`), the exit status and the window see it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]

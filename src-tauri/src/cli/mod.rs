@@ -305,6 +305,13 @@ impl Out {
     }
 }
 
+/// Whether a person is at the terminal to answer a question (standard input and error are
+/// both terminals).
+pub(crate) fn interactive() -> bool {
+    use std::io::IsTerminal;
+    std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
+}
+
 #[cfg(test)]
 mod tests {
     /// Every print of the command line goes through `emit`, `emit_err` or `emit_secret`

@@ -140,14 +140,15 @@ pub fn edit(desk: &Desk, out: &Out, a: EditArgs) -> AppResult<()> {
 /// On a terminal (and not for `--json`), lists the profile's new destinations and asks
 /// whether its credentials may go there.
 fn ask_to_confirm(out: &Out, p: &Profile) -> AppResult<bool> {
-    if out.json || !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
+    if out.json || !super::interactive() {
         return Ok(false);
     }
-    eprintln!("The credentials of '{}' would go to new places:", p.handle);
+    let mut question = format!("The credentials of '{}' would go to new places:\n", p.handle);
     for change in &p.unconfirmed {
-        eprintln!("  - {change}");
+        let _ = writeln!(question, "  - {change}");
     }
-    eprint!("Send them there? [y/N] ");
+    question.push_str("Send them there? [y/N] ");
+    super::emit_err(&question);
     let mut answer = String::new();
     std::io::stdin().read_line(&mut answer)?;
     Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "Yes"))

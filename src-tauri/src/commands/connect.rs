@@ -5,8 +5,8 @@ use oauthdesk_core::ConnectResult;
 use tauri::State;
 
 use super::{Answer, Revealing, Shown};
-use crate::shown::Revealed;
 use crate::error::AppError;
+use crate::shown::Revealed;
 use crate::AppState;
 
 /// Gets a token (a new one with `force`) and calls the test URL.
@@ -71,11 +71,7 @@ pub async fn profile_token_view(state: State<'_, AppState>, handle: String) -> A
 /// The access token itself, to see or copy it, once the person said yes in a native dialog
 /// the page cannot answer; `None` when they cancelled.
 #[tauri::command]
-pub async fn profile_token_reveal<R: tauri::Runtime>(
-    app: tauri::AppHandle<R>,
-    state: State<'_, AppState>,
-    handle: String,
-) -> Revealing {
+pub async fn profile_token_reveal<R: tauri::Runtime>(app: tauri::AppHandle<R>, state: State<'_, AppState>, handle: String) -> Revealing {
     let question = format!(
         "Show the access token of '{handle}' in the window?\n\nAnyone who holds it can call the API as this connection until it expires."
     );

@@ -43,23 +43,34 @@ impl Desk {
             }
         };
         on_start(&start);
-        let deadline = Instant::now() + timeout.min(Duration::from_secs(start.expires_in)).min(device::MAX_WAIT);
+        // The wait ends at the caller's timeout, or sooner when the codes expire: no interval
+        // the provider names (or adds with `slow_down`) and no poll outlasts it.
+        let wait = timeout.min(Duration::from_secs(start.expires_in)).min(device::MAX_WAIT);
+        let deadline = Instant::now() + wait;
+        let timed_out =
+            || Error::Timeout { stage: crate::model::Stage::Authorize, host: "the device sign-in".into(), secs: wait.as_secs().max(1) };
         let mut interval = Duration::from_secs(start.interval);
         tokio::pin!(cancel);
         loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(timed_out());
+            }
             tokio::select! {
-                () = tokio::time::sleep(interval) => {}
+                () = tokio::time::sleep(interval.min(left)) => {}
                 () = &mut cancel => return Err(Error::Cancelled),
             }
-            if Instant::now() > deadline {
-                return Err(Error::Timeout {
-                    stage: crate::model::Stage::Authorize,
-                    host: "the device sign-in".into(),
-                    secs: timeout.as_secs(),
-                });
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(timed_out());
             }
             let grant = Grant::DeviceCode { device_code: device_code.clone() };
-            match self.obtain(id, &cfg, secret.as_ref(), grant, &mut log).await {
+            let polled = tokio::select! {
+                polled = tokio::time::timeout(left, self.obtain(id, &cfg, secret.as_ref(), grant, &mut log)) => polled,
+                () = &mut cancel => return Err(Error::Cancelled),
+            };
+            let Ok(polled) = polled else { return Err(timed_out()) };
+            match polled {
                 Ok(token) => return Ok(token),
                 // RFC 8628 §3.5: slow down adds 5 seconds to every later poll.
                 Err(Error::OAuth { error, .. }) if error == "slow_down" => {

@@ -15,6 +15,8 @@ mod grant;
 pub mod keys;
 #[cfg(test)]
 mod keys_tests;
+#[cfg(test)]
+mod limits_tests;
 pub mod origins;
 pub mod profiles;
 pub mod tokens;

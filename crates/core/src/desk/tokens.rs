@@ -194,7 +194,7 @@ impl Desk {
         }
         self.check_origins(handle, &[Endpoint::Token])?;
         let asked_at = Utc::now();
-        let _lock = self.profile_lock(id).await?;
+        let _lock = self.profile_lock(id, handle, exchange_wait(&cfg)).await?;
         // Obtained while this call waited: usable (or, with `force`, obtained after it asked).
         if let Some(t) = self.cached(id, margin)?.filter(|t| !force || t.info.obtained_at >= asked_at) {
             return Ok(t);
@@ -227,19 +227,29 @@ impl Desk {
     }
 
     /// Holds the profile's exchange lock (a file lock in the data directory, released when
-    /// dropped or when the process ends, however it ends).
-    async fn profile_lock(&self, id: i64) -> Result<std::fs::File> {
+    /// dropped or when the process ends, however it ends), waiting for it at most `wait`:
+    /// a holder that is stopped or stuck ends in [`Error::LockTimeout`], not in a wait
+    /// without end. The lock is polled, so a wait given up leaves no thread behind.
+    pub(crate) async fn profile_lock(&self, id: i64, handle: &str, wait: std::time::Duration) -> Result<std::fs::File> {
         let dir = self.store_path().parent().map(|d| d.join("locks")).unwrap_or_else(|| std::path::PathBuf::from("locks"));
         std::fs::create_dir_all(&dir)?;
         let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(dir.join(format!("profile-{id}.lock")))?;
-        // Free (the usual case): taken at once, without a blocking thread to wait on it.
-        if file.try_lock().is_ok() {
-            return Ok(file);
+        let deadline = std::time::Instant::now() + wait;
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(file),
+                Err(std::fs::TryLockError::WouldBlock) => {}
+                Err(std::fs::TryLockError::Error(e)) => return Err(e.into()),
+            }
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                return Err(Error::LockTimeout {
+                    what: format!("the token exchange of '{handle}' (its lock)"),
+                    secs: wait.as_secs_f64().ceil() as u64,
+                });
+            }
+            tokio::time::sleep(LOCK_POLL.min(left)).await;
         }
-        tokio::task::spawn_blocking(move || file.lock().map(|()| file))
-            .await
-            .map_err(|e| Error::Internal(format!("waiting for the profile's lock failed: {e}")))?
-            .map_err(Error::from)
     }
 
     /// Calls the profile's test URL with a token (cached if usable). `None` when there is
@@ -299,6 +309,16 @@ impl Desk {
     pub fn expiring(&self, within: Duration) -> Result<Vec<String>> {
         history::expiring(&self.conn(), Utc::now(), within)
     }
+}
+
+/// How often a waiter tries the exchange lock again.
+const LOCK_POLL: std::time::Duration = std::time::Duration::from_millis(50);
+
+/// How long a caller waits for another process's exchange of the same profile: the longest
+/// that exchange can take (a token request and an introspection, each within the profile's
+/// timeout, of at most 600 s) and half a minute for the keyring and the store.
+pub fn exchange_wait(cfg: &FlowConfig) -> std::time::Duration {
+    cfg.timeout.saturating_mul(2).saturating_add(std::time::Duration::from_secs(30))
 }
 
 /// A renewal margin of `secs` seconds, as a user gives it: bounded to ten years, so it never

@@ -62,11 +62,12 @@ fn from_sec1(der: &[u8]) -> Result<(PrivateKey, KeyType, Vec<u8>)> {
 }
 
 fn encrypted(der: &[u8], password: Option<&str>) -> Result<(PrivateKey, KeyType, Vec<u8>)> {
+    let info =
+        pkcs8::EncryptedPrivateKeyInfo::try_from(der).map_err(|e| bad(format!("is an ENCRYPTED PRIVATE KEY that cannot be read: {e}")))?;
+    super::kdf::check_scheme(&info.encryption_algorithm)?;
     let Some(password) = password else {
         return Err(bad("is an encrypted private key: give its password"));
     };
-    let info =
-        pkcs8::EncryptedPrivateKeyInfo::try_from(der).map_err(|e| bad(format!("is an ENCRYPTED PRIVATE KEY that cannot be read: {e}")))?;
     let plain =
         info.decrypt(password).map_err(|_| bad("did not open with this password (or uses an encryption OAuth Desk does not read)"))?;
     from_pkcs8(plain.as_bytes())
@@ -171,6 +172,7 @@ fn from_der(bytes: &[u8], password: Option<&str>) -> Result<Parsed> {
         return Ok((Some(encrypted(bytes, password)?), Vec::new()));
     }
     // PKCS#12: a key and its certificate chain under one password.
+    super::kdf::check_pkcs12(bytes, password.unwrap_or_default())?;
     let store = p12_keystore::KeyStore::from_pkcs12(bytes, password.unwrap_or_default()).map_err(|_| match password {
         None => bad("is not a PEM or DER key; if it is a PKCS#12 (.p12/.pfx) file, give its password"),
         Some(_) => bad("is not a key OAuth Desk reads, or a PKCS#12 file this password does not open"),

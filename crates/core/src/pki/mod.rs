@@ -10,6 +10,7 @@
 mod generate;
 mod import;
 pub mod jwt;
+pub mod kdf;
 
 use base64::Engine as _;
 use chrono::{DateTime, Utc};

@@ -4,15 +4,15 @@
 //! value as the keyring holds it, and one type per OAuth role in [`roles`].
 
 use std::fmt;
+use std::sync::mpsc::{sync_channel, RecvTimeoutError};
+use std::time::Duration;
 
 pub mod redact;
 pub mod roles;
 pub mod seal;
 pub use roles::{AccessToken, Assertion, AuthorizationCode, ClientSecret, DeviceCode, PkceVerifier, PrivateKey, RefreshToken};
 
-#[cfg(not(target_os = "linux"))]
-use crate::error::Error;
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// A secret value. Read it with [`Secret::expose`], deliberately.
 #[derive(Clone, PartialEq, Eq)]
@@ -86,22 +86,63 @@ Credential Manager are used.";
 #[cfg(target_os = "linux")]
 mod service;
 
+/// How long one keyring call may take, answering an unlock prompt included, before it is
+/// given up: a keyring daemon that restarts (or waits on a prompt no one can see) would
+/// otherwise keep a command waiting for ever.
+pub const KEYRING_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Runs the keyring call `op` on a thread of its own and waits for it at most `limit`. A
+/// call given up is left to finish by itself (the Secret Service's own timeouts end it);
+/// the caller gets an error that says how long the keyring was given.
+pub(crate) fn bounded<T: Send + 'static>(limit: Duration, op: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+    let (tx, rx) = sync_channel(1);
+    std::thread::Builder::new()
+        .name("keyring".into())
+        .spawn(move || {
+            let _ = tx.send(op());
+        })
+        .map_err(|e| Error::Internal(format!("cannot start a thread for the keyring: {e}")))?;
+    match rx.recv_timeout(limit) {
+        Ok(result) => result,
+        Err(RecvTimeoutError::Timeout) => Err(Error::KeyringUnavailable {
+            detail: format!("it did not answer within {} s", limit.as_secs_f64().ceil()),
+            hint: KEYRING_HINT,
+        }),
+        Err(RecvTimeoutError::Disconnected) => Err(Error::Internal("the keyring call ended without an answer".into())),
+    }
+}
+
 /// The OS keyring: Secret Service on Linux, Keychain on macOS, Credential Manager on Windows.
+/// Every call is given [`KEYRING_TIMEOUT`] (or [`Keyring::with_timeout`]) to answer.
 #[derive(Debug, Clone)]
 pub struct Keyring {
     #[cfg(target_os = "linux")]
     session: service::Session,
     #[cfg(not(target_os = "linux"))]
     service: String,
+    limit: Duration,
 }
 
 impl Keyring {
     /// Secrets are filed under `service` (normally `oauthdesk`), one entry per key.
     pub fn new(service: impl Into<String>) -> Self {
         #[cfg(target_os = "linux")]
-        return Keyring { session: service::Session::new(service.into()) };
+        return Keyring { session: service::Session::new(service.into(), KEYRING_TIMEOUT), limit: KEYRING_TIMEOUT };
         #[cfg(not(target_os = "linux"))]
-        return Keyring { service: service.into() };
+        return Keyring { service: service.into(), limit: KEYRING_TIMEOUT };
+    }
+
+    /// The same keyring, giving each call `limit` (at least a second) to answer.
+    pub fn with_timeout(mut self, limit: Duration) -> Self {
+        self.limit = limit.max(Duration::from_secs(1));
+        #[cfg(target_os = "linux")]
+        self.session.set_prompt_limit(self.limit);
+        self
+    }
+
+    /// How long each call is given.
+    pub fn timeout(&self) -> Duration {
+        self.limit
     }
 
     /// Starts connecting to the keyring in the background, for a caller that knows it will
@@ -113,8 +154,22 @@ impl Keyring {
     }
 
     #[cfg(not(target_os = "linux"))]
-    fn entry(&self, key: &str) -> Result<keyring::Entry> {
-        keyring::Entry::new(&self.service, key).map_err(map_keyring_error)
+    fn entry(service: &str, key: &str) -> Result<keyring::Entry> {
+        keyring::Entry::new(service, key).map_err(map_keyring_error)
+    }
+
+    /// Runs `op` on this keyring's platform session, within its time limit.
+    #[cfg(target_os = "linux")]
+    fn call<T: Send + 'static>(&self, op: impl FnOnce(&service::Session) -> Result<T> + Send + 'static) -> Result<T> {
+        let session = self.session.clone();
+        bounded(self.limit, move || op(&session))
+    }
+
+    /// Runs `op` on the entry under `key`, within this keyring's time limit.
+    #[cfg(not(target_os = "linux"))]
+    fn call<T: Send + 'static>(&self, key: &str, op: impl FnOnce(keyring::Entry) -> Result<T> + Send + 'static) -> Result<T> {
+        let (service, key) = (self.service.clone(), key.to_string());
+        bounded(self.limit, move || op(Keyring::entry(&service, &key)?))
     }
 }
 
@@ -137,26 +192,31 @@ fn map_keyring_error(err: keyring::Error) -> Error {
 impl SecretStore for Keyring {
     #[tracing::instrument(skip(self), err(level = "info"))]
     fn get(&self, key: &str) -> Result<Option<Secret>> {
-        self.session.get(key)
+        let key = key.to_string();
+        self.call(move |s| s.get(&key))
     }
 
     #[tracing::instrument(skip(self, value), err(level = "info"))]
     fn set(&self, key: &str, value: &Secret) -> Result<()> {
-        self.session.set(key, value)
+        let (key, value) = (key.to_string(), value.clone());
+        self.call(move |s| s.set(&key, &value))
     }
 
     #[tracing::instrument(skip(self), err(level = "info"))]
     fn delete(&self, key: &str) -> Result<()> {
-        self.session.delete(key)
+        let key = key.to_string();
+        self.call(move |s| s.delete(&key))
     }
 
     fn locate(&self, key: &str) -> Result<Option<String>> {
-        self.session.locate(key)
+        let key = key.to_string();
+        self.call(move |s| s.locate(&key))
     }
 
     #[tracing::instrument(skip(self), err(level = "info"))]
     fn get_at(&self, key: &str, place: &str) -> Result<Option<Secret>> {
-        self.session.get_at(key, place)
+        let (key, place) = (key.to_string(), place.to_string());
+        self.call(move |s| s.get_at(&key, &place))
     }
 }
 
@@ -164,24 +224,25 @@ impl SecretStore for Keyring {
 impl SecretStore for Keyring {
     #[tracing::instrument(skip(self), err(level = "info"))]
     fn get(&self, key: &str) -> Result<Option<Secret>> {
-        match self.entry(key)?.get_password() {
+        self.call(key, |entry| match entry.get_password() {
             Ok(value) => Ok(Some(Secret::new(value))),
             Err(keyring::Error::NoEntry) => Ok(None),
             Err(e) => Err(map_keyring_error(e)),
-        }
+        })
     }
 
     #[tracing::instrument(skip(self, value), err(level = "info"))]
     fn set(&self, key: &str, value: &Secret) -> Result<()> {
-        self.entry(key)?.set_password(value.expose()).map_err(map_keyring_error)
+        let value = value.clone();
+        self.call(key, move |entry| entry.set_password(value.expose()).map_err(map_keyring_error))
     }
 
     #[tracing::instrument(skip(self), err(level = "info"))]
     fn delete(&self, key: &str) -> Result<()> {
-        match self.entry(key)?.delete_credential() {
+        self.call(key, |entry| match entry.delete_credential() {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
             Err(e) => Err(map_keyring_error(e)),
-        }
+        })
     }
 }
 
@@ -233,5 +294,24 @@ mod tests {
         assert_eq!(format!("{s}"), "[redacted]");
         assert_eq!(format!("{:?}", Some(s.clone())), "Some([redacted])");
         assert_eq!(s.expose(), "hunter2-very-secret");
+    }
+
+    /// A keyring call that never answers ends in an error naming the wait; one that answers
+    /// in time gives its answer, whatever the limit.
+    #[test]
+    fn a_keyring_call_is_given_up_after_its_limit() {
+        for limit_ms in [50u64, 300, 1000] {
+            let limit = Duration::from_millis(limit_ms);
+            let started = std::time::Instant::now();
+            let hung = bounded(limit, || -> Result<()> {
+                std::thread::sleep(Duration::from_secs(3600));
+                Ok(())
+            });
+            let waited = started.elapsed();
+            assert!(waited >= limit && waited < limit + Duration::from_millis(500), "{waited:?}");
+            let Err(e @ Error::KeyringUnavailable { .. }) = hung else { panic!("{hung:?}") };
+            assert!(e.to_string().contains(&format!("did not answer within {} s", limit.as_secs_f64().ceil())), "{e}");
+            assert_eq!(bounded(limit, || Ok(7)).ok(), Some(7));
+        }
     }
 }

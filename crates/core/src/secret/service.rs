@@ -16,6 +16,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 use dbus_secret_service::{EncryptionType, Error as SsError, Item, Path, SecretService};
 
@@ -30,6 +31,9 @@ const TARGET: &str = "default";
 pub(super) struct Session {
     service: String,
     open: Arc<Mutex<Option<SecretService>>>,
+    /// How long an unlock prompt is waited for before it is dismissed: a call the caller
+    /// gave up on (see `super::bounded`) then ends too, instead of waiting on it for ever.
+    prompt_secs: u64,
 }
 
 impl std::fmt::Debug for Session {
@@ -39,8 +43,16 @@ impl std::fmt::Debug for Session {
 }
 
 impl Session {
-    pub(super) fn new(service: String) -> Self {
-        Session { service, open: Arc::new(Mutex::new(None)) }
+    pub(super) fn new(service: String, limit: Duration) -> Self {
+        Session { service, open: Arc::new(Mutex::new(None)), prompt_secs: limit.as_secs().max(1) }
+    }
+
+    pub(super) fn set_prompt_limit(&mut self, limit: Duration) {
+        self.prompt_secs = limit.as_secs().max(1);
+    }
+
+    fn connect(&self) -> std::result::Result<SecretService, SsError> {
+        SecretService::connect_with_max_prompt_timeout(EncryptionType::Plain, self.prompt_secs)
     }
 
     /// Opens the session on a background thread, so connecting overlaps with the caller's
@@ -138,12 +150,12 @@ impl Session {
         let reused = open.is_some();
         let ss = match open.take() {
             Some(ss) => ss,
-            None => SecretService::connect(EncryptionType::Plain).map_err(map_error)?,
+            None => self.connect().map_err(map_error)?,
         };
         match op(&ss) {
             Err(SsError::Dbus(_)) if reused => {
                 drop(ss);
-                let fresh = SecretService::connect(EncryptionType::Plain).map_err(map_error)?;
+                let fresh = self.connect().map_err(map_error)?;
                 let result = op(&fresh).map_err(map_error);
                 *open = Some(fresh);
                 result

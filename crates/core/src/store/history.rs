@@ -24,7 +24,62 @@ pub struct TokenMeta {
     pub expires_at: Option<DateTime<Utc>>,
 }
 
+/// How much of each profile's history is kept: its newest `attempts`, none older than
+/// `days` (its very last attempt, which its state is read from, is kept whatever its age).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retention {
+    pub attempts: u32,
+    pub days: u32,
+}
+
+impl Retention {
+    /// A thousand attempts (years of daily use) for at most 90 days.
+    pub const DEFAULT: Retention = Retention { attempts: 1000, days: 90 };
+}
+
+static RETENTION: std::sync::RwLock<Retention> = std::sync::RwLock::new(Retention::DEFAULT);
+
+/// Sets how much history this process keeps (the front ends read it from their settings).
+pub fn set_retention(r: Retention) {
+    *RETENTION.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Retention { attempts: r.attempts.max(1), days: r.days.max(1) };
+}
+
+/// How much history this process keeps.
+pub fn retention() -> Retention {
+    *RETENTION.read().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The most old attempts one write removes: the work of a write stays bounded even on a
+/// store whose history grew before it was trimmed (what is left goes with later writes).
+const TRIM_BATCH: i64 = 1000;
+
+/// Records `attempts` and trims the profile's history to the process's [`retention`], in
+/// the caller's transaction.
 pub fn record(conn: &Connection, profile_id: i64, attempts: &[Attempt]) -> Result<()> {
+    record_within(conn, profile_id, attempts, retention())
+}
+
+/// [`record`] with the retention given.
+pub fn record_within(conn: &Connection, profile_id: i64, attempts: &[Attempt], keep: Retention) -> Result<()> {
+    if attempts.is_empty() {
+        return Ok(());
+    }
+    insert(conn, profile_id, attempts)?;
+    let oldest = Utc::now().checked_sub_signed(Duration::days(i64::from(keep.days))).unwrap_or(DateTime::<Utc>::MIN_UTC);
+    // Through the (profile_id, id) index: the newest `attempts` are skipped, and at most a
+    // batch of the older ones (or of those past their days) is read and removed.
+    conn.prepare_cached(
+        "DELETE FROM attempts WHERE id IN (
+           SELECT id FROM attempts WHERE profile_id = ?1
+             AND id < (SELECT max(id) FROM attempts WHERE profile_id = ?1)
+             AND (at < ?2 OR id <= coalesce((SELECT id FROM attempts WHERE profile_id = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?3), -1))
+           ORDER BY id LIMIT ?4)",
+    )?
+    .execute(params![profile_id, oldest, i64::from(keep.attempts), TRIM_BATCH])?;
+    Ok(())
+}
+
+fn insert(conn: &Connection, profile_id: i64, attempts: &[Attempt]) -> Result<()> {
     let mut stmt = conn.prepare_cached(
         "INSERT INTO attempts (profile_id, at, stage, ok, status, elapsed_ms, error, error_description) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?;

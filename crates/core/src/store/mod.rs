@@ -35,6 +35,11 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0006_confirmed_origins.sql"),
 ];
 
+/// How long a write waits for another process's write to finish (SQLite's busy timeout)
+/// before it fails with [`Error::LockTimeout`]. Writes are short transactions that never
+/// wait on the keyring or the network, so a lock held this long is held by a stuck process.
+pub const BUSY_WAIT: Duration = Duration::from_secs(5);
+
 /// The schema version this build writes.
 pub fn schema_version() -> i64 {
     MIGRATIONS.len() as i64
@@ -82,7 +87,7 @@ pub fn open(path: &Path) -> Result<Connection> {
     }
     let mut conn = Connection::open(path)?;
     private(path, 0o600);
-    conn.busy_timeout(Duration::from_secs(5))?;
+    conn.busy_timeout(BUSY_WAIT)?;
     conn.pragma_update(None, "foreign_keys", true)?;
     let found = user_version(&conn)?;
     if found > schema_version() {
