@@ -6,8 +6,19 @@
 use tauri::{AppHandle, Runtime};
 use tauri_plugin_dialog::{DialogExt, MessageDialogButtons, MessageDialogKind};
 
-/// Asks `question` under `title` with `yes` and "Cancel"; `true` only when the person chose
-/// `yes`. Never on the main thread: the dialog runs there and this waits for its answer.
+/// A button's label with its first letter as the keyboard mnemonic where the desktop shows
+/// mnemonics (GTK: Alt and the underlined letter presses it); elsewhere the label as it is.
+fn mnemonic(label: &str) -> String {
+    if cfg!(target_os = "linux") {
+        format!("_{label}")
+    } else {
+        label.to_string()
+    }
+}
+
+/// Asks `question` under `title` with `yes` and "Cancel" (Escape); `true` only when the
+/// person chose `yes`. Never on the main thread: the dialog runs there and this waits for its
+/// answer.
 pub async fn ask<R: Runtime>(app: &AppHandle<R>, title: &str, question: &str, yes: &str) -> bool {
     let (tx, rx) = tokio::sync::oneshot::channel();
     let mut dialog = app
@@ -15,10 +26,11 @@ pub async fn ask<R: Runtime>(app: &AppHandle<R>, title: &str, question: &str, ye
         .message(question)
         .title(title)
         .kind(MessageDialogKind::Warning)
-        .buttons(MessageDialogButtons::OkCancelCustom(yes.to_string(), "Cancel".to_string()));
+        .buttons(MessageDialogButtons::OkCancelCustom(mnemonic(yes), "Cancel".to_string()));
     if let Some(window) = tauri::Manager::get_webview_window(app, "main") {
         dialog = dialog.parent(&window);
     }
+    // The answer is the button pressed (`show` compares it with the label it was given).
     dialog.show(move |answer| {
         let _ = tx.send(answer);
     });

@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { By } from "selenium-webdriver";
-import { listItem, saveScreenshot, shown, suite } from "./driver.mjs";
+import { answerQuestion, listItem, saveScreenshot, shown, suite } from "./driver.mjs";
 import { startServer } from "../servers/start.mjs";
 
 const ctx = suite({ idp: true });
@@ -135,11 +135,80 @@ test("The token view decodes a JWT's claims and shows the token only on request"
     const page = await app.findElement(By.css("body")).getText();
     assert.ok(!/eyJ[\w-]+\.eyJ/.test(page), "the token is not on screen until asked for");
     await (await shown(app, "token-reveal")).click();
+    // The token comes only once the person says yes in the native question.
+    await answerQuestion("Show the access token", { yes: true, label: "Show the token" });
     assert.match(await (await shown(app, "token-revealed")).getAttribute("value"), /^eyJ[\w-]+\.eyJ/);
     await saveScreenshot(app, "token-view.png");
   } finally {
     await app.quit();
     await standin.stop();
+  }
+});
+
+/** Calls a window command from a script in the page, as any script there could. */
+function invoke(app, command, args) {
+  return app.executeAsyncScript(
+    `const done = arguments[arguments.length - 1];
+     window.__TAURI_INTERNALS__.invoke(${JSON.stringify(command)}, ${JSON.stringify(args)})
+       .then((value) => done({ value }), (error) => done({ error: JSON.stringify(error) }));`,
+  );
+}
+
+test("A script in the page gets no token and confirms no endpoint without the person", async () => {
+  const standin = await startServer("standin.mjs");
+  const elsewhere = await startServer("standin.mjs");
+  ctx.env.addProfile("client-credentials", "guarded", {
+    fields: { token_url: standin.url("/jwt/token"), client_id: "c", test_url: standin.url("/session/me") },
+    secret: "guarded-client-secret-0123",
+  });
+  const app = await ctx.env.open();
+  try {
+    await app.manage().setTimeouts({ implicit: 0, script: 20_000 });
+    await (await listItem(app, "guarded", 10_000)).click();
+    await (await shown(app, "connect")).click();
+    await shown(app, "token-expiry", 15_000);
+    // The token: the page's call waits for the person, who says no; the page gets nothing.
+    const asked = invoke(app, "profile_token_reveal", { handle: "guarded" });
+    await answerQuestion("Show the access token", { yes: false });
+    assert.deepEqual(await asked, { value: null });
+    // Every other command's result is redacted: no spelling of the token reaches the page.
+    const token = JSON.parse(ctx.env.cli(["token", "guarded", "--json"])).access_token;
+    const results = JSON.stringify([
+      await invoke(app, "profile_get", { handle: "guarded" }),
+      await invoke(app, "profile_token_view", { handle: "guarded" }),
+      await invoke(app, "profile_history", { handle: "guarded" }),
+      await invoke(app, "profile_connect", { handle: "guarded", force: false }),
+    ]);
+    assert.ok(token.length > 20 && !results.includes(token) && !results.includes(token.slice(-24)), results);
+    // An endpoint moved by the page, with the old "confirm" flag: still unconfirmed.
+    const moved = elsewhere.url("/jwt/token");
+    await invoke(app, "profile_update", {
+      handle: "guarded",
+      changes: { fields: { token_url: moved }, confirm_origins: true },
+    });
+    const unconfirmed = () => JSON.parse(ctx.env.cli(["show", "guarded", "--json"])).unconfirmed.length;
+    assert.ok(unconfirmed() > 0, "the page's flag confirms nothing");
+    // The page asks for the confirmation: the person cancels, and nothing is confirmed.
+    const cancelled = invoke(app, "profile_confirm_origins", { handle: "guarded" });
+    await answerQuestion("Confirm where credentials go", { yes: false });
+    await cancelled;
+    assert.ok(unconfirmed() > 0, "cancelled: still unconfirmed");
+    const refused = await invoke(app, "profile_connect", { handle: "guarded", force: true });
+    assert.match(refused.error ?? "", /not_ready|confirm/, JSON.stringify(refused));
+    assert.equal(
+      JSON.parse(await (await fetch(elsewhere.url("/__stats"))).text())["/jwt/token"] ?? 0,
+      0,
+      "nothing reached the new origin",
+    );
+    // The person confirms through the profile's button: now the new origin is used.
+    await (await shown(app, "confirm-origins", 10_000)).click();
+    await answerQuestion("Confirm where credentials go", { yes: true, label: "Confirm" });
+    for (let i = 0; i < 50 && unconfirmed() > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(unconfirmed(), 0, "confirmed by the person");
+  } finally {
+    await app.quit();
+    await standin.stop();
+    await elsewhere.stop();
   }
 });
 

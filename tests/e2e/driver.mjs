@@ -108,11 +108,8 @@ export async function type(session, id, text) {
   await el.sendKeys(text);
 }
 
-/**
- * Answers the system's Save dialog (a GTK window, outside the webview) as a person would:
- * waits for the window titled `title` (at most 5 s), types `file` as its name, presses Enter.
- */
-export async function answerSaveDialog(title, file) {
+/** The X window titled `title` (at most 5 s), focused. */
+async function focusWindow(title) {
   let win = "";
   for (let i = 0; i < 50 && !win; i++) {
     try {
@@ -128,12 +125,40 @@ export async function answerSaveDialog(title, file) {
   for (let i = 0; ; i++) {
     try {
       execFileSync("xdotool", ["windowfocus", "--sync", win], { stdio: "pipe" });
-      break;
+      return win;
     } catch (e) {
       if (i >= 20) throw e;
       await new Promise((r) => setTimeout(r, 100));
     }
   }
+}
+
+/**
+ * Answers one of the window's native questions (a GTK dialog outside the webview) as a person
+ * would: `yes` presses its first button by its mnemonic (Alt and the label's first letter),
+ * otherwise Escape cancels it.
+ */
+export async function answerQuestion(title, { yes, label = "" }) {
+  const win = await focusWindow(title);
+  const key = yes ? `alt+${label.charAt(0).toLowerCase()}` : "Escape";
+  execFileSync("xdotool", ["key", "--window", win, key]);
+}
+
+/** Whether a native dialog titled `title` is open now. */
+export function questionOpen(title) {
+  try {
+    return execFileSync("xdotool", ["search", "--onlyvisible", "--name", title], { encoding: "utf8" }).trim() !== "";
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Answers the system's Save dialog (a GTK window, outside the webview) as a person would:
+ * waits for the window titled `title` (at most 5 s), types `file` as its name, presses Enter.
+ */
+export async function answerSaveDialog(title, file) {
+  const win = await focusWindow(title);
   execFileSync("xdotool", ["key", "--window", win, "ctrl+a"]);
   execFileSync("xdotool", ["type", "--window", win, "--delay", "5", file]);
   execFileSync("xdotool", ["key", "--window", win, "Return"]);

@@ -52,6 +52,11 @@ fn as_string(v: &Value) -> Option<String> {
 /// Whether a response field holds a credential that must not be displayed or cached as data.
 pub fn is_sensitive(key: &str) -> bool {
     let k = key.to_ascii_lowercase();
+    // What describes a credential is not one: its type, a hint, a lifetime, a place.
+    const DESCRIBING: &[&str] = &["_type", "_hint", "_in", "_at", "_uri", "_url", "_endpoint", "_method", "_supported", "_count"];
+    if DESCRIBING.iter().any(|s| k.ends_with(s)) {
+        return false;
+    }
     k.contains("token") || k.contains("secret") || k.contains("password") || k == "code"
 }
 
@@ -117,6 +122,32 @@ pub fn jwt_claims(token: &str) -> Option<Value> {
 /// A numeric date claim (`exp`, `nbf`, `iat`) as a time.
 pub fn claim_time(claims: &Value, name: &str) -> Option<DateTime<Utc>> {
     claims.get(name).and_then(as_i64).and_then(|s| Utc.timestamp_opt(s, 0).single())
+}
+
+#[cfg(test)]
+mod sensitive_tests {
+    use super::is_sensitive;
+
+    #[test]
+    fn credentials_are_sensitive_and_what_describes_them_is_not() {
+        for k in
+            ["access_token", "refresh_token", "id_token", "client_secret", "password", "code", "subject_token", "Registration_Access_Token"]
+        {
+            assert!(is_sensitive(k), "{k}");
+        }
+        for k in [
+            "token_type",
+            "token_type_hint",
+            "expires_in",
+            "refresh_token_expires_in",
+            "token_endpoint",
+            "revocation_endpoint_auth_methods_supported",
+            "subject_token_type",
+            "client_secret_expires_at",
+        ] {
+            assert!(!is_sensitive(k), "{k}");
+        }
+    }
 }
 
 #[cfg(test)]

@@ -81,10 +81,30 @@ pub fn register(value: &str) {
             }
         });
     }
-    if value.trim().chars().count() < MIN_VALUE {
+    if value.trim().chars().count() < MIN_VALUE || is_vocabulary(value.trim()) {
         return;
     }
     with_registry(|r| r.add_value(value.as_bytes()));
+}
+
+/// Words of the protocol itself, never a credential whatever field they were found in (a
+/// grant type, a token type or hint, an assertion type): known as secrets, they would hide
+/// every answer that names them.
+fn is_vocabulary(value: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "access_token",
+        "refresh_token",
+        "id_token",
+        "client_credentials",
+        "authorization_code",
+        "Bearer",
+        "bearer",
+        "DPoP",
+        "client_secret_basic",
+        "client_secret_post",
+        "private_key_jwt",
+    ];
+    WORDS.contains(&value) || value.starts_with("urn:ietf:params:oauth:")
 }
 
 /// Registers the HTTP Basic credentials of `client_id` and `secret` as clients send them:
