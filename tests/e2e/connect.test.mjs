@@ -200,7 +200,9 @@ test("A script in the page gets no token and confirms no endpoint without the pe
       0,
       "nothing reached the new origin",
     );
-    // The person confirms through the profile's button: now the new origin is used.
+    // The person confirms through the profile's button (the page read again shows it).
+    await app.navigate().refresh();
+    await (await listItem(app, "guarded", 10_000)).click();
     await (await shown(app, "confirm-origins", 10_000)).click();
     await answerQuestion("Confirm where credentials go", { yes: true, label: "Confirm" });
     for (let i = 0; i < 50 && unconfirmed() > 0; i++) await new Promise((r) => setTimeout(r, 100));

@@ -139,9 +139,10 @@ async function focusWindow(title) {
  * otherwise Escape cancels it.
  */
 export async function answerQuestion(title, { yes, label = "" }) {
-  const win = await focusWindow(title);
+  await focusWindow(title);
   const key = yes ? `alt+${label.charAt(0).toLowerCase()}` : "Escape";
-  execFileSync("xdotool", ["key", "--window", win, key]);
+  // Real key presses (XTEST) to the focused dialog: GTK ignores keys sent to a window.
+  execFileSync("xdotool", ["key", "--clearmodifiers", key]);
 }
 
 /** Whether a native dialog titled `title` is open now. */
