@@ -199,10 +199,12 @@ pub fn resource_hosts(cfg: &FlowConfig, instance: Option<&Url>) -> Vec<String> {
 
 /// Whether a credential for `endpoint` may go to `url`; the refusal says what and where.
 pub fn check(cfg: &FlowConfig, endpoint: Endpoint, url: &Url, instance: Option<&Url>) -> Result<()> {
-    let permitted = match endpoint {
-        Endpoint::Resource => origin_allowed(url, &resource_hosts(cfg, instance)) == Allowed::Yes,
-        other => cfg.confirmed.origins.get(&other).is_some_and(|list| list.contains(&origin(url))),
-    };
+    let web = matches!(url.scheme(), "https" | "http");
+    let permitted = web
+        && match endpoint {
+            Endpoint::Resource => origin_allowed(url, &resource_hosts(cfg, instance)) == Allowed::Yes,
+            other => cfg.confirmed.origins.get(&other).is_some_and(|list| list.contains(&origin(url))),
+        };
     if permitted {
         return Ok(());
     }
@@ -339,6 +341,52 @@ mod tests {
         let back = Confirmed::from_json("p", &confirmed.to_json());
         assert_eq!(back.origins, confirmed.origins);
         assert!(Confirmed::from_json("p", "not json").origins.is_empty());
+    }
+
+    #[test]
+    fn only_the_confirmed_origin_passes_however_a_url_is_spelled() {
+        let mut c = cfg(template::CLIENT_CREDENTIALS, BASE);
+        c.confirmed = Confirmed::all_of("p", &c);
+        let same = [
+            "https://auth.example.com/token",
+            "HTTPS://AUTH.EXAMPLE.COM/token",
+            "https://Auth.Example.Com:443/other/path?x=1#f",
+            "https://auth.example.com:443",
+            "https://auth.example.com/%74oken",
+            "https://user@auth.example.com/token",
+        ];
+        let other = [
+            "https://auth.example.com:8443/token",
+            "http://auth.example.com/token",
+            "https://auth.example.com./token",
+            "https://evil.auth.example.com/token",
+            "https://auth.example.com.evil.example/token",
+            "https://auth.example.com@evil.example/token",
+            "https://evil.example/auth.example.com/token",
+            "https://auth%2eexample.com.evil.example/token",
+            "https://xn--uth-1na.example.com/token",
+            "https://127.0.0.1/token",
+            "https://[::1]/token",
+            "https://auth.example.co/token",
+            "wss://auth.example.com/token",
+            "https://auth-example.com/token",
+        ];
+        for kind in [Endpoint::Token, Endpoint::Revocation, Endpoint::Introspection] {
+            for u in same {
+                let parsed = url(u);
+                assert!(check(&c, kind, &parsed, None).is_ok(), "{kind:?} {u}");
+            }
+            for u in other {
+                let Ok(parsed) = Url::parse(u) else { continue };
+                assert!(check(&c, kind, &parsed, None).is_err(), "{kind:?} {u} ({})", origin(&parsed));
+            }
+        }
+        for u in other {
+            let Ok(parsed) = Url::parse(u) else { continue };
+            if parsed.host_str() != Some("api.example.com") {
+                assert!(check(&c, Endpoint::Resource, &parsed, None).is_err(), "resource {u}");
+            }
+        }
     }
 
     #[test]
