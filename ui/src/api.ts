@@ -162,7 +162,7 @@ const NEED_ADVICE = {
   client_secret: "Set the client secret with Edit.",
   sign_in: "Sign in with Authorize.",
   no_sign_in: "Use Connect to get a token.",
-  confirm_origin: "If the new address is right, confirm it on the profile, or enter the secret again with Edit.",
+  confirm_origin: "If you made or expected the change, confirm it on the profile (Review and confirm…); nothing is sent there before.",
   key: "Generate or import a key under Keys and certificates, and upload its certificate to the provider.",
 } as const satisfies Record<Need, string>;
 

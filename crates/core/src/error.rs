@@ -381,8 +381,9 @@ pub enum Need {
     SignIn,
     /// The profile signs in with no user: get a token instead.
     NoSignIn,
-    /// The token or test URL now points to another origin than the one its credential was
-    /// entrusted to: the user must confirm the new one (or enter the secret again).
+    /// An endpoint (token, device authorization, revocation, introspection, the test call's
+    /// hosts) names a destination no person confirmed for this profile's credentials: a person
+    /// must confirm it (an edit, discovery or a secret entered again does not).
     ConfirmOrigin,
     /// The profile signs with a key (or presents it in TLS) and has none: generate or import one.
     Key,

@@ -223,7 +223,7 @@ fn advice(p: &ErrorPayload) -> String {
             format!("; make one with `oauthdesk key generate {h}` (and upload its certificate) or `oauthdesk key import {h} FILE`")
         }
         (Some(Need::ConfirmOrigin), Some(h)) => {
-            format!("; if the new address is right, confirm it with: oauthdesk edit {h} --confirm-origins (or enter the secret again)")
+            format!("; if you made or expected the change, confirm it with: oauthdesk edit {h} --confirm-origins (`oauthdesk show {h}` lists it)")
         }
         _ if p.code == ErrorCode::InvalidInput && p.field.as_deref() == Some("client_secret") => {
             " (on the command line, pass it on standard input with --secret-stdin)".into()
