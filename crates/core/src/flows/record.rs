@@ -65,7 +65,8 @@ impl Recorder {
             error,
             error_description,
         });
-        let last = self.attempts.len() - 1;
+        let last = self.attempts.len().saturating_sub(1);
+        #[expect(clippy::indexing_slicing, reason = "the attempt pushed on the line before is there")]
         &self.attempts[last]
     }
 
@@ -79,7 +80,7 @@ impl Recorder {
     pub fn take_unsaved(&mut self) -> &[Attempt] {
         let from = self.saved.min(self.attempts.len());
         self.saved = self.attempts.len();
-        &self.attempts[from..]
+        self.attempts.get(from..).unwrap_or_default()
     }
 }
 
