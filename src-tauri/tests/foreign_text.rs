@@ -2,7 +2,8 @@
 //! than 1 KiB of Japanese, of other multi-byte text or of random bytes, with a multi-byte
 //! character across each size where text is cut (1 KiB, the trace's 4 KiB) at every
 //! offset. `test`, `test --all`, `diagnose` and `explain` end with their usual exit codes and
-//! a readable message, never a panic (exit 101).
+//! a readable message, never a panic (exit 101); the window's Connect, Test all, Diagnose and
+//! Paste an error (through tauri's mock runtime) answer with a result or an error.
 // A test crate: a panic is a failed test, as it should be; it may index what it built.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::string_slice)]
 
@@ -15,6 +16,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::{oauthdesk, Run, TestProfile};
+use oauthdesk_app::{with_commands, AppState};
+use oauthdesk_core::secret::MemorySecrets;
+use oauthdesk_core::Desk;
+use serde_json::{json, Value};
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY};
+use tauri::webview::InvokeRequest;
+use tauri::WebviewWindow;
 
 /// An answer's content type and body.
 type Body = (&'static str, Vec<u8>);
@@ -178,5 +187,66 @@ fn answers_of_foreign_text_at_every_boundary_are_reported_not_panicked_on() {
     let run = oauthdesk(d, &["test", "--all"], None);
     answered("test --all", &run, &[1]);
     assert!(run.stdout.contains(&format!("0 ok, {} failing", 2 * bodies.len())), "{}", run.stdout);
+    drop(server);
+}
+
+/// Calls a window command as the page does; `None` when it gives no answer within 60 s (a
+/// command that panics never answers).
+fn call(window: &WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> Option<Result<Value, Value>> {
+    let request = InvokeRequest {
+        cmd: cmd.into(),
+        callback: CallbackFn(0),
+        error: CallbackFn(1),
+        url: "tauri://localhost".parse().unwrap(),
+        body: InvokeBody::Json(args),
+        headers: Default::default(),
+        invoke_key: INVOKE_KEY.to_string(),
+    };
+    let (tx, rx) = std::sync::mpsc::channel();
+    let window = window.clone();
+    std::thread::spawn(move || {
+        let _ = tx.send(get_ipc_response(&window, request).map(|b| b.deserialize::<Value>().unwrap_or(Value::Null)));
+    });
+    rx.recv_timeout(Duration::from_secs(60)).ok()
+}
+
+/// A result, or an error the page can show: `{code, message}`.
+fn window_answered(what: &str, answer: Option<Result<Value, Value>>) -> Value {
+    match answer {
+        None => panic!("{what}: the window got no answer"),
+        Some(Ok(v)) => v,
+        Some(Err(e)) => {
+            assert!(e["code"].is_string() && e["message"].is_string(), "{what}: {e}");
+            e
+        }
+    }
+}
+
+#[test]
+fn the_windows_commands_answer_on_foreign_text() {
+    let bodies = Arc::new(bodies());
+    let server = Answering::start(bodies.clone());
+    let dir = tempfile::tempdir().unwrap();
+    let desk = Arc::new(Desk::open(dir.path(), Arc::new(MemorySecrets::default())).unwrap());
+    let app = with_commands(mock_builder()).manage(AppState::new(desk)).build(mock_context(noop_assets())).unwrap();
+    let window = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
+    for (n, (_, body)) in bodies.iter().enumerate() {
+        let api = TestProfile::client_credentials(&format!("api-{n}"), &server.url(&format!("/{n}/token")), "c")
+            .set("test_url", server.url(&format!("/{n}/api")))
+            .secret("s");
+        let tok = TestProfile::client_credentials(&format!("tok-{n}"), &server.url(&format!("/{n}/bad/token")), "c").secret("s");
+        for p in [api, tok] {
+            window_answered("profile_create", call(&window, "profile_create", json!({ "profile": p.json() })));
+        }
+        for handle in [format!("api-{n}"), format!("tok-{n}")] {
+            window_answered(&format!("connect {handle}"), call(&window, "profile_connect", json!({ "handle": handle, "force": true })));
+            let d = window_answered(&format!("diagnose {handle}"), call(&window, "profile_diagnose", json!({ "handle": handle })));
+            assert!(d.to_string().contains("false"), "diagnose {handle}: {d}");
+        }
+        let text = String::from_utf8_lossy(body).into_owned();
+        window_answered(&format!("explain {n}"), call(&window, "error_explain", json!({ "text": text, "provider": null })));
+    }
+    let all = window_answered("test all", call(&window, "profiles_test_all", json!({ "handles": [] })));
+    assert_eq!(all["failed"].as_u64(), Some(2 * bodies.len() as u64), "{all}");
     drop(server);
 }
