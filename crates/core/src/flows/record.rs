@@ -67,7 +67,8 @@ impl Recorder {
         });
         let last = self.attempts.len().saturating_sub(1);
         #[expect(clippy::indexing_slicing, reason = "the attempt pushed on the line before is there")]
-        &self.attempts[last]
+        let pushed = &self.attempts[last];
+        pushed
     }
 
     pub fn trace(&mut self, entry: impl FnOnce() -> TraceEntry) {
