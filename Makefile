@@ -112,7 +112,7 @@ fix-ui: ui/node_modules/.package-lock.json
 # Every reader of outside input under libFuzzer, FUZZ_SECS seconds each (not part of make test:
 # the property tests in crates/core/tests/properties.rs cover the same readers there).
 FUZZ_SECS ?= 60
-FUZZ_TARGETS := token_response endpoint_answer redirect_query import_file redaction pasted_error
+FUZZ_TARGETS := token_response endpoint_answer redirect_query import_file redaction pasted_error test_answer key_import jwt text_caps
 fuzz:
 	@command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz --locked
 	cd fuzz && for t in $(FUZZ_TARGETS); do $(CARGO) +nightly fuzz run $$t -- -max_total_time=$(FUZZ_SECS) || exit 1; done

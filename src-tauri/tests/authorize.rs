@@ -2,8 +2,8 @@
 //! plays the user in place of a browser (tests/servers/user.mjs): sign-in through the CLI,
 //! the token cache, refresh after expiry, revocation, discovery, and PKCE enforced by the
 //! server.
-// A test crate: a panic is a failed test, as it should be.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+// A test crate: a panic is a failed test, as it should be; it may index what it built.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 mod common;
 

@@ -94,8 +94,8 @@ pub fn modes() -> Vec<ModeInfo> {
 }
 
 fn first_sentence(text: &str) -> String {
-    match text.find(". ") {
-        Some(end) => text[..=end].to_string(),
+    match text.split_once(". ") {
+        Some((first, _)) => format!("{first}."),
         None => text.to_string(),
     }
 }

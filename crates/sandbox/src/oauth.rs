@@ -135,10 +135,10 @@ pub fn token(p: &Provider, req: &Req) -> Reply {
     let mut body = serde_json::json!({
         "access_token": access, "token_type": "Bearer", "expires_in": p.token_lifetime, "scope": scope,
     });
-    if grant_type != "client_credentials" {
-        body["refresh_token"] = grants.add_refresh(Grant { expires: u64::MAX, ..grant.clone() }).into();
+    if let Some(body) = body.as_object_mut().filter(|_| grant_type != "client_credentials") {
+        body.insert("refresh_token".into(), grants.add_refresh(Grant { expires: u64::MAX, ..grant.clone() }).into());
         if scope.split_whitespace().any(|s| s == "openid") {
-            body["id_token"] = id_token(p, client, &grant, nonce).into();
+            body.insert("id_token".into(), id_token(p, client, &grant, nonce).into());
         }
     }
     Reply::json(200, body)
@@ -163,8 +163,8 @@ fn id_token(p: &Provider, client: &DemoClient, g: &Grant, nonce: Option<String>)
         "iss": p.issuer, "sub": DEMO_USER, "aud": client.client_id, "iat": g.issued, "exp": g.expires,
         "auth_time": g.issued, "name": "Demo User", "email": "demo.user@example.com",
     });
-    if let Some(n) = nonce {
-        claims["nonce"] = n.into();
+    if let Some((claims, n)) = claims.as_object_mut().zip(nonce) {
+        claims.insert("nonce".into(), n.into());
     }
     sign(&claims, client.client_secret.as_bytes())
 }

@@ -57,9 +57,9 @@ pub fn userinfo(p: &Provider, req: &Req) -> Reply {
         "sub": grant.user.as_deref().unwrap_or(&grant.client_id), "client_id": grant.client_id, "scope": grant.scope,
         "expires_in": grant.expires.saturating_sub(now()),
     });
-    if grant.user.is_some() {
-        me["name"] = "Demo User".into();
-        me["email"] = "demo.user@example.com".into();
+    if let Some(me) = me.as_object_mut().filter(|_| grant.user.is_some()) {
+        me.insert("name".into(), "Demo User".into());
+        me.insert("email".into(), "demo.user@example.com".into());
     }
     Reply::json(200, me)
 }

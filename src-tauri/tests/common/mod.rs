@@ -3,7 +3,8 @@
 //! talk to on 127.0.0.1: npm's oidc-provider and the stand-in (`Server`), and the bare TCP
 //! stubs (`Stub`: a silent server, a proxy that wants credentials). Each server is stopped
 //! when dropped.
-#![allow(dead_code)]
+// Test helpers may index the JSON and text they read: a wrong index is a failed test.
+#![allow(dead_code, clippy::indexing_slicing)]
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};

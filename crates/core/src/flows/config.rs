@@ -319,8 +319,7 @@ pub fn origin_allowed(url: &Url, allowed: &[String]) -> Allowed {
 /// `host`, `[::1]` → no port.
 fn split_port(entry: &str) -> (&str, Option<u16>) {
     if entry.starts_with('[') {
-        if let Some(end) = entry.find(']') {
-            let (host, after) = entry.split_at(end + 1);
+        if let Some((host, after)) = entry.find(']').and_then(|end| entry.split_at_checked(end + 1)) {
             return (host, after.strip_prefix(':').and_then(|p| p.parse().ok()));
         }
     }

@@ -140,9 +140,9 @@ pub fn connect_timeout(timeout: Duration) -> Duration {
 pub async fn read_capped(mut resp: reqwest::Response, cap: usize) -> Result<(Vec<u8>, bool), reqwest::Error> {
     let mut body = Vec::new();
     while let Some(chunk) = resp.chunk().await? {
-        let room = cap - body.len();
-        if chunk.len() > room {
-            body.extend_from_slice(&chunk[..room]);
+        let room = cap.saturating_sub(body.len());
+        if let Some(head) = chunk.get(..room).filter(|_| chunk.len() > room) {
+            body.extend_from_slice(head);
             return Ok((body, true));
         }
         body.extend_from_slice(&chunk);

@@ -67,8 +67,10 @@ impl Recorder {
             error,
             error_description,
         });
-        let last = self.attempts.len() - 1;
-        &self.attempts[last]
+        let last = self.attempts.len().saturating_sub(1);
+        #[expect(clippy::indexing_slicing, reason = "the attempt pushed on the line before is there")]
+        let pushed = &self.attempts[last];
+        pushed
     }
 
     pub fn trace(&mut self, entry: impl FnOnce() -> TraceEntry) {
@@ -81,7 +83,7 @@ impl Recorder {
     pub fn take_unsaved(&mut self) -> &[Attempt] {
         let from = self.saved.min(self.attempts.len());
         self.saved = self.attempts.len();
-        &self.attempts[from..]
+        self.attempts.get(from..).unwrap_or_default()
     }
 }
 

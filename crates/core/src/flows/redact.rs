@@ -122,12 +122,12 @@ pub fn keyed(text: &str) -> String {
     let mut cuts: Vec<(usize, usize)> = Vec::new();
     for key in KEYS {
         let mut from = 0;
-        while let Some(found) = lower[from..].find(key) {
+        while let Some(found) = lower.get(from..).and_then(|rest| rest.find(key)) {
             let start = from + found;
             let end = start + key.len();
             from = end;
-            let before_ok = !lower[..start].chars().next_back().is_some_and(is_word);
-            let after_ok = !lower[end..].chars().next().is_some_and(is_word);
+            let before_ok = !lower.get(..start).and_then(|b| b.chars().next_back()).is_some_and(is_word);
+            let after_ok = !lower.get(end..).and_then(|a| a.chars().next()).is_some_and(is_word);
             if !(before_ok && after_ok) {
                 continue;
             }
@@ -147,11 +147,12 @@ pub fn keyed(text: &str) -> String {
         if s < at {
             continue; // inside a value already cut
         }
-        out.push_str(&text[at..s]);
-        out.push_str(&mark(&text[s..e]));
+        // Spans come from `value_after`, which keeps only character boundaries.
+        out.push_str(text.get(at..s).unwrap_or_default());
+        out.push_str(&mark(text.get(s..e).unwrap_or_default()));
         at = e;
     }
-    out.push_str(&text[at..]);
+    out.push_str(text.get(at..).unwrap_or_default());
     out
 }
 
@@ -179,8 +180,8 @@ fn value_after(text: &str, end: usize, key: &str) -> Option<(usize, usize)> {
         q @ (b'"' | b'\'') => {
             let start = i + 1;
             let mut j = start;
-            while j < bytes.len() && bytes[j] != *q {
-                j += if bytes[j] == b'\\' { 2 } else { 1 };
+            while let Some(&b) = bytes.get(j).filter(|&b| b != q) {
+                j += if b == b'\\' { 2 } else { 1 };
             }
             let j = j.min(bytes.len());
             (j > start).then_some((start, j))
@@ -189,7 +190,7 @@ fn value_after(text: &str, end: usize, key: &str) -> Option<(usize, usize)> {
         _ => {
             let header = sep == b':' && (key == "authorization" || key == "proxy-authorization");
             let stop: &[u8] = if header { b"\r\n" } else { b"&,;}] \t\r\n\"'<" };
-            let j = (i..bytes.len()).find(|&j| stop.contains(&bytes[j])).unwrap_or(bytes.len());
+            let j = bytes.get(i..).and_then(|rest| rest.iter().position(|b| stop.contains(b))).map_or(bytes.len(), |p| i + p);
             (j > i && text.is_char_boundary(i) && text.is_char_boundary(j)).then_some((i, j))
         }
     }

@@ -10,7 +10,7 @@ use url::Url;
 
 use crate::error::{AnswerKind, Error, Result};
 use crate::knowledge::answer;
-use crate::model::Stage;
+use crate::model::{text, Stage};
 
 /// An answer as received (the body capped at what the stage reads).
 #[derive(Debug, Clone, Copy)]
@@ -47,7 +47,7 @@ fn is_success(status: u16) -> bool {
 
 /// Whether a body looks like an HTML page rather than JSON.
 pub fn looks_like_html(body: &[u8]) -> bool {
-    let head = String::from_utf8_lossy(&body[..body.len().min(512)]).to_ascii_lowercase();
+    let head = String::from_utf8_lossy(text::head_bytes(body, 512)).to_ascii_lowercase();
     let head = head.trim_start();
     head.starts_with("<!doctype html") || head.starts_with("<html") || head.contains("<body")
 }

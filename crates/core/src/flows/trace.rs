@@ -9,7 +9,7 @@ use ts_rs::TS;
 
 use super::redact::Redactor;
 use super::token::is_sensitive;
-use crate::model::Stage;
+use crate::model::{text, Stage};
 
 /// One request and its answer, redacted.
 #[derive(Debug, Clone, Serialize, TS)]
@@ -179,14 +179,7 @@ pub fn body(bytes: &[u8], red: &Redactor) -> Option<String> {
 }
 
 fn cut(s: &str) -> String {
-    if s.len() <= BODY_CAP {
-        return s.to_string();
-    }
-    let mut end = BODY_CAP;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}… [{} bytes in all]", &s[..end], s.len())
+    text::preview(s, BODY_CAP)
 }
 
 #[cfg(test)]

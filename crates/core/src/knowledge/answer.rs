@@ -16,6 +16,8 @@ use serde::Serialize;
 use serde_json::Value;
 use ts_rs::TS;
 
+use crate::model::text;
+
 /// The shape an answer came in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -144,7 +146,7 @@ impl Problem {
 pub fn aadsts_codes(text: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for (i, _) in text.match_indices("AADSTS") {
-        let digits: String = text[i + 6..].chars().take_while(char::is_ascii_digit).take(10).collect();
+        let digits: String = text::after(text, i + 6).chars().take_while(char::is_ascii_digit).take(10).collect();
         let code = format!("AADSTS{digits}");
         if !digits.is_empty() && !out.contains(&code) {
             out.push(code);
@@ -274,13 +276,13 @@ fn from_form(body: &str) -> Option<Problem> {
 fn xml_text<'a>(xml: &'a str, name: &str) -> Option<&'a str> {
     let mut rest = xml;
     while let Some(i) = rest.find('<') {
-        rest = &rest[i + 1..];
+        rest = text::after(rest, i + 1);
         let tag: &str = rest.split(|c: char| c.is_whitespace() || c == '>' || c == '/').next().unwrap_or_default();
         let local = tag.rsplit(':').next().unwrap_or(tag);
         if local.eq_ignore_ascii_case(name) {
             let start = rest.find('>')? + 1;
-            let body = &rest[start..];
-            return Some(body[..body.find('<').unwrap_or(body.len())].trim());
+            let body = text::after(rest, start);
+            return Some(body.split('<').next().unwrap_or_default().trim());
         }
     }
     None
@@ -318,21 +320,23 @@ pub fn visible_text(html: &str) -> String {
     let lower = html.to_ascii_lowercase();
     let mut i = 0;
     while i < html.len() {
-        let Some(lt) = lower[i..].find('<').map(|p| p + i) else {
-            out.push_str(&html[i..]);
+        // `lower` has `html`'s bytes at the same places (ASCII lowercasing keeps lengths),
+        // and every position below is found at an ASCII character: a character boundary.
+        let Some(lt) = text::after(&lower, i).find('<').map(|p| p + i) else {
+            out.push_str(text::after(html, i));
             break;
         };
-        out.push_str(&html[i..lt]);
-        let from = match ["script", "style", "noscript", "template"].iter().find(|t| lower[lt + 1..].starts_with(*t)) {
+        out.push_str(html.get(i..lt).unwrap_or_default());
+        let from = match ["script", "style", "noscript", "template"].iter().find(|t| text::after(&lower, lt + 1).starts_with(*t)) {
             // Up to its closing tag; without one, the rest of the page is inside it (and is
             // not searched again for every later tag).
-            Some(t) => match lower[lt..].find(&format!("</{t}")) {
+            Some(t) => match text::after(&lower, lt).find(&format!("</{t}")) {
                 Some(p) => p + lt,
                 None => break,
             },
             None => lt,
         };
-        match lower[from..].find('>') {
+        match text::after(&lower, from).find('>') {
             Some(gt) => {
                 out.push(' ');
                 i = from + gt + 1;
@@ -418,7 +422,7 @@ pub fn parse(content_type: Option<&str>, body: &[u8]) -> Option<Problem> {
 
 /// Whether a text is an HTML page.
 pub fn is_html(text: &str) -> bool {
-    let head = text[..text.len().min(1024)].to_ascii_lowercase();
+    let head = text::cut_bytes_at_char_boundary(text, 1024).to_ascii_lowercase();
     let head = head.trim_start();
     head.starts_with("<!doctype html") || head.starts_with("<html") || head.contains("<body") || head.contains("<head")
 }
@@ -435,8 +439,8 @@ fn auth_params(value: &str) -> Vec<(String, String)> {
     loop {
         rest = rest.trim_start_matches(|c: char| c == ',' || c.is_whitespace());
         let Some(eq) = rest.find('=') else { break };
-        let key = rest[..eq].trim().to_ascii_lowercase();
-        rest = rest[eq + 1..].trim_start();
+        let key = text::before(rest, eq).trim().to_ascii_lowercase();
+        rest = text::after(rest, eq + 1).trim_start();
         let value;
         if let Some(q) = rest.strip_prefix('"') {
             let mut v = String::new();
@@ -457,11 +461,11 @@ fn auth_params(value: &str) -> Vec<(String, String)> {
                 }
             }
             value = v;
-            rest = &q[end.min(q.len())..];
+            rest = text::after(q, end);
         } else {
             let end = rest.find(',').unwrap_or(rest.len());
-            value = rest[..end].trim().to_string();
-            rest = &rest[end..];
+            value = text::before(rest, end).trim().to_string();
+            rest = text::after(rest, end);
         }
         if key.contains(char::is_whitespace) {
             // A second challenge (`…, Basic realm="x"`): its first parameter follows the scheme.

@@ -6,7 +6,7 @@
 use serde_json::Value;
 
 use super::answer::{self, Problem};
-use crate::model::Stage;
+use crate::model::{text, Stage};
 
 /// What a paste holds.
 #[derive(Debug, Clone, Default)]
@@ -30,11 +30,7 @@ fn status_line(line: &str) -> Option<u16> {
 
 /// Splits a paste into its response (status, headers, body) and the request it shows.
 pub fn read(text: &str) -> Pasted {
-    let mut cut = text.len().min(MAX_PASTE);
-    while !text.is_char_boundary(cut) {
-        cut -= 1;
-    }
-    let text = &text[..cut];
+    let text = text::cut_bytes_at_char_boundary(text, MAX_PASTE);
     let mut request = String::new();
     let mut response: Vec<&str> = Vec::new();
     for line in text.lines() {
@@ -55,8 +51,10 @@ pub fn read(text: &str) -> Pasted {
     let start = response.iter().rposition(|l| status_line(l).is_some_and(|s| s >= 200));
     match start {
         Some(i) => {
-            p.status = status_line(response[i]);
-            let mut lines = response[i + 1..].iter();
+            let (shown, rest) = response.split_at_checked(i).unwrap_or((&response, &[]));
+            let mut rest = rest.iter();
+            p.status = rest.next().and_then(|l| status_line(l));
+            let mut lines = rest;
             for line in lines.by_ref() {
                 if line.trim().is_empty() {
                     break;
@@ -68,7 +66,7 @@ pub fn read(text: &str) -> Pasted {
             p.body = lines.copied().collect::<Vec<_>>().join("\n").trim().to_string();
             // A request shown raw before the response (`POST /token HTTP/1.1` …).
             if p.request.is_empty() {
-                p.request = response[..i].join("\n");
+                p.request = shown.join("\n");
             }
         }
         None => {
@@ -85,7 +83,7 @@ fn status_in_words(text: &str) -> Option<u16> {
     ["http ", "http/1.1 ", "http/2 ", "status ", "status: ", "status code ", "status code: ", "statuscode=", "status="].iter().find_map(
         |k| {
             lower.match_indices(k).find_map(|(i, _)| {
-                let digits: String = lower[i + k.len()..].chars().take_while(char::is_ascii_digit).collect();
+                let digits: String = text::after(&lower, i + k.len()).chars().take_while(char::is_ascii_digit).collect();
                 digits.parse::<u16>().ok().filter(|s| digits.len() == 3 && (400..600).contains(s))
             })
         },
@@ -95,7 +93,7 @@ fn status_in_words(text: &str) -> Option<u16> {
 /// The first JSON object or array inside a text (a log line around a response body).
 fn embedded_json(text: &str) -> Option<Value> {
     for (i, _) in text.match_indices(['{', '[']).take(50) {
-        let mut values = serde_json::Deserializer::from_str(&text[i..]).into_iter::<Value>();
+        let mut values = serde_json::Deserializer::from_str(text::after(text, i)).into_iter::<Value>();
         if let Some(Ok(v @ (Value::Object(_) | Value::Array(_)))) = values.next() {
             return Some(v);
         }

@@ -6,6 +6,7 @@ use url::Url;
 
 use super::answer::Problem;
 use super::{providers, Provider};
+use crate::model::text;
 
 /// Whether `host` matches a pattern (`*.okta.com` matches any subdomain, not the bare host).
 fn host_matches(host: &str, pattern: &str) -> bool {
@@ -30,13 +31,13 @@ pub fn from_url(url: &Url) -> Option<&'static Provider> {
 pub fn urls_in(text: &str) -> Vec<Url> {
     let mut out = Vec::new();
     for (i, _) in text.match_indices("http").take(200) {
-        let rest = &text[i..];
+        let rest = text::after(text, i);
         if !(rest.starts_with("http://") || rest.starts_with("https://")) {
             continue;
         }
         let end =
             rest.find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | ')' | ']' | '}' | ',')).unwrap_or(rest.len());
-        if let Ok(u) = Url::parse(&rest[..end]) {
+        if let Ok(u) = Url::parse(text::before(rest, end)) {
             out.push(u);
         }
     }

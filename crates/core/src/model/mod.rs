@@ -6,6 +6,7 @@
 //! diagnosis and the window (through the generated `contract.ts`) all show that label.
 
 mod labels;
+pub mod text;
 
 use std::collections::BTreeMap;
 

@@ -180,9 +180,11 @@ impl KeyMaterial {
                 serde_json::json!({"kty": "EC", "crv": "P-256", "x": x, "y": y})
             }
         };
-        jwk["use"] = "sig".into();
-        if let Some(kid) = kid {
-            jwk["kid"] = kid.into();
+        if let Some(members) = jwk.as_object_mut() {
+            members.insert("use".into(), "sig".into());
+            if let Some(kid) = kid {
+                members.insert("kid".into(), kid.into());
+            }
         }
         Ok(jwk)
     }

@@ -68,7 +68,7 @@ impl DataKey {
         if version != VERSION || rest.len() < NONCE_LEN {
             return None;
         }
-        let (nonce, body) = rest.split_at(NONCE_LEN);
+        let (nonce, body) = rest.split_at_checked(NONCE_LEN)?;
         self.cipher().decrypt(XNonce::from_slice(nonce), Payload { msg: body, aad: aad.as_bytes() }).ok().map(Zeroizing::new)
     }
 
