@@ -3,7 +3,7 @@
 //! the token cache, refresh after expiry, revocation, discovery, and PKCE enforced by the
 //! server.
 // A test crate: a panic is a failed test, as it should be; it may index what it built.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::string_slice)]
 
 mod common;
 

@@ -1,7 +1,7 @@
 //! Numbers from a provider never stretch a wait past the caller's: a device sign-in whose
 //! answer names any interval or lifetime ends by `--timeout`.
 // A test crate: a panic is a failed test, as it should be.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::string_slice)]
 
 mod common;
 

@@ -2,7 +2,7 @@
 //! temporary data directory, and the real OS keyring (`make test` provides a private GNOME
 //! Keyring on a private D-Bus session).
 // A test crate: a panic is a failed test, as it should be.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::string_slice)]
 
 mod common;
 

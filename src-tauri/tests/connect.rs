@@ -2,7 +2,7 @@
 //! (npm's oidc-provider) and a local stand-in for Salesforce's exact answers and for
 //! misbehaving endpoints. Both run on 127.0.0.1 and stop when the test ends.
 // A test crate: a panic is a failed test, as it should be.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::string_slice)]
 
 mod common;
 

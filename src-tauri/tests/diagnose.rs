@@ -4,7 +4,7 @@
 //! good token, a clock that is off, a healthy profile, and a support report that holds no
 //! secret.
 // A test crate: a panic is a failed test, as it should be.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::string_slice)]
 
 mod common;
 

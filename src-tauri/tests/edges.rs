@@ -3,7 +3,7 @@
 //! label, an import with a byte-order mark, lifetimes beyond any date, an absurd margin, a
 //! reader that goes away, and files only the user can read.
 // A test crate: a panic is a failed test, as it should be.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::string_slice)]
 
 mod common;
 

@@ -3,7 +3,7 @@
 //! message, field}`. Secrets go to the core's in-memory store here (the keyring itself is
 //! tested in `store.rs` and the core's `keyring.rs`).
 // A test crate: a panic is a failed test, as it should be.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::string_slice)]
 
 mod common;
 

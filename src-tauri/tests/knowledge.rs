@@ -4,7 +4,7 @@
 //! and a diagnosis of a profile set to that provider names exactly that entry, its cause and
 //! its fix — and runs the same a second time (it changes nothing it examines).
 // A test crate: a panic is a failed test, as it should be.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::string_slice)]
 
 mod common;
 

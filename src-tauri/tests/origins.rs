@@ -5,7 +5,7 @@
 //! 127.0.0.1 records whatever arrives; it must see nothing until the move is confirmed, and
 //! then it does (so the test would see a leak).
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::string_slice)]
 
 mod common;
 

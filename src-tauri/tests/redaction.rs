@@ -6,7 +6,7 @@
 //! logs at trace level and the support report are searched for the client secret, its Basic
 //! credentials and every token issued: none may be found.
 // A test crate: a panic is a failed test, as it should be.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::string_slice)]
 
 mod common;
 

@@ -4,7 +4,7 @@
 //! a store whose key is gone; `rekey`; processes killed during add/edit/remove; parallel
 //! writers that never see "database is locked".
 // A test crate: a panic is a failed test, as it should be.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::string_slice)]
 
 mod common;
 

@@ -1,7 +1,7 @@
 //! The secret store against the real OS keyring. `make test` runs this inside a private D-Bus
 //! session with an unlocked GNOME Keyring; there is no in-memory stand-in here.
 // A test crate: a panic is a failed test, as it should be.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::string_slice)]
 
 use std::sync::Arc;
 

@@ -3,7 +3,7 @@
 //! test session's daemon and starts another, so it runs only inside `scripts/with-keyring.sh`
 //! (which `make test` uses) and alone in its test binary.
 // A test crate: a panic is a failed test, as it should be.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::string_slice)]
 
 use std::io::Write;
 use std::process::{Command, Stdio};

@@ -3,7 +3,7 @@
 //! headers, errors and descriptions, and in a trace as the flows record it: nothing of them
 //! may survive, and text that holds none of them comes out as it went in.
 // A test crate: a panic is a failed test, as it should be.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::string_slice)]
 
 #[path = "support/spellings.rs"]
 mod spellings;

@@ -114,8 +114,7 @@ pub fn response_headers<'a>(headers: impl Iterator<Item = (&'a str, &'a str)>, r
 
 /// A URL with the value of each query and fragment parameter replaced by its marker.
 pub fn without_parameters(url: &str) -> String {
-    let Some(at) = url.find(['?', '#']) else { return url.to_string() };
-    let (base, rest) = url.split_at(at);
+    let Some((base, rest)) = url.find(['?', '#']).and_then(|at| url.split_at_checked(at)) else { return url.to_string() };
     let mut out = base.to_string();
     let flush = |out: &mut String, pair: &str| match pair.split_once('=') {
         Some((key, value)) if !value.is_empty() => {
