@@ -20,6 +20,10 @@ fn mnemonic(label: &str) -> String {
 /// person chose `yes`. Never on the main thread: the dialog runs there and this waits for its
 /// answer.
 pub async fn ask<R: Runtime>(app: &AppHandle<R>, title: &str, question: &str, yes: &str) -> bool {
+    // Without the dialog plugin (tauri's mock runtime in tests) no person can answer: no.
+    if tauri::Manager::try_state::<tauri_plugin_dialog::Dialog<R>>(app).is_none() {
+        return false;
+    }
     let (tx, rx) = tokio::sync::oneshot::channel();
     let mut dialog = app
         .dialog()
