@@ -8,7 +8,7 @@ use oauthdesk_core::profile::FieldProblem;
 use oauthdesk_core::{template, ExportFile, NewProfile, Profile, ProfileChanges, ProfileSummary, Template};
 use serde::Serialize;
 use tauri::{AppHandle, Runtime, State};
-use tauri_plugin_dialog::DialogExt;
+use tauri_plugin_dialog::{DialogExt, MessageDialogButtons, MessageDialogKind};
 use ts_rs::TS;
 
 use super::on_desk;
@@ -105,10 +105,34 @@ pub async fn profiles_import(state: State<'_, AppState>, json: String) -> AppRes
     on_desk(&state, move |d| d.import(ExportFile::parse(&json)?)).await
 }
 
-/// Makes a new data key and seals every secret and token again under it.
+/// Makes a new data key and seals every secret and token again under it. When the keyring
+/// lacks the store's key, starting over with a new one (which drops every value sealed
+/// under the lost key) is asked in a native dialog, shown here: the page can ask for a
+/// rekey, but only the person can agree to lose what the lost key sealed.
 #[tauri::command]
-pub async fn store_rekey(state: State<'_, AppState>) -> AppResult<RekeyOutcome> {
-    on_desk(&state, |d| d.rekey()).await
+pub async fn store_rekey<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> AppResult<RekeyOutcome> {
+    let missing = match on_desk(&state, |d| d.rekey()).await {
+        Err(e @ AppError::Core(oauthdesk_core::Error::KeyMissing { .. })) => e,
+        other => return other,
+    };
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    app.dialog()
+        .message(format!(
+            "{missing}.\n\nIf the keyring item can be put back, do that instead: then every secret and token opens again.\n\n\
+             Starting over makes a new key and drops every client secret, token and private key sealed under the lost one, \
+             for good. The profiles stay; their secrets and keys are entered again."
+        ))
+        .title("Start over with a new data key?")
+        .kind(MessageDialogKind::Warning)
+        .buttons(MessageDialogButtons::OkCancelCustom("Start over".into(), "Cancel".into()))
+        .show(move |agreed| {
+            let _ = tx.send(agreed);
+        });
+    if rx.await.unwrap_or(false) {
+        on_desk(&state, |d| d.start_over()).await
+    } else {
+        Err(missing)
+    }
 }
 
 /// What the window shows in its footer.
