@@ -1,7 +1,7 @@
 //! The store and its one key, against the real Secret Service (`make test` runs a private
 //! GNOME Keyring) and the real binary: secrets and tokens sealed in the SQLite file and
 //! nowhere in clear; a schema-2 store's keyring items moved in, with the move killed midway;
-//! a store whose key is gone; `rekey`; processes killed during add/edit/remove; parallel
+//! a store whose key is gone (nothing changes; its item put back opens everything); `rekey`; processes killed during add/edit/remove; parallel
 //! writers that never see "database is locked".
 // A test crate: a panic is a failed test, as it should be.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::string_slice)]
@@ -88,8 +88,22 @@ fn tokens_and_secrets_are_sealed_and_rekey_keeps_them_usable() {
     assert_eq!(json(oauthdesk(d, &["token", "api", "--force", "--json"], None))["source"], "network", "the secret too");
 }
 
+/// Every sealed column and the key's bookkeeping, as stored.
+fn sealed_columns(dir: &Path) -> Vec<(String, Option<Vec<u8>>)> {
+    let conn = Connection::open(dir.join("oauthdesk.sqlite3")).unwrap();
+    let mut stmt = conn
+        .prepare(
+            "SELECT 'secret ' || handle || ' ' || secret_lost, client_secret FROM profiles
+             UNION ALL SELECT 'token ' || profile_id, sealed FROM tokens
+             UNION ALL SELECT 'meta ' || key || ' ' || value, NULL FROM meta WHERE key LIKE 'key_%' ORDER BY 1",
+        )
+        .unwrap();
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+    rows.map(Result::unwrap).collect()
+}
+
 #[test]
-fn a_store_whose_key_is_gone_says_so_and_takes_the_secret_again() {
+fn a_store_whose_key_is_gone_changes_nothing_opens_again_with_its_item_and_starts_over_only_when_told() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     TestProfile::client_credentials("api", "https://auth.example.com/t", "c").secret("s1").add(d);
@@ -101,17 +115,51 @@ fn a_store_whose_key_is_gone_says_so_and_takes_the_secret_again() {
             Ok((r.get(0)?, r.get(1)?))
         })
         .unwrap();
-    Keyring::default().delete(&format!("{store_id}/data-key/{key_id}")).unwrap();
+    let item = format!("{store_id}/data-key/{key_id}");
+    let original = Keyring::default().get(&item).unwrap().unwrap();
+    Keyring::default().delete(&item).unwrap();
+    let before = sealed_columns(d);
 
     let list = json(oauthdesk(d, &["list", "--json"], None));
     assert!(list.as_array().unwrap().iter().all(|p| p["client_secret"] == "unreadable"), "{list}");
-    let token = oauthdesk(d, &["token", "api"], None);
-    assert_eq!(token.code, 2, "{}", token.stderr);
-    assert!(token.stderr.contains("cannot be read") && token.stderr.contains("--secret-stdin"), "{}", token.stderr);
+    for (args, stdin) in [
+        (vec!["token", "api"], None),
+        (vec!["edit", "api", "--secret-stdin"], Some("s1-again")),
+        (
+            vec![
+                "add",
+                "client-credentials",
+                "--handle",
+                "new",
+                "--set=token_url=https://a.example.com/t",
+                "--set=client_id=c",
+                "--secret-stdin",
+            ],
+            Some("s3"),
+        ),
+        (vec!["rekey"], None),
+    ] {
+        let run = oauthdesk(d, &args, stdin);
+        assert_eq!(run.code, 1, "{args:?}: {}", run.stderr);
+        assert!(run.stderr.contains("lacks this store's data key") && run.stderr.contains(&item), "{args:?}: {}", run.stderr);
+        assert!(run.stderr.contains("put the keyring item back") && run.stderr.contains("rekey --discard-unreadable"), "{}", run.stderr);
+        assert_eq!(sealed_columns(d), before, "{args:?} changed nothing");
+    }
+    let failed: serde_json::Value = serde_json::from_str(&oauthdesk(d, &["token", "api", "--json"], None).stdout).unwrap();
+    assert_eq!((failed["code"].as_str(), failed["need"].as_str()), (Some("key_missing"), Some("data_key")), "{failed}");
+
+    // The item put back: everything opens again.
+    Keyring::default().set(&item, &original).unwrap();
+    assert_eq!(desk(d).client_secret("api").unwrap().unwrap().expose(), "s1");
+    assert_eq!(desk(d).client_secret("other").unwrap().unwrap().expose(), "s2");
+
+    // Gone again, and the person chooses to start over.
+    Keyring::default().delete(&item).unwrap();
+    let r = json(oauthdesk(d, &["rekey", "--discard-unreadable", "--json"], None));
+    assert_eq!((r["resealed"].as_u64(), r["dropped"].as_u64()), (Some(0), Some(2)), "{r}");
     ok(oauthdesk(d, &["edit", "api", "--secret-stdin"], Some("s1-again")));
-    assert_eq!(json(oauthdesk(d, &["show", "api", "--json"], None))["client_secret"], "set");
-    assert_eq!(json(oauthdesk(d, &["show", "other", "--json"], None))["client_secret"], "unreadable");
     assert_eq!(desk(d).client_secret("api").unwrap().unwrap().expose(), "s1-again");
+    assert_eq!(json(oauthdesk(d, &["show", "other", "--json"], None))["client_secret"], "unreadable");
 }
 
 /// A store as schema 2 wrote it: each secret a keyring item named in its row.

@@ -164,6 +164,8 @@ const NEED_ADVICE = {
   no_sign_in: "Use Connect to get a token.",
   confirm_origin: "If you made or expected the change, confirm it on the profile (Review and confirm…); nothing is sent there before.",
   key: "Generate or import a key under Keys and certificates, and upload its certificate to the provider.",
+  data_key:
+    "Put the keyring item back and everything opens again; or start over with a new key with Rotate key…, which drops every secret, token and private key sealed under the lost one.",
 } as const satisfies Record<Need, string>;
 
 /** A failure's message for people, with what to do in the window when something is missing. */

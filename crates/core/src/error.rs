@@ -36,8 +36,10 @@ pub enum Error {
     #[error("keyring: {0}")]
     Keyring(String),
 
-    /// The store holds sealed values, but the keyring has no key that opens them.
-    #[error("the OS keyring has no key for this store ({detail}), so its sealed secrets and tokens cannot be read: the store was copied from another machine, or the keyring was reset. The profiles are kept; enter each client secret again (their secrets show as unreadable)")]
+    /// The store holds sealed values, but the keyring has no key that opens them. Nothing
+    /// was changed: the key is never replaced by accident ([`Need::DataKey`] says how it is
+    /// put right).
+    #[error("the OS keyring lacks this store's data key ({detail}), so its secrets, tokens and private keys cannot be read or added, and nothing was changed: the keyring was reset or its item removed or replaced, or the store was copied from another machine")]
     KeyMissing { detail: String },
 
     #[error("the store at {path} was written by a newer OAuth Desk (schema version {found}, this build knows up to {supported}); it was left untouched, update OAuth Desk to open it")]
@@ -170,6 +172,7 @@ impl Error {
         };
         let (handle, need) = match self {
             Error::NotReady { handle, need, .. } => (Some(handle.clone()), Some(*need)),
+            Error::KeyMissing { .. } => (None, Some(Need::DataKey)),
             _ => (None, None),
         };
         ErrorPayload {
@@ -196,7 +199,8 @@ impl Error {
 pub struct ErrorPayload {
     pub code: ErrorCode,
     pub message: String,
-    /// What the profile lacks, for a `not_ready` (or missing-secret) error, and which profile.
+    /// What the profile (or, with no `handle`, the store) lacks, for a `not_ready`,
+    /// missing-secret or `key_missing` error, and which profile.
     #[ts(optional)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub need: Option<Need>,
@@ -387,6 +391,10 @@ pub enum Need {
     ConfirmOrigin,
     /// The profile signs with a key (or presents it in TLS) and has none: generate or import one.
     Key,
+    /// The store's data key is not in the keyring (the whole store, not one profile): put
+    /// its keyring item back, and everything opens again; or start over with a new key,
+    /// which drops every value sealed under the lost one.
+    DataKey,
 }
 
 /// How a server's answer was not what the stage needs.

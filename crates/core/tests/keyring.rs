@@ -117,3 +117,55 @@ fn an_item_read_at_its_place_is_the_item_under_its_key() {
     assert!(k.get_at(&a, &place_a).unwrap().is_none(), "a removed item is gone, at its place too");
     k.delete(&b).unwrap();
 }
+
+/// A keyring that stops the process (a panic) right after its first write.
+struct StopAfterSet(Keyring);
+
+impl SecretStore for StopAfterSet {
+    fn get(&self, key: &str) -> oauthdesk_core::Result<Option<Secret>> {
+        self.0.get(key)
+    }
+    fn set(&self, key: &str, value: &Secret) -> oauthdesk_core::Result<()> {
+        self.0.set(key, value)?;
+        panic!("stopped after setting {key}");
+    }
+    fn delete(&self, key: &str) -> oauthdesk_core::Result<()> {
+        self.0.delete(key)
+    }
+}
+
+/// A rekey stopped after it set the new key's item leaves that item for the next open to
+/// remove, in the real keyring, found by the store's note alone (no listing).
+#[test]
+fn a_rekey_stopped_after_its_new_item_is_set_leaves_no_item_after_the_next_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let keyring = Keyring::new("oauthdesk-tests");
+    let new = NewProfile {
+        template: "client-credentials".into(),
+        handle: "api".into(),
+        label: None,
+        fields: Fields::from([("token_url".into(), "https://auth.example.com/oauth/token".into()), ("client_id".into(), "machine".into())]),
+        client_secret: Some(ClientSecret::new("kept-across-the-stop")),
+    };
+    Desk::open(dir.path(), Arc::new(keyring.clone())).unwrap().create(new).unwrap();
+    let stopping = Desk::open(dir.path(), Arc::new(StopAfterSet(keyring.clone()))).unwrap();
+    std::panic::set_hook(Box::new(|_| {}));
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| stopping.rekey()));
+    let _ = std::panic::take_hook();
+    assert!(outcome.is_err(), "stopped");
+    drop(stopping);
+    let meta = |key: &str| -> String {
+        let conn = rusqlite::Connection::open(dir.path().join("oauthdesk.sqlite3")).unwrap();
+        conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).unwrap_or_default()
+    };
+    let (store_id, pending) = (meta("store_id"), meta("key_pending"));
+    let pending_item = format!("{store_id}/data-key/{pending}");
+    assert!(!pending.is_empty() && keyring.get(&pending_item).unwrap().is_some(), "the new item was set and noted");
+
+    let desk = Desk::open(dir.path(), Arc::new(keyring.clone())).unwrap();
+    assert!(keyring.get(&pending_item).unwrap().is_none(), "the next open removed the item the store never adopted");
+    assert!(meta("key_pending").is_empty());
+    assert_eq!(desk.client_secret("api").unwrap().unwrap().expose(), "kept-across-the-stop");
+    desk.remove("api").unwrap();
+    keyring.delete(&format!("{store_id}/data-key/{}", meta("key_id"))).unwrap();
+}

@@ -103,7 +103,13 @@ pub enum Command {
     /// Explain a pasted error (text, JSON, an HTTP response or curl -i output) without a profile
     Explain(diagnose::ExplainArgs),
     /// Make a new data key and seal every stored secret and token again under it
-    Rekey,
+    Rekey {
+        /// When the keyring's data key for this store is gone: start over with a new key,
+        /// dropping every secret, token and private key sealed under the lost one (they
+        /// cannot be recovered afterwards, even if the old key's keyring item is found)
+        #[arg(long)]
+        discard_unreadable: bool,
+    },
     /// Show a profile's recent attempts (token, introspection, test)
     History {
         /// The profile's handle
@@ -130,7 +136,7 @@ impl Command {
             Command::Key(_) | Command::Assertion(_) => true,
             Command::Ca(_) => false,
             Command::Import { .. } | Command::History { .. } => false,
-            Command::Rekey => true,
+            Command::Rekey { .. } => true,
             Command::Sandbox(a) => a.profiles,
         }
     }
@@ -188,7 +194,7 @@ fn dispatch(cli: Cli, data_dir: &std::path::Path) -> AppResult<i32> {
         Command::Revoke { handle } => authorize::revoke(&desk, &out, &handle),
         Command::Discover(args) => authorize::discover(&desk, &out, args),
         Command::History { handle, limit } => connect::history(&desk, &out, &handle, limit),
-        Command::Rekey => profiles::rekey(&desk, &out),
+        Command::Rekey { discard_unreadable } => profiles::rekey(&desk, &out, discard_unreadable),
         Command::Key(cmd) => keys::key(&desk, &out, cmd),
         Command::Ca(cmd) => keys::ca(&desk, &out, cmd),
         Command::Assertion(args) => keys::assertion(&desk, &out, args),
@@ -222,6 +228,9 @@ fn advice(p: &ErrorPayload) -> String {
         (Some(Need::Key), Some(h)) => {
             format!("; make one with `oauthdesk key generate {h}` (and upload its certificate) or `oauthdesk key import {h} FILE`")
         }
+        (Some(Need::DataKey), _) => "; put the keyring item back (everything opens again), or start over with a new key with \
+             `oauthdesk rekey --discard-unreadable` (drops every secret, token and private key sealed under the lost one)"
+            .into(),
         (Some(Need::ConfirmOrigin), Some(h)) => {
             format!("; if you made or expected the change, confirm it with: oauthdesk edit {h} --confirm-origins (`oauthdesk show {h}` lists it)")
         }

@@ -187,8 +187,9 @@ fn secret_word(p: &Profile) -> &'static str {
     }
 }
 
-pub fn rekey(desk: &Desk, out: &Out) -> AppResult<()> {
-    let r = desk.rekey()?;
+/// `rekey`; with `discard_unreadable`, the explicit new start of a store whose key is gone.
+pub fn rekey(desk: &Desk, out: &Out, discard_unreadable: bool) -> AppResult<()> {
+    let r = if discard_unreadable { desk.start_over()? } else { desk.rekey()? };
     out.print(&r, || {
         let mut s = format!("Made a new data key and sealed {} value(s) again under it.", r.resealed);
         if r.dropped > 0 {
@@ -207,7 +208,11 @@ pub fn show(desk: &Desk, out: &Out, handle: &str) -> AppResult<()> {
         let _ = writeln!(s, "  {:<16} {}", "template", p.template);
         for spec in t.map(|t| t.fields.as_slice()).unwrap_or_default() {
             let value = if spec.kind == template::FieldKind::Secret && p.client_secret == oauthdesk_core::SecretState::Unreadable {
-                format!("unreadable: enter it again with oauthdesk edit {} --secret-stdin", p.handle)
+                if desk.data_key_missing() {
+                    "unreadable: the keyring lacks this store's data key (put its item back, or see `oauthdesk rekey --help`)".to_string()
+                } else {
+                    format!("unreadable: enter it again with oauthdesk edit {} --secret-stdin", p.handle)
+                }
             } else if spec.kind == template::FieldKind::Secret {
                 secret_word(&p).to_string()
             } else {

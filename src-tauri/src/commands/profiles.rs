@@ -126,10 +126,30 @@ pub async fn profiles_import(state: State<'_, AppState>, json: String) -> Answer
     on_desk(&state, move |d| d.import(ExportFile::parse(&json)?)).await
 }
 
-/// Makes a new data key and seals every secret and token again under it.
+/// Makes a new data key and seals every secret and token again under it. When the keyring
+/// lacks the store's key, starting over with a new one (which drops every value sealed
+/// under the lost key) is asked in a native dialog, shown here: the page can ask for a
+/// rekey, but only the person can agree to lose what the lost key sealed.
 #[tauri::command]
-pub async fn store_rekey(state: State<'_, AppState>) -> Answer<RekeyOutcome> {
-    on_desk(&state, |d| d.rekey()).await
+pub async fn store_rekey<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> Answer<RekeyOutcome> {
+    let missing = match on_desk(&state, |d| d.rekey()).await {
+        Err(e @ AppError::Core(oauthdesk_core::Error::KeyMissing { .. })) => e,
+        other => return other,
+    };
+    let question = format!(
+        "{missing}.
+
+If the keyring item can be put back, do that instead: then every secret and token opens again.
+
+\
+         Starting over makes a new key and drops every client secret, token and private key sealed under the lost one, \
+         for good. The profiles stay; their secrets and keys are entered again."
+    );
+    if crate::confirm::ask(&app, "Start over with a new data key?", &question, "Start over").await {
+        on_desk(&state, |d| d.start_over()).await
+    } else {
+        Err(missing)
+    }
 }
 
 /// What the window shows in its footer.

@@ -9,7 +9,8 @@ import type { Stage } from "./Stage";
  */
 export type ErrorPayload = { code: ErrorCode, message: string, 
 /**
- * What the profile lacks, for a `not_ready` (or missing-secret) error, and which profile.
+ * What the profile (or, with no `handle`, the store) lacks, for a `not_ready`,
+ * missing-secret or `key_missing` error, and which profile.
  */
 need?: Need, handle?: string, 
 /**

@@ -9,7 +9,7 @@ export type RekeyOutcome = {
  */
 resealed: number, 
 /**
- * Values that no longer opened (altered) and were dropped: their profiles need the
- * secret again, or a new token.
+ * Values that no longer opened (altered, or sealed under a lost key when starting
+ * over) and were dropped: their profiles need the secret again, or a new token.
  */
 dropped: number, };

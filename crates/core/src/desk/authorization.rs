@@ -55,6 +55,8 @@ impl Desk {
         }
         self.check_origins(handle, &[Endpoint::Token])?;
         let secret = self.client_secret(handle)?;
+        // The tokens must be kept: a store whose key is gone says so before the browser opens.
+        self.key_for_write()?;
         let loopback = Loopback::bind(cfg.redirect_port).await?;
         let redirect_uri = loopback.redirect_uri(&cfg.redirect_path);
         let request = authorize::request(&cfg, &redirect_uri)?;

@@ -63,14 +63,12 @@ impl Desk {
 
     fn store_key(&self, handle: &str, m: &KeyMaterial) -> Result<KeyInfo> {
         let facts = m.facts()?;
-        let key = self.key_for_write()?;
-        let mut conn = self.conn();
-        let tx = store::write(&mut conn)?;
-        let id = store::get(&tx, handle)?.id;
-        let sealed = key.seal(&self.aad(Place::Key(id)), m.key.expose().as_bytes());
         let not_after = facts.as_ref().map(|f| f.not_after.to_rfc3339());
-        credentials::set_key(&tx, id, &sealed, key_type_name(m.key_type), m.cert.as_deref(), not_after.as_deref())?;
-        tx.commit()?;
+        self.write_sealed(|tx, key| {
+            let id = store::get(tx, handle)?.id;
+            let sealed = key.seal(&self.aad(Place::Key(id)), m.key.expose().as_bytes());
+            credentials::set_key(tx, id, &sealed, key_type_name(m.key_type), m.cert.as_deref(), not_after.as_deref())
+        })?;
         Ok(KeyInfo { handle: handle.to_string(), key_type: m.key_type, certificate: facts.clone(), facts, jwk: m.public_jwk()? })
     }
 
@@ -86,11 +84,9 @@ impl Desk {
             return Err(again("was sealed with a key this store no longer has"));
         }
         let Some(sealed) = creds.key_sealed else { return Ok(None) };
-        let key = match self.key() {
-            Err(Error::KeyMissing { .. }) => return Err(again("cannot be read, since the keyring has no key for this store")),
-            other => other?,
-        };
-        let pem = key.open_text(&self.aad(Place::Key(id)), &sealed).ok_or_else(|| again("cannot be read (it was altered or moved)"))?;
+        let pem = self
+            .open_sealed(Place::Key(id), &sealed, || Ok(credentials::get(&self.conn(), id)?.key_sealed))?
+            .ok_or_else(|| again("cannot be read (it was altered or moved)"))?;
         let key_type = if creds.key_type.as_deref() == Some("p256") { KeyType::P256 } else { KeyType::Rsa };
         Ok(Some(KeyMaterial { key: PrivateKey::new(pem.as_str()), key_type, cert: creds.cert_pem }))
     }

@@ -28,6 +28,12 @@ impl Desk {
         grant: Grant,
         log: &mut Recorder,
     ) -> Result<Token> {
+        // A token that could not be kept is not asked for: a store whose key is gone says so
+        // before anything is sent.
+        if let Err(e) = self.key_for_write() {
+            self.save_attempts(id, log)?;
+            return Err(e);
+        }
         let obtained_at = Utc::now();
         let result = match exchange::request_token(cfg, &grant, secret, log).await {
             Ok(response) => Ok((expiry::info(cfg, &response, obtained_at, secret, log).await, response)),

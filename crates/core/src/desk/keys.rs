@@ -1,27 +1,57 @@
 //! The store's data key: one 256-bit key per store, kept as the only OAuth Desk item in the
-//! OS keyring and read once per process (a [`Desk`] keeps it, zeroized on drop). Every client
-//! secret and token is sealed under it in the store itself, so a secret and its profile are
-//! written in one SQLite transaction, and the keyring's size and speed no longer matter.
+//! OS keyring and read once per process (a [`Desk`] keeps it, with its id, zeroized on
+//! drop). Every client secret and token is sealed under it in the store itself, so a secret
+//! and its profile are written in one SQLite transaction, and the keyring's size and speed
+//! no longer matter.
 //!
-//! Also here: creating the key on first use (under the store's write lock, so two processes
-//! never make two keys), a store whose key is gone (copied elsewhere, keyring reset), re-keying,
-//! and moving a schema-2 store's keyring items in, in an order that loses nothing if stopped.
+//! What this file promises:
+//!
+//! - A key is made only for a store that holds no sealed value (its first secret), or by an
+//!   explicit [`Desk::rekey`] / [`Desk::start_over`]. A key item that is gone or holds
+//!   something else is [`Error::KeyMissing`] for every command, reads and writes alike, and
+//!   changes nothing: putting the item back opens everything again.
+//! - Every write that seals checks, inside its write transaction, that the key it holds is
+//!   the store's (`meta.key_id`); a process whose key another process replaced (a `rekey`
+//!   while the window is open, or a sign-in waits) reads the new key and tries again. A read
+//!   whose value does not open reads the store's key id, and the value, once more before it
+//!   calls the value altered.
+//! - A change of key notes the key items it makes and retires in the store (a journal)
+//!   before touching the keyring, and the items are removed once no longer used: by the
+//!   change itself, or, when it was stopped, by the next process that opens the store. This
+//!   needs no listing of the keyring (which not every platform's keyring can do).
+//! - Changes of key are made one at a time, across processes (a file lock in the data
+//!   directory), and never hold the store's write lock across a keyring call.
+//!
+//! Also here: moving a schema-2 store's keyring items in, in an order that loses nothing if
+//! stopped.
 
+use std::fs::{File, TryLockError};
+use std::ops::Deref;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use chacha20poly1305::aead::rand_core::RngCore;
 use chacha20poly1305::aead::OsRng;
+use rusqlite::Transaction;
 use serde::Serialize;
 use ts_rs::TS;
+use zeroize::Zeroizing;
 
 use super::Desk;
 use crate::error::{Error, Result};
 use crate::secret::seal::DataKey;
 use crate::secret::Secret;
-use crate::store::{self, sealed, sealed::Place};
+use crate::store::{self, sealed, sealed::Journal, sealed::Place};
 
 /// The text sealed under the key as `meta.key_check`: opening it proves the key is the store's.
 const CHECK: &[u8] = b"oauthdesk data key";
+
+/// How many times a write reads a key another process made meanwhile before it gives up
+/// (each try means another whole re-key happened during this one write).
+const STALE_TRIES: usize = 4;
+
+/// How long a change of key waits for another process's change to finish.
+const KEY_LOCK_WAIT: Duration = Duration::from_secs(30);
 
 /// What `rekey` did.
 #[derive(Debug, Clone, Serialize, TS)]
@@ -29,9 +59,23 @@ const CHECK: &[u8] = b"oauthdesk data key";
 pub struct RekeyOutcome {
     /// Values sealed again under the new key.
     pub resealed: usize,
-    /// Values that no longer opened (altered) and were dropped: their profiles need the
-    /// secret again, or a new token.
+    /// Values that no longer opened (altered, or sealed under a lost key when starting
+    /// over) and were dropped: their profiles need the secret again, or a new token.
     pub dropped: usize,
+}
+
+/// The data key as a process holds it, with its id (its keyring item's name), so that a
+/// write can tell whether the store still uses it.
+pub(crate) struct HeldKey {
+    pub(crate) id: String,
+    key: DataKey,
+}
+
+impl Deref for HeldKey {
+    type Target = DataKey;
+    fn deref(&self) -> &DataKey {
+        &self.key
+    }
 }
 
 fn new_key_id() -> String {
@@ -43,13 +87,21 @@ impl Desk {
         format!("{}/data-key/{key_id}", self.store_id)
     }
 
-    fn cached_key(&self) -> Option<Arc<DataKey>> {
+    fn cached_key(&self) -> Option<Arc<HeldKey>> {
         self.key.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
-    fn keep_key(&self, key: Arc<DataKey>) -> Arc<DataKey> {
+    fn keep_key(&self, key: Arc<HeldKey>) -> Arc<HeldKey> {
         *self.key.lock().unwrap_or_else(|p| p.into_inner()) = Some(key.clone());
         key
+    }
+
+    /// Forgets the key `id` (the store uses another now), so the next use reads the store's.
+    fn forget_key(&self, id: &str) {
+        let mut held = self.key.lock().unwrap_or_else(|p| p.into_inner());
+        if held.as_ref().is_some_and(|k| k.id == id) {
+            *held = None;
+        }
     }
 
     /// The associated data of a place in this store.
@@ -58,32 +110,35 @@ impl Desk {
     }
 
     /// The store's data key: from memory, else from the keyring (once), else a new one when
-    /// the store has none yet. [`Error::KeyMissing`] when the store names a key the keyring
-    /// does not hold (or one that does not open it).
-    pub(crate) fn key(&self) -> Result<Arc<DataKey>> {
+    /// the store has none yet and holds no sealed value. [`Error::KeyMissing`] when the
+    /// store names a key the keyring does not hold (or one that does not open it).
+    pub(crate) fn key(&self) -> Result<Arc<HeldKey>> {
         if let Some(key) = self.cached_key() {
             return Ok(key);
         }
-        let key = loop {
-            let found = sealed::key(&self.conn())?;
-            match found {
-                Some((id, check)) => break self.load_key(&id, &check)?,
+        let named = sealed::key(&self.conn())?;
+        let key = match named {
+            Some((id, check)) => self.load_key(&id, &check)?,
+            None => match self.create_key(None)? {
+                Some(key) => key,
+                // Another process made the key meanwhile (or the store names none and yet
+                // holds sealed values, which the read below reports).
                 None => {
-                    if let Some(key) = self.create_key(None)? {
-                        break key;
-                    }
-                    // Another process made the key meanwhile: read it.
+                    let named = sealed::key(&self.conn())?;
+                    let (id, check) =
+                        named.ok_or_else(|| Error::KeyMissing { detail: "the store names no key, yet holds sealed values".into() })?;
+                    self.load_key(&id, &check)?
                 }
-            }
+            },
         };
         let key = self.keep_key(Arc::new(key));
         self.move_in_legacy(&key)?;
         Ok(key)
     }
 
-    fn load_key(&self, id: &str, check: &[u8]) -> Result<DataKey> {
-        let missing = |why: &str| Error::KeyMissing { detail: why.to_string() };
+    fn load_key(&self, id: &str, check: &[u8]) -> Result<HeldKey> {
         let item = self.key_item(id);
+        let missing = |why: &str| Error::KeyMissing { detail: format!("{why}: {item}") };
         let place = sealed::key_place(&self.conn())?;
         let text = match &place {
             Some(place) => self.secrets().get_at(&item, place)?,
@@ -95,11 +150,11 @@ impl Desk {
                 text
             }
         };
-        let text = text.ok_or_else(|| missing("no key item for this store"))?;
-        let key = DataKey::from_text(text.expose()).ok_or_else(|| missing("the key item holds no key"))?;
+        let text = text.ok_or_else(|| missing("the keyring has no item"))?;
+        let key = DataKey::from_text(text.expose()).ok_or_else(|| missing("the keyring's item holds no key"))?;
         match key.open(&self.aad(Place::KeyCheck), check) {
-            Some(_) => Ok(key),
-            None => Err(missing("the keyring's key is not this store's")),
+            Some(_) => Ok(HeldKey { id: id.to_string(), key }),
+            None => Err(missing("the keyring's item holds another key than this store's")),
         }
     }
 
@@ -115,39 +170,90 @@ impl Desk {
         Ok(())
     }
 
-    /// Makes a new key, under the store's write lock. `replacing` names the key that is gone
-    /// (its sealed values are then dropped: they cannot be opened any more). `None` when
-    /// another process made or replaced the key first.
-    fn create_key(&self, replacing: Option<&str>) -> Result<Option<DataKey>> {
-        let mut conn = self.conn();
-        let tx = store::write(&mut conn)?;
-        let current = sealed::key(&tx)?.map(|(id, _)| id);
-        if current.as_deref() != replacing {
-            return Ok(None);
+    /// Holds the lock under which the store's key changes (a file lock in the data
+    /// directory, released when dropped or when the process ends, however it ends): one
+    /// change at a time across processes, and no removal of a key item another process is
+    /// about to adopt. With `wait`, waits for it (a bounded time); else `None` when taken.
+    fn key_lock(&self, wait: bool) -> Result<Option<File>> {
+        let dir = self.store_path().parent().map(|d| d.join("locks")).unwrap_or_else(|| std::path::PathBuf::from("locks"));
+        std::fs::create_dir_all(&dir)?;
+        let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(dir.join("data-key.lock"))?;
+        let deadline = Instant::now() + KEY_LOCK_WAIT;
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(Some(file)),
+                Err(TryLockError::WouldBlock) if !wait => return Ok(None),
+                Err(TryLockError::WouldBlock) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(20)),
+                Err(TryLockError::WouldBlock) => {
+                    return Err(Error::Internal(format!(
+                        "another process has been changing the store's data key for {} s; try again when it is done",
+                        KEY_LOCK_WAIT.as_secs()
+                    )))
+                }
+                Err(TryLockError::Error(e)) => return Err(e.into()),
+            }
         }
-        let (key, id) = (DataKey::generate(), new_key_id());
-        // The one keyring write of a store's life (and of a reset): under the lock, so that
-        // no second process makes a second key.
-        self.secrets().set(&self.key_item(&id), &Secret::new(key.to_text().as_str()))?;
-        if replacing.is_some() {
-            sealed::drop_all(&tx)?;
-        }
-        sealed::set_key(&tx, &id, &key.seal(&self.aad(Place::KeyCheck), CHECK))?;
-        if let Some(place) = self.secrets().locate(&self.key_item(&id))? {
-            sealed::set_key_place(&tx, &id, &place)?;
-        }
-        tx.commit()?;
-        tracing::info!(replacing = replacing.is_some(), "made the store's data key");
-        Ok(Some(key))
     }
 
-    /// The key for storing a new secret: when the store's key is gone, a new one (the values
-    /// sealed under the old one cannot be read again and are dropped).
-    pub(crate) fn key_for_write(&self) -> Result<Arc<DataKey>> {
+    /// Makes a key for a store that holds no sealed value: its first, or one in place of
+    /// `replacing`, a key that is gone (nothing is lost: nothing was sealed under it). `None`
+    /// when the store's key is no longer `replacing` (another process made one), or when it
+    /// holds sealed values (then a key is never made here: see [`Desk::start_over`]).
+    fn create_key(&self, replacing: Option<&str>) -> Result<Option<HeldKey>> {
+        let _lock = self.key_lock(true)?;
+        let free = |tx: &Transaction<'_>| -> Result<bool> { Ok(sealed::key_id(tx)?.as_deref() == replacing && !sealed::any_sealed(tx)?) };
+        let (key, id) = (DataKey::generate(), new_key_id());
+        {
+            let mut conn = self.conn();
+            let tx = store::write(&mut conn)?;
+            if !free(&tx)? {
+                return Ok(None);
+            }
+            sealed::journal_add(&tx, Journal::Pending, &id)?;
+            tx.commit()?;
+        }
+        let adopted = self.set_item(&id, &key).and_then(|()| {
+            let place = self.secrets().locate(&self.key_item(&id))?;
+            let mut conn = self.conn();
+            let tx = store::write(&mut conn)?;
+            // A process that held the old key may have sealed a value meanwhile.
+            if !free(&tx)? {
+                return Ok(false);
+            }
+            sealed::set_key(&tx, &id, &key.seal(&self.aad(Place::KeyCheck), CHECK))?;
+            if let Some(place) = place {
+                sealed::set_key_place(&tx, &id, &place)?;
+            }
+            sealed::journal_remove(&tx, Journal::Pending, &id)?;
+            if let Some(old) = replacing {
+                sealed::journal_add(&tx, Journal::Retired, old)?;
+            }
+            tx.commit()?;
+            Ok(true)
+        });
+        self.tidy_locked();
+        match adopted? {
+            true => {
+                tracing::info!(replacing = replacing.is_some(), "made the store's data key");
+                Ok(Some(HeldKey { id, key }))
+            }
+            false => Ok(None),
+        }
+    }
+
+    fn set_item(&self, id: &str, key: &DataKey) -> Result<()> {
+        self.secrets().set(&self.key_item(id), &Secret::new(key.to_text().as_str()))
+    }
+
+    /// The key for sealing a new value. A store that holds no sealed value gets one (a
+    /// first key, or a new one in place of a lost key, which opened nothing); a store whose
+    /// sealed values need a key the keyring does not hold gets [`Error::KeyMissing`], and
+    /// nothing changes: the key is never replaced here.
+    pub(crate) fn key_for_write(&self) -> Result<Arc<HeldKey>> {
         match self.key() {
-            Err(Error::KeyMissing { .. }) => {
-                let gone = sealed::key(&self.conn())?.map(|(id, _)| id);
-                match self.create_key(gone.as_deref())? {
+            Err(missing @ Error::KeyMissing { .. }) => {
+                let Some(gone) = sealed::key_id(&self.conn())? else { return Err(missing) };
+                match self.create_key(Some(&gone))? {
                     Some(key) => Ok(self.keep_key(Arc::new(key))),
                     None => self.key(),
                 }
@@ -156,50 +262,143 @@ impl Desk {
         }
     }
 
+    /// Runs `write` in one write transaction with the store's current key. The key is
+    /// checked against the store's inside the transaction, so nothing is sealed under a key
+    /// another process has replaced: a stale key is let go, the new one read (between tries,
+    /// never under the store's lock), and the write tried again.
+    pub(crate) fn write_sealed<T>(&self, write: impl FnOnce(&Transaction<'_>, &HeldKey) -> Result<T>) -> Result<T> {
+        for _ in 0..STALE_TRIES {
+            let key = self.key_for_write()?;
+            let mut conn = self.conn();
+            let tx = store::write(&mut conn)?;
+            if sealed::key_id(&tx)?.as_deref() == Some(key.id.as_str()) {
+                let out = write(&tx, &key)?;
+                tx.commit()?;
+                return Ok(out);
+            }
+            drop(tx);
+            drop(conn);
+            tracing::info!("the store's data key changed since this process read it; reading the new one");
+            self.forget_key(&key.id);
+        }
+        Err(Error::Internal("the store's data key kept changing during this write; try again".into()))
+    }
+
+    /// [`Desk::write_sealed`] when `seals`, else the same write with no key (and no need
+    /// for one).
+    pub(crate) fn write_with_key<T>(&self, seals: bool, write: impl FnOnce(&Transaction<'_>, Option<&HeldKey>) -> Result<T>) -> Result<T> {
+        if seals {
+            return self.write_sealed(|tx, key| write(tx, Some(key)));
+        }
+        let mut conn = self.conn();
+        let tx = store::write(&mut conn)?;
+        let out = write(&tx, None)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// Opens the text sealed at `place`. A value that does not open under the key this
+    /// process holds may be one another process sealed again under a new key (a re-key):
+    /// then the store's key is read again when it changed, the value is read again with
+    /// `again`, and only a value that still does not open is `None` (altered, or moved).
+    pub(crate) fn open_sealed(
+        &self,
+        place: Place,
+        sealed: &[u8],
+        again: impl FnOnce() -> Result<Option<Vec<u8>>>,
+    ) -> Result<Option<Zeroizing<String>>> {
+        let aad = self.aad(place);
+        let key = self.key()?;
+        if let Some(text) = key.open_text(&aad, sealed) {
+            return Ok(Some(text));
+        }
+        if sealed::key_id(&self.conn())?.as_deref() != Some(key.id.as_str()) {
+            self.forget_key(&key.id);
+        }
+        let key = self.key()?;
+        Ok(again()?.and_then(|value| key.open_text(&aad, &value)))
+    }
+
     /// Whether the store names a key the keyring does not hold (its sealed values cannot be
     /// read). A keyring that cannot be reached says nothing either way.
     pub(crate) fn key_is_missing(&self) -> bool {
         matches!(self.key(), Err(Error::KeyMissing { .. }))
     }
 
-    /// Makes a new data key and seals every value again under it, in one transaction; the old
-    /// key's item is removed once the store uses the new one.
+    /// Whether the keyring lacks the key this store's sealed values need (see
+    /// [`Error::KeyMissing`]); `false` when the keyring cannot be reached.
+    pub fn data_key_missing(&self) -> bool {
+        self.key_is_missing()
+    }
+
+    /// Makes a new data key and seals every value again under it, in one transaction; the
+    /// old key's item is removed once the store uses the new one. A store whose key is gone
+    /// is [`Error::KeyMissing`] and is left as it is (see [`Desk::start_over`]).
     #[tracing::instrument(skip(self), err(level = "info"))]
     pub fn rekey(&self) -> Result<RekeyOutcome> {
-        let old = self.key()?;
-        let Some((old_id, _)) = sealed::key(&self.conn())? else {
+        self.change_key(false)
+    }
+
+    /// [`Desk::rekey`], and, for a store whose key is gone, the explicit new start: a new
+    /// key, and every value sealed under the lost one dropped (client secrets and private
+    /// keys are marked to be entered again, tokens forgotten). For a person who chose it:
+    /// the values cannot come back, even if the old key's item is found again.
+    #[tracing::instrument(skip(self), err(level = "info"))]
+    pub fn start_over(&self) -> Result<RekeyOutcome> {
+        self.change_key(true)
+    }
+
+    fn change_key(&self, start_over: bool) -> Result<RekeyOutcome> {
+        let _lock = self.key_lock(true)?;
+        let Some((old_id, check)) = sealed::key(&self.conn())? else {
             return Ok(RekeyOutcome { resealed: 0, dropped: 0 });
         };
-        let (new, new_id) = (DataKey::generate(), new_key_id());
-        let new_item = self.key_item(&new_id);
-        // The new item exists before the store names it, so a stop in between loses nothing.
-        self.secrets().set(&new_item, &Secret::new(new.to_text().as_str()))?;
-        let outcome = self.reseal(&old, &old_id, &new, &new_id);
-        match &outcome {
-            Ok(_) => {
-                self.keep_key(Arc::new(new));
-                if let Err(e) = self.secrets().delete(&self.key_item(&old_id)) {
-                    tracing::warn!(error = %e, "the old data key's keyring item stays; it opens nothing the store still holds");
-                }
-            }
-            Err(_) => {
-                let _ = self.secrets().delete(&new_item);
-            }
+        // The key this process holds only if it is still the store's: another process may
+        // have changed it since.
+        let held = match self.cached_key().filter(|k| k.id == old_id) {
+            Some(key) => Ok(key),
+            None => self.load_key(&old_id, &check).map(Arc::new),
+        };
+        let old = match held {
+            Ok(key) => Some(key),
+            Err(Error::KeyMissing { .. }) if start_over => None,
+            Err(e) => return Err(e),
+        };
+        if let Some(key) = &old {
+            self.move_in_legacy(key)?;
         }
+        let (new, new_id) = (DataKey::generate(), new_key_id());
+        {
+            let mut conn = self.conn();
+            let tx = store::write(&mut conn)?;
+            if sealed::key_id(&tx)?.as_deref() != Some(old_id.as_str()) {
+                return Err(Error::Internal("another process changed the store's key meanwhile; run rekey again".into()));
+            }
+            sealed::journal_add(&tx, Journal::Pending, &new_id)?;
+            tx.commit()?;
+        }
+        // The new item exists before the store names it, and the journal names the item
+        // before it exists: a stop anywhere loses nothing and leaves nothing behind.
+        let outcome = self.set_item(&new_id, &new).and_then(|()| self.reseal(old.as_deref().map(|k| &k.key), &old_id, &new, &new_id));
+        if outcome.is_ok() {
+            self.keep_key(Arc::new(HeldKey { id: new_id, key: new }));
+        }
+        self.tidy_locked();
         outcome
     }
 
-    fn reseal(&self, old: &DataKey, old_id: &str, new: &DataKey, new_id: &str) -> Result<RekeyOutcome> {
+    fn reseal(&self, old: Option<&DataKey>, old_id: &str, new: &DataKey, new_id: &str) -> Result<RekeyOutcome> {
+        let place = self.secrets().locate(&self.key_item(new_id))?;
         let mut conn = self.conn();
         let tx = store::write(&mut conn)?;
-        if sealed::key(&tx)?.map(|(id, _)| id).as_deref() != Some(old_id) {
-            return Err(Error::Internal("another process re-keyed the store meanwhile; run rekey again".into()));
+        if sealed::key_id(&tx)?.as_deref() != Some(old_id) {
+            return Err(Error::Internal("another process changed the store's key meanwhile; run rekey again".into()));
         }
         let mut outcome = RekeyOutcome { resealed: 0, dropped: 0 };
         let mut unreadable = Vec::new();
         for (place, value) in sealed::all(&tx)? {
             let aad = self.aad(place);
-            match old.open(&aad, &value) {
+            match old.and_then(|old| old.open(&aad, &value)) {
                 Some(plain) => {
                     sealed::replace(&tx, place, &new.seal(&aad, &plain))?;
                     outcome.resealed += 1;
@@ -212,17 +411,66 @@ impl Desk {
             outcome.dropped += 1;
         }
         sealed::set_key(&tx, new_id, &new.seal(&self.aad(Place::KeyCheck), CHECK))?;
-        if let Some(place) = self.secrets().locate(&self.key_item(new_id))? {
+        if let Some(place) = place {
             sealed::set_key_place(&tx, new_id, &place)?;
         }
+        sealed::journal_remove(&tx, Journal::Pending, new_id)?;
+        sealed::journal_add(&tx, Journal::Retired, old_id)?;
         tx.commit()?;
+        tracing::info!(resealed = outcome.resealed, dropped = outcome.dropped, "made a new data key");
         Ok(outcome)
+    }
+
+    /// Removes the key items a change of key left behind (stopped, or by another process):
+    /// a key made and never adopted, and keys the store no longer uses. Skipped while
+    /// another process changes the key (it tidies after itself). Errors are logged: an item
+    /// that stays is removed by a later run.
+    pub(crate) fn tidy_keys(&self) {
+        let empty = sealed::journal_is_empty(&self.conn());
+        match empty {
+            Ok(true) => return,
+            Ok(false) => {}
+            Err(e) => return tracing::warn!(error = %e, "cannot read which key items to remove"),
+        }
+        match self.key_lock(false) {
+            Ok(Some(_lock)) => self.tidy_locked(),
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "cannot remove the key items left behind yet"),
+        }
+    }
+
+    /// [`Desk::tidy_keys`], for a caller that holds the key lock.
+    fn tidy_locked(&self) {
+        if let Err(e) = self.tidy() {
+            tracing::warn!(error = %e, "the key items left behind stay for now; the next run removes them");
+        }
+    }
+
+    fn tidy(&self) -> Result<()> {
+        for kind in [Journal::Pending, Journal::Retired] {
+            let (current, ids) = {
+                let conn = self.conn();
+                (sealed::key_id(&conn)?, sealed::journal(&conn, kind)?)
+            };
+            for id in ids {
+                // The store's own key is never removed (a pending key it adopted is its key).
+                if current.as_deref() != Some(id.as_str()) {
+                    self.secrets().delete(&self.key_item(&id))?;
+                }
+                let mut conn = self.conn();
+                let tx = store::write(&mut conn)?;
+                sealed::journal_remove(&tx, kind, &id)?;
+                tx.commit()?;
+            }
+        }
+        Ok(())
     }
 
     /// Moves a schema-2 store's keyring items in: each value is sealed here and committed,
     /// then its keyring item is removed, then the store stops referring to it. Stopped at
-    /// any point, the next run finishes the job and nothing is lost.
-    pub(crate) fn move_in_legacy(&self, key: &DataKey) -> Result<()> {
+    /// any point, the next run finishes the job and nothing is lost. A key the store no
+    /// longer uses stops the move (the next read of the new key goes on with it).
+    pub(crate) fn move_in_legacy(&self, key: &HeldKey) -> Result<()> {
         let items = sealed::legacy(&self.conn())?;
         for item in items {
             if !item.sealed {
@@ -230,6 +478,9 @@ impl Desk {
                     let blob = key.seal(&self.aad(item.place), value.expose().as_bytes());
                     let mut conn = self.conn();
                     let tx = store::write(&mut conn)?;
+                    if sealed::key_id(&tx)?.as_deref() != Some(key.id.as_str()) {
+                        return Ok(());
+                    }
                     sealed::move_in(&tx, &item, &blob)?;
                     tx.commit()?;
                 }

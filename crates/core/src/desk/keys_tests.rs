@@ -76,10 +76,11 @@ fn a_value_moved_to_another_profile_does_not_open() {
 }
 
 #[test]
-fn a_store_whose_key_is_gone_keeps_its_profiles_and_takes_new_secrets() {
+fn a_store_whose_key_is_gone_keeps_its_profiles_and_changes_nothing_until_told_to_start_over() {
     let dir = tempfile::tempdir().unwrap();
-    open(&dir, &Arc::new(MemorySecrets::default())).create(cc("a", "secret-a")).unwrap();
-    open(&dir, &Arc::new(MemorySecrets::default())).create(cc("b", "secret-b")).ok();
+    let first = Arc::new(MemorySecrets::default());
+    open(&dir, &first).create(cc("a", "secret-a")).unwrap();
+    open(&dir, &first).create(cc("b", "secret-b")).unwrap();
     // A fresh keyring, as on another machine: the profiles are there, their secrets unreadable.
     let keyring = Arc::new(MemorySecrets::default());
     let desk = open(&dir, &keyring);
@@ -87,12 +88,18 @@ fn a_store_whose_key_is_gone_keeps_its_profiles_and_takes_new_secrets() {
     assert_eq!(list.len(), 2);
     assert!(list.iter().all(|p| p.client_secret == SecretState::Unreadable), "{list:?}");
     let err = secret(&desk, "a").unwrap_err();
-    assert!(matches!(err, Error::NotReady { need: Need::ClientSecret, .. }), "{err}");
-    // Entering one secret again makes a new key; the others stay to be entered again.
+    assert!(matches!(err, Error::KeyMissing { .. }), "{err}");
+    assert_eq!(err.payload().need, Some(Need::DataKey));
+    // Entering a secret again does not replace the key (that would drop the others' secrets).
+    let err = desk.update("a", ProfileChanges { client_secret: Some(ClientSecret::new("new-a")), ..Default::default() }).unwrap_err();
+    assert!(matches!(err, Error::KeyMissing { .. }), "{err}");
+    assert!(keyring.is_empty());
+    // Starting over, explicitly, does: what the lost key sealed is dropped, the profiles stay.
+    desk.start_over().unwrap();
     desk.update("a", ProfileChanges { client_secret: Some(ClientSecret::new("new-a")), ..Default::default() }).unwrap();
     assert_eq!(secret(&desk, "a").unwrap().as_deref(), Some("new-a"));
     assert_eq!(desk.get("b").unwrap().client_secret, SecretState::Unreadable);
-    assert!(secret(&desk, "b").is_err());
+    assert!(matches!(secret(&desk, "b").unwrap_err(), Error::NotReady { need: Need::ClientSecret, .. }));
     assert_eq!(keyring.len(), 1);
 }
 

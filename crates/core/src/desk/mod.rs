@@ -10,6 +10,8 @@
 
 pub mod authorization;
 pub mod credentials;
+#[cfg(test)]
+mod data_key_tests;
 mod device;
 mod grant;
 pub mod keys;
@@ -27,7 +29,6 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use rusqlite::Connection;
 
 use crate::error::Result;
-use crate::secret::seal::DataKey;
 use crate::secret::SecretStore;
 use crate::store;
 
@@ -41,7 +42,7 @@ pub struct Desk {
     store_id: String,
     path: PathBuf,
     /// The data key, once read (see [`keys`]).
-    key: Mutex<Option<Arc<DataKey>>>,
+    key: Mutex<Option<Arc<keys::HeldKey>>>,
 }
 
 impl Desk {
@@ -52,6 +53,8 @@ impl Desk {
         let store_id = store::store_id(&conn)?;
         let legacy = store::sealed::has_legacy(&conn)?;
         let desk = Desk { conn: Mutex::new(conn), secrets, store_id, path, key: Mutex::new(None) };
+        // A change of key stopped half-way (or another process's) left key items to remove.
+        desk.tidy_keys();
         if store::profiles::has_unrecorded_confirmations(&desk.conn())? {
             desk.record_legacy_confirmations()?;
         }

@@ -65,29 +65,38 @@ impl Desk {
         let secret = new.client_secret.filter(|s| !s.is_empty());
         secret.as_ref().map(profile::check_secret).transpose()?;
         let fields = profile::check_fields(template, &new.fields, secret.is_some())?;
-        let key = secret.as_ref().map(|_| self.key_for_write()).transpose()?;
-        let mut conn = self.conn();
-        let tx = store::write(&mut conn)?;
-        let id = store::insert(&tx, &new.handle, &label, &template.id, &fields)?;
-        if let (Some(secret), Some(key)) = (&secret, &key) {
-            store::profiles::set_client_secret(&tx, id, &key.seal(&self.aad(Place::ClientSecret(id)), secret.expose().as_bytes()))?;
-        }
-        // The person who made the profile named its endpoints: they are confirmed as made.
-        store::profiles::set_confirmed(&tx, id, &confirmed_as_made(&new.handle, template, &fields))?;
-        tx.commit()?;
-        drop(conn);
+        self.write_with_key(secret.is_some(), |tx, key| {
+            let id = store::insert(tx, &new.handle, &label, &template.id, &fields)?;
+            if let (Some(secret), Some(key)) = (&secret, key) {
+                store::profiles::set_client_secret(tx, id, &key.seal(&self.aad(Place::ClientSecret(id)), secret.expose().as_bytes()))?;
+            }
+            // The person who made the profile named its endpoints: they are confirmed as made.
+            store::profiles::set_confirmed(tx, id, &confirmed_as_made(&new.handle, template, &fields))?;
+            Ok(())
+        })?;
         self.view(&new.handle)
     }
 
     /// Applies changes to a profile; its handle and template never change.
     #[tracing::instrument(skip(self, changes), err(level = "info"))]
     pub fn update(&self, handle: &str, changes: ProfileChanges) -> Result<Profile> {
-        let secret = changes.client_secret.filter(|s| !s.is_empty());
+        let mut changes = changes;
+        let secret = changes.client_secret.take().filter(|s| !s.is_empty());
         secret.as_ref().map(profile::check_secret).transpose()?;
-        let key = secret.as_ref().map(|_| self.key_for_write()).transpose()?;
-        let mut conn = self.conn();
-        let tx = store::write(&mut conn)?;
-        let row = store::get(&tx, handle)?;
+        self.write_with_key(secret.is_some(), |tx, key| self.apply_changes(tx, key, handle, changes, secret.as_ref()))?;
+        self.view(handle)
+    }
+
+    /// [`Desk::update`]'s write, in its transaction; `key` seals `secret`.
+    fn apply_changes(
+        &self,
+        tx: &rusqlite::Transaction<'_>,
+        key: Option<&super::keys::HeldKey>,
+        handle: &str,
+        changes: ProfileChanges,
+        secret: Option<&ClientSecret>,
+    ) -> Result<()> {
+        let row = store::get(tx, handle)?;
         let template = template::find(&row.template)?;
         let label = match changes.label.as_deref() {
             Some(l) => profile::label(Some(l), handle)?,
@@ -98,19 +107,17 @@ impl Desk {
             merged.insert(name, value);
         }
         let fields = profile::check_fields(template, &merged, secret.is_some() || row.has_secret() || row.secret_lost)?;
-        store::update(&tx, row.id, &label, &fields)?;
+        store::update(tx, row.id, &label, &fields)?;
         if fields != row.fields || secret.is_some() {
             // A token was issued for the old settings: it is stale now.
-            self.forget_token(&tx, row.id, Some(history::Dropped::SettingsChanged))?;
+            self.forget_token(tx, row.id, Some(history::Dropped::SettingsChanged))?;
         }
-        if let (Some(secret), Some(key)) = (&secret, &key) {
-            store::profiles::set_client_secret(&tx, row.id, &key.seal(&self.aad(Place::ClientSecret(row.id)), secret.expose().as_bytes()))?;
+        if let (Some(secret), Some(key)) = (secret, key) {
+            store::profiles::set_client_secret(tx, row.id, &key.seal(&self.aad(Place::ClientSecret(row.id)), secret.expose().as_bytes()))?;
         }
         // A moved endpoint stays unconfirmed (see `origins`): neither an edit nor a secret
         // entered again confirms where credentials go.
-        tx.commit()?;
-        drop(conn);
-        self.view(handle)
+        Ok(())
     }
 
     /// Removes a profile and its secret.
@@ -151,21 +158,15 @@ impl Desk {
     }
 
     /// The stored client secret, for the flows that send it. A secret that cannot be read
-    /// (its key is gone, or the value was altered or moved) is an error that says to enter
-    /// it again, never a wrong value.
+    /// is an error, never a wrong value: [`Error::KeyMissing`] when the keyring lacks the
+    /// store's key (every secret waits for it), else (the value was altered or moved) one
+    /// that says to enter it again.
     pub fn client_secret(&self, handle: &str) -> Result<Option<ClientSecret>> {
         let row = store::get(&self.conn(), handle)?;
         let again = |why: String| Error::not_ready(handle, Need::ClientSecret, format!("{why}: enter it again"));
         if let Some(sealed) = &row.client_secret {
-            let key = match self.key() {
-                Err(Error::KeyMissing { .. }) => {
-                    return Err(again(format!(
-                        "the client secret of '{handle}' cannot be read, since the keyring has no key for this store"
-                    )))
-                }
-                other => other?,
-            };
-            return match key.open_text(&self.aad(Place::ClientSecret(row.id)), sealed) {
+            let opened = self.open_sealed(Place::ClientSecret(row.id), sealed, || Ok(store::get(&self.conn(), handle)?.client_secret))?;
+            return match opened {
                 Some(text) => Ok(Some(ClientSecret::new(text.as_str()))),
                 None => Err(again(format!(
                     "the stored client secret of '{handle}' cannot be read (it was altered, or moved from another profile)"

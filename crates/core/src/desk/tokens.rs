@@ -70,16 +70,14 @@ impl Desk {
         Ok((row.id, cfg))
     }
 
-    /// The cached token and refresh token, whatever the token's expiry. A token that cannot
-    /// be read (its key is gone, or it was altered) counts as none.
+    /// The cached token and refresh token, whatever the token's expiry. A token that was
+    /// altered counts as none; one whose key the keyring lacks is [`Error::KeyMissing`] (a
+    /// new token could not be kept either).
     fn read_cached(&self, id: i64) -> Result<Option<(history::TokenMeta, Token, Option<RefreshToken>)>> {
         let Some(meta) = history::token(&self.conn(), id)? else { return Ok(None) };
         let Some(sealed) = &meta.sealed else { return Ok(None) };
-        let key = match self.key() {
-            Err(Error::KeyMissing { .. }) => return Ok(None),
-            other => other?,
-        };
-        let Some(raw) = key.open_text(&self.aad(Place::Token(id)), sealed) else {
+        let opened = self.open_sealed(Place::Token(id), sealed, || Ok(history::token(&self.conn(), id)?.and_then(|m| m.sealed)))?;
+        let Some(raw) = opened else {
             tracing::warn!(profile_id = id, "a cached token does not open; it is ignored");
             return Ok(None);
         };
@@ -113,13 +111,6 @@ impl Desk {
         keep_refresh: Option<&RefreshToken>,
         log: &mut Recorder,
     ) -> Result<()> {
-        let key = match self.key_for_write() {
-            Ok(key) => key,
-            Err(e) => {
-                self.save_attempts(id, log)?;
-                return Err(e);
-            }
-        };
         let refresh = response.refresh_token.as_ref().or(keep_refresh);
         info.refresh_token = refresh.is_some();
         let cached = Cached {
@@ -131,13 +122,16 @@ impl Desk {
         let text = zeroize::Zeroizing::new(
             serde_json::to_string(&cached).map_err(|e| Error::Internal(format!("the token does not serialize: {e}")))?,
         );
-        let sealed = key.seal(&self.aad(Place::Token(id)), text.as_bytes());
-        let mut conn = self.conn();
-        let tx = store::write(&mut conn)?;
-        history::record(&tx, id, log.take_unsaved())?;
-        history::save_token(&tx, id, &sealed, info.obtained_at, info.expires_at, info.expiry_source)?;
-        tx.commit()?;
-        Ok(())
+        // Sealed inside the write, under the key the store uses then.
+        let stored = self.write_sealed(|tx, key| {
+            let sealed = key.seal(&self.aad(Place::Token(id)), text.as_bytes());
+            history::record(tx, id, log.take_unsaved())?;
+            history::save_token(tx, id, &sealed, info.obtained_at, info.expires_at, info.expiry_source)
+        });
+        if stored.is_err() {
+            self.save_attempts(id, log)?;
+        }
+        stored
     }
 
     /// The earlier tokens a new cache entry keeps: the old entry's, and its access and

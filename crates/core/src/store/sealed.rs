@@ -1,5 +1,6 @@
 //! Sealed values and their key's bookkeeping: which data key the store uses (`meta.key_id`,
-//! and a value sealed under it to tell the right key from another), the values a re-key
+//! and a value sealed under it to tell the right key from another), the key items a change
+//! of key leaves to remove (`meta.key_pending`, `meta.key_retired`), the values a re-key
 //! re-seals, and the keyring items of stores from schema 2 still to be moved in.
 
 use rusqlite::{params, Connection, OptionalExtension};
@@ -50,6 +51,58 @@ pub fn set_key(conn: &Connection, id: &str, check: &[u8]) -> Result<()> {
     conn.execute("DELETE FROM meta WHERE key = 'key_place'", [])?;
     set_meta(conn, "key_id", id)?;
     set_meta(conn, "key_check", &to_hex(check))
+}
+
+/// The id of the store's data key, alone: what a write compares with the key it holds.
+pub fn key_id(conn: &Connection) -> Result<Option<String>> {
+    meta(conn, "key_id")
+}
+
+/// The keyring items a change of key leaves to remove: a key made and not (yet) adopted by
+/// the store (`Pending`), and keys the store no longer uses (`Retired`). Written before the
+/// keyring is touched, so a change stopped anywhere leaves a note of what to remove.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Journal {
+    Pending,
+    Retired,
+}
+
+impl Journal {
+    fn meta_key(self) -> &'static str {
+        match self {
+            Journal::Pending => "key_pending",
+            Journal::Retired => "key_retired",
+        }
+    }
+}
+
+/// The key ids noted under `kind`.
+pub fn journal(conn: &Connection, kind: Journal) -> Result<Vec<String>> {
+    Ok(meta(conn, kind.meta_key())?.unwrap_or_default().split_whitespace().map(str::to_string).collect())
+}
+
+/// Whether any key item is noted for removal.
+pub fn journal_is_empty(conn: &Connection) -> Result<bool> {
+    Ok(journal(conn, Journal::Pending)?.is_empty() && journal(conn, Journal::Retired)?.is_empty())
+}
+
+/// Notes the key `id` under `kind`.
+pub fn journal_add(conn: &Connection, kind: Journal, id: &str) -> Result<()> {
+    let mut ids = journal(conn, kind)?;
+    if !ids.iter().any(|i| i == id) {
+        ids.push(id.to_string());
+    }
+    set_meta(conn, kind.meta_key(), &ids.join(" "))
+}
+
+/// Clears the note of the key `id` under `kind`.
+pub fn journal_remove(conn: &Connection, kind: Journal, id: &str) -> Result<()> {
+    let ids: Vec<String> = journal(conn, kind)?.into_iter().filter(|i| i != id).collect();
+    if ids.is_empty() {
+        conn.execute("DELETE FROM meta WHERE key = ?1", [kind.meta_key()])?;
+        return Ok(());
+    }
+    set_meta(conn, kind.meta_key(), &ids.join(" "))
 }
 
 /// Where the keyring keeps the key's item (see `SecretStore::locate`), if known.
@@ -211,5 +264,23 @@ mod tests {
         assert_ne!(Place::ClientSecret(7).aad("s1"), Place::ClientSecret(8).aad("s1"));
         assert_ne!(Place::ClientSecret(7).aad("s1"), Place::ClientSecret(7).aad("s2"));
         assert_eq!(from_hex(&to_hex(&[0, 1, 254, 255])), [0, 1, 254, 255]);
+    }
+
+    #[test]
+    fn the_journal_notes_and_clears_key_ids_by_kind() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)").unwrap();
+        assert!(journal_is_empty(&conn).unwrap());
+        journal_add(&conn, Journal::Pending, "a1").unwrap();
+        journal_add(&conn, Journal::Retired, "b1").unwrap();
+        journal_add(&conn, Journal::Retired, "b2").unwrap();
+        journal_add(&conn, Journal::Retired, "b1").unwrap();
+        assert_eq!(journal(&conn, Journal::Pending).unwrap(), ["a1"]);
+        assert_eq!(journal(&conn, Journal::Retired).unwrap(), ["b1", "b2"]);
+        journal_remove(&conn, Journal::Retired, "b1").unwrap();
+        journal_remove(&conn, Journal::Pending, "a1").unwrap();
+        assert_eq!(journal(&conn, Journal::Retired).unwrap(), ["b2"]);
+        journal_remove(&conn, Journal::Retired, "b2").unwrap();
+        assert!(journal_is_empty(&conn).unwrap());
     }
 }
