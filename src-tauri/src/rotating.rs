@@ -260,6 +260,24 @@ mod tests {
         }
     }
 
+    /// A writer whose file another process rotated away writes its next line to the current
+    /// file, not into the rotated one.
+    #[test]
+    fn a_writer_follows_a_rotation_another_made() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("l.log");
+        let limit = Rotation { max_bytes: 100, files: 2 };
+        let (mut a, mut b) = (RotatingFile::open(&path, limit).unwrap(), RotatingFile::open(&path, limit).unwrap());
+        for round in 0..5 {
+            a.write_all(&[b'a'; 99]).unwrap();
+            a.write_all(b"rotates\n").unwrap();
+            let line = format!("b{round}\n");
+            b.write_all(line.as_bytes()).unwrap();
+            assert!(std::fs::read_to_string(&path).unwrap().ends_with(&line), "round {round}");
+            check(dir.path(), limit, &format!("round {round}"));
+        }
+    }
+
     /// A log left larger than the bound (a larger setting, an older version), and older
     /// files beyond the count kept, are brought within the bound when the log is opened.
     #[test]
