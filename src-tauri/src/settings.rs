@@ -100,7 +100,7 @@ impl Setting {
         oauthdesk_core::Error::invalid(
             self.name,
             format!(
-                "'{shown}' is not a whole number from {} to {} ({}); set one in that range, or unset it for the default, {}",
+                "must be a whole number from {} to {} ({}), not '{shown}'; set one in that range, or unset it for the default, {}",
                 self.min, self.max, self.counts, self.default
             ),
         )
