@@ -13,6 +13,8 @@ pub mod notify;
 pub mod paths;
 pub mod rendering;
 pub mod renewal;
+pub mod rotating;
+pub mod settings;
 pub mod shown;
 pub mod watch;
 pub mod window;
@@ -20,7 +22,7 @@ mod window_state;
 
 use std::sync::Arc;
 
-use oauthdesk_core::{Desk, Keyring};
+use oauthdesk_core::Desk;
 
 /// `oauthdesk`: with a subcommand, the command line; with none, the window (the
 /// `oauthdesk-window` executable beside this one). Returns the process exit code.
@@ -66,11 +68,16 @@ fn focus_main<R: tauri::Runtime>(app: &tauri::AppHandle<R>) {
 /// Opens the window.
 pub fn run() -> i32 {
     rendering::choose();
+    let settings = match settings::Settings::from_env() {
+        Ok(settings) => settings,
+        Err(e) => return startup_error(&e.to_string(), e.exit_code()),
+    };
+    settings.apply();
     let data_dir = paths::data_dir(None);
-    let _log = logging::init(&data_dir, logging::Mode::Gui);
+    let _log = logging::init(&data_dir, logging::Mode::Gui, settings.log);
     // The window will need secrets (the status badges, Connect): open the keyring's session
     // while the store and the webview start.
-    let keyring = Keyring::default();
+    let keyring = settings.keyring();
     keyring.prepare();
     let desk = match Desk::open(&data_dir, Arc::new(keyring)) {
         Ok(desk) => Arc::new(desk),
@@ -97,7 +104,7 @@ pub fn run() -> i32 {
             }
         })
         .manage(AppState::new(desk))
-        .run(tauri::generate_context!());
+        .run(context());
     match result {
         Ok(()) => 0,
         // A window of this store was closing as this one started: it owns the instance name
@@ -112,4 +119,32 @@ pub fn run() -> i32 {
             1
         }
     }
+}
+
+/// The window's configuration and pages, built in once.
+fn context() -> tauri::Context {
+    tauri::generate_context!()
+}
+
+/// Says why the window cannot start, on stderr and in a native dialog (a window started from
+/// the desktop has no terminal), before any window, file or store is opened; returns `code`
+/// once the dialog is closed.
+fn startup_error(message: &str, code: i32) -> i32 {
+    use tauri_plugin_dialog::{DialogExt, MessageDialogKind};
+    crate::cli::emit_err(&format!("oauthdesk: {message}\n"));
+    let text = shown::for_terminal(message);
+    let mut context = context();
+    context.config_mut().app.windows.clear();
+    let result = tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
+        .setup(move |app| {
+            let handle = app.handle().clone();
+            app.dialog().message(text).title("OAuth Desk cannot start").kind(MessageDialogKind::Error).show(move |_| handle.exit(code));
+            Ok(())
+        })
+        .run(context);
+    if let Err(e) = result {
+        tracing::error!(error = %e, "the startup error could not be shown in a window");
+    }
+    code
 }

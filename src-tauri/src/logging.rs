@@ -3,6 +3,8 @@
 //! `Secret` values that print `[redacted]`, instrumented functions skip them, and every line
 //! passes the redactor on its way out, without control sequences ([`crate::shown`]), so an
 //! error that repeats what a server said cannot carry a secret or an escape into either.
+//! The file is kept to a size ([`crate::rotating`]; `OAUTHDESK_LOG_MAX_BYTES` and
+//! `OAUTHDESK_LOG_FILES`, read in [`crate::settings`]).
 
 use std::io::Write;
 use std::path::Path;
@@ -12,6 +14,7 @@ use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::{fmt, layer::SubscriberExt, util::SubscriberInitExt, EnvFilter, Layer};
 
 use crate::paths;
+use crate::rotating::{RotatingFile, Rotation};
 
 pub const LOG_ENV: &str = "OAUTHDESK_LOG";
 pub const LOG_FILE: &str = "oauthdesk.log";
@@ -26,25 +29,22 @@ pub enum Mode {
     Cli,
 }
 
-/// The log file, appended to; `None` when it cannot be opened (logging then goes to stderr only).
-/// The file is the user's alone (0600 on Unix), and so are the folders made for it (a
-/// folder that already existed keeps its mode).
-fn open_log(dir: &Path) -> Option<std::fs::File> {
+/// The log file, appended to and rotated as `rotation` says; `None` when it cannot be opened
+/// (logging then goes to stderr only). Every log file is the user's alone (0600 on Unix), and
+/// so are the folders made for them (a folder that already existed keeps its mode).
+fn open_log(dir: &Path, rotation: Rotation) -> Option<RotatingFile> {
     let made: Vec<&Path> = dir.ancestors().take(2).filter(|d| !d.exists()).collect();
     std::fs::create_dir_all(dir).ok()?;
-    let mut options = std::fs::OpenOptions::new();
-    options.create(true).append(true);
     #[cfg(unix)]
     {
-        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-        options.mode(0o600);
+        use std::os::unix::fs::PermissionsExt;
         for d in made {
             let _ = std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o700));
         }
     }
     #[cfg(not(unix))]
     let _ = made;
-    options.open(dir.join(LOG_FILE)).ok()
+    RotatingFile::open(&dir.join(LOG_FILE), rotation).ok()
 }
 
 /// A writer factory whose writers pass every line through [`crate::shown::for_terminal`].
@@ -70,15 +70,16 @@ impl<W: Write> Write for ScrubWriter<W> {
     }
 }
 
-/// Starts logging; keep the returned guard alive until exit so the file is flushed.
-pub fn init(data_dir: &Path, mode: Mode) -> Option<WorkerGuard> {
+/// Starts logging, the file kept to `rotation`; keep the returned guard alive until exit so
+/// the file is flushed.
+pub fn init(data_dir: &Path, mode: Mode, rotation: Rotation) -> Option<WorkerGuard> {
     let stderr_default = if mode == Mode::Gui { "info" } else { "warn" };
     let filter = |default: &str| EnvFilter::try_from_env(LOG_ENV).unwrap_or_else(|_| EnvFilter::new(default));
     // No colours: the scrubbing removes every escape sequence.
     let stderr =
         fmt::layer().with_writer(Scrubbed(std::io::stderr)).with_ansi(false).with_target(false).with_filter(filter(stderr_default));
     let dir = paths::log_dir(data_dir);
-    let file = open_log(&dir).map(|f| {
+    let file = open_log(&dir, rotation).map(|f| {
         // The default queue holds 128,000 lines, allocated and touched up front: 3 ms of
         // every command's start. OAuth Desk logs a few lines per operation.
         let (writer, guard) = NonBlockingBuilder::default().buffered_lines_limit(QUEUE_LINES).lossy(false).finish(f);

@@ -13,10 +13,11 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
-use oauthdesk_core::{Desk, ErrorCode, ErrorPayload, Keyring, Need};
+use oauthdesk_core::{Desk, ErrorCode, ErrorPayload, Need};
 use serde::Serialize;
 
 use crate::error::{AppError, AppResult};
+use crate::settings::Settings;
 use crate::{logging, paths};
 
 #[derive(Parser, Debug)]
@@ -151,17 +152,23 @@ pub fn run() -> i32 {
             return e.exit_code();
         }
     };
+    // Before anything is written: a bad setting changes nothing.
+    let settings = match Settings::from_env() {
+        Ok(settings) => settings,
+        Err(e) => return report(&e, cli.json),
+    };
+    settings.apply();
     let data_dir = paths::data_dir(cli.data_dir.as_deref());
-    let _log = logging::init(&data_dir, logging::Mode::Cli);
+    let _log = logging::init(&data_dir, logging::Mode::Cli, settings.log);
     let json = cli.json;
-    match dispatch(cli, &data_dir) {
+    match dispatch(cli, &data_dir, &settings) {
         Ok(code) => code,
         Err(e) => report(&e, json),
     }
 }
 
 /// Runs the command; returns the exit code for commands whose result is a verdict.
-fn dispatch(cli: Cli, data_dir: &std::path::Path) -> AppResult<i32> {
+fn dispatch(cli: Cli, data_dir: &std::path::Path, settings: &Settings) -> AppResult<i32> {
     let out = Out { json: cli.json };
     match cli.command {
         Command::Templates { all } => return profiles::templates(&out, all).map(|()| 0),
@@ -169,7 +176,7 @@ fn dispatch(cli: Cli, data_dir: &std::path::Path) -> AppResult<i32> {
         Command::Sandbox(args) if !args.profiles => return sandbox::run(None, &out, args),
         _ => {}
     }
-    let keyring = Keyring::default();
+    let keyring = settings.keyring();
     if cli.command.uses_secrets() {
         keyring.prepare();
     }
