@@ -101,6 +101,8 @@ pub fn strip_controls(text: &str) -> String {
                 }
                 _ => {}
             },
+            // A line's end written CR LF (PEM, Windows text) is a line's end: it hides nothing.
+            '\r' if chars.peek() == Some(&'\n') => out.push(c),
             '\u{9B}' => skip_csi(&mut chars),
             '\u{9D}' | '\u{90}' | '\u{98}' | '\u{9E}' | '\u{9F}' => skip_string(&mut chars),
             c if is_unsafe(c) => out.push('\u{FFFD}'),
@@ -148,5 +150,11 @@ mod tests {
         let out = strip_controls(text);
         assert_eq!(out, "ared b clink d e\u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}f\u{FFFD}g\nh\ti");
         assert!(!out.chars().any(is_unsafe));
+    }
+
+    #[test]
+    fn a_line_end_written_cr_lf_stays_and_a_lone_cr_does_not() {
+        assert_eq!(strip_controls("-----BEGIN CERTIFICATE-----\r\nMIIB\r\n"), "-----BEGIN CERTIFICATE-----\r\nMIIB\r\n");
+        assert_eq!(strip_controls("shown\rhidden\r\n\r"), "shown\u{FFFD}hidden\r\n\u{FFFD}");
     }
 }

@@ -20,9 +20,7 @@ use oauthdesk_app::{with_commands, AppState};
 use oauthdesk_core::secret::MemorySecrets;
 use oauthdesk_core::Desk;
 use serde_json::{json, Value};
-use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY};
-use tauri::webview::InvokeRequest;
+use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime};
 use tauri::WebviewWindow;
 
 /// An answer's content type and body.
@@ -193,15 +191,7 @@ fn answers_of_foreign_text_at_every_boundary_are_reported_not_panicked_on() {
 /// Calls a window command as the page does; `None` when it gives no answer within 60 s (a
 /// command that panics never answers).
 fn call(window: &WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> Option<Result<Value, Value>> {
-    let request = InvokeRequest {
-        cmd: cmd.into(),
-        callback: CallbackFn(0),
-        error: CallbackFn(1),
-        url: "tauri://localhost".parse().unwrap(),
-        body: InvokeBody::Json(args),
-        headers: Default::default(),
-        invoke_key: INVOKE_KEY.to_string(),
-    };
+    let request = common::invoke_request(cmd, args);
     let (tx, rx) = std::sync::mpsc::channel();
     let window = window.clone();
     std::thread::spawn(move || {

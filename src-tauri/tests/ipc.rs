@@ -14,9 +14,7 @@ use oauthdesk_app::{with_commands, AppState};
 use oauthdesk_core::secret::MemorySecrets;
 use oauthdesk_core::Desk;
 use serde_json::{json, Value};
-use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY};
-use tauri::webview::InvokeRequest;
+use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime};
 use tauri::WebviewWindow;
 
 struct Harness {
@@ -35,15 +33,7 @@ fn harness() -> Harness {
 
 impl Harness {
     fn call(&self, cmd: &str, args: Value) -> Result<Value, Value> {
-        let request = InvokeRequest {
-            cmd: cmd.into(),
-            callback: CallbackFn(0),
-            error: CallbackFn(1),
-            url: "tauri://localhost".parse().unwrap(),
-            body: InvokeBody::Json(args),
-            headers: Default::default(),
-            invoke_key: INVOKE_KEY.to_string(),
-        };
+        let request = common::invoke_request(cmd, args);
         get_ipc_response(&self.window, request).map(|b| b.deserialize::<Value>().unwrap())
     }
 }

@@ -3,7 +3,7 @@
 //! with an error that names it. This stops the private test session's daemon, so it runs
 //! only inside `scripts/with-keyring.sh`, alone in its test binary.
 // A test crate: a panic is a failed test, as it should be.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::string_slice)]
 
 mod common;
 

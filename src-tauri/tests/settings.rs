@@ -5,7 +5,7 @@
 //! private GNOME Keyring; by hand: `scripts/with-keyring.sh cargo test -p oauthdesk --test
 //! settings`).
 // A test crate: a panic is a failed test, as it should be.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::string_slice)]
 
 mod common;
 

@@ -11,6 +11,9 @@
 // A test crate: a panic is a failed test, as it should be; it may index what it built.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::string_slice)]
 
+#[path = "support/spellings.rs"]
+mod spellings;
+
 use oauthdesk_core::desk::tokens::margin_secs;
 use oauthdesk_core::diagnose::paste;
 use oauthdesk_core::flows::expiry::from_expires_in;
@@ -53,18 +56,6 @@ fn json() -> impl Strategy<Value = Value> {
     })
 }
 
-/// The text with every redaction marker taken out (a marker may end with a value's last
-/// four characters, which may spell a short secret).
-fn without_markers(s: &str) -> String {
-    let mut out = String::new();
-    let mut rest = s;
-    while let Some(i) = rest.find("[redacted:") {
-        out.push_str(&rest[..i]);
-        rest = rest[i..].find(']').map(|j| &rest[i + j + 1..]).unwrap_or("");
-    }
-    out.push_str(rest);
-    out
-}
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
@@ -130,7 +121,7 @@ proptest! {
     fn echoed_text_redaction(text in ".{0,200}", secret in ".{0,20}") {
         let mut r = Redactor::default();
         r.value(&secret);
-        let out = without_markers(&r.text(&text));
+        let out = spellings::without_markers(&r.text(&text));
         if secret.chars().count() >= 4 {
             prop_assert!(!out.contains(&secret), "{secret:?} left in {out:?}");
         }

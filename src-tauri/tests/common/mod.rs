@@ -410,3 +410,17 @@ impl HttpStub {
         self.received.lock().unwrap().clone()
     }
 }
+
+/// A window command's request as the page sends it (for tauri's mock runtime).
+pub fn invoke_request(cmd: &str, args: Value) -> tauri::webview::InvokeRequest {
+    use tauri::ipc::{CallbackFn, InvokeBody};
+    tauri::webview::InvokeRequest {
+        cmd: cmd.into(),
+        callback: CallbackFn(0),
+        error: CallbackFn(1),
+        url: "tauri://localhost".parse().unwrap(),
+        body: InvokeBody::Json(args),
+        headers: Default::default(),
+        invoke_key: tauri::test::INVOKE_KEY.to_string(),
+    }
+}
