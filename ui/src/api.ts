@@ -162,7 +162,8 @@ const NEED_ADVICE = {
   client_secret: "Set the client secret with Edit.",
   sign_in: "Sign in with Authorize.",
   no_sign_in: "Use Connect to get a token.",
-  confirm_origin: "If you made or expected the change, confirm it on the profile (Review and confirm…); nothing is sent there before.",
+  confirm_origin:
+    "If you made or expected the change, confirm it on the profile (Review and confirm…); nothing is sent there before.",
   key: "Generate or import a key under Keys and certificates, and upload its certificate to the provider.",
   data_key:
     "Put the keyring item back and everything opens again; or start over with a new key with Rotate key…, which drops every secret, token and private key sealed under the lost one.",
