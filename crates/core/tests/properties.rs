@@ -56,7 +56,6 @@ fn json() -> impl Strategy<Value = Value> {
     })
 }
 
-
 proptest! {
     #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
 
