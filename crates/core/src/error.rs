@@ -250,13 +250,17 @@ impl ErrorPayload {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// How long a write waits for the store's lock (the store sets SQLite's busy timeout to it;
+/// here so that the error below can say it without the store).
+pub const STORE_BUSY_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// A store that stayed locked through SQLite's whole busy wait says so, with the wait;
 /// every other SQLite failure is the store's.
 impl From<rusqlite::Error> for Error {
     fn from(e: rusqlite::Error) -> Self {
         match e.sqlite_error_code() {
             Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
-                Error::LockTimeout { what: "the store (its write lock)".into(), secs: crate::store::BUSY_WAIT.as_secs() }
+                Error::LockTimeout { what: "the store (its write lock)".into(), secs: STORE_BUSY_WAIT.as_secs() }
             }
             _ => Error::Store(e),
         }

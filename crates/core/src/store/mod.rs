@@ -38,7 +38,7 @@ const MIGRATIONS: &[&str] = &[
 /// How long a write waits for another process's write to finish (SQLite's busy timeout)
 /// before it fails with [`Error::LockTimeout`]. Writes are short transactions that never
 /// wait on the keyring or the network, so a lock held this long is held by a stuck process.
-pub const BUSY_WAIT: Duration = Duration::from_secs(5);
+pub const BUSY_WAIT: Duration = crate::error::STORE_BUSY_WAIT;
 
 /// The schema version this build writes.
 pub fn schema_version() -> i64 {
