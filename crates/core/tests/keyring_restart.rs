@@ -40,6 +40,15 @@ fn a_restarted_keyring_daemon_is_reconnected_to() {
         .unwrap();
     daemon.stdin.take().unwrap().write_all(password.as_bytes()).unwrap();
     assert!(daemon.wait().unwrap().success(), "a new keyring daemon started");
+    // The new daemon loads its keyring file after it answers on the bus: a fresh session
+    // waits (at most 5 s) until it serves items, so what follows tests the stale one only.
+    let fresh = Keyring::new("oauthdesk-tests");
+    for _ in 0..50 {
+        if matches!(fresh.get(&key), Ok(Some(_))) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
 
     // The session opened before the restart is stale; the store reopens it by itself.
     let got = keyring.get(&key).unwrap().map(|s| s.expose().to_string());
