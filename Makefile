@@ -118,7 +118,7 @@ fuzz:
 	cd fuzz && for t in $(FUZZ_TARGETS); do $(CARGO) +nightly fuzz run $$t -- -max_total_time=$(FUZZ_SECS) || exit 1; done
 
 # Speed of `oauthdesk token` and of `test --all` against curl, and the window's start and
-# memory against a hello-world Tauri window (benchmarks, not tests); see README. One release
+# memory against a hello-world Tauri window (benchmarks, not tests); see docs/performance.md. One release
 # build, as `make package` makes it, for the binaries and the hello-world example.
 bench: deps-test ui/dist/index.html tests/node_modules/.package-lock.json
 	$(CARGO) build --release --locked -p oauthdesk --features tauri/custom-protocol --bins --example hello-window
