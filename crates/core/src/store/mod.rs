@@ -93,17 +93,38 @@ pub fn open(path: &Path) -> Result<Connection> {
     if found > schema_version() {
         return Err(Error::StoreTooNew { path: path.display().to_string(), found, supported: schema_version() });
     }
-    // WAL is a property of the file: set it once, not by every process that opens it.
-    let mode: String = conn.pragma_query_value(None, "journal_mode", |r| r.get(0))?;
-    if !mode.eq_ignore_ascii_case("wal") {
-        let _mode: String = conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
-    }
+    // WAL is a property of the file: set it once, not by every process that opens it. When
+    // several processes open a new store at once, the switch needs the file to itself and
+    // SQLite answers "busy" at once instead of waiting: it is tried again within the wait.
+    until_not_busy(|| {
+        let mode: String = conn.pragma_query_value(None, "journal_mode", |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            let _mode: String = conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
+        }
+        Ok(())
+    })?;
     // In WAL mode NORMAL keeps the store consistent across crashes and saves an fsync per write.
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     if found < schema_version() {
         migrate(&mut conn, path)?;
     }
     Ok(conn)
+}
+
+/// Runs `f` again while SQLite answers "busy" or "locked", for at most [`BUSY_WAIT`].
+fn until_not_busy<T>(mut f: impl FnMut() -> rusqlite::Result<T>) -> rusqlite::Result<T> {
+    let deadline = std::time::Instant::now() + BUSY_WAIT;
+    loop {
+        match f() {
+            Err(e)
+                if matches!(e.sqlite_error_code(), Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked))
+                    && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            other => return other,
+        }
+    }
 }
 
 /// Makes a file or directory readable by the user alone (on Unix; elsewhere the user's
