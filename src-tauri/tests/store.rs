@@ -305,3 +305,15 @@ fn concurrent_edits_of_different_fields_both_stay() {
         );
     }
 }
+
+#[test]
+fn processes_opening_a_new_store_at_once_all_open_it() {
+    for round in 0..12 {
+        let dir = tempfile::tempdir().unwrap();
+        let children: Vec<_> = (0..6).map(|_| spawn(dir.path(), &["list", "--json"], None)).collect();
+        for child in children {
+            let out = child.wait_with_output().unwrap();
+            assert!(out.status.success(), "round {round}: {}", String::from_utf8_lossy(&out.stderr));
+        }
+    }
+}
