@@ -7,6 +7,7 @@ use std::fmt;
 use std::sync::mpsc::{sync_channel, RecvTimeoutError};
 use std::time::Duration;
 
+mod canonical;
 pub mod redact;
 pub mod roles;
 pub mod seal;
