@@ -14,6 +14,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 export const repo = path.resolve(here, "..", "..");
 export const binary = process.env.OAUTHDESK_BIN ?? path.join(repo, "target", "debug", "oauthdesk");
 const PORT = Number(process.env.TAURI_DRIVER_PORT ?? 4444);
+// The WebDriver behind tauri-driver; its own port lets two suites run side by side.
+const NATIVE_PORT = Number(process.env.TAURI_DRIVER_NATIVE_PORT ?? PORT + 1);
 
 async function portOpen(port) {
   return new Promise((resolve) => {
@@ -45,7 +47,7 @@ export async function start() {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "oauthdesk-e2e-"));
   // The window never opens a real browser for sign-ins here; tests read the URL it shows.
   const env = { ...process.env, OAUTHDESK_DATA_DIR: dataDir, OAUTHDESK_BROWSER: "none" };
-  const driver = spawn("tauri-driver", ["--port", String(PORT)], { env, stdio: ["ignore", "inherit", "inherit"] });
+  const driver = spawn("tauri-driver", ["--port", String(PORT), "--native-port", String(NATIVE_PORT)], { env, stdio: ["ignore", "inherit", "inherit"] });
   for (let i = 0; i < 100 && !(await portOpen(PORT)); i++) await new Promise((r) => setTimeout(r, 100));
   if (!(await portOpen(PORT))) {
     driver.kill();
