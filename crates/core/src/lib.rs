@@ -4,8 +4,9 @@
 //!
 //! # Layers
 //!
-//! Each module uses only the modules on its own line or below it; nothing points up. The
-//! test `tests/layers.rs` reads the sources and fails on a use that points up.
+//! Each module uses only the modules on its own line or below it; nothing points up. This
+//! picture is the rule: the test `tests/layers.rs` reads it and the sources, and fails on a
+//! use that points up. A new module gets its line here.
 //!
 //! ```text
 //! diagnose                  the diagnosis and its support report
