@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { By } from "selenium-webdriver";
 import { answerQuestion, listItem, saveScreenshot, shown, suite } from "./driver.mjs";
-import { startServer } from "../servers/start.mjs";
+import { startServer, startStandIn } from "../servers/start.mjs";
 
 const ctx = suite({ idp: true });
 
@@ -116,7 +116,7 @@ test("What the command line does to the store shows in the open window within se
 });
 
 test("The token view decodes a JWT's claims and shows the token only on request", async () => {
-  const standin = await startServer("standin.mjs");
+  const standin = await startStandIn();
   ctx.env.addProfile("client-credentials", "jwt-api", {
     fields: { token_url: standin.url("/jwt/token"), client_id: "c", scopes: "api" },
     secret: "s",
@@ -155,8 +155,8 @@ function invoke(app, command, args) {
 }
 
 test("A script in the page gets no token and confirms no endpoint without the person", async () => {
-  const standin = await startServer("standin.mjs");
-  const elsewhere = await startServer("standin.mjs");
+  const standin = await startStandIn();
+  const elsewhere = await startStandIn();
   ctx.env.addProfile("client-credentials", "guarded", {
     fields: { token_url: standin.url("/jwt/token"), client_id: "c", test_url: standin.url("/session/me") },
     secret: "guarded-client-secret-0123",
