@@ -124,6 +124,18 @@ impl Drop for StandIn {
 
 type Route = fn(&Scenarios, &Req) -> Option<Reply>;
 
+/// The requests only the scenarios answer (methods and paths): the practice provider, and so
+/// the app's sandbox, has none of them.
+pub fn own_routes() -> Vec<(&'static str, String)> {
+    let fixed = routes().filter(|(_, path, _)| crate::provider::route(path).is_none() && !path.starts_with("/.well-known/"));
+    let mut all: Vec<(&'static str, String)> = fixed.map(|(method, path, _)| (method, path.to_string())).collect();
+    all.push(("GET", "/__stats".into()));
+    for entry in oauthdesk_core::knowledge::entries().iter().take(3) {
+        all.extend(["authorize", "token", "me"].map(|e| ("GET", format!("/kb/{}/{e}", entry.id))));
+    }
+    all
+}
+
 /// Every fixed route: (method, path, answer).
 fn routes() -> impl Iterator<Item = (&'static str, &'static str, Route)> {
     salesforce::ROUTES.iter().chain(misbehaving::ROUTES).chain(echo::ROUTES).copied()
