@@ -9,6 +9,10 @@
 //! Its clients' secrets are made anew at every start and are good only against it. It binds
 //! 127.0.0.1 alone and stops when its [`Sandbox`] is dropped (the window closes, or
 //! `oauthdesk sandbox` ends).
+//!
+//! With the `standin` feature, its `standin` module also serves the test scenarios OAuth Desk's own
+//! tests need in front of the same provider (Salesforce's exact answers, misbehaving
+//! endpoints, TLS); the app is built without it and never starts them.
 
 mod grants;
 mod http;
