@@ -85,6 +85,7 @@ test-ui: ui/node_modules/.package-lock.json
 
 test-e2e: tests/node_modules/.package-lock.json
 	$(CARGO) build --locked
+	$(CARGO) build --locked -p oauthdesk-sandbox --features standin --example standin
 	xvfb-run -a npm --prefix tests run e2e
 
 # The .deb installed on this machine (as root, or with sudo), its command and its window run

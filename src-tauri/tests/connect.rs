@@ -1,12 +1,13 @@
 //! Client-credentials exchanges and test calls through the CLI, against a real OAuth server
-//! (npm's oidc-provider) and a local stand-in for Salesforce's exact answers and for
-//! misbehaving endpoints. Both run on 127.0.0.1 and stop when the test ends.
+//! (npm's oidc-provider) and the sandbox's test scenarios for Salesforce's exact answers and
+//! for misbehaving endpoints. Both run on 127.0.0.1 and stop when the test ends. The token
+//! cache's life (renewal, a refused token, simultaneous callers) is in cache.rs.
 // A test crate: a panic is a failed test, as it should be.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::string_slice)]
 
 mod common;
 
-use common::{json, oauthdesk, ok, Run, Server, TestProfile};
+use common::{json, oauthdesk, ok, Run, Server, StandIn, TestProfile};
 use serde_json::Value;
 
 fn fails(run: Run) -> (Run, Value) {
@@ -105,7 +106,7 @@ fn oidc_provider_expiry_from_introspection_when_expires_in_is_missing() {
 
 #[test]
 fn salesforce_shaped_success_without_expires_in_and_the_default_test_call() {
-    let sf = Server::start("standin.mjs", &[]);
+    let sf = StandIn::start();
     let dir = tempfile::tempdir().unwrap();
     TestProfile::salesforce_client_credentials("sf", &sf.url(""), "sf-good").secret("sf-secret").add(dir.path());
     let t = json(oauthdesk(dir.path(), &["token", "sf", "--json"], None));
@@ -126,7 +127,7 @@ fn salesforce_shaped_success_without_expires_in_and_the_default_test_call() {
 
 #[test]
 fn salesforce_error_bodies_are_reported_verbatim() {
-    let sf = Server::start("standin.mjs", &[]);
+    let sf = StandIn::start();
     let dir = tempfile::tempdir().unwrap();
     let cases = [
         ("sf-wrong-domain", "sf-secret", "invalid_grant", "request not supported on this domain"),
@@ -147,7 +148,7 @@ fn salesforce_error_bodies_are_reported_verbatim() {
 
 #[test]
 fn the_token_goes_only_to_allowed_hosts() {
-    let s = Server::start("standin.mjs", &[]);
+    let s = StandIn::start();
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let token = s.url("/json/token");
@@ -185,7 +186,7 @@ fn the_token_goes_only_to_allowed_hosts() {
 
 #[test]
 fn json_bodies_custom_fields_string_expiry_and_jwt_expiry() {
-    let s = Server::start("standin.mjs", &[]);
+    let s = StandIn::start();
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     TestProfile::client_credentials("json", &s.url("/json/token"), "c")
@@ -214,7 +215,7 @@ fn json_bodies_custom_fields_string_expiry_and_jwt_expiry() {
 
 #[test]
 fn html_pages_timeouts_huge_bodies_and_redirects_are_named() {
-    let s = Server::start("standin.mjs", &[]);
+    let s = StandIn::start();
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     TestProfile::client_credentials("html", &s.url("/html/token"), "c").secret("x").add(d);
@@ -235,87 +236,9 @@ fn html_pages_timeouts_huge_bodies_and_redirects_are_named() {
 }
 
 #[test]
-fn the_window_renews_tokens_before_they_expire() {
-    use oauthdesk_core::{Desk, Keyring};
-    use std::sync::Arc;
-
-    let idp = Server::start("oidc.mjs", &[("CC_TTL", "70")]);
-    let dir = tempfile::tempdir().unwrap();
-    TestProfile::client_credentials("short", &idp.url("/token"), "cc-basic").secret("basic-secret").add(dir.path());
-    TestProfile::client_credentials("idle", &idp.url("/token"), "cc-post").set("client_auth", "post").secret("post-secret").add(dir.path());
-    let first = json(oauthdesk(dir.path(), &["token", "short", "--json"], None));
-    assert!(first["expires_in"].as_i64().unwrap() <= 70);
-
-    // 70 s left is inside the 60 s margin plus one 20 s round: due now. "idle" has no token.
-    let desk = Desk::open(dir.path(), Arc::new(Keyring::default())).unwrap();
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    let renewed = rt.block_on(oauthdesk_app::renewal::renew_due(&desk, std::time::Duration::from_secs(20)));
-    assert_eq!(renewed, vec![("short".to_string(), Ok(()))]);
-
-    let after = json(oauthdesk(dir.path(), &["token", "short", "--json", "--margin", "0"], None));
-    assert_eq!(after["source"], "cache");
-    assert_ne!(after["access_token"], first["access_token"], "the cache holds the renewed token");
-
-    // The provider goes away: the renewal fails and says why (the window notifies with it).
-    drop(idp);
-    let failed = rt.block_on(oauthdesk_app::renewal::renew_due(&desk, std::time::Duration::from_secs(20)));
-    assert_eq!(failed.len(), 1, "{failed:?}");
-    let message = failed[0].1.clone().expect_err("the provider is gone");
-    assert!(message.contains("127.0.0.1"), "names the host it could not reach: {message}");
-}
-
-#[test]
-fn a_cached_token_the_api_refuses_is_replaced_once_and_said() {
-    let standin = Server::start("standin.mjs", &[]);
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    TestProfile::client_credentials("sess", &standin.url("/session/token"), "c")
-        .secret("s")
-        .set("test_url", standin.url("/session/me"))
-        .add(d);
-    let first = json(oauthdesk(d, &["test", "sess", "--json"], None));
-    assert_eq!(first["status"], 200);
-    // The provider ends every session: the cached token is refused (HTTP 401).
-    let _ = std::process::Command::new("node")
-        .args(["-e", &format!("fetch('{}', {{method: 'POST'}}).then(r => r.text())", standin.url("/session/revoke-all"))])
-        .output()
-        .unwrap();
-    let again = oauthdesk(d, &["test", "sess"], None);
-    assert_eq!(again.code, 0, "{}{}", again.stdout, again.stderr);
-    assert!(again.stdout.contains("refused the cached token") && again.stdout.contains("HTTP 200"), "{}", again.stdout);
-    assert_eq!(standin.hits("/session/token"), 2, "one new exchange, not more");
-    let cached = json(oauthdesk(d, &["token", "sess", "--json"], None));
-    assert_eq!(cached["source"], "cache", "the new token is the cached one now");
-}
-
-#[test]
-fn twenty_simultaneous_token_calls_make_one_exchange_and_share_its_token() {
-    let standin = Server::start("standin.mjs", &[]);
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path().to_path_buf();
-    TestProfile::client_credentials("one", &standin.url("/session/token"), "c").secret("s").add(&d);
-    let callers: Vec<_> = (0..20)
-        .map(|_| {
-            let d = d.clone();
-            std::thread::spawn(move || oauthdesk(&d, &["token", "one"], None))
-        })
-        .collect();
-    let tokens: std::collections::HashSet<String> = callers
-        .into_iter()
-        .map(|c| {
-            let run = c.join().unwrap();
-            assert_eq!(run.code, 0, "{}", run.stderr);
-            run.stdout.trim().to_string()
-        })
-        .collect();
-    assert_eq!(tokens.len(), 1, "every caller got the same token: {tokens:?}");
-    assert_eq!(standin.hits("/session/token"), 1, "one exchange");
-}
-
-#[test]
 fn a_changed_token_or_test_origin_gets_no_credential_until_confirmed() {
-    let first = Server::start("standin.mjs", &[]);
-    let other = Server::start("standin.mjs", &[]);
+    let first = StandIn::start();
+    let other = StandIn::start();
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     TestProfile::client_credentials("moved", &first.url("/session/token"), "c")
@@ -337,7 +260,7 @@ fn a_changed_token_or_test_origin_gets_no_credential_until_confirmed() {
     assert_eq!(other.hits("/session/token"), 1);
     // The same for the test URL and the bearer token (on a third host: the token URL's host
     // is one of the test call's hosts already).
-    let third = Server::start("standin.mjs", &[]);
+    let third = StandIn::start();
     ok(oauthdesk(d, &["edit", "moved", "--set", &format!("test_url={}", third.url("/session/me"))], None));
     let refused = oauthdesk(d, &["test", "moved"], None);
     assert_eq!(refused.code, 2, "{}", refused.stderr);
@@ -350,7 +273,7 @@ fn a_changed_token_or_test_origin_gets_no_credential_until_confirmed() {
 
 #[test]
 fn the_legacy_password_grant_sends_the_password_and_no_client_secret() {
-    let s = Server::start("standin.mjs", &[]);
+    let s = StandIn::start();
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let password = |handle: &str, url: &str, pw: &str| {
@@ -376,7 +299,7 @@ fn the_legacy_password_grant_sends_the_password_and_no_client_secret() {
 #[test]
 fn test_all_checks_every_profile_and_explains_each_failure() {
     let idp = Server::start("oidc.mjs", &[]);
-    let s = Server::start("standin.mjs", &[]);
+    let s = StandIn::start();
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     for i in 0..5 {

@@ -11,7 +11,7 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use common::{closed_port, json, oauthdesk, Run, Server, Stub, TestProfile};
+use common::{closed_port, json, oauthdesk, Run, Server, StandIn, Stub, TestProfile};
 use serde_json::Value;
 
 /// The client ID of the profiles made here, unless a test names another.
@@ -33,8 +33,8 @@ fn failed_at(v: &Value, stage: &str) -> String {
 
 #[test]
 fn the_providers_entry_explains_and_another_providers_never_does() {
-    // Salesforce's words for a wrong secret, from the stand-in.
-    let s = Server::start("standin.mjs", &[]);
+    // Salesforce's words for a wrong secret, from the stand-in's knowledge-base endpoint.
+    let s = StandIn::start();
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let url = s.url("/kb/salesforce-bad-secret/token");
@@ -59,7 +59,7 @@ fn the_providers_entry_explains_and_another_providers_never_does() {
 
 #[test]
 fn salesforce_text_output_names_provider_cause_fix_and_source() {
-    let s = Server::start("standin.mjs", &[]);
+    let s = StandIn::start();
     let dir = tempfile::tempdir().unwrap();
     TestProfile::salesforce_client_credentials("sf", &s.url(""), "sf-no-flow").secret("x").add(dir.path());
     let run = oauthdesk(dir.path(), &["diagnose", "sf"], None);
@@ -92,7 +92,7 @@ fn network_findings_refused_silent_and_self_signed() {
     drop(silent);
     assert!(failed_at(&v, "network").contains("does not answer within 2 s (timeout)"), "{v}");
 
-    let tls = Server::start("standin.mjs", &[("TLS", "1")]);
+    let tls = StandIn::self_signed();
     TestProfile::client_credentials("self-signed", &format!("https://127.0.0.1:{}/json/token", tls.port), CLIENT).secret("s").add(d);
     let (_, v) = diagnose(d, "self-signed");
     let finding = failed_at(&v, "network");
@@ -121,7 +121,7 @@ fn a_name_that_does_not_resolve() {
 
 #[test]
 fn forbidden_after_a_good_token_and_a_clock_that_is_off() {
-    let s = Server::start("standin.mjs", &[]);
+    let s = StandIn::start();
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     TestProfile::client_credentials("forbidden", &s.url("/json/token"), CLIENT)
@@ -181,8 +181,8 @@ fn a_healthy_profile_says_so_and_the_report_keeps_no_secret() {
 }
 
 fn base64_of(s: &str) -> String {
-    let out = Command::new("node").args(["-e", &format!("process.stdout.write(Buffer.from({s:?}).toString('base64'))")]).output().unwrap();
-    String::from_utf8(out.stdout).unwrap()
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(s)
 }
 
 #[test]
@@ -221,7 +221,7 @@ fn proxy_findings_unreachable_and_wanting_credentials() {
 
 #[test]
 fn a_failing_gateway_and_a_rate_limit_are_not_called_a_wrong_url() {
-    let standin = Server::start("standin.mjs", &[]);
+    let standin = StandIn::start();
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     for (handle, path, words) in [
@@ -245,7 +245,7 @@ fn stage<'a>(v: &'a Value, name: &str) -> &'a Value {
 
 #[test]
 fn a_healthy_profile_of_each_template_diagnoses_healthy() {
-    let sf = Server::start("standin.mjs", &[]);
+    let sf = StandIn::start();
     let idp = Server::start("oidc.mjs", &[]);
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
@@ -276,7 +276,7 @@ fn a_healthy_profile_of_each_template_diagnoses_healthy() {
 
 #[test]
 fn the_authorization_page_is_read_before_anyone_signs_in() {
-    let sf = Server::start("standin.mjs", &[]);
+    let sf = StandIn::start();
     let idp = Server::start("oidc.mjs", &[]);
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();

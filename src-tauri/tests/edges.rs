@@ -10,7 +10,7 @@ mod common;
 use std::io::Read;
 use std::process::{Command, Stdio};
 
-use common::{json, oauthdesk, ok, Server, TestProfile};
+use common::{json, oauthdesk, ok, StandIn, TestProfile};
 
 fn no_panic(run: &common::Run) {
     assert_ne!(run.code, 101, "panicked: {}", run.stderr);
@@ -50,7 +50,7 @@ fn direction_controls_in_a_label_are_refused_and_an_import_may_start_with_a_bom(
 
 #[test]
 fn lifetimes_beyond_any_date_and_an_absurd_margin_do_not_panic() {
-    let standin = Server::start("standin.mjs", &[]);
+    let standin = StandIn::start();
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     for name in ["big", "big-string", "negative", "huge"] {

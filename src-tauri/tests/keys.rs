@@ -8,20 +8,40 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 
-use common::{closed_port, data_dir_text, json, oauthdesk, ok, Server, TestProfile};
+use common::{closed_port, data_dir_text, json, oauthdesk, ok, Server, StandIn, TestProfile};
 use serde_json::Value;
 
-/// A key file made by node's crypto, in the given encoding (`pkcs1`, `sec1`, `pkcs8`), as
-/// other tools write them.
-fn node_key(kind: &str, encoding: &str, passphrase: Option<&str>) -> String {
-    let cipher = passphrase.map(|p| format!(", cipher: 'aes-256-cbc', passphrase: '{p}'")).unwrap_or_default();
-    let opts = if kind == "rsa" { "modulusLength: 2048" } else { "namedCurve: 'P-256'" };
-    let js = format!(
-        "const {{ privateKey }} = require('crypto').generateKeyPairSync('{kind}', {{ {opts}, privateKeyEncoding: {{ type: '{encoding}', format: 'pem'{cipher} }}, publicKeyEncoding: {{ type: 'spki', format: 'pem' }} }}); process.stdout.write(privateKey)"
-    );
-    String::from_utf8(Command::new("node").args(["-e", &js]).output().unwrap().stdout).unwrap()
+/// A new key file of `kind` (`rsa`, `ec`) in the given encoding (`pkcs1`, `sec1`, `pkcs8`,
+/// encrypted with `passphrase` as OpenSSL does by default: PBES2, PBKDF2-SHA256 with 2048
+/// iterations, AES-256-CBC), as other tools write them.
+fn key_file(kind: &str, encoding: &str, passphrase: Option<&str>) -> String {
+    use p256::pkcs8::{EncodePrivateKey as _, LineEnding};
+    use rand_core::{OsRng, RngCore as _};
+    use rsa::pkcs1::EncodeRsaPrivateKey as _;
+    let pkcs8 = match kind {
+        "rsa" => {
+            let key = rsa::RsaPrivateKey::new(&mut OsRng, 2048).unwrap();
+            if encoding == "pkcs1" {
+                return key.to_pkcs1_pem(LineEnding::LF).unwrap().to_string();
+            }
+            key.to_pkcs8_der().unwrap()
+        }
+        _ => {
+            let key = p256::SecretKey::random(&mut OsRng);
+            if encoding == "sec1" {
+                return key.to_sec1_pem(LineEnding::LF).unwrap().to_string();
+            }
+            key.to_pkcs8_der().unwrap()
+        }
+    };
+    let Some(passphrase) = passphrase else { return pkcs8.to_pem("PRIVATE KEY", LineEnding::LF).unwrap().to_string() };
+    let (mut salt, mut iv) = ([0u8; 16], [0u8; 16]);
+    OsRng.fill_bytes(&mut salt);
+    OsRng.fill_bytes(&mut iv);
+    let params = pkcs8::pkcs5::pbes2::Parameters::pbkdf2_sha256_aes256cbc(2048, &salt, &iv).unwrap();
+    let info = pkcs8::PrivateKeyInfo::try_from(pkcs8.as_bytes()).unwrap();
+    info.encrypt_with_params(params, passphrase).unwrap().to_pem("ENCRYPTED PRIVATE KEY", LineEnding::LF).unwrap().to_string()
 }
 
 fn write(dir: &Path, name: &str, text: &str) -> String {
@@ -60,7 +80,7 @@ fn keys_are_made_imported_and_never_kept_or_shown_in_clear() {
     for (name, kind, encoding, pass) in
         [("rsa-pkcs1", "rsa", "pkcs1", None), ("ec-sec1", "ec", "sec1", None), ("ec-enc", "ec", "pkcs8", Some("p4ss"))]
     {
-        let pem = node_key(kind, encoding, pass);
+        let pem = key_file(kind, encoding, pass);
         let path = write(files.path(), &format!("{name}.pem"), &pem);
         let run = oauthdesk(
             d,
@@ -72,7 +92,7 @@ fn keys_are_made_imported_and_never_kept_or_shown_in_clear() {
         keys.push(pem);
     }
     // Wrong kinds of file, in words, and nothing replaced.
-    let enc = write(files.path(), "enc.pem", &node_key("ec", "pkcs8", Some("p4ss")));
+    let enc = write(files.path(), "enc.pem", &key_file("ec", "pkcs8", Some("p4ss")));
     let public =
         write(files.path(), "pub.pem", "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n-----END PUBLIC KEY-----\n");
     let cert_path = cert_out.to_str().unwrap().to_string();
@@ -152,7 +172,6 @@ fn client_assertions_are_accepted_by_a_real_server() {
 #[test]
 fn salesforce_jwt_bearer_with_a_certificate_made_here() {
     let dir = tempfile::tempdir().unwrap();
-    let files = tempfile::tempdir().unwrap();
     let d = dir.path();
     let sf_jwt = |handle: &str, user: &str, my_domain: &str| {
         TestProfile::new("salesforce-jwt-bearer", handle).set("my_domain", my_domain).set("client_id", "sf-good").set("username", user)
@@ -175,8 +194,7 @@ fn salesforce_jwt_bearer_with_a_certificate_made_here() {
         ok(oauthdesk(d, &["key", "generate", h], None));
         bundle.push_str(&ok(oauthdesk(d, &["key", "export-cert", h], None)).stdout);
     }
-    let cert = write(files.path(), "uploaded.crt", &bundle);
-    let sf = Server::start("standin.mjs", &[("SF_JWT_CERT", cert.as_str())]);
+    let sf = StandIn::with_salesforce_certs(&bundle);
     ok(oauthdesk(d, &["edit", "sf-jwt", "--set", &format!("my_domain={}", sf.url("")), "--confirm-origins"], None));
     ok(oauthdesk(d, &["edit", "generic", "--set", &format!("token_url={}", sf.url("/services/oauth2/token")), "--confirm-origins"], None));
     let g = json(oauthdesk(d, &["assertion", "generic", "--json"], None));
@@ -243,7 +261,7 @@ fn mutual_tls_and_a_private_ca_per_profile() {
     let files = tempfile::tempdir().unwrap();
     let d = dir.path();
     let pki = test_pki(files.path(), "mtls-client");
-    let s = Server::start("standin.mjs", &[("MTLS_CERT", &pki.server_cert), ("MTLS_KEY", &pki.server_key), ("MTLS_CA", &pki.ca)]);
+    let s = StandIn::mutual_tls(&pki.server_cert, &pki.server_key, &pki.ca, false);
     let url = |p: &str| format!("https://127.0.0.1:{}{p}", s.port);
     TestProfile::client_credentials("mtls", &url("/mtls/token"), "mtls-client")
         .set("client_auth", "tls_client_auth")
@@ -276,10 +294,7 @@ fn mutual_tls_and_a_private_ca_per_profile() {
 
     // A server that requires a client certificate in the handshake, and a profile that
     // presents none: named at the network stage.
-    let strict = Server::start(
-        "standin.mjs",
-        &[("MTLS_CERT", &pki.server_cert), ("MTLS_KEY", &pki.server_key), ("MTLS_CA", &pki.ca), ("MTLS_STRICT", "1")],
-    );
+    let strict = StandIn::mutual_tls(&pki.server_cert, &pki.server_key, &pki.ca, true);
     TestProfile::client_credentials("plain", &format!("https://127.0.0.1:{}/mtls/token", strict.port), "mtls-client").secret("s").add(d);
     ok(oauthdesk(d, &["ca", "import", "plain", &pki.ca], None));
     let v: Value = serde_json::from_str(&oauthdesk(d, &["diagnose", "plain", "--json"], None).stdout).unwrap();
@@ -335,7 +350,7 @@ fn a_certificate_near_or_past_its_expiry_is_shown_and_diagnosed() {
 
 #[test]
 fn discovery_gives_a_mutual_tls_client_the_endpoints_mtls_aliases() {
-    let s = Server::start("standin.mjs", &[]);
+    let s = StandIn::start();
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     TestProfile::client_credentials("tls", &s.url("/x"), "c").set("client_auth", "tls_client_auth").add(d);

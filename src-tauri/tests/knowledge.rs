@@ -11,14 +11,15 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{Server, TestProfile};
+use common::{StandIn, TestProfile};
 use oauthdesk_core::knowledge::{self, Entry};
 use oauthdesk_core::secret::MemorySecrets;
 use oauthdesk_core::{Desk, NewProfile, Stage};
 
 /// The stage a diagnosis of the entry fails at, and the profile that gets there.
-fn profile_for(e: &Entry, i: usize, s: &Server) -> (Stage, &'static str, TestProfile) {
-    // An entry for any stage is tried where its example comes from (as the stand-in does).
+fn profile_for(e: &Entry, i: usize, s: &StandIn) -> (Stage, &'static str, TestProfile) {
+    // An entry for any stage is tried where its example comes from (as the stand-in's
+    // /kb/ endpoints do).
     let any = if e.example.headers.contains_key("location") { Stage::Authorize } else { Stage::Token };
     let stage = e.stages.as_ref().and_then(|s| s.first().copied()).unwrap_or(any);
     let base = |p: TestProfile| {
@@ -47,8 +48,7 @@ fn profile_for(e: &Entry, i: usize, s: &Server) -> (Stage, &'static str, TestPro
 
 /// Signs in as a browser would: follows the authorization URL to the loopback redirect.
 fn browse(url: &url::Url) {
-    let js = "fetch(process.argv[1]).then((r) => r.text()).catch(() => {})";
-    let _ = std::process::Command::new("node").args(["-e", js, url.as_str()]).spawn().map(|mut c| std::thread::spawn(move || c.wait()));
+    common::http::browse(url.as_str());
 }
 
 /// Whether what the status says (a limit, an outage) rightly comes before a generic entry
@@ -59,7 +59,7 @@ fn status_first(e: &Entry) -> bool {
 
 #[test]
 fn every_entry_is_explained_at_its_stage_by_a_diagnosis() {
-    let s = Server::start("standin.mjs", &[]);
+    let s = StandIn::start();
     let dir = tempfile::tempdir().unwrap();
     let desk = Arc::new(Desk::open(dir.path(), Arc::new(MemorySecrets::default())).unwrap());
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();

@@ -1,5 +1,5 @@
-//! No secret in anything OAuth Desk writes or shows, whatever the server sends back. A
-//! stand-in echoes the request in every way servers do (the form body in a 400, the headers
+//! No secret in anything OAuth Desk writes or shows, whatever the server sends back. The
+//! sandbox's test scenarios echo the request in every way servers do (the form body in a 400, the headers
 //! as JSON in a 500, the Basic credentials in an error description, the bearer token in a
 //! test call's 401), or answers with a form-encoded or numeric token. Every command's output
 //! (but `token`'s standard output, which is the token), the SQLite file and its WAL, the
@@ -11,7 +11,7 @@
 mod common;
 
 use base64::Engine as _;
-use common::{data_dir_text, oauthdesk, Run, Server, TestProfile};
+use common::{data_dir_text, oauthdesk, Run, StandIn, TestProfile};
 
 const SECRET: &str = "echo-Secret/9f3b+c1";
 
@@ -21,7 +21,7 @@ fn texts(run: &Run) -> String {
 
 #[test]
 fn whatever_a_server_echoes_no_secret_is_written_or_shown() {
-    let standin = Server::start("standin.mjs", &[]);
+    let standin = StandIn::start();
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let b64 = |s: String| base64::engine::general_purpose::STANDARD.encode(s);

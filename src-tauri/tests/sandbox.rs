@@ -58,6 +58,15 @@ fn the_command_prints_ready_and_its_clients_and_its_profiles_connect() {
     assert_eq!(diag["knowledge"], "salesforce-no-run-as-user", "{diag}");
     assert_eq!(json(oauthdesk(d, &["diagnose", "sandbox-api", "--json"], None))["ok"], true, "the generic face stays healthy");
 
+    // The test scenarios are the tests' alone: the app's sandbox answers none of their
+    // requests.
+    for (method, path) in oauthdesk_sandbox::standin::own_routes() {
+        let url = format!("{issuer}{path}");
+        let (status, body) = if method == "GET" { common::http::get(&url) } else { common::http::post_form(&url, None, &[]) };
+        assert_eq!(status, 404, "{method} {path}: {body}");
+        assert!(body.contains("the sandbox has no endpoint here"), "{method} {path}: {body}");
+    }
+
     // It stops on SIGTERM, and its port closes.
     assert!(Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap().success());
     let mut waited = 0;

@@ -1,7 +1,7 @@
 // Starts tauri-driver (which starts WebKitWebDriver, which starts OAuth Desk) and opens
 // WebDriver sessions on the real window. Every process started here is stopped by stop().
 import { spawn, execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -27,19 +27,29 @@ async function portOpen(port) {
   });
 }
 
-/**
- * Ends every process still running with this data directory: a window whose WebDriver
- * session did not close it would otherwise outlive the suite (and hold its output open).
- */
-function killLeftovers(dataDir) {
-  const needle = `OAUTHDESK_DATA_DIR=${dataDir}\0`;
-  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
-    try {
-      if (readFileSync(`/proc/${pid}/environ`, "latin1").includes(needle)) process.kill(Number(pid), "SIGKILL");
-    } catch {
-      // gone already, or not ours to read
-    }
+/** Whether any process of the group `pgid` is still running. */
+function groupAlive(pgid) {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
   }
+}
+
+/**
+ * Ends tauri-driver's process group: tauri-driver, the WebDriver it started and every window
+ * that WebDriver opened (a window whose session did not close it would otherwise outlive the
+ * suite and hold its output open). Asked to end first; what remains after 5 s is killed.
+ */
+async function endGroup(pgid) {
+  try {
+    process.kill(-pgid, "SIGTERM");
+  } catch {
+    return; // gone already
+  }
+  for (let i = 0; i < 50 && groupAlive(pgid); i++) await new Promise((r) => setTimeout(r, 100));
+  if (groupAlive(pgid)) process.kill(-pgid, "SIGKILL");
 }
 
 /** A fresh data directory and a running tauri-driver whose app uses it. */
@@ -47,10 +57,24 @@ export async function start() {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "oauthdesk-e2e-"));
   // The window never opens a real browser for sign-ins here; tests read the URL it shows.
   const env = { ...process.env, OAUTHDESK_DATA_DIR: dataDir, OAUTHDESK_BROWSER: "none" };
-  const driver = spawn("tauri-driver", ["--port", String(PORT), "--native-port", String(NATIVE_PORT)], { env, stdio: ["ignore", "inherit", "inherit"] });
+  // A process group of its own (detached), so that stop() ends everything it started.
+  const driver = spawn("tauri-driver", ["--port", String(PORT), "--native-port", String(NATIVE_PORT)], {
+    env,
+    stdio: ["ignore", "inherit", "inherit"],
+    detached: true,
+  });
+  // A run that ends without stop() (a failed hook, an uncaught error) still takes its windows.
+  const onExit = () => {
+    try {
+      process.kill(-driver.pid, "SIGKILL");
+    } catch {
+      // gone already
+    }
+  };
+  process.once("exit", onExit);
   for (let i = 0; i < 100 && !(await portOpen(PORT)); i++) await new Promise((r) => setTimeout(r, 100));
   if (!(await portOpen(PORT))) {
-    driver.kill();
+    await endGroup(driver.pid);
     throw new Error(`tauri-driver did not listen on 127.0.0.1:${PORT} within 10 s`);
   }
   return {
@@ -81,9 +105,8 @@ export async function start() {
       return this.cli(args, secret ?? "");
     },
     async stop() {
-      driver.kill();
-      await new Promise((r) => (driver.exitCode !== null ? r() : driver.once("exit", r)));
-      killLeftovers(dataDir);
+      process.off("exit", onExit);
+      await endGroup(driver.pid);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -3,6 +3,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { binary, shown, suite } from "./driver.mjs";
 
 const ctx = suite();
@@ -22,6 +25,16 @@ function launch(env, ms) {
   });
 }
 
+/** The window sizes tauri-plugin-window-state has saved (its file), by window label. */
+function savedSizes() {
+  const config = process.env.XDG_CONFIG_HOME ?? path.join(os.homedir(), ".config");
+  try {
+    return JSON.parse(readFileSync(path.join(config, "dev.oauthdesk.app", ".window-state.json"), "utf8"));
+  } catch {
+    return {};
+  }
+}
+
 test("the window comes back at the size it was left", async () => {
   let app = await ctx.env.open();
   try {
@@ -29,7 +42,8 @@ test("the window comes back at the size it was left", async () => {
     await app.manage().window().setRect({ width: 980, height: 640 });
     const set = await app.manage().window().getRect();
     assert.equal(set.width, 980, "the window took the new width");
-    await app.sleep(1500); // saved once it settles
+    const saved = () => Object.values(savedSizes()).some((w) => w.width === 980 && w.height === 640);
+    await app.wait(async () => saved(), 5_000, "the size is saved once the window settles");
   } finally {
     await app.quit();
   }

@@ -1,5 +1,5 @@
 //! The sandbox on the wire: HTTP/1.1 on 127.0.0.1 only, bodies bounded, every request turned
-//! into a [`Req`] for the provider and its [`Reply`] sent back.
+//! into a [`Req`] for the provider (or whatever else [`Serve`]s) and its [`Reply`] sent back.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -12,11 +12,25 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 use crate::provider::Provider;
-use crate::reply::{Reply, Req};
+use crate::reply::{ClientCert, Reply, Req};
+
+/// What answers the requests a listener receives.
+pub trait Serve: Send + Sync + 'static {
+    /// The answer; `None` holds the request unanswered until the sandbox stops (a server
+    /// that accepts and never answers).
+    fn answer(&self, req: &Req) -> Option<Reply>;
+}
+
+impl Serve for Provider {
+    fn answer(&self, req: &Req) -> Option<Reply> {
+        Some(self.handle(req))
+    }
+}
 
 /// A request body larger than this is refused (a token request is a few hundred bytes).
 const MAX_BODY: usize = 64 * 1024;
@@ -36,8 +50,9 @@ async fn read(req: Request<Incoming>) -> Result<Req, Reply> {
         .await
         .map_err(|_| Reply::error(413, "invalid_request", "the request body is too large"))?
         .to_bytes();
-    let form = pairs(&String::from_utf8_lossy(&body));
-    Ok(Req { method, path, query, headers, form })
+    let body = String::from_utf8_lossy(&body).into_owned();
+    let form = pairs(&body);
+    Ok(Req { method, path, query, headers, form, body, client_cert: None })
 }
 
 fn respond(reply: Reply) -> Response<Full<Bytes>> {
@@ -52,7 +67,7 @@ fn respond(reply: Reply) -> Response<Full<Bytes>> {
 }
 
 /// Serves until `stop` turns true.
-pub async fn serve(listener: TcpListener, provider: Arc<Provider>, mut stop: watch::Receiver<bool>) {
+pub async fn serve<S: Serve>(listener: TcpListener, service: Arc<S>, mut stop: watch::Receiver<bool>) {
     loop {
         let accepted = tokio::select! {
             a = listener.accept() => a,
@@ -66,27 +81,40 @@ pub async fn serve(listener: TcpListener, provider: Arc<Provider>, mut stop: wat
                 continue;
             }
         };
-        let provider = provider.clone();
-        let mut stop = stop.clone();
-        tokio::spawn(async move {
-            let service = service_fn(move |req: Request<Incoming>| {
-                let provider = provider.clone();
-                async move {
-                    let reply = match read(req).await {
-                        Ok(req) => {
-                            tracing::debug!(method = %req.method, path = %req.path, %peer, "sandbox");
-                            provider.handle(&req)
-                        }
-                        Err(reply) => reply,
-                    };
-                    Ok::<_, Infallible>(respond(reply))
+        tokio::spawn(connection(stream, peer, None, service.clone(), stop.clone()));
+    }
+}
+
+/// Serves one connection (plain, or TLS with the certificate the client presented) until it
+/// closes or `stop` turns true.
+pub async fn connection<S: Serve, I: AsyncRead + AsyncWrite + Unpin + Send + 'static>(
+    io: I,
+    peer: SocketAddr,
+    client_cert: Option<ClientCert>,
+    service: Arc<S>,
+    mut stop: watch::Receiver<bool>,
+) {
+    let service = service_fn(move |req: Request<Incoming>| {
+        let service = service.clone();
+        let client_cert = client_cert.clone();
+        async move {
+            let reply = match read(req).await {
+                Ok(mut req) => {
+                    tracing::debug!(method = %req.method, path = %req.path, %peer, "sandbox");
+                    req.client_cert = client_cert;
+                    match service.answer(&req) {
+                        Some(reply) => reply,
+                        None => std::future::pending().await,
+                    }
                 }
-            });
-            let conn = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
-            tokio::select! {
-                _ = conn => {}
-                _ = stop.changed() => {}
-            }
-        });
+                Err(reply) => reply,
+            };
+            Ok::<_, Infallible>(respond(reply))
+        }
+    });
+    let conn = http1::Builder::new().serve_connection(TokioIo::new(io), service);
+    tokio::select! {
+        _ = conn => {}
+        _ = stop.changed() => {}
     }
 }

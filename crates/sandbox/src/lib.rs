@@ -9,6 +9,10 @@
 //! Its clients' secrets are made anew at every start and are good only against it. It binds
 //! 127.0.0.1 alone and stops when its [`Sandbox`] is dropped (the window closes, or
 //! `oauthdesk sandbox` ends).
+//!
+//! With the `standin` feature, its `standin` module also serves the test scenarios OAuth Desk's own
+//! tests need in front of the same provider (Salesforce's exact answers, misbehaving
+//! endpoints, TLS); the app is built without it and never starts them.
 
 mod grants;
 mod http;
@@ -18,6 +22,8 @@ mod oauth;
 mod provider;
 mod reply;
 mod resource;
+#[cfg(feature = "standin")]
+pub mod standin;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -38,6 +44,10 @@ pub enum Error {
     Listen(std::io::Error),
     #[error("{0}")]
     Mode(String),
+    /// The test scenarios' certificate or key cannot be used.
+    #[cfg(feature = "standin")]
+    #[error("TLS: {0}")]
+    Tls(String),
 }
 
 /// How to start the sandbox.
@@ -66,14 +76,7 @@ pub struct Sandbox {
 impl Sandbox {
     /// Starts listening (on the current tokio runtime) and returns once it does.
     pub async fn start(options: Options) -> Result<Sandbox, Error> {
-        let listener = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, options.port))).await.map_err(|e| {
-            if e.kind() == std::io::ErrorKind::AddrInUse {
-                Error::PortInUse(options.port)
-            } else {
-                Error::Listen(e)
-            }
-        })?;
-        let port = listener.local_addr().map_err(Error::Listen)?.port();
+        let (listener, port) = bind(options.port).await?;
         let provider = Arc::new(Provider::new(format!("http://127.0.0.1:{port}"), options.token_lifetime.clamp(1, 86_400)));
         provider.set_mode(options.mode.as_deref()).map_err(Error::Mode)?;
         let (stop, stopped) = watch::channel(false);
@@ -167,6 +170,19 @@ impl Sandbox {
             profile("custom-oauth2", "sandbox-sign-in", "Sandbox sign-in (code + PKCE)", sign_in, WEB_CLIENT),
         ]
     }
+}
+
+/// Listens on 127.0.0.1:`port` (0: any free port); returns the port it got.
+async fn bind(port: u16) -> Result<(TcpListener, u16), Error> {
+    let listener = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port))).await.map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AddrInUse {
+            Error::PortInUse(port)
+        } else {
+            Error::Listen(e)
+        }
+    })?;
+    let port = listener.local_addr().map_err(Error::Listen)?.port();
+    Ok((listener, port))
 }
 
 impl Drop for Sandbox {

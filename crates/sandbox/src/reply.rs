@@ -15,6 +15,22 @@ pub struct Req {
     pub headers: Vec<(String, String)>,
     /// The form-encoded body's fields.
     pub form: Vec<(String, String)>,
+    /// The body as text (the test scenarios echo it and read JSON bodies).
+    #[cfg_attr(not(feature = "standin"), allow(dead_code))]
+    pub body: String,
+    /// The certificate the client presented over TLS (only the test scenarios serve TLS).
+    #[cfg_attr(not(feature = "standin"), allow(dead_code))]
+    pub client_cert: Option<ClientCert>,
+}
+
+/// A client's TLS certificate as a mutual-TLS token endpoint judges it (RFC 8705 §2.1).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(not(feature = "standin"), allow(dead_code))]
+pub struct ClientCert {
+    /// The subject's common name (`tls_client_auth` compares it with the client_id).
+    pub common_name: Option<String>,
+    /// Whether it chains to a certificate authority the server trusts.
+    pub trusted: bool,
 }
 
 fn first<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
