@@ -2,6 +2,8 @@
 // (npm's oidc-provider) shows the failing stage, the cause and the fix steps.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { By, Key } from "selenium-webdriver";
 import { listItem, saveScreenshot, shown, suite, type } from "./driver.mjs";
 
@@ -32,6 +34,24 @@ test("Diagnose names the cause and the fix of a wrong secret", async () => {
     const page = await app.findElement(By.css("body")).getText();
     assert.ok(!page.includes("not-the-secret"), "the secret appears nowhere in the window");
     await saveScreenshot(app, "diagnose.png");
+    // The trace, drawn from the diagnosis's typed entries, reads as the support report's
+    // (a diagnosis of its own: only the times and the server's dates may differ).
+    await (await app.findElement(By.css('[data-testid="diagnose-panel"] details > summary'))).click();
+    const trace = await (await shown(app, "diagnose-trace")).getText();
+    const reportFile = path.join(ctx.env.dataDir, "report.md");
+    try {
+      ctx.env.cli(["diagnose", "wrong-secret", "--report", reportFile]);
+    } catch {
+      // a failing diagnosis exits with an error; its report is written all the same
+    }
+    const report = readFileSync(reportFile, "utf8");
+    const same = (s) =>
+      s
+        .replace(/\(\d+ ms\)/g, "(… ms)")
+        .replace(/^date: .*$/gim, "date: …")
+        .trim();
+    assert.ok(trace.includes("HTTP 401"), trace);
+    assert.equal(same(trace), same(report.slice(report.indexOf("## HTTP trace"))));
   } finally {
     await app.quit();
   }
