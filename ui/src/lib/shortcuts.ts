@@ -1,6 +1,7 @@
 // The window's keyboard shortcuts: Ctrl+N new profile, Ctrl+F (or / outside a text box)
 // search, Ctrl+D diagnose, Ctrl+Enter connect. The last two press the button on screen, so
 // they do what the button does, and nothing when it is not there.
+import { tid } from "../testids.js";
 import type { Nav } from "./state/nav.svelte";
 
 /** The window's keydown handler. */
@@ -13,13 +14,13 @@ export function shortcuts(nav: Nav): (e: KeyboardEvent) => void {
       nav.create();
     } else if ((e.ctrlKey && e.key.toLowerCase() === "f") || (e.key === "/" && !typing)) {
       e.preventDefault();
-      element("search")?.focus();
+      element(tid.search)?.focus();
     } else if (e.ctrlKey && e.key.toLowerCase() === "d") {
       e.preventDefault();
-      element("diagnose")?.click();
+      element(tid.diagnose)?.click();
     } else if (e.ctrlKey && e.key === "Enter") {
       e.preventDefault();
-      element("connect")?.click();
+      element(tid.connect)?.click();
     }
   };
 }
