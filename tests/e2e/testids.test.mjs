@@ -19,8 +19,9 @@ test("components take every test id from the shared module", () => {
   const written = [];
   for (const file of sources(path.join(repo, "ui", "src"), [".svelte", ".ts"])) {
     const text = readFileSync(file, "utf8");
-    // An id written in place: a quoted value, or a template that does not come from `tid`.
-    for (const m of text.matchAll(/data-testid=(?:"([^"$]*)"|\{`([^`]*)`\})/g)) {
+    // An id written in place: a quoted value, or a template that does not come from `tid`;
+    // and a selector whose value is not interpolated in quotes (`[data-testid="${tid.name}"]`).
+    for (const m of text.matchAll(/data-testid=(?:"([^"$]*)"|\{`([^`]*)`\})|\[data-testid=(?!"\$\{)[^\]]*\]/g)) {
       written.push(`${path.relative(repo, file)}: ${m[0]}`);
     }
   }
