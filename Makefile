@@ -78,10 +78,10 @@ fix: fix-ui
 	$(CARGO) fmt --all
 
 # The UI's types come from Rust (ts-rs, written by test-rust): check they are committed and
-# that the UI type-checks against them.
+# that the UI type-checks against them; then the UI's unit tests (its state layer, vitest).
 test-ui: ui/node_modules/.package-lock.json
 	@test -z "$$(git status --porcelain -- ui/src/bindings 2>/dev/null)" || { echo "ui/src/bindings changed: commit the regenerated types"; git status --short ui/src/bindings; exit 1; }
-	cd ui && npm run check
+	cd ui && npm run check && npm test
 
 test-e2e: tests/node_modules/.package-lock.json
 	$(CARGO) build --locked

@@ -1,8 +1,9 @@
 //! The window's contract with the Rust side, as TypeScript: `ui/src/bindings/contract.ts`.
 //! ts-rs gives the UI the *types* that cross over; this gives it the *names* (the commands it
-//! may invoke, the events it may listen to) and other constants, taken from the Rust lists
-//! that tauri itself uses, so that the UI's type check fails when the two sides disagree
-//! instead of the window failing at run time.
+//! may invoke, the events it may listen to), what each command takes and returns (read from
+//! its signature: [`signatures`]) and other constants, taken from the Rust lists that tauri
+//! itself uses, so that the UI's type check fails when the two sides disagree instead of the
+//! window failing at run time.
 //!
 //! The file is written by this module's test (`cargo test`, like the ts-rs bindings) and
 //! committed; `make test-ui` fails when it is not committed as generated. To add generated
@@ -10,6 +11,9 @@
 //! the usual shapes.
 
 use crate::{commands, events};
+
+#[cfg(test)]
+mod signatures;
 
 /// Where the file lives, relative to this crate.
 pub const PATH: &str = "../ui/src/bindings/contract.ts";
@@ -23,7 +27,7 @@ const HEADER: &str = "\
 /// generated bindings (by name: `Stage` is imported from `./Stage`), and its TypeScript.
 pub struct Section {
     pub doc: &'static str,
-    pub imports: Vec<&'static str>,
+    pub imports: Vec<String>,
     pub body: String,
 }
 
@@ -61,7 +65,11 @@ fn label_sections() -> Vec<Section> {
             let name = format!("{}_LABELS", screaming(t.ts_type));
             let object = const_object(&name, t.entries.iter().copied());
             let body = format!("{} satisfies Record<{}, string>;\n", object.trim_end_matches(';'), t.ts_type);
-            Section { doc: "Labels for people, from the core (crates/core/src/model/labels.rs).", imports: vec![t.ts_type], body }
+            Section {
+                doc: "Labels for people, from the core (crates/core/src/model/labels.rs).",
+                imports: vec![t.ts_type.to_owned()],
+                body,
+            }
         })
         .collect()
 }
@@ -78,14 +86,22 @@ fn screaming(name: &str) -> String {
     out
 }
 
-/// The whole file. The same lists give the same bytes.
-pub fn contract_ts() -> String {
-    render(&sections())
+/// The whole file: the sections, with each command's arguments and result after the
+/// commands' names (read from the command sources, which only the test that writes the file
+/// has at hand). The same lists and sources give the same bytes.
+#[cfg(test)]
+fn contract_ts() -> Result<String, String> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let bindings = root.join(PATH).parent().map(std::path::Path::to_path_buf).unwrap_or_default();
+    let mut all = sections();
+    all.insert(1, signatures::section(commands::COMMAND_MODULES, &root.join("src/commands"), &bindings)?);
+    Ok(render(&all))
 }
 
-fn render(sections: &[Section]) -> String {
+/// The file's text for `sections`: the header, their imports once each, then each section.
+pub fn render(sections: &[Section]) -> String {
     let mut out = String::from(HEADER);
-    let mut imports: Vec<&str> = sections.iter().flat_map(|s| s.imports.iter().copied()).collect();
+    let mut imports: Vec<&str> = sections.iter().flat_map(|s| s.imports.iter().map(String::as_str)).collect();
     imports.sort_unstable();
     imports.dedup();
     if !imports.is_empty() {
@@ -150,7 +166,7 @@ mod tests {
     #[test]
     fn contract_ts_is_up_to_date() {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(PATH);
-        let text = contract_ts();
+        let text = contract_ts().unwrap();
         if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
             std::fs::write(&path, &text).unwrap();
         }
@@ -160,6 +176,7 @@ mod tests {
     #[test]
     fn the_text_is_the_same_every_time() {
         assert_eq!(contract_ts(), contract_ts());
+        assert!(contract_ts().is_ok());
     }
 
     #[test]
@@ -175,7 +192,7 @@ mod tests {
         let text = render(&[
             Section {
                 doc: "Labels.",
-                imports: vec!["Stage", "Flow", "Stage"],
+                imports: ["Stage", "Flow", "Stage"].map(String::from).to_vec(),
                 body: const_object("LABELS", [("a-b", "A \"B\""), ("c", "C")]),
             },
             Section { doc: "Names.", imports: Vec::new(), body: const_array("NAMES", ["x"]) },

@@ -7,12 +7,13 @@ import assert from "node:assert/strict";
 import { By, until } from "selenium-webdriver";
 import { saveScreenshot, shown, suite, type } from "./driver.mjs";
 import { approveDevice, signIn } from "../servers/user.mjs";
+import { tid } from "../../ui/src/testids.js";
 
 const ctx = suite({ idp: true });
 
 async function openProfile(app, handle) {
   const item = await app.wait(
-    until.elementLocated(By.css(`[data-testid="profile-item"][data-handle="${handle}"]`)),
+    until.elementLocated(By.css(`[data-testid="${tid.profileItem}"][data-handle="${handle}"]`)),
     10_000,
   );
   await item.click();
@@ -32,26 +33,26 @@ test("Authorize from the window: the helper signs in and the window shows the co
   const app = await ctx.env.open();
   try {
     await openProfile(app, "idp-user");
-    await (await shown(app, "authorize")).click();
-    const url = await (await shown(app, "authorize-url", 15_000)).getText();
+    await (await shown(app, tid.authorize)).click();
+    const url = await (await shown(app, tid.authorizeUrl, 15_000)).getText();
     assert.match(url, /code_challenge_method=S256/);
     const delivered = await signIn(url);
     assert.equal(delivered.status, 200, "the listener answered the browser");
-    const expiry = await shown(app, "token-expiry", 20_000);
+    const expiry = await shown(app, tid.tokenExpiry, 20_000);
     assert.match(await expiry.getText(), /^in (59m|1h 00m)/);
-    assert.equal(await (await shown(app, "token-refresh")).getText(), "issued");
-    assert.equal(await (await shown(app, "token-scope")).getText(), "openid api");
+    assert.equal(await (await shown(app, tid.tokenRefresh)).getText(), "issued");
+    assert.equal(await (await shown(app, tid.tokenScope)).getText(), "openid api");
     await saveScreenshot(app, "authorize.png");
 
     // Waiting can be cancelled.
-    await (await shown(app, "authorize")).click();
-    await shown(app, "authorize-url", 15_000);
-    await (await shown(app, "authorize-cancel")).click();
+    await (await shown(app, tid.authorize)).click();
+    await shown(app, tid.authorizeUrl, 15_000);
+    await (await shown(app, tid.authorizeCancel)).click();
     // A cancel is no failure: said plainly, and the badge does not turn "failing".
-    const notice = await shown(app, "connect-notice", 10_000);
+    const notice = await shown(app, tid.connectNotice, 10_000);
     assert.match(await notice.getText(), /Cancelled/);
-    assert.equal((await app.findElements(By.css('[data-testid="connect-error"]'))).length, 0);
-    const badge = await app.findElement(By.css('[data-handle="idp-user"] [data-testid="status-badge"]'));
+    assert.equal((await app.findElements(By.css(`[data-testid="${tid.connectError}"]`))).length, 0);
+    const badge = await app.findElement(By.css(`[data-handle="idp-user"] [data-testid="${tid.statusBadge}"]`));
     assert.doesNotMatch(await badge.getText(), /failing/);
   } finally {
     await app.quit();
@@ -61,14 +62,17 @@ test("Authorize from the window: the helper signs in and the window shows the co
 test("Discover fills the endpoint URLs of a new custom profile", async () => {
   const app = await ctx.env.open();
   try {
-    await (await shown(app, "new-profile")).click();
-    await (await shown(app, "field-template")).findElement(By.css('option[value="custom-oauth2"]')).click();
-    await type(app, "field-issuer", ctx.idp.url());
-    await (await shown(app, "discover")).click();
-    await shown(app, "discovered", 10_000);
-    assert.equal(await (await shown(app, "field-authorize_url")).getAttribute("value"), ctx.idp.url("/auth"));
-    assert.equal(await (await shown(app, "field-token_url")).getAttribute("value"), ctx.idp.url("/token"));
-    assert.equal(await (await shown(app, "field-revoke_url")).getAttribute("value"), ctx.idp.url("/token/revocation"));
+    await (await shown(app, tid.newProfile)).click();
+    await (await shown(app, tid.field("template"))).findElement(By.css('option[value="custom-oauth2"]')).click();
+    await type(app, tid.field("issuer"), ctx.idp.url());
+    await (await shown(app, tid.discover)).click();
+    await shown(app, tid.discovered, 10_000);
+    assert.equal(await (await shown(app, tid.field("authorize_url"))).getAttribute("value"), ctx.idp.url("/auth"));
+    assert.equal(await (await shown(app, tid.field("token_url"))).getAttribute("value"), ctx.idp.url("/token"));
+    assert.equal(
+      await (await shown(app, tid.field("revoke_url"))).getAttribute("value"),
+      ctx.idp.url("/token/revocation"),
+    );
   } finally {
     await app.quit();
   }
@@ -86,17 +90,20 @@ test("A device sign-in shows the code, its address and a QR code, and finishes w
   const app = await ctx.env.open();
   try {
     await openProfile(app, "tv");
-    await (await shown(app, "authorize")).click();
-    const code = await (await shown(app, "device-user-code", 15_000)).getText();
-    const url = await (await shown(app, "authorize-url")).getText();
+    await (await shown(app, tid.authorize)).click();
+    const code = await (await shown(app, tid.deviceUserCode, 15_000)).getText();
+    const url = await (await shown(app, tid.authorizeUrl)).getText();
     assert.match(code, /^[A-Z]{4}-[A-Z]{4}$/);
     assert.equal(url, ctx.idp.url("/device"));
-    assert.ok((await (await shown(app, "device-qr")).getAttribute("innerHTML")).includes("<svg"), "a QR code is drawn");
+    assert.ok(
+      (await (await shown(app, tid.deviceQr)).getAttribute("innerHTML")).includes("<svg"),
+      "a QR code is drawn",
+    );
     await saveScreenshot(app, "device.png");
     const done = await approveDevice(`${url}?user_code=${encodeURIComponent(code)}`);
     assert.equal(done.status, 200);
-    await shown(app, "token-expiry", 30_000);
-    assert.equal(await (await shown(app, "token-refresh")).getText(), "issued");
+    await shown(app, tid.tokenExpiry, 30_000);
+    assert.equal(await (await shown(app, tid.tokenRefresh)).getText(), "issued");
   } finally {
     await app.quit();
   }

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { By } from "selenium-webdriver";
 import { answerQuestion, listItem, saveScreenshot, shown, suite } from "./driver.mjs";
 import { startServer, startStandIn } from "../servers/start.mjs";
+import { tid } from "../../ui/src/testids.js";
 
 const ctx = suite({ idp: true });
 
@@ -25,29 +26,29 @@ test("Connect shows the expiry countdown, the test call's status and a connected
     const item = await listItem(app, "idp-api", 10_000);
     assert.match(await item.getText(), /never tried/);
     await item.click();
-    await (await shown(app, "connect")).click();
-    const expiry = await shown(app, "token-expiry", 20_000);
+    await (await shown(app, tid.connect)).click();
+    const expiry = await shown(app, tid.tokenExpiry, 20_000);
     assert.match(await expiry.getText(), /^in (9m|10m) \d\ds/);
     const first = await expiry.getText();
     await app.wait(async () => (await expiry.getText()) !== first, 5_000, "the countdown moves");
-    assert.equal(await (await shown(app, "token-type")).getText(), "Bearer");
-    assert.equal(await (await shown(app, "token-scope")).getText(), "api");
-    assert.equal(await (await shown(app, "test-status")).getText(), "HTTP 200");
-    assert.match(await (await shown(app, "test-body")).getText(), /"issuer"/);
+    assert.equal(await (await shown(app, tid.tokenType)).getText(), "Bearer");
+    assert.equal(await (await shown(app, tid.tokenScope)).getText(), "api");
+    assert.equal(await (await shown(app, tid.testStatus)).getText(), "HTTP 200");
+    assert.match(await (await shown(app, tid.testBody)).getText(), /"issuer"/);
     const badge = await app.findElement(
-      By.css('[data-testid="profile-item"][data-handle="idp-api"] [data-testid="status-badge"]'),
+      By.css(`[data-testid="${tid.profileItem}"][data-handle="idp-api"] [data-testid="${tid.statusBadge}"]`),
     );
     await app.wait(async () => /connected/.test(await badge.getText()), 5_000, "the badge turns connected");
     // The badge counts down every second, as the panel does.
     const b1 = await badge.getText();
     await app.wait(async () => (await badge.getText()) !== b1, 5_000, "the badge's countdown moves every second");
     // A second test call: the history draws the test call's latency.
-    await (await shown(app, "connect")).click();
+    await (await shown(app, tid.connect)).click();
     await app.wait(async () => (await app.findElements(By.css("details summary"))).length > 0, 5_000);
     const history = await app.findElement(By.xpath("//summary[starts-with(normalize-space(.), 'History')]"));
     await app.wait(async () => /History \((3|4)\)/.test(await history.getText()), 10_000, "three or more attempts");
     await history.click();
-    assert.match(await (await shown(app, "latency-chart")).getText(), /Test call latency/);
+    assert.match(await (await shown(app, tid.latencyChart)).getText(), /Test call latency/);
     await saveScreenshot(app, "connect.png");
   } finally {
     await app.quit();
@@ -64,9 +65,9 @@ test("What the command line does to the store shows in the open window within se
   try {
     const item = await listItem(app, "from-cli", 10_000);
     await item.click();
-    await shown(app, "profile-view");
+    await shown(app, tid.profileView);
     const badge = await app.findElement(
-      By.css('[data-testid="profile-item"][data-handle="from-cli"] [data-testid="status-badge"]'),
+      By.css(`[data-testid="${tid.profileItem}"][data-handle="from-cli"] [data-testid="${tid.statusBadge}"]`),
     );
     assert.match(await badge.getText(), /never tried/);
 
@@ -86,7 +87,7 @@ test("What the command line does to the store shows in the open window within se
     // A label changed and a profile added there show here.
     ctx.env.cli(["edit", "from-cli", "--label", "Renamed on the command line"]);
     await app.wait(
-      async () => /Renamed on the command line/.test(await (await shown(app, "profile-view")).getText()),
+      async () => /Renamed on the command line/.test(await (await shown(app, tid.profileView)).getText()),
       5_000,
       "the open panel shows the new label",
     );
@@ -99,12 +100,13 @@ test("What the command line does to the store shows in the open window within se
     // Removed there: gone from the list, and its panel closes.
     ctx.env.cli(["remove", "from-cli"]);
     await app.wait(
-      async () => (await app.findElements(By.css('[data-testid="profile-item"][data-handle="from-cli"]'))).length === 0,
+      async () =>
+        (await app.findElements(By.css(`[data-testid="${tid.profileItem}"][data-handle="from-cli"]`))).length === 0,
       5_000,
       "the removed profile leaves the list",
     );
     await app.wait(
-      async () => (await app.findElements(By.css('[data-testid="profile-view"]'))).length === 0,
+      async () => (await app.findElements(By.css(`[data-testid="${tid.profileView}"]`))).length === 0,
       5_000,
       "its panel closes",
     );
@@ -123,19 +125,19 @@ test("The token view decodes a JWT's claims and shows the token only on request"
   try {
     const item = await listItem(app, "jwt-api", 10_000);
     await item.click();
-    await (await shown(app, "connect")).click();
-    await shown(app, "token-expiry", 15_000);
-    const view = await shown(app, "token-view");
+    await (await shown(app, tid.connect)).click();
+    await shown(app, tid.tokenExpiry, 15_000);
+    const view = await shown(app, tid.tokenView);
     await view.findElement(By.css("summary")).click();
-    assert.match(await (await shown(app, "claim-sub")).getText(), /"machine"/);
-    assert.match(await (await shown(app, "claim-exp")).getText(), /in 1h 29m|in 1h 30m/);
-    assert.match(await (await shown(app, "jwt-header")).getText(), /"alg"/);
+    assert.match(await (await shown(app, tid.claim("sub"))).getText(), /"machine"/);
+    assert.match(await (await shown(app, tid.claim("exp"))).getText(), /in 1h 29m|in 1h 30m/);
+    assert.match(await (await shown(app, tid.jwtHeader)).getText(), /"alg"/);
     const page = await app.findElement(By.css("body")).getText();
     assert.ok(!/eyJ[\w-]+\.eyJ/.test(page), "the token is not on screen until asked for");
-    await (await shown(app, "token-reveal")).click();
+    await (await shown(app, tid.tokenReveal)).click();
     // The token comes only once the person says yes in the native question.
     await answerQuestion("Show the access token", { yes: true, label: "Show the token" });
-    assert.match(await (await shown(app, "token-revealed")).getAttribute("value"), /^eyJ[\w-]+\.eyJ/);
+    assert.match(await (await shown(app, tid.tokenRevealed)).getAttribute("value"), /^eyJ[\w-]+\.eyJ/);
     await saveScreenshot(app, "token-view.png");
   } finally {
     await app.quit();
@@ -163,8 +165,8 @@ test("A script in the page gets no token and confirms no endpoint without the pe
   try {
     await app.manage().setTimeouts({ implicit: 0, script: 20_000 });
     await (await listItem(app, "guarded", 10_000)).click();
-    await (await shown(app, "connect")).click();
-    await shown(app, "token-expiry", 15_000);
+    await (await shown(app, tid.connect)).click();
+    await shown(app, tid.tokenExpiry, 15_000);
     // The token: the page's call waits for the person, who says no; the page gets nothing.
     const asked = invoke(app, "profile_token_reveal", { handle: "guarded" });
     await answerQuestion("Show the access token", { yes: false });
@@ -201,7 +203,7 @@ test("A script in the page gets no token and confirms no endpoint without the pe
     // The person confirms through the profile's button (the page read again shows it).
     await app.navigate().refresh();
     await (await listItem(app, "guarded", 10_000)).click();
-    await (await shown(app, "confirm-origins", 10_000)).click();
+    await (await shown(app, tid.confirmOrigins, 10_000)).click();
     await answerQuestion("Confirm where credentials go", { yes: true, label: "Confirm" });
     for (let i = 0; i < 50 && unconfirmed() > 0; i++) await new Promise((r) => setTimeout(r, 100));
     assert.equal(unconfirmed(), 0, "confirmed by the person");
@@ -229,10 +231,10 @@ test("After a background renewal, the panel and the badge show the same new expi
   try {
     const item = await listItem(app, "short", 10_000);
     await item.click();
-    await (await shown(app, "connect")).click();
-    const expiry = await shown(app, "token-expiry", 15_000);
+    await (await shown(app, tid.connect)).click();
+    const expiry = await shown(app, tid.tokenExpiry, 15_000);
     const badge = await app.findElement(
-      By.css('[data-testid="profile-item"][data-handle="short"] [data-testid="status-badge"]'),
+      By.css(`[data-testid="${tid.profileItem}"][data-handle="short"] [data-testid="${tid.statusBadge}"]`),
     );
     await app.wait(async () => /connected/.test(await badge.getText()), 5_000);
     // Renewed: the time left jumps back up in the badge (it only counts down otherwise)…

@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { after, before } from "node:test";
 import { Builder, By, until } from "selenium-webdriver";
 import { startServer } from "../servers/start.mjs";
+import { tid } from "../../ui/src/testids.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const repo = path.resolve(here, "..", "..");
@@ -123,7 +124,7 @@ export async function shown(session, id, ms = 10_000) {
 
 /** The list item of the profile `handle`, once it is in the list (at most `ms`). */
 export function listItem(session, handle, ms = 10_000) {
-  const css = `[data-testid="profile-item"][data-handle="${handle}"]`;
+  const css = `[data-testid="${tid.profileItem}"][data-handle="${handle}"]`;
   return session.wait(until.elementLocated(By.css(css)), ms, `no list item for ${handle} within ${ms} ms`);
 }
 

@@ -5,6 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { By } from "selenium-webdriver";
 import { listItem, saveScreenshot, shown, suite } from "./driver.mjs";
+import { tid } from "../../ui/src/testids.js";
 
 const ctx = suite();
 
@@ -16,15 +17,15 @@ test("a key made in the window, its certificate's facts and the assertion to sen
   try {
     const item = await listItem(app, "sf-jwt", 10_000);
     await item.click();
-    await shown(app, "keys-panel");
-    await (await shown(app, "generate-key")).click();
-    const subject = await shown(app, "cert-subject", 20_000);
+    await shown(app, tid.keysPanel);
+    await (await shown(app, tid.generateKey)).click();
+    const subject = await shown(app, tid.certSubject, 20_000);
     assert.equal(await subject.getText(), "CN=OAuth Desk sf-jwt");
-    assert.match(await (await shown(app, "key-facts")).getText(), /RSA/);
-    assert.match(await (await shown(app, "cert-expiry")).getText(), /days left/);
-    assert.match(await (await shown(app, "upload-steps")).getText(), /External Client App Manager/);
-    await (await shown(app, "preview-assertion")).click();
-    const assertion = await (await shown(app, "assertion")).getText();
+    assert.match(await (await shown(app, tid.keyFacts)).getText(), /RSA/);
+    assert.match(await (await shown(app, tid.certExpiry)).getText(), /days left/);
+    assert.match(await (await shown(app, tid.uploadSteps)).getText(), /External Client App Manager/);
+    await (await shown(app, tid.previewAssertion)).click();
+    const assertion = await (await shown(app, tid.assertion)).getText();
     assert.match(assertion, /"aud": "https:\/\/login\.salesforce\.com"/);
     assert.match(assertion, /"sub": "integration@acme\.example"/);
     assert.match(assertion, /"alg": "RS256"/, "Salesforce verifies RS256 only");

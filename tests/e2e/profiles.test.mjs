@@ -7,6 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { By, Key } from "selenium-webdriver";
 import { answerSaveDialog, byTestId, listItem, saveScreenshot, shown, suite, type } from "./driver.mjs";
+import { tid } from "../../ui/src/testids.js";
 
 const SECRET = "e2e-consumer-secret-7f3a";
 const ctx = suite();
@@ -14,31 +15,31 @@ const ctx = suite();
 test("a Salesforce profile created in the window survives a restart with its secret as a placeholder", async () => {
   let app = await ctx.env.open();
   try {
-    await (await shown(app, "new-profile")).click();
-    const template = await shown(app, "field-template");
+    await (await shown(app, tid.newProfile)).click();
+    const template = await shown(app, tid.field("template"));
     assert.equal(await template.getAttribute("value"), "salesforce-client-credentials");
 
     // Bad input first: every invalid field says what is wrong under it, in words, the
     // summary next to Create names them, and nothing is stored.
-    await type(app, "field-handle", "Acme Prod");
-    await type(app, "field-my_domain", "https://acme.lightning.force.com");
-    await (await shown(app, "save-profile")).click();
-    const handleProblem = await shown(app, "problem-handle");
+    await type(app, tid.field("handle"), "Acme Prod");
+    await type(app, tid.field("my_domain"), "https://acme.lightning.force.com");
+    await (await shown(app, tid.saveProfile)).click();
+    const handleProblem = await shown(app, tid.problem("handle"));
     assert.doesNotMatch(await handleProblem.getText(), /^handle:/, "in words, not the raw field name");
-    assert.match(await (await shown(app, "problem-my_domain")).getText(), /acme\.my\.salesforce\.com/);
-    assert.match(await (await shown(app, "problem-client_id")).getText(), /required/);
-    assert.match(await (await shown(app, "problem-client_secret")).getText(), /required/);
-    assert.match(await (await shown(app, "form-summary")).getText(), /fields need attention: Handle, My Domain URL/);
+    assert.match(await (await shown(app, tid.problem("my_domain"))).getText(), /acme\.my\.salesforce\.com/);
+    assert.match(await (await shown(app, tid.problem("client_id"))).getText(), /required/);
+    assert.match(await (await shown(app, tid.problem("client_secret"))).getText(), /required/);
+    assert.match(await (await shown(app, tid.formSummary)).getText(), /fields need attention: Handle, My Domain URL/);
 
-    await type(app, "field-handle", "sf-e2e");
-    await type(app, "field-label", "Acme (end to end)");
-    await type(app, "field-my_domain", "https://acme.my.salesforce.com");
-    await type(app, "field-client_id", "3MVG9e2eConsumerKey");
-    await type(app, "field-client_secret", SECRET);
-    await (await shown(app, "save-profile")).click();
-    await shown(app, "profile-view");
+    await type(app, tid.field("handle"), "sf-e2e");
+    await type(app, tid.field("label"), "Acme (end to end)");
+    await type(app, tid.field("my_domain"), "https://acme.my.salesforce.com");
+    await type(app, tid.field("client_id"), "3MVG9e2eConsumerKey");
+    await type(app, tid.field("client_secret"), SECRET);
+    await (await shown(app, tid.saveProfile)).click();
+    await shown(app, tid.profileView);
     assert.match(
-      await (await shown(app, "secret-state")).getText(),
+      await (await shown(app, tid.secretState)).getText(),
       /sealed in the store; its key is in the OS keyring/,
     );
   } finally {
@@ -50,17 +51,17 @@ test("a Salesforce profile created in the window survives a restart with its sec
     const item = await listItem(app, "sf-e2e", 10_000);
     assert.match(await item.getText(), /Acme \(end to end\)/);
     // The profile selected when the window closed is selected again.
-    assert.match(await (await shown(app, "profile-view")).getText(), /Acme \(end to end\)/);
+    assert.match(await (await shown(app, tid.profileView)).getText(), /Acme \(end to end\)/);
     await item.click();
-    assert.equal(await (await shown(app, "value-client_id")).getText(), "3MVG9e2eConsumerKey");
-    assert.equal(await (await shown(app, "value-my_domain")).getText(), "https://acme.my.salesforce.com");
-    await (await shown(app, "edit-profile")).click();
-    const secret = await shown(app, "field-client_secret");
+    assert.equal(await (await shown(app, tid.value("client_id"))).getText(), "3MVG9e2eConsumerKey");
+    assert.equal(await (await shown(app, tid.value("my_domain"))).getText(), "https://acme.my.salesforce.com");
+    await (await shown(app, tid.editProfile)).click();
+    const secret = await shown(app, tid.field("client_secret"));
     assert.equal(await secret.getAttribute("value"), "", "the secret is never sent to the window");
     assert.match(await secret.getAttribute("placeholder"), /leave blank to keep/);
     const page = await app.findElement(By.css("body")).getText();
     assert.ok(!page.includes(SECRET), "the secret appears nowhere in the window");
-    assert.equal(await app.findElements(byTestId("form-error")).then((e) => e.length), 0);
+    assert.equal(await app.findElements(byTestId(tid.formError)).then((e) => e.length), 0);
   } finally {
     await app.quit();
   }
@@ -74,32 +75,32 @@ test("Export saves the profile through the Save dialog without its secret; Impor
   const file = path.join(ctx.env.dataDir, "shared-profiles.json");
   const app = await ctx.env.open();
   try {
-    await (await shown(app, "open-export")).click();
-    assert.match(await (await shown(app, "export-json")).getAttribute("value"), /"sf-e2e"/);
-    await (await shown(app, "export-save-as")).click();
+    await (await shown(app, tid.openExport)).click();
+    assert.match(await (await shown(app, tid.exportJson)).getAttribute("value"), /"sf-e2e"/);
+    await (await shown(app, tid.exportSaveAs)).click();
     await answerSaveDialog("Export profiles", file);
     assert.match(
-      await (await shown(app, "transfer-message")).getText(),
+      await (await shown(app, tid.transferMessage)).getText(),
       /Wrote 1 profile\(s\) to .*shared-profiles\.json/,
     );
     const written = readFileSync(file, "utf8");
     assert.ok(written.includes("https://acme.my.salesforce.com"));
     assert.ok(!written.includes(SECRET), "an export never holds a secret");
-    await (await shown(app, "transfer-close")).click();
+    await (await shown(app, tid.transferClose)).click();
 
     // A colleague's copy of the same setup, under another handle.
     const shared = written.replaceAll("sf-e2e", "sf-shared").replace("Acme (end to end)", "Acme (shared)");
-    await (await shown(app, "open-import")).click();
-    await type(app, "import-json", shared);
-    await (await shown(app, "do-import")).click();
-    assert.match(await (await shown(app, "transfer-message")).getText(), /Imported sf-shared/);
+    await (await shown(app, tid.openImport)).click();
+    await type(app, tid.importJson, shared);
+    await (await shown(app, tid.doImport)).click();
+    assert.match(await (await shown(app, tid.transferMessage)).getText(), /Imported sf-shared/);
     const item = await listItem(app, "sf-shared", 10_000);
     assert.match(await item.getText(), /Acme \(shared\)/);
 
     // Importing it again changes nothing and says why.
-    await type(app, "import-json", shared);
-    await (await shown(app, "do-import")).click();
-    assert.match(await (await shown(app, "transfer-error")).getText(), /sf-shared/);
+    await type(app, tid.importJson, shared);
+    await (await shown(app, tid.doImport)).click();
+    assert.match(await (await shown(app, tid.transferError)).getText(), /sf-shared/);
   } finally {
     await app.quit();
   }
@@ -115,9 +116,9 @@ test("a dialog holds the keyboard: Tab stays inside, Escape closes it, focus ret
   });
   const app = await ctx.env.open();
   try {
-    const opener = await shown(app, "open-export");
+    const opener = await shown(app, tid.openExport);
     await opener.click();
-    const dialog = await shown(app, "transfer-dialog");
+    const dialog = await shown(app, tid.transferDialog);
     const inside = () => app.executeScript("return arguments[0].contains(document.activeElement)", dialog);
     assert.equal(await inside(), true, "focus moves into the dialog");
     for (let i = 0; i < 12; i++) {
@@ -125,7 +126,7 @@ test("a dialog holds the keyboard: Tab stays inside, Escape closes it, focus ret
       assert.equal(await inside(), true, `Tab ${i + 1} stays inside the dialog`);
     }
     await app.actions().sendKeys(Key.ESCAPE).perform();
-    await app.wait(async () => (await app.findElements(byTestId("transfer-dialog"))).length === 0, 5_000);
+    await app.wait(async () => (await app.findElements(byTestId(tid.transferDialog))).length === 0, 5_000);
     const focused = await app.executeScript("return document.activeElement?.dataset?.testid ?? ''");
     assert.equal(focused, "open-export", "focus returns to the button that opened it");
   } finally {
@@ -148,15 +149,15 @@ test("a thousand profiles: only those that show are rendered, and scrolling reac
   ctx.env.cli(["import", file]);
   const app = await ctx.env.open();
   try {
-    await shown(app, "profile-list");
-    await app.wait(async () => (await app.findElements(byTestId("profile-item"))).length > 0, 10_000);
-    const rendered = (await app.findElements(byTestId("profile-item"))).length;
+    await shown(app, tid.profileList);
+    await app.wait(async () => (await app.findElements(byTestId(tid.profileItem))).length > 0, 10_000);
+    const rendered = (await app.findElements(byTestId(tid.profileItem))).length;
     assert.ok(rendered > 5 && rendered < 60, `${rendered} items rendered of 1,000+`);
     await app.executeScript('document.querySelector("nav[aria-label=Profiles]").scrollTop = 1e9');
     const last = await listItem(app, "bulk-0999", 5_000);
     assert.match(await last.getText(), /Bulk 0999/);
     await saveScreenshot(app, "thousand.png");
-    assert.ok((await app.findElements(byTestId("profile-item"))).length < 60);
+    assert.ok((await app.findElements(byTestId(tid.profileItem))).length < 60);
   } finally {
     await app.quit();
   }

@@ -5,12 +5,15 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { By, until } from "selenium-webdriver";
 import { saveScreenshot, shown, suite } from "./driver.mjs";
+import { tid } from "../../ui/src/testids.js";
 
 const ctx = suite();
 
-const step = (app, handle) => app.findElement(By.css(`[data-testid="sandbox-step"][data-handle="${handle}"]`));
+const step = (app, handle) => app.findElement(By.css(`[data-testid="${tid.sandboxStep}"][data-handle="${handle}"]`));
 const badge = (app, handle) =>
-  app.findElement(By.css(`[data-testid="profile-item"][data-handle="${handle}"] [data-testid="status-badge"]`));
+  app.findElement(
+    By.css(`[data-testid="${tid.profileItem}"][data-handle="${handle}"] [data-testid="${tid.statusBadge}"]`),
+  );
 
 /** Signs in as the browser would: the sandbox sends it straight back to the loopback address. */
 async function browse(url) {
@@ -23,8 +26,8 @@ async function browse(url) {
 test("Try it creates the sandbox's profiles and connects them; a failure mode is diagnosed", async () => {
   const app = await ctx.env.open();
   try {
-    await (await shown(app, "try-sandbox")).click();
-    assert.match(await (await shown(app, "sandbox-issuer", 15_000)).getText(), /^http:\/\/127\.0\.0\.1:\d+$/);
+    await (await shown(app, tid.trySandbox)).click();
+    assert.match(await (await shown(app, tid.sandboxIssuer, 15_000)).getText(), /^http:\/\/127\.0\.0\.1:\d+$/);
     for (const handle of ["sandbox-api", "sandbox-salesforce", "sandbox-keycloak"]) {
       await app.wait(
         async () => /connected · test call HTTP 200/.test(await (await step(app, handle)).getText()),
@@ -32,7 +35,7 @@ test("Try it creates the sandbox's profiles and connects them; a failure mode is
         `${handle} connects`,
       );
     }
-    await browse(await (await shown(app, "sandbox-sign-in-url", 15_000)).getText());
+    await browse(await (await shown(app, tid.sandboxSignInUrl, 15_000)).getText());
     await app.wait(
       async () => /signed in/.test(await (await step(app, "sandbox-sign-in")).getText()),
       15_000,
@@ -48,24 +51,26 @@ test("Try it creates the sandbox's profiles and connects them; a failure mode is
     await saveScreenshot(app, "sandbox.png");
 
     // The sign-in brought an ID token: the token view shows who signed in.
-    await (await app.findElement(By.css('[data-testid="profile-item"][data-handle="sandbox-sign-in"]'))).click();
-    const view = await shown(app, "token-view", 10_000);
+    await (await app.findElement(By.css(`[data-testid="${tid.profileItem}"][data-handle="sandbox-sign-in"]`))).click();
+    const view = await shown(app, tid.tokenView, 10_000);
     await view.findElement(By.css("summary")).click();
-    assert.equal(await (await shown(app, "id-claim-email")).getText(), '"demo.user@example.com"');
-    assert.match(await (await shown(app, "id-claim-exp")).getText(), /in (59m|1h)/);
-    assert.match(await (await shown(app, "claim-scope")).getText(), /openid/);
+    assert.equal(await (await shown(app, tid.idClaim("email"))).getText(), '"demo.user@example.com"');
+    assert.match(await (await shown(app, tid.idClaim("exp"))).getText(), /in (59m|1h)/);
+    assert.match(await (await shown(app, tid.claim("scope"))).getText(), /openid/);
 
     // Back to the sandbox, as it runs: nothing is connected again.
-    await (await shown(app, "open-sandbox")).click();
-    await shown(app, "sandbox-issuer");
+    await (await shown(app, tid.openSandbox)).click();
+    await shown(app, tid.sandboxIssuer);
 
     // Practise: Salesforce's answer when the app has no Run As user.
-    await (await shown(app, "sandbox-mode")).findElement(By.css('option[value="salesforce-no-run-as-user"]')).click();
-    await (await shown(app, "sandbox-apply")).click();
-    assert.match(await (await shown(app, "sandbox-mode-note")).getText(), /diagnose sandbox-salesforce/);
-    await (await app.findElement(By.css('[data-testid="profile-item"][data-handle="sandbox-salesforce"]'))).click();
-    await (await shown(app, "diagnose")).click();
-    const cause = await shown(app, "diagnose-cause", 20_000);
+    await (await shown(app, tid.sandboxMode)).findElement(By.css('option[value="salesforce-no-run-as-user"]')).click();
+    await (await shown(app, tid.sandboxApply)).click();
+    assert.match(await (await shown(app, tid.sandboxModeNote)).getText(), /diagnose sandbox-salesforce/);
+    await (
+      await app.findElement(By.css(`[data-testid="${tid.profileItem}"][data-handle="sandbox-salesforce"]`))
+    ).click();
+    await (await shown(app, tid.diagnose)).click();
+    const cause = await shown(app, tid.diagnoseCause, 20_000);
     assert.match(await cause.getText(), /no client credentials user enabled/);
     assert.match(await cause.getText(), /Run As/);
   } finally {

@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { binary, shown, suite } from "./driver.mjs";
+import { tid } from "../../ui/src/testids.js";
 
 const ctx = suite();
 
@@ -38,7 +39,7 @@ function savedSizes() {
 test("the window comes back at the size it was left", async () => {
   let app = await ctx.env.open();
   try {
-    await shown(app, "new-profile");
+    await shown(app, tid.newProfile);
     await app.manage().window().setRect({ width: 980, height: 640 });
     const set = await app.manage().window().getRect();
     assert.equal(set.width, 980, "the window took the new width");
@@ -49,7 +50,7 @@ test("the window comes back at the size it was left", async () => {
   }
   app = await ctx.env.open();
   try {
-    await shown(app, "new-profile");
+    await shown(app, tid.newProfile);
     const rect = await app.manage().window().getRect();
     assert.equal(rect.width, 980);
     assert.equal(rect.height, 640);
@@ -61,12 +62,12 @@ test("the window comes back at the size it was left", async () => {
 test("a second launch on the same store exits and leaves the running window", async () => {
   const app = await ctx.env.open();
   try {
-    await shown(app, "new-profile");
+    await shown(app, tid.newProfile);
     const second = await launch(ctx.env.env, 15_000);
     assert.equal(second.timedOut, false, "the second launch ended instead of opening a window");
     assert.equal(second.code, 0);
     // The first window still answers.
-    assert.ok(await (await shown(app, "new-profile")).isDisplayed());
+    assert.ok(await (await shown(app, tid.newProfile)).isDisplayed());
   } finally {
     await app.quit();
   }

@@ -27,15 +27,19 @@ pub type Answer<T> = Result<Shown<T>, AppError>;
 /// native dialog the page cannot answer (`None` when they cancelled).
 pub type Revealing = Result<Option<crate::shown::Revealed>, AppError>;
 
-/// Declares the window's commands once, as `module::name` pairs, and expands to both
-/// `register` (tauri's invoke handler over exactly these functions) and `COMMAND_NAMES`
-/// (their names, written to the UI's generated contract by `crate::contract`). A command
-/// added to the handler is thereby always known to the UI's type check, and one the UI
-/// calls cannot be missing from the handler.
+/// Declares the window's commands once, as `module::name` pairs, and expands to
+/// `register` (tauri's invoke handler over exactly these functions), `COMMAND_NAMES` (their
+/// names) and `COMMAND_MODULES` (where each is defined, from which `crate::contract` reads
+/// its arguments and result for the UI's generated contract). A command added to the
+/// handler is thereby always known to the UI's type check with the types it takes and
+/// returns, and one the UI calls cannot be missing from the handler.
 macro_rules! commands {
     ($($module:ident :: $name:ident),+ $(,)?) => {
         /// The name of every command the window may call, in registration order.
         pub const COMMAND_NAMES: &[&str] = &[$(stringify!($name)),+];
+
+        /// Each command's module under `src/commands` and its name, in registration order.
+        pub const COMMAND_MODULES: &[(&str, &str)] = &[$((stringify!($module), stringify!($name))),+];
 
         /// Registers every command on a builder (the real one, or tauri's mock in tests).
         pub(crate) fn register<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {

@@ -1,0 +1,87 @@
+// The list: every profile that matches every filter and no other, in the order chosen; the
+// density remembered.
+import { beforeEach, expect, it, vi } from "vitest";
+import type { ConnectionStatus } from "../../bindings/ConnectionStatus";
+import type { ProfileSummary, Template } from "../../api";
+import { CONNECTION_STATUS_LABELS } from "../../api";
+import { memoryStorage } from "./testing";
+
+vi.mock("../../api", async (original) => ({ ...(await original<typeof import("../../api")>()), call: vi.fn() }));
+const { ListView } = await import("./list.svelte");
+const { Profiles } = await import("./profiles.svelte");
+
+const STATES = Object.keys(CONNECTION_STATUS_LABELS) as ConnectionStatus[];
+const TEMPLATES = ["client-credentials", "custom-oauth2", "salesforce-jwt"];
+
+/** Profiles of every state and template, some with an expiry, in a scrambled order. */
+function profiles(): ProfileSummary[] {
+  const out: ProfileSummary[] = [];
+  for (let i = 0; i < 60; i++) {
+    const state = STATES[(i * 7) % STATES.length];
+    out.push({
+      handle: `p-${(i * 37) % 101}`,
+      label: i % 5 === 0 ? `Acme ${i}` : `Other ${i}`,
+      template: TEMPLATES[i % TEMPLATES.length],
+      connection: {
+        state,
+        expires_at: i % 3 === 0 ? null : new Date(Date.UTC(2030, 0, 1, 0, (i * 13) % 60)).toISOString(),
+        last_attempt_at: null,
+        last_error: null,
+        certificate_expires_at: null,
+      },
+    });
+  }
+  return out;
+}
+
+beforeEach(() => vi.stubGlobal("localStorage", memoryStorage()));
+
+const templates = TEMPLATES.map((id) => ({ id, name: `Name of ${id}` }) as Template);
+const make = () => new ListView(new Profiles({ profiles: profiles(), templates, info: null, error: "" }));
+
+it("shows exactly the profiles every filter lets through, in the order chosen", () => {
+  const all = profiles();
+  const rank = (s: string) => ["failing", "expired", "settings_changed", "signed_out", "never", "connected"].indexOf(s);
+  for (const query of ["", "acme", "P-1", "name of custom", "nothing like this"]) {
+    for (const status of ["all", ...STATES]) {
+      for (const template of ["all", ...TEMPLATES]) {
+        for (const order of ["label", "status", "expiry"] as const) {
+          const list = make();
+          Object.assign(list, { query, status, template, order });
+          const expected = all.filter(
+            (p) =>
+              (status === "all" || p.connection.state === status) &&
+              (template === "all" || p.template === template) &&
+              `${p.label} ${p.handle} Name of ${p.template}`.toLowerCase().includes(query.toLowerCase()),
+          );
+          const shown = list.shown;
+          const what = `${query}/${status}/${template}/${order}`;
+          expect(new Set(shown.map((p) => p.handle)), what).toEqual(new Set(expected.map((p) => p.handle)));
+          expect(list.filtered, what).toBe(query !== "" || status !== "all" || template !== "all");
+          for (let i = 1; i < shown.length; i++) {
+            const [a, b] = [shown[i - 1], shown[i]];
+            if (order === "status")
+              expect(rank(a.connection.state), what).toBeLessThanOrEqual(rank(b.connection.state));
+            if (order === "expiry")
+              expect((a.connection.expires_at ?? "9999") <= (b.connection.expires_at ?? "9999"), what).toBe(true);
+          }
+          // "By name" keeps the list's own order.
+          if (order === "label") expect(shown, what).toEqual(expected);
+        }
+      }
+    }
+  }
+});
+
+it("the templates in use, each once, sorted, for the template filter", () => {
+  expect(make().usedTemplates).toEqual([...TEMPLATES].sort());
+});
+
+it("the density is remembered", () => {
+  const list = make();
+  expect(list.compact).toBe(false);
+  list.compact = true;
+  expect(make().compact).toBe(true);
+  list.compact = false;
+  expect(make().compact).toBe(false);
+});
