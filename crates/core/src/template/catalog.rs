@@ -192,17 +192,8 @@ fn common() -> Vec<F> {
 
 fn template(id: &str, name: &str, description: &str, flow: Flow, fields: Vec<F>) -> Template {
     let fields = fields.into_iter().chain(common()).map(|f| f.0).collect();
-    let facts = crate::providers::rules(None).facts();
-    Template {
-        id: id.into(),
-        name: name.into(),
-        description: description.into(),
-        flow,
-        fields,
-        legacy: flow == Flow::Password,
-        provider: None,
-        facts,
-    }
+    let (legacy, facts) = (flow == Flow::Password, providers::rules(None).facts());
+    Template { id: id.into(), name: name.into(), description: description.into(), flow, fields, legacy, provider: None, facts }
 }
 
 /// A template that follows Salesforce's rules.
