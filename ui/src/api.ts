@@ -156,3 +156,4 @@ export type {
   SandboxInfo,
 };
 export type { FieldSpec } from "./bindings/FieldSpec";
+export type { ProviderFacts } from "./bindings/ProviderFacts";

@@ -14,8 +14,8 @@
 //! store/                    SQLite: every statement, migrations, derived connection state
 //! flows/                    the OAuth protocol: config, requests, answers, expiry, redirect
 //! profile, transfer         the rules for a profile's fields; the export file format
-//! template, validate,       the template catalogue and the value rules
-//!   salesforce
+//! template, validate        the template catalogue and the value rules
+//! providers/                what a provider decides itself: endpoints, hosts, defaults
 //! pki, knowledge            keys and certificates; what providers' error answers mean
 //! secret                    secret types by role; the keyring
 //! error                     the one error type and its codes
@@ -33,7 +33,7 @@ pub mod knowledge;
 pub mod model;
 pub mod pki;
 pub mod profile;
-pub mod salesforce;
+mod providers;
 pub mod secret;
 pub mod store;
 pub mod template;
@@ -47,6 +47,7 @@ pub use model::{
     TokenSource,
 };
 pub use profile::{NewProfile, ProfileChanges};
+pub use providers::{ProviderFacts, ProviderId};
 pub use secret::{ClientSecret, Keyring, Secret, SecretStore};
 pub use template::{Flow, Template};
 pub use transfer::ExportFile;

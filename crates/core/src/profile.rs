@@ -9,8 +9,8 @@ use ts_rs::TS;
 use crate::error::{Error, Result};
 use crate::model::Fields;
 use crate::secret::ClientSecret;
-use crate::template::{self, FieldKind, Template};
-use crate::{salesforce, validate};
+use crate::template::{self, FieldKind, Flow, Template};
+use crate::validate;
 
 /// A profile to create. `client_secret` comes from standard input or the form's secret input.
 #[derive(Debug, Clone, Deserialize, TS)]
@@ -106,8 +106,8 @@ pub fn check_fields(template: &Template, fields: &Fields, secret_present: bool) 
             return Err(Error::invalid(name, "is a secret: secrets are not set as fields"));
         }
         let mut v = validate::value(&spec.kind, raw).map_err(|m| Error::invalid(name, m))?;
-        if name == "my_domain" && !v.is_empty() {
-            v = my_domain(template, &v)?;
+        if template.rules().base_field() == Some(name.as_str()) && !v.is_empty() {
+            v = base_url(template, name, &v)?;
         }
         if !v.is_empty() {
             out.insert(name.clone(), v);
@@ -126,14 +126,10 @@ pub fn check_fields(template: &Template, fields: &Fields, secret_present: bool) 
     Ok(out)
 }
 
-/// A My Domain URL reduced to its origin; for client credentials, also Salesforce's host rules.
-fn my_domain(template: &Template, v: &str) -> Result<String> {
-    let u = validate::url(v).map_err(|m| Error::invalid("my_domain", m))?;
-    if template.id == template::SALESFORCE_CLIENT_CREDENTIALS {
-        salesforce::check_my_domain(&u).map_err(|m| Error::invalid("my_domain", m))
-    } else {
-        Ok(salesforce::origin(&u))
-    }
+/// The base URL the provider's endpoints hang from, as its rules store it.
+fn base_url(template: &Template, name: &str, v: &str) -> Result<String> {
+    let u = validate::url(v).map_err(|m| Error::invalid(name, m))?;
+    template.rules().check_base(&u, template.flow == Flow::ClientCredentials).map_err(|m| Error::invalid(name, m))
 }
 
 fn unknown_field(template: &Template, name: &str) -> Error {
@@ -321,8 +317,8 @@ fn check_fields_only(template: &Template, fields: &Fields) -> Result<()> {
             return Err(Error::invalid(name, "is a secret: secrets are not set as fields"));
         }
         let v = validate::value(&spec.kind, raw).map_err(|m| Error::invalid(name, m))?;
-        if name == "my_domain" && !v.is_empty() {
-            my_domain(template, &v)?;
+        if template.rules().base_field() == Some(name.as_str()) && !v.is_empty() {
+            base_url(template, name, &v)?;
         }
     }
     Ok(())

@@ -1,7 +1,8 @@
 //! Templates describe each kind of connection OAuth Desk knows: which fields a profile of
 //! that kind has, what each is called in the provider's own console, where to find it, and
 //! what is filled in by default. The UI draws its forms from these, the CLI checks `--set`
-//! against them, so adding a provider is a data change here and nowhere else.
+//! against them. A template names its provider; what that provider decides itself (its
+//! endpoints, hosts, defaults) is its module's in `providers/`, not a test of the template's id.
 
 mod catalog;
 
@@ -9,6 +10,8 @@ use std::sync::OnceLock;
 
 use serde::Serialize;
 use ts_rs::TS;
+
+use crate::providers::{self, ProviderFacts, ProviderId, Rules};
 
 /// Which OAuth 2.0 grant a template uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
@@ -91,11 +94,20 @@ pub struct Template {
     pub fields: Vec<FieldSpec>,
     /// A grant kept only to reproduce old integrations: listed when asked for.
     pub legacy: bool,
+    /// The provider whose rules the template follows (`None`: plain OAuth 2.0).
+    pub provider: Option<ProviderId>,
+    /// What the window shows of that provider (or of plain OAuth 2.0).
+    pub facts: ProviderFacts,
 }
 
 impl Template {
     pub fn field(&self, name: &str) -> Option<&FieldSpec> {
         self.fields.iter().find(|f| f.name == name)
+    }
+
+    /// The rules of the template's provider.
+    pub fn rules(&self) -> &'static dyn Rules {
+        providers::rules(self.provider)
     }
 
     /// The secret input of this template (`client_secret`).

@@ -79,7 +79,7 @@ proptest! {
                         location in prop::option::of(".{0,30}")) {
         let url = url::Url::parse("https://auth.example.com/token").unwrap();
         let answer = Answer { status, location: location.as_deref(), content_type: ct, body: &body, truncated };
-        let expect = Expect { stage: Stage::Token, url: &url, token_field: "access_token", cap: 1024, salesforce: status % 2 == 0 };
+        let expect = Expect { stage: Stage::Token, url: &url, token_field: "access_token", cap: 1024, redirect_note: (status % 2 == 0).then_some("My Domain") };
         let _ = read(answer, &expect);
     }
 
@@ -220,7 +220,13 @@ fn every_reader(bytes: &[u8]) {
         for ct in [None, Some("application/json"), Some("application/x-www-form-urlencoded"), Some("text/html"), Some(text)] {
             for truncated in [false, true] {
                 let answer = Answer { status, location: Some(text), content_type: ct, body: bytes, truncated };
-                let expect = Expect { stage: Stage::Token, url: &url, token_field: "access_token", cap: 1024, salesforce: status == 302 };
+                let expect = Expect {
+                    stage: Stage::Token,
+                    url: &url,
+                    token_field: "access_token",
+                    cap: 1024,
+                    redirect_note: (status == 302).then_some(text),
+                };
                 if let Err(e) = read(answer, &expect) {
                     let _ = e.to_string();
                     let _ = Redactor::default().error(e).to_string();

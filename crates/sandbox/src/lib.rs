@@ -148,26 +148,26 @@ impl Sandbox {
         vec![
             profile(
                 "client-credentials",
-                "sandbox-api",
+                Face::Generic.handle(),
                 "Sandbox API (client credentials)",
                 common(Face::Generic, SERVICE_CLIENT, "api"),
                 SERVICE_CLIENT,
             ),
             profile(
                 "client-credentials",
-                "sandbox-salesforce",
+                Face::Salesforce.handle(),
                 "Sandbox as Salesforce",
                 common(Face::Salesforce, SERVICE_CLIENT, "api"),
                 SERVICE_CLIENT,
             ),
             profile(
                 "client-credentials",
-                "sandbox-keycloak",
+                Face::Keycloak.handle(),
                 "Sandbox as Keycloak",
                 common(Face::Keycloak, SERVICE_CLIENT, "api"),
                 SERVICE_CLIENT,
             ),
-            profile("custom-oauth2", "sandbox-sign-in", "Sandbox sign-in (code + PKCE)", sign_in, WEB_CLIENT),
+            profile("custom-oauth2", mode::SIGN_IN, "Sandbox sign-in (code + PKCE)", sign_in, WEB_CLIENT),
         ]
     }
 }

@@ -32,6 +32,15 @@ impl Face {
         }
     }
 
+    /// The handle of the sandbox profile that talks to this face with client credentials.
+    pub fn handle(self) -> &'static str {
+        match self {
+            Face::Generic => "sandbox-api",
+            Face::Salesforce => "sandbox-salesforce",
+            Face::Keycloak => "sandbox-keycloak",
+        }
+    }
+
     /// The path prefix of this face's endpoints.
     pub fn prefix(self) -> &'static str {
         match self {
@@ -54,6 +63,21 @@ pub struct ModeInfo {
     pub stage: String,
     /// What is wrong, in a line (the entry's cause, first sentence).
     pub summary: String,
+    /// The sandbox profile on which it shows: its provider's face's, else the sign-in for
+    /// the stages only a sign-in reaches, else the generic API's.
+    pub profile: String,
+}
+
+/// The handle of the sandbox profile that signs in (authorization code + PKCE).
+pub const SIGN_IN: &str = "sandbox-sign-in";
+
+/// The profile a mode of `provider` at `stage` shows on.
+fn practice(provider: Option<&str>, stage: Stage) -> &'static str {
+    match FACES.iter().find(|f| f.provider().is_some() && f.provider() == provider) {
+        Some(face) => face.handle(),
+        None if matches!(stage, Stage::Authorize | Stage::Refresh) => SIGN_IN,
+        None => Face::Generic.handle(),
+    }
 }
 
 /// The providers whose answers the sandbox can play.
@@ -82,11 +106,15 @@ pub fn modes() -> Vec<ModeInfo> {
     let mut out: Vec<ModeInfo> = knowledge::entries()
         .iter()
         .filter(|e| playable(e))
-        .map(|e| ModeInfo {
-            id: e.id.clone(),
-            provider: e.provider.clone(),
-            stage: stages(e).first().map(|s| s.as_str()).unwrap_or("token").to_string(),
-            summary: first_sentence(&e.cause),
+        .map(|e| {
+            let stage = stages(e).first().copied().unwrap_or(Stage::Token);
+            ModeInfo {
+                id: e.id.clone(),
+                provider: e.provider.clone(),
+                stage: stage.as_str().to_string(),
+                summary: first_sentence(&e.cause),
+                profile: practice(e.provider.as_deref(), stage).to_string(),
+            }
         })
         .collect();
     out.sort_by(|a, b| (a.provider.is_some(), &a.provider, &a.id).cmp(&(b.provider.is_some(), &b.provider, &b.id)));
@@ -132,6 +160,18 @@ mod tests {
         assert!(modes.iter().any(|m| m.id == "salesforce-no-run-as-user" && m.stage == "token"));
         assert!(modes.iter().any(|m| m.id == "rfc6749-access-denied" && m.stage == "authorize"));
         assert!(modes.first().is_some_and(|m| m.provider.is_none()), "generic modes first");
+    }
+
+    #[test]
+    fn every_mode_shows_on_a_profile_whose_face_it_breaks() {
+        for m in modes() {
+            let entry = find(&m.id).unwrap();
+            let stage = stages(entry).first().copied().unwrap_or(Stage::Token);
+            let face = if m.profile == SIGN_IN { Some(Face::Generic) } else { FACES.into_iter().find(|f| f.handle() == m.profile) };
+            let face = face.unwrap_or_else(|| panic!("{}: {} is no sandbox profile", m.id, m.profile));
+            assert!(applies(entry, face, stage), "{} does not show on {}", m.id, m.profile);
+            assert_eq!(m.profile == SIGN_IN, entry.provider.is_none() && matches!(stage, Stage::Authorize | Stage::Refresh), "{}", m.id);
+        }
     }
 
     #[test]

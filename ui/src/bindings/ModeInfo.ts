@@ -19,4 +19,9 @@ stage: string,
 /**
  * What is wrong, in a line (the entry's cause, first sentence).
  */
-summary: string, };
+summary: string, 
+/**
+ * The sandbox profile on which it shows: its provider's face's, else the sign-in for
+ * the stages only a sign-in reaches, else the generic API's.
+ */
+profile: string, };

@@ -247,7 +247,7 @@ impl Desk {
     }
 
     /// Calls the profile's test URL with a token (cached if usable). `None` when there is
-    /// no test URL (and, for Salesforce, no instance URL to derive one from).
+    /// no test URL (and no default test of the provider's for the token's instance URL).
     #[tracing::instrument(skip(self, token), err(level = "info"))]
     pub async fn test_with(&self, handle: &str, token: &Token) -> Result<Option<TestResult>> {
         self.test_recorded(handle, token, &mut Recorder::default()).await
@@ -260,10 +260,11 @@ impl Desk {
         let instance = token.info.instance_url.as_deref().and_then(|u| Url::parse(u).ok());
         let result = match (&cfg.test_url, &instance) {
             (Some(url), _) => test_call::call(&cfg, &token.access_token, url.clone(), instance.as_ref(), log).await.map(Some),
-            (None, Some(instance)) if cfg.is_salesforce() => {
-                test_call::salesforce_default(&cfg, &token.access_token, instance, log).await.map(Some)
-            }
-            _ => Ok(None),
+            (None, Some(instance)) => match cfg.rules().default_test() {
+                Some(test) => test_call::default_call(&cfg, &test, &token.access_token, instance, log).await.map(Some),
+                None => Ok(None),
+            },
+            (None, None) => Ok(None),
         };
         self.save_attempts(id, log)?;
         result

@@ -10,6 +10,7 @@ use crate::flows::test_call::TestResult;
 use crate::flows::trace::TraceEntry;
 use crate::knowledge::{self, answer, Entry, Problem, Provider, Query};
 use crate::model::Stage;
+use crate::providers::Hints;
 
 /// What was seen of an answer.
 #[derive(Clone, Copy, Default)]
@@ -28,7 +29,8 @@ pub struct Context {
     pub provider: Option<&'static Provider>,
     /// The proxy requests to the token URL go through, if any.
     pub proxy: Option<String>,
-    pub salesforce: bool,
+    /// The provider's own fixes, where they differ from the generic ones.
+    pub hints: Hints,
 }
 
 impl Context {
@@ -145,20 +147,16 @@ impl Diagnosis {
             Error::BadResponse { kind: AnswerKind::Html, .. } | Error::BadResponse { status: Some(404), .. } => Outcome::fail(
                 finding,
                 "The token URL is not the provider's token endpoint (it answers with a web page or 'not found').",
-                vec![if ctx.salesforce {
-                    "Use <My Domain>/services/oauth2/token.".into()
-                } else {
-                    "Copy the token endpoint from the provider's documentation or its discovery document (token_endpoint).".into()
-                }],
+                vec![ctx
+                    .hints
+                    .token_url
+                    .unwrap_or("Copy the token endpoint from the provider's documentation or its discovery document (token_endpoint).")
+                    .into()],
             ),
             Error::BadResponse { kind: AnswerKind::Redirect, .. } => Outcome::fail(
                 finding,
                 "The token URL redirects, which an OAuth endpoint never does: the host is wrong.",
-                vec![if ctx.salesforce {
-                    "Use the org's My Domain host, not login.salesforce.com or a Lightning URL.".into()
-                } else {
-                    "Use the final host of the token endpoint.".into()
-                }],
+                vec![ctx.hints.redirect.unwrap_or("Use the final host of the token endpoint.").into()],
             ),
             Error::Timeout { host, secs, .. } => Outcome::fail(
                 finding,
@@ -190,14 +188,10 @@ impl Diagnosis {
                     "If a new token is refused too, check that the test URL belongs to the API the token is for (the audience or resource the profile asks for).".into(),
                 ],
             ),
-            403 if ctx.salesforce => Outcome::fail(
-                finding,
-                "The token is valid, but its user (for client credentials, the app's Run As user) may not use this API.",
-                vec![
-                    "Give the Run As user's profile or a permission set 'API Enabled' and access to the objects the integration reads.".into(),
-                    "Check the app's OAuth scopes include api.".into(),
-                ],
-            ),
+            403 if ctx.hints.forbidden.is_some() => {
+                let (cause, fix) = ctx.hints.forbidden.unwrap_or_default();
+                Outcome::fail(finding, cause, fix.iter().map(|f| f.to_string()).collect())
+            }
             403 => Outcome::fail(
                 finding,
                 "The token is valid, but lacks a scope or permission this API needs.",

@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::flows::redact::keyed;
 use crate::knowledge::{self, answer::Format, paste, recognise};
 use crate::model::Stage;
+use crate::providers::{self, ProviderId};
 
 /// What a pasted error means.
 #[derive(Debug, Clone, Serialize, TS)]
@@ -54,7 +55,7 @@ pub fn explain(text: &str, provider: Option<&str>) -> Result<Explanation> {
         None => recognise::from_text(text, problem.as_ref()),
     };
     let stage = pasted.stage(problem.as_ref());
-    let ctx = Context { provider, proxy: None, salesforce: provider.is_some_and(|p| p.id == "salesforce") };
+    let ctx = Context { provider, proxy: None, hints: providers::rules(provider.and_then(|p| ProviderId::find(&p.id))).hints() };
     let mut d = Diagnosis::new("");
     let seen = Seen { stage, status: pasted.status, problem: problem.as_ref(), retry_after: pasted.header("retry-after"), granted: None };
     let advice = d.advise("", &seen, &ctx);

@@ -19,13 +19,17 @@ use crate::model::{Check, Fields, Labelled, Stage};
 use crate::secret::{AuthorizationCode, ClientSecret, PkceVerifier};
 use crate::template::{self, Flow};
 
-/// The provider a profile talks to: the one set on the profile, else Salesforce for its
-/// templates, else the one its token (or authorization) URL belongs to.
+/// The provider a profile talks to: the one set on the profile, else its template's, else
+/// the one its token (or authorization) URL belongs to.
 pub fn provider_of(cfg: &FlowConfig, fields: &Fields) -> Option<&'static Provider> {
     match fields.get("provider").map(|p| p.trim()).filter(|p| !p.is_empty() && *p != "auto") {
         Some(id) => knowledge::provider(id),
-        None if cfg.is_salesforce() => knowledge::provider("salesforce"),
-        None => recognise::from_url(&cfg.token_url).or_else(|| cfg.authorize_url.as_ref().and_then(recognise::from_url)),
+        None => cfg
+            .template
+            .provider
+            .and_then(|p| knowledge::provider(p.id()))
+            .or_else(|| recognise::from_url(&cfg.token_url))
+            .or_else(|| cfg.authorize_url.as_ref().and_then(recognise::from_url)),
     }
 }
 
@@ -88,7 +92,7 @@ impl Desk {
         }
         let provider = provider_of(&cfg, fields);
         d.provider = provider.map(|p| p.name.clone());
-        let ctx = Context { provider, proxy: checks::proxy_for(&cfg.token_url), salesforce: cfg.is_salesforce() };
+        let ctx = Context { provider, proxy: checks::proxy_for(&cfg.token_url), hints: cfg.rules().hints() };
         if !d.stage(Check::Network, checks::network(&cfg).await) {
             return;
         }

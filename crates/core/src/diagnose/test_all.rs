@@ -111,7 +111,7 @@ impl Desk {
         Context {
             provider,
             proxy: cfg.as_ref().and_then(|c| super::checks::proxy_for(&c.token_url)),
-            salesforce: cfg.is_some_and(|c| c.is_salesforce()),
+            hints: cfg.map(|c| c.rules().hints()).unwrap_or_default(),
         }
     }
 }

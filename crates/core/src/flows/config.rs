@@ -1,4 +1,4 @@
-//! Turns a profile's fields into what a flow needs: the endpoints (derived for Salesforce),
+//! Turns a profile's fields into what a flow needs: the endpoints (derived by the provider),
 //! how the client authenticates, how the token request is shaped, where the token may go.
 //! Everything a request needs is decided here, before any request is made.
 
@@ -9,8 +9,9 @@ use url::Url;
 use crate::error::{Error, Result};
 use crate::model::Fields;
 use crate::pki::{Algorithm, KeyMaterial};
-use crate::template::{self, Flow, Template};
-use crate::{salesforce, validate};
+use crate::providers::{self, Rules};
+use crate::template::{Flow, Template};
+use crate::validate;
 
 /// How the client proves itself to the token endpoint (and revocation, introspection).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,7 +80,8 @@ pub struct FlowConfig {
     pub authorize_url: Option<Url>,
     pub revoke_url: Option<Url>,
     pub introspect_url: Option<Url>,
-    /// The explicit test URL; Salesforce derives one from the token's `instance_url` when blank.
+    /// The explicit test URL; a provider may derive one from the token's `instance_url` when
+    /// blank ([`Rules::default_test`]).
     pub test_url: Option<Url>,
     pub test_method: String,
     pub default_params: Vec<(String, String)>,
@@ -122,18 +124,12 @@ fn url_field(fields: &Fields, name: &str) -> Result<Option<Url>> {
     get(fields, name).map(|v| validate::url(v).map_err(|m| Error::invalid(name, m))).transpose()
 }
 
-/// The JWT of a JWT bearer grant. For Salesforce: the Consumer Key is the issuer, the
-/// username the subject, and the audience the login host of the environment (or what the
-/// profile names, e.g. an Experience Cloud site).
+/// The JWT of a JWT bearer grant: as the provider's fields say, or the profile's issuer,
+/// subject, audience and claims.
 fn bearer(template: &Template, fields: &Fields, token_url: &Url) -> Result<Bearer> {
     let required = |name: &str| get(fields, name).map(str::to_string).ok_or_else(|| Error::invalid(name, "is required"));
-    if template.id == template::SALESFORCE_JWT_BEARER {
-        let audience = match (get(fields, "audience"), get(fields, "environment")) {
-            (Some(a), _) => a.to_string(),
-            (None, Some("sandbox")) => "https://test.salesforce.com".into(),
-            (None, _) => "https://login.salesforce.com".into(),
-        };
-        return Ok(Bearer { issuer: required("client_id")?, subject: required("username")?, audience, claims: Default::default() });
+    if let Some(p) = template.rules().jwt_bearer(fields)? {
+        return Ok(Bearer { issuer: p.issuer, subject: p.subject, audience: p.audience, claims: Default::default() });
     }
     let claims = match get(fields, "claims") {
         Some(text) => match serde_json::from_str::<serde_json::Value>(text) {
@@ -150,40 +146,19 @@ fn bearer(template: &Template, fields: &Fields, token_url: &Url) -> Result<Beare
     })
 }
 
-/// A Salesforce endpoint under the org's base URL (validated when stored, checked again here
-/// since the store is a file).
-fn join(base: &str, path: &str) -> Result<Url> {
-    Url::parse(&format!("{}{path}", base.trim_end_matches('/')))
-        .map_err(|e| Error::invalid("my_domain", format!("'{base}' is not a URL ({e})")))
-}
-
 impl FlowConfig {
     pub fn new(template: &'static Template, fields: &Fields) -> Result<Self> {
-        let sf_base = match template.id.as_str() {
-            template::SALESFORCE_CLIENT_CREDENTIALS => {
-                Some(get(fields, "my_domain").ok_or_else(|| Error::invalid("my_domain", "My Domain URL is required"))?.to_string())
-            }
-            template::SALESFORCE_AUTHORIZATION_CODE | template::SALESFORCE_JWT_BEARER => Some(match get(fields, "my_domain") {
-                Some(d) => d.to_string(),
-                None if get(fields, "environment") == Some("sandbox") => "https://test.salesforce.com".into(),
-                None => "https://login.salesforce.com".into(),
-            }),
-            _ => None,
-        };
-        let (token_url, authorize_url, revoke_default, introspect_default) = match &sf_base {
-            Some(base) => (
-                join(base, "/services/oauth2/token")?,
-                Some(join(base, "/services/oauth2/authorize")?),
-                Some(join(base, "/services/oauth2/revoke")?),
-                Some(join(base, "/services/oauth2/introspect")?),
-            ),
-            None => {
-                let token = url_field(fields, "token_url")?.ok_or_else(|| Error::invalid("token_url", "Token URL is required"))?;
-                (token, url_field(fields, "authorize_url")?, None, None)
-            }
-        };
+        let rules = template.rules();
+        let (token_url, authorize_url, revoke_default, introspect_default) =
+            match rules.endpoints(fields, template.flow == Flow::ClientCredentials)? {
+                Some(e) => (e.token, Some(e.authorize), Some(e.revoke), Some(e.introspect)),
+                None => {
+                    let token = url_field(fields, "token_url")?.ok_or_else(|| Error::invalid("token_url", "Token URL is required"))?;
+                    (token, url_field(fields, "authorize_url")?, None, None)
+                }
+            };
         if template.flow == Flow::ClientCredentials {
-            check_salesforce_token_host(&token_url)?;
+            providers::check_client_credentials_token_url(&token_url).map_err(|m| Error::invalid("token_url", m))?;
         }
         let params = |name: &str| -> Result<Vec<(String, String)>> {
             get(fields, name).map(|v| validate::params(v).map_err(|m| Error::invalid(name, m))).transpose().map(Option::unwrap_or_default)
@@ -197,22 +172,22 @@ impl FlowConfig {
             }
         }
         token_params.extend(params("extra_params")?);
-        let client_auth = match get(fields, "client_auth") {
-            Some(v) => ClientAuth::NAMES
+        let named = |v: &str| {
+            ClientAuth::NAMES
                 .iter()
                 .find(|(name, _)| *name == v)
                 .map(|(_, a)| *a)
-                .ok_or_else(|| Error::invalid("client_auth", format!("'{v}' is not a client authentication method")))?,
+                .ok_or_else(|| Error::invalid("client_auth", format!("'{v}' is not a client authentication method")))
+        };
+        let client_auth = match get(fields, "client_auth") {
+            Some(v) => named(v)?,
             // The JWT bearer grant carries its own proof.
             None if template.flow == Flow::JwtBearer => ClientAuth::None,
-            // Salesforce documents the credentials in the body.
-            None if sf_base.is_some() => ClientAuth::Post,
-            None => ClientAuth::Basic,
+            None => rules.client_auth().map(named).transpose()?.unwrap_or(ClientAuth::Basic),
         };
-        let algorithm = match template.id.as_str() {
-            // Salesforce verifies JWT bearer assertions with RS256 only.
-            template::SALESFORCE_JWT_BEARER => Some(Algorithm::Rs256),
-            _ => get(fields, "algorithm").map(|a| Algorithm::parse("algorithm", a)).transpose()?,
+        let algorithm = match rules.assertion_algorithm() {
+            Some(a) => Some(a),
+            None => get(fields, "algorithm").map(|a| Algorithm::parse("algorithm", a)).transpose()?,
         };
         let bearer = match template.flow {
             Flow::JwtBearer => Some(bearer(template, fields, &token_url)?),
@@ -256,8 +231,9 @@ impl FlowConfig {
         })
     }
 
-    pub fn is_salesforce(&self) -> bool {
-        self.template.id.starts_with("salesforce-")
+    /// The rules of the profile's provider.
+    pub fn rules(&self) -> &'static dyn Rules {
+        self.template.rules()
     }
 
     /// The places the fields say may receive the token: the explicit list, or else the token
@@ -332,25 +308,10 @@ fn split_port(entry: &str) -> (&str, Option<u16>) {
     }
 }
 
-/// Client credentials only work on a Salesforce org's My Domain host: refuse the shared
-/// login hosts and the Lightning/Setup hosts, proposing the corrected URL.
-fn check_salesforce_token_host(u: &Url) -> Result<()> {
-    let host = u.host_str().unwrap_or_default().to_ascii_lowercase();
-    let fix = |m: String| Error::invalid("token_url", m);
-    if host == "login.salesforce.com" || host == "test.salesforce.com" {
-        return Err(fix(format!(
-            "{host} does not issue client-credentials tokens (\"request not supported on this domain\"); use your My Domain: https://your-domain.my.salesforce.com/services/oauth2/token"
-        )));
-    }
-    if let Some(domain) = salesforce::my_domain_for(&host) {
-        return Err(fix(format!("{host} is not the My Domain host; use {domain}/services/oauth2/token")));
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::template;
 
     fn cfg(template: &str, pairs: &[(&str, &str)]) -> Result<FlowConfig> {
         let fields: Fields = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();

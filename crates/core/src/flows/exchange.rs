@@ -285,7 +285,8 @@ async fn receive(
     };
     trace.response_body = tr::body(&body, red);
     let answer = Answer { status, location: location.as_deref(), content_type: content_type.as_deref(), body: &body, truncated };
-    let expect = Expect { stage, url, token_field: &cfg.token_field, cap: http::TOKEN_BODY_CAP, salesforce: cfg.is_salesforce() };
+    let expect =
+        Expect { stage, url, token_field: &cfg.token_field, cap: http::TOKEN_BODY_CAP, redirect_note: cfg.rules().redirect_note() };
     response::read(answer, &expect)
 }
 

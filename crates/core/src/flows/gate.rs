@@ -25,7 +25,6 @@ use super::config::{origin_allowed, Allowed, FlowConfig};
 use super::http;
 use crate::error::{Error, Need, Result};
 use crate::model::Stage;
-use crate::salesforce;
 
 /// A kind of endpoint a credential is sent to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS)]
@@ -181,12 +180,12 @@ impl Confirmed {
 }
 
 /// The hosts the access token may reach from the test call: the configuration's allowed
-/// hosts that are confirmed, and, where the provider documents it (Salesforce), the
-/// `instance_url` of its token response when it is one of that provider's own hosts over
-/// `https`. Nothing a token response says widens any other profile's hosts.
+/// hosts that are confirmed, and, where the provider documents it, the `instance_url` of
+/// its token response when its rules let it widen them (one of the provider's own hosts
+/// over `https`). Nothing a token response says widens any other profile's hosts.
 pub fn resource_hosts(cfg: &FlowConfig, instance: Option<&Url>) -> Vec<String> {
     let confirmed = cfg.confirmed.origins.get(&Endpoint::Resource).cloned().unwrap_or_default();
-    let instance = instance.filter(|u| cfg.is_salesforce() && u.scheme() == "https" && u.host_str().is_some_and(salesforce::is_own_host));
+    let instance = instance.filter(|u| cfg.rules().instance_widens(u));
     let mut hosts: Vec<String> = cfg.allowed().into_iter().filter(|h| confirmed.contains(h)).collect();
     if let Some(host) = instance.and_then(|u| u.host_str()) {
         let entry = format!("{}:443", host.to_ascii_lowercase());

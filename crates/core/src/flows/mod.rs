@@ -23,3 +23,6 @@ pub mod response;
 pub mod test_call;
 pub mod token;
 pub mod trace;
+
+#[cfg(test)]
+mod providers_tests;

@@ -33,8 +33,8 @@ pub struct Expect<'a> {
     pub token_field: &'a str,
     /// The cap the body was read with, to say it in the message.
     pub cap: usize,
-    /// Whether the profile is a Salesforce one (a redirect then means "use My Domain").
-    pub salesforce: bool,
+    /// What a redirect means for the profile's provider, added to the error.
+    pub redirect_note: Option<&'a str>,
 }
 
 fn bad(e: &Expect<'_>, status: u16, kind: AnswerKind, message: String) -> Error {
@@ -84,7 +84,7 @@ pub fn read(a: Answer<'_>, e: &Expect<'_>) -> Result<Value> {
     let (status, url) = (a.status, e.url);
     if (300..400).contains(&status) {
         let to = a.location.unwrap_or("?");
-        let hint = if e.salesforce { " (Salesforce: use the org's My Domain)" } else { "" };
+        let hint = e.redirect_note.map(|n| format!(" ({n})")).unwrap_or_default();
         return Err(bad(
             e,
             status,
@@ -156,7 +156,7 @@ mod tests {
 
     fn read_as(a: Answer<'_>) -> Result<Value> {
         let u = url();
-        read(a, &Expect { stage: Stage::Token, url: &u, token_field: "access_token", cap: 1024 * 1024, salesforce: false })
+        read(a, &Expect { stage: Stage::Token, url: &u, token_field: "access_token", cap: 1024 * 1024, redirect_note: None })
     }
 
     fn kind(r: Result<Value>) -> Option<AnswerKind> {

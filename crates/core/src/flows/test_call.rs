@@ -17,6 +17,7 @@ use super::trace::{self as tr, TraceEntry};
 use crate::error::{AnswerKind, Error, Result};
 use crate::knowledge::answer::{self, Problem};
 use crate::model::Stage;
+use crate::providers::DefaultTest;
 use crate::secret::AccessToken;
 
 /// What the test call answered.
@@ -62,8 +63,8 @@ fn check_host(url: &Url, allowed: &[String], came_from: Option<&Url>) -> Result<
 }
 
 /// Calls `url` with the token, through the gate: the token goes only to the profile's
-/// confirmed resource hosts (and, for Salesforce, the `instance` its token response named),
-/// and a redirect is followed only within them.
+/// confirmed resource hosts (and, where the provider's rules allow, the `instance` its token
+/// response named), and a redirect is followed only within them.
 #[tracing::instrument(skip_all, fields(host = url.host_str()), err(level = "info"))]
 pub async fn call(cfg: &FlowConfig, token: &AccessToken, mut url: Url, instance: Option<&Url>, log: &mut Recorder) -> Result<TestResult> {
     let allowed = gate::resource_hosts(cfg, instance);
@@ -190,20 +191,23 @@ pub fn test_result(
     TestResult { ok, url: url.to_string(), method: method.to_string(), status, elapsed_ms, headers, body, truncated, problem }
 }
 
-/// Salesforce's default test: the newest API version's `limits`, found through
-/// `{instance_url}/services/data/`.
-pub async fn salesforce_default(cfg: &FlowConfig, token: &AccessToken, instance: &Url, log: &mut Recorder) -> Result<TestResult> {
-    let versions_url = instance.join("/services/data/").map_err(|e| Error::invalid("instance_url", e.to_string()))?;
-    let versions = call(cfg, token, versions_url, Some(instance), log).await?;
-    if !versions.ok {
-        return Ok(versions);
+/// A provider's default test ([`crate::providers::Rules::default_test`]): its first call
+/// under the token response's `instance_url`, then the call that answer leads to, if any.
+pub async fn default_call(
+    cfg: &FlowConfig,
+    test: &DefaultTest,
+    token: &AccessToken,
+    instance: &Url,
+    log: &mut Recorder,
+) -> Result<TestResult> {
+    let first_url = instance.join(test.first).map_err(|e| Error::invalid("instance_url", e.to_string()))?;
+    let first = call(cfg, token, first_url, Some(instance), log).await?;
+    if !first.ok {
+        return Ok(first);
     }
-    let newest = serde_json::from_str::<Value>(&versions.body)
-        .ok()
-        .and_then(|v| v.as_array().and_then(|a| a.last()).and_then(|l| l.get("url")).and_then(Value::as_str).map(str::to_string));
-    match newest.and_then(|path| instance.join(&format!("{}/limits", path.trim_end_matches('/'))).ok()) {
-        Some(limits) => call(cfg, token, limits, Some(instance), log).await,
-        None => Ok(versions),
+    match (test.next)(instance, &first.body) {
+        Some(next) => call(cfg, token, next, Some(instance), log).await,
+        None => Ok(first),
     }
 }
 

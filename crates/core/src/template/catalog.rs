@@ -192,13 +192,20 @@ fn common() -> Vec<F> {
 
 fn template(id: &str, name: &str, description: &str, flow: Flow, fields: Vec<F>) -> Template {
     let fields = fields.into_iter().chain(common()).map(|f| f.0).collect();
-    Template { id: id.into(), name: name.into(), description: description.into(), flow, fields, legacy: flow == Flow::Password }
+    let (legacy, facts) = (flow == Flow::Password, providers::rules(None).facts());
+    Template { id: id.into(), name: name.into(), description: description.into(), flow, fields, legacy, provider: None, facts }
+}
+
+/// A template that follows Salesforce's rules.
+fn salesforce(id: &str, name: &str, description: &str, flow: Flow, fields: Vec<F>) -> Template {
+    let provider = ProviderId::Salesforce;
+    Template { provider: Some(provider), facts: provider.rules().facts(), ..template(id, name, description, flow, fields) }
 }
 
 pub(super) fn build() -> Vec<Template> {
     let sf_key_help = "Setup → External Client App Manager → your app → Settings → OAuth Settings → Consumer Key and Secret.";
     vec![
-        template(
+        salesforce(
             SALESFORCE_CLIENT_CREDENTIALS,
             "Salesforce (External Client App, client credentials)",
             "Server-to-server access as the app's Run As user. Needs the org's My Domain URL; no username, password or security token.",
@@ -218,7 +225,7 @@ pub(super) fn build() -> Vec<Template> {
                 scopes("Space-separated scopes selected on the app, e.g. api.", Some("api")),
             ],
         ),
-        template(
+        salesforce(
             SALESFORCE_AUTHORIZATION_CODE,
             "Salesforce (authorization code + PKCE)",
             "User-context access: you sign in in the browser and OAuth Desk receives the code on a loopback redirect. Register http://127.0.0.1:<port>/callback as the app's Callback URL.",
@@ -293,7 +300,7 @@ pub(super) fn build() -> Vec<Template> {
                 provider(),
             ],
         ),
-        template(
+        salesforce(
             SALESFORCE_JWT_BEARER,
             "Salesforce (JWT bearer, certificate)",
             "Server-to-server access as a named user, signed with a certificate's key: generate or import the key under Keys and upload its certificate to the app (Use digital signatures). The user must be pre-authorized for the app.",
