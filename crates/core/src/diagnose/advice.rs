@@ -8,7 +8,7 @@ use super::{Diagnosis, Outcome};
 use crate::error::{AnswerKind, Error};
 use crate::flows::test_call::TestResult;
 use crate::flows::trace::TraceEntry;
-use crate::knowledge::{self, answer, Entry, Problem, Provider, Query};
+use crate::knowledge::{self, answer, findings, Entry, Problem, Provider, Query};
 use crate::model::Stage;
 
 /// What was seen of an answer.
@@ -125,47 +125,27 @@ impl Diagnosis {
 
     /// What the kind of a failure says when no answer explains it.
     fn by_kind(&mut self, e: &Error, ctx: &Context) -> Outcome {
-        let finding = e.to_string();
+        let error = e.to_string();
+        let facts = [("error", error.as_str())];
         match e {
-            Error::OAuth { .. } | Error::Denied { .. } => {
-                let mut fix = vec!["Read the provider's words above (error and error_description): they name what it refused.".to_string()];
-                if let Some(p) = ctx.provider {
-                    fix.push(format!("{}'s error reference explains its codes: {}", p.name, p.docs));
+            Error::OAuth { .. } | Error::Denied { .. } => match ctx.provider {
+                Some(p) => {
+                    Outcome::found("refused-unknown-error-of-provider", &[("error", &error), ("provider", &p.name), ("docs", &p.docs)])
                 }
-                Outcome::fail(finding, "The provider refused the request with an error OAuth Desk does not know yet.", fix)
+                None => Outcome::found("refused-unknown-error", &facts),
+            },
+            Error::BadResponse { stage: Stage::Authorize, status: Some(404), .. } => Outcome::found("authorize-url-not-found", &facts),
+            Error::BadResponse { kind: AnswerKind::Html, .. } | Error::BadResponse { status: Some(404), .. } => Outcome::found(
+                if ctx.salesforce { "salesforce-token-url-not-token-endpoint" } else { "token-url-not-token-endpoint" },
+                &facts,
+            ),
+            Error::BadResponse { kind: AnswerKind::Redirect, .. } => {
+                Outcome::found(if ctx.salesforce { "salesforce-token-url-redirects" } else { "token-url-redirects" }, &facts)
             }
-            Error::BadResponse { stage: Stage::Authorize, status: Some(404), .. } => Outcome::fail(
-                finding,
-                "The authorization URL is not the provider's authorization endpoint (it answers 'not found').",
-                vec![
-                    "Copy the authorization endpoint from the provider's documentation or its discovery document (authorization_endpoint)."
-                        .into(),
-                ],
-            ),
-            Error::BadResponse { kind: AnswerKind::Html, .. } | Error::BadResponse { status: Some(404), .. } => Outcome::fail(
-                finding,
-                "The token URL is not the provider's token endpoint (it answers with a web page or 'not found').",
-                vec![if ctx.salesforce {
-                    "Use <My Domain>/services/oauth2/token.".into()
-                } else {
-                    "Copy the token endpoint from the provider's documentation or its discovery document (token_endpoint).".into()
-                }],
-            ),
-            Error::BadResponse { kind: AnswerKind::Redirect, .. } => Outcome::fail(
-                finding,
-                "The token URL redirects, which an OAuth endpoint never does: the host is wrong.",
-                vec![if ctx.salesforce {
-                    "Use the org's My Domain host, not login.salesforce.com or a Lightning URL.".into()
-                } else {
-                    "Use the final host of the token endpoint.".into()
-                }],
-            ),
-            Error::Timeout { host, secs, .. } => Outcome::fail(
-                finding,
-                &format!("{host} took longer than {secs} s to answer."),
-                vec!["Try again later; raise the profile's timeout if the provider is just slow.".into()],
-            ),
-            _ => Outcome::fail(finding, "The request failed.", vec!["See the finding and the trace below.".into()]),
+            Error::Timeout { host, secs, .. } => {
+                Outcome::found("request-timeout", &[("error", &error), ("host", host), ("secs", &secs.to_string())])
+            }
+            _ => Outcome::found("request-failed", &facts),
         }
     }
 
@@ -173,43 +153,24 @@ impl Diagnosis {
     /// Bearer challenge and the body say whether the token is expired, for another API, or
     /// lacks a scope or permission — and which.
     pub(super) fn explain_test(&mut self, t: &TestResult, ctx: &Context, granted: Option<&str>) -> Outcome {
-        let finding = format!("{} {} answered HTTP {} after a good token", t.method, t.url, t.status);
+        let id = match t.status {
+            401 => "test-token-not-accepted",
+            403 if ctx.salesforce => "salesforce-test-user-not-allowed",
+            403 => "test-scope-or-permission-missing",
+            404 => "test-url-not-found",
+            _ => "test-unexpected-answer",
+        };
+        let facts = [("method", t.method.clone()), ("url", t.url.clone()), ("status", t.status.to_string())];
+        // Every test finding words what was seen alike; a knowledge entry explains it first.
+        let by_status = findings::found(id, &super::checks::pairs(&facts));
         let problem = t.problem.clone();
         let retry_after = t.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("retry-after")).map(|(_, v)| v.as_str());
         let seen = Seen { stage: Some(Stage::Test), status: Some(t.status), problem: problem.as_ref(), retry_after, granted };
-        if let Some(o) = self.advise(&finding, &seen, ctx) {
+        if let Some(o) = self.advise(&by_status.finding, &seen, ctx) {
             return o;
         }
-        let scopes = problem.as_ref().and_then(|p| scope_step(p, granted));
-        let mut o = match t.status {
-            401 => Outcome::fail(
-                finding,
-                "The API did not accept the token: it is expired or revoked, or it was issued for another API (audience) or environment.",
-                vec![
-                    "Connect again to get a new token, then test again.".into(),
-                    "If a new token is refused too, check that the test URL belongs to the API the token is for (the audience or resource the profile asks for).".into(),
-                ],
-            ),
-            403 if ctx.salesforce => Outcome::fail(
-                finding,
-                "The token is valid, but its user (for client credentials, the app's Run As user) may not use this API.",
-                vec![
-                    "Give the Run As user's profile or a permission set 'API Enabled' and access to the objects the integration reads.".into(),
-                    "Check the app's OAuth scopes include api.".into(),
-                ],
-            ),
-            403 => Outcome::fail(
-                finding,
-                "The token is valid, but lacks a scope or permission this API needs.",
-                vec![
-                    "Request the scope the API documents (the profile's scopes), or set the audience/resource it expects.".into(),
-                    "Check the app has been granted access to this API in the provider's console (and, where needed, admin consent).".into(),
-                ],
-            ),
-            404 => Outcome::fail(finding, "The test URL does not exist on that API.", vec!["Check the test URL against the API's documentation.".into()]),
-            _ => Outcome::fail(finding, "The test URL did not answer as expected.", vec!["Check the test URL, its method and the default request parameters.".into()]),
-        };
-        if let Some(step) = scopes {
+        let mut o = Outcome::from(by_status);
+        if let Some(step) = problem.as_ref().and_then(|p| scope_step(p, granted)) {
             o.fix.insert(0, step);
         }
         o

@@ -17,6 +17,7 @@ pub mod expiry;
 pub mod gate;
 pub mod http;
 pub mod listener;
+pub(crate) mod proxy;
 pub mod record;
 pub mod redact;
 pub mod response;

@@ -13,6 +13,7 @@
 
 pub mod answer;
 mod files;
+pub mod findings;
 pub mod paste;
 pub mod recognise;
 mod status;
