@@ -63,11 +63,11 @@ fn scope_step(problem: &Problem, granted: Option<&str>) -> Option<String> {
     if problem.scopes.is_empty() {
         return None;
     }
-    let has = granted.map(|g| format!(" (the token has: {g})")).unwrap_or_default();
-    Some(format!(
-        "The answer names the scope it needs: {}{has}. Add it to the profile's scopes, allow it for the app at the provider, and connect again.",
-        problem.scopes.join(" ")
-    ))
+    let needed = problem.scopes.join(" ");
+    Some(match granted {
+        Some(has) => findings::step("scope-needed-token-has", &[("scopes", &needed), ("granted", has)]),
+        None => findings::step("scope-needed", &[("scopes", &needed)]),
+    })
 }
 
 impl Diagnosis {
