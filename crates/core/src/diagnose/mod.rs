@@ -8,6 +8,8 @@ mod checks;
 mod findings_tests;
 pub mod paste;
 mod report;
+#[cfg(test)]
+mod sources_tests;
 mod stages;
 pub mod test_all;
 
