@@ -1,7 +1,7 @@
 //! The HTTP clients every flow uses, and the rules they keep: redirects are never followed
 //! automatically (a token endpoint that redirects is an error, and a token must not follow a
 //! redirect to another host), every request has a timeout, bodies are read up to a cap, and
-//! the proxy is the one [`super::proxy`] decides (the one a diagnosis names).
+//! the proxy is the one `super::proxy` decides (the one a diagnosis names).
 //!
 //! A request that carries a credential is sent only by [`super::gate::send`]; the rest of
 //! the crate reaches the network through [`fetch`], a GET that can carry nothing.
