@@ -8,7 +8,7 @@ use super::{Diagnosis, Outcome};
 use crate::error::{AnswerKind, Error};
 use crate::flows::test_call::TestResult;
 use crate::flows::trace::TraceEntry;
-use crate::knowledge::{self, answer, Entry, Problem, Provider, Query};
+use crate::knowledge::{self, answer, findings, Entry, Problem, Provider, Query};
 use crate::model::Stage;
 use crate::providers::Hints;
 
@@ -29,7 +29,7 @@ pub struct Context {
     pub provider: Option<&'static Provider>,
     /// The proxy requests to the token URL go through, if any.
     pub proxy: Option<String>,
-    /// The provider's own fixes, where they differ from the generic ones.
+    /// The findings the profile's provider puts in place of the generic ones.
     pub hints: Hints,
 }
 
@@ -65,11 +65,11 @@ fn scope_step(problem: &Problem, granted: Option<&str>) -> Option<String> {
     if problem.scopes.is_empty() {
         return None;
     }
-    let has = granted.map(|g| format!(" (the token has: {g})")).unwrap_or_default();
-    Some(format!(
-        "The answer names the scope it needs: {}{has}. Add it to the profile's scopes, allow it for the app at the provider, and connect again.",
-        problem.scopes.join(" ")
-    ))
+    let needed = problem.scopes.join(" ");
+    Some(match granted {
+        Some(has) => findings::step("scope-needed-token-has", &[("scopes", &needed), ("granted", has)]),
+        None => findings::step("scope-needed", &[("scopes", &needed)]),
+    })
 }
 
 impl Diagnosis {
@@ -127,43 +127,27 @@ impl Diagnosis {
 
     /// What the kind of a failure says when no answer explains it.
     fn by_kind(&mut self, e: &Error, ctx: &Context) -> Outcome {
-        let finding = e.to_string();
+        let error = e.to_string();
+        let facts = [("error", error.as_str())];
         match e {
-            Error::OAuth { .. } | Error::Denied { .. } => {
-                let mut fix = vec!["Read the provider's words above (error and error_description): they name what it refused.".to_string()];
-                if let Some(p) = ctx.provider {
-                    fix.push(format!("{}'s error reference explains its codes: {}", p.name, p.docs));
+            Error::OAuth { .. } | Error::Denied { .. } => match ctx.provider {
+                Some(p) => {
+                    Outcome::found("refused-unknown-error-of-provider", &[("error", &error), ("provider", &p.name), ("docs", &p.docs)])
                 }
-                Outcome::fail(finding, "The provider refused the request with an error OAuth Desk does not know yet.", fix)
+                None => Outcome::found("refused-unknown-error", &facts),
+            },
+            Error::BadResponse { stage: Stage::Authorize, status: Some(404), .. } => Outcome::found("authorize-url-not-found", &facts),
+            Error::BadResponse { kind: AnswerKind::Html, .. } | Error::BadResponse { status: Some(404), .. } => Outcome::found(
+                ctx.hints.token_url.unwrap_or("token-url-not-token-endpoint"),
+                &facts,
+            ),
+            Error::BadResponse { kind: AnswerKind::Redirect, .. } => {
+                Outcome::found(ctx.hints.redirect.unwrap_or("token-url-redirects"), &facts)
             }
-            Error::BadResponse { stage: Stage::Authorize, status: Some(404), .. } => Outcome::fail(
-                finding,
-                "The authorization URL is not the provider's authorization endpoint (it answers 'not found').",
-                vec![
-                    "Copy the authorization endpoint from the provider's documentation or its discovery document (authorization_endpoint)."
-                        .into(),
-                ],
-            ),
-            Error::BadResponse { kind: AnswerKind::Html, .. } | Error::BadResponse { status: Some(404), .. } => Outcome::fail(
-                finding,
-                "The token URL is not the provider's token endpoint (it answers with a web page or 'not found').",
-                vec![ctx
-                    .hints
-                    .token_url
-                    .unwrap_or("Copy the token endpoint from the provider's documentation or its discovery document (token_endpoint).")
-                    .into()],
-            ),
-            Error::BadResponse { kind: AnswerKind::Redirect, .. } => Outcome::fail(
-                finding,
-                "The token URL redirects, which an OAuth endpoint never does: the host is wrong.",
-                vec![ctx.hints.redirect.unwrap_or("Use the final host of the token endpoint.").into()],
-            ),
-            Error::Timeout { host, secs, .. } => Outcome::fail(
-                finding,
-                &format!("{host} took longer than {secs} s to answer."),
-                vec!["Try again later; raise the profile's timeout if the provider is just slow.".into()],
-            ),
-            _ => Outcome::fail(finding, "The request failed.", vec!["See the finding and the trace below.".into()]),
+            Error::Timeout { host, secs, .. } => {
+                Outcome::found("request-timeout", &[("error", &error), ("host", host), ("secs", &secs.to_string())])
+            }
+            _ => Outcome::found("request-failed", &facts),
         }
     }
 
@@ -171,39 +155,23 @@ impl Diagnosis {
     /// Bearer challenge and the body say whether the token is expired, for another API, or
     /// lacks a scope or permission — and which.
     pub(super) fn explain_test(&mut self, t: &TestResult, ctx: &Context, granted: Option<&str>) -> Outcome {
-        let finding = format!("{} {} answered HTTP {} after a good token", t.method, t.url, t.status);
+        let id = match t.status {
+            401 => "test-token-not-accepted",
+            403 => ctx.hints.forbidden.unwrap_or("test-scope-or-permission-missing"),
+            404 => "test-url-not-found",
+            _ => "test-unexpected-answer",
+        };
+        let facts = [("method", t.method.clone()), ("url", t.url.clone()), ("status", t.status.to_string())];
+        // Every test finding words what was seen alike; a knowledge entry explains it first.
+        let by_status = findings::found(id, &super::checks::pairs(&facts));
         let problem = t.problem.clone();
         let retry_after = t.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("retry-after")).map(|(_, v)| v.as_str());
         let seen = Seen { stage: Some(Stage::Test), status: Some(t.status), problem: problem.as_ref(), retry_after, granted };
-        if let Some(o) = self.advise(&finding, &seen, ctx) {
+        if let Some(o) = self.advise(&by_status.finding, &seen, ctx) {
             return o;
         }
-        let scopes = problem.as_ref().and_then(|p| scope_step(p, granted));
-        let mut o = match t.status {
-            401 => Outcome::fail(
-                finding,
-                "The API did not accept the token: it is expired or revoked, or it was issued for another API (audience) or environment.",
-                vec![
-                    "Connect again to get a new token, then test again.".into(),
-                    "If a new token is refused too, check that the test URL belongs to the API the token is for (the audience or resource the profile asks for).".into(),
-                ],
-            ),
-            403 if ctx.hints.forbidden.is_some() => {
-                let (cause, fix) = ctx.hints.forbidden.unwrap_or_default();
-                Outcome::fail(finding, cause, fix.iter().map(|f| f.to_string()).collect())
-            }
-            403 => Outcome::fail(
-                finding,
-                "The token is valid, but lacks a scope or permission this API needs.",
-                vec![
-                    "Request the scope the API documents (the profile's scopes), or set the audience/resource it expects.".into(),
-                    "Check the app has been granted access to this API in the provider's console (and, where needed, admin consent).".into(),
-                ],
-            ),
-            404 => Outcome::fail(finding, "The test URL does not exist on that API.", vec!["Check the test URL against the API's documentation.".into()]),
-            _ => Outcome::fail(finding, "The test URL did not answer as expected.", vec!["Check the test URL, its method and the default request parameters.".into()]),
-        };
-        if let Some(step) = scopes {
+        let mut o = Outcome::from(by_status);
+        if let Some(step) = problem.as_ref().and_then(|p| scope_step(p, granted)) {
             o.fix.insert(0, step);
         }
         o

@@ -4,8 +4,12 @@
 
 mod advice;
 mod checks;
+#[cfg(test)]
+mod findings_tests;
 pub mod paste;
 mod report;
+#[cfg(test)]
+mod sources_tests;
 mod stages;
 pub mod test_all;
 
@@ -18,6 +22,7 @@ use crate::error::Result;
 use crate::flows::record::Recorder;
 use crate::flows::test_call::TestResult;
 use crate::flows::trace::TraceEntry;
+use crate::knowledge::findings;
 use crate::model::{Check, Labelled, TokenInfo};
 use crate::template;
 
@@ -55,18 +60,41 @@ pub struct Outcome {
     pub cause: Option<String>,
     pub fix: Vec<String>,
     pub notes: Vec<String>,
+    /// The finding entry ([`findings`]) it states, if one does.
+    pub entry: Option<&'static str>,
+    /// The documentation that entry comes from ("Learn more").
+    pub source: Option<&'static str>,
 }
 
 impl Outcome {
     pub fn ok(finding: &str) -> Self {
-        Outcome { ok: true, finding: finding.to_string(), cause: None, fix: vec![], notes: vec![] }
+        Outcome { ok: true, finding: finding.to_string(), cause: None, fix: vec![], notes: vec![], entry: None, source: None }
     }
+    /// A failure in the words of a knowledge-base entry (its cause and fix).
     pub fn fail(finding: String, cause: &str, fix: Vec<String>) -> Self {
-        Outcome { ok: false, finding, cause: Some(cause.to_string()), fix, notes: vec![] }
+        Outcome { ok: false, finding, cause: Some(cause.to_string()), fix, notes: vec![], entry: None, source: None }
+    }
+    /// A failure in the words of the finding entry `id`, filled with the situation's facts.
+    pub fn found(id: &'static str, facts: findings::Facts<'_>) -> Self {
+        Self::from(findings::found(id, facts))
     }
     pub fn with_notes(mut self, notes: Vec<String>) -> Self {
         self.notes.extend(notes);
         self
+    }
+}
+
+impl From<findings::Found> for Outcome {
+    fn from(f: findings::Found) -> Self {
+        Outcome {
+            ok: false,
+            finding: f.finding,
+            cause: Some(f.cause),
+            fix: f.fix,
+            notes: vec![],
+            entry: Some(f.id),
+            source: Some(f.source).filter(|s| !s.is_empty()),
+        }
     }
 }
 
@@ -147,6 +175,9 @@ impl Diagnosis {
             self.stage = Some(name.as_str().to_string());
             self.cause = o.cause.clone();
             self.fix = o.fix.clone();
+            if self.source.is_none() {
+                self.source = o.source.map(str::to_string);
+            }
         }
         self.stages.push(StageResult { name, title: name.label().into(), ok: o.ok, skipped: false, finding: o.finding, notes: o.notes });
         o.ok

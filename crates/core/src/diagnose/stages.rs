@@ -71,18 +71,14 @@ impl Desk {
         };
         // The profile's CA bundle and key serve the diagnosis's own requests too.
         if let Err(e) = self.attach_credentials(&handle, &mut cfg) {
-            outcome = Outcome::fail(
-                e.to_string(),
-                "The profile's key or CA bundle cannot be read.",
-                vec!["Import the key or CA bundle again.".into()],
-            );
+            outcome = Outcome::found("profile-credentials-unreadable", &[("error", &e.to_string())]);
         }
         if outcome.ok {
             outcome = checks::certificate(&cfg, outcome);
         }
         match self.confirmed(&handle) {
             Ok(confirmed) => cfg.confirmed = confirmed,
-            Err(e) => outcome = Outcome::fail(e.to_string(), "The profile cannot be read.", vec![]),
+            Err(e) => outcome = Outcome::found("profile-unreadable", &[("error", &e.to_string())]),
         }
         if outcome.ok {
             outcome = checks::confirmed(&cfg, outcome);
@@ -170,11 +166,7 @@ impl Desk {
             Ok(None) => d.skip(Check::TestCall, "no test URL is set"),
             Err(e) => {
                 let o = match &e {
-                    Error::HostNotAllowed { .. } => Outcome::fail(
-                        e.to_string(),
-                        "The test URL (or a redirect) leads to a host the profile does not allow, so the token was not sent.",
-                        vec!["Add the host to the profile's allowed hosts if it is trusted, or correct the test URL.".into()],
-                    ),
+                    Error::HostNotAllowed { .. } => Outcome::found("test-host-not-allowed", &[("error", &e.to_string())]),
                     _ => d.explain(&e, &ctx, rec.trace.as_deref().and_then(<[_]>::last)),
                 };
                 d.stage(Check::TestCall, o);

@@ -1,6 +1,7 @@
 //! The HTTP clients every flow uses, and the rules they keep: redirects are never followed
 //! automatically (a token endpoint that redirects is an error, and a token must not follow a
-//! redirect to another host), every request has a timeout, and bodies are read up to a cap.
+//! redirect to another host), every request has a timeout, bodies are read up to a cap, and
+//! the proxy is the one `super::proxy` decides (the one a diagnosis names).
 //!
 //! A request that carries a credential is sent only by [`super::gate::send`]; the rest of
 //! the crate reaches the network through [`fetch`], a GET that can carry nothing.
@@ -12,6 +13,7 @@ use std::time::Duration;
 
 use url::Url;
 
+use super::proxy::Proxies;
 use crate::error::Error;
 use crate::model::Stage;
 
@@ -54,6 +56,7 @@ fn client(timeout: Duration, url: &Url) -> Result<reqwest::Client, Error> {
         .connect_timeout(connect_timeout(timeout))
         .user_agent(concat!("OAuthDesk/", env!("CARGO_PKG_VERSION")))
         .tls_built_in_root_certs(url.scheme() == "https")
+        .proxy(Proxies::current().for_client())
         .build()
         .map_err(|e| Error::Network { stage: Stage::Token, host: String::new(), detail: format!("cannot set up HTTP: {e}") })
 }
@@ -118,7 +121,8 @@ pub(super) fn builder(cfg: &super::config::FlowConfig, url: &Url) -> Result<reqw
         .timeout(cfg.timeout)
         .connect_timeout(connect_timeout(cfg.timeout))
         .user_agent(concat!("OAuthDesk/", env!("CARGO_PKG_VERSION")))
-        .tls_built_in_root_certs(url.scheme() == "https");
+        .tls_built_in_root_certs(url.scheme() == "https")
+        .proxy(Proxies::current().for_client());
     if url.scheme() == "https" {
         if let Some(ca) = &cfg.ca {
             for c in reqwest::Certificate::from_pem_bundle(ca.as_bytes())

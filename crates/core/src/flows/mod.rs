@@ -1,5 +1,6 @@
 //! The OAuth protocol: a profile's fields resolved into what a flow needs ([`config`]), the
-//! HTTP rules ([`http`]), the reading of answers as pure functions ([`response`], [`token`]),
+//! HTTP rules ([`http`], and `proxy`: which proxy a request goes through), the reading of
+//! answers as pure functions ([`response`], [`token`]),
 //! the requests to the provider ([`exchange`]: one per grant, revocation, introspection),
 //! the expiry of a new token ([`expiry`]), the loopback redirect ([`listener`]), discovery,
 //! the test call, and what is recorded of each request ([`record`], [`trace`]).
@@ -17,6 +18,7 @@ pub mod expiry;
 pub mod gate;
 pub mod http;
 pub mod listener;
+pub(crate) mod proxy;
 pub mod record;
 pub mod redact;
 pub mod response;

@@ -10,9 +10,13 @@
 //! Answers come in many shapes (RFC 6749 JSON, Entra's `error_codes`, Okta's `errorCode`,
 //! Salesforce's arrays and SOAP faults, HubSpot's `category`, form-encoded, HTML pages, plain
 //! text); [`answer`] turns each into one [`answer::Problem`] so one lookup serves them all.
+//!
+//! What a diagnosis finds outside a provider's answer (a profile value, the network, TLS, a
+//! proxy, the clock) is data of the same kind, in [`findings`].
 
 pub mod answer;
 mod files;
+pub mod findings;
 pub mod paste;
 pub mod recognise;
 mod status;

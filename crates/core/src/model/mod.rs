@@ -237,7 +237,7 @@ pub struct ProfileSummary {
 }
 
 /// The checks of a diagnosis, in the order they run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 #[ts(export)]
 pub enum Check {

@@ -92,12 +92,13 @@ pub struct DefaultTest {
 /// What Diagnose adds for a provider where its fix differs from the generic one.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Hints {
-    /// The fix when the token URL answers with a web page or "not found".
+    /// The finding (an id in `knowledge/findings.json`) when the token URL answers with a
+    /// web page or "not found".
     pub token_url: Option<&'static str>,
-    /// The fix when the token URL redirects.
+    /// The finding when the token URL redirects.
     pub redirect: Option<&'static str>,
-    /// The cause and the fixes when the test call is refused (HTTP 403) after a good token.
-    pub forbidden: Option<(&'static str, &'static [&'static str])>,
+    /// The finding when the test call is refused (HTTP 403) after a good token.
+    pub forbidden: Option<&'static str>,
 }
 
 /// What the window shows of a template's provider.

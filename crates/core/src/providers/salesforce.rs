@@ -117,15 +117,9 @@ impl Rules for Salesforce {
 
     fn hints(&self) -> Hints {
         Hints {
-            token_url: Some("Use <My Domain>/services/oauth2/token."),
-            redirect: Some("Use the org's My Domain host, not login.salesforce.com or a Lightning URL."),
-            forbidden: Some((
-                "The token is valid, but its user (for client credentials, the app's Run As user) may not use this API.",
-                &[
-                    "Give the Run As user's profile or a permission set 'API Enabled' and access to the objects the integration reads.",
-                    "Check the app's OAuth scopes include api.",
-                ],
-            )),
+            token_url: Some("salesforce-token-url-not-token-endpoint"),
+            redirect: Some("salesforce-token-url-redirects"),
+            forbidden: Some("salesforce-test-user-not-allowed"),
         }
     }
 
