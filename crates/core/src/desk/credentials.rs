@@ -182,7 +182,7 @@ impl Desk {
     /// Says what is missing when the profile signs with a key, or shows it in TLS, and has
     /// none that opens.
     pub(crate) fn require_key(&self, handle: &str, cfg: &FlowConfig) -> Result<()> {
-        let needs = cfg.client_auth.uses_key() || cfg.template.flow == crate::template::Flow::JwtBearer;
+        let needs = cfg.client_auth.uses_key() || cfg.template.flow.signs_grant();
         if let (Some(alg), Some(key)) = (cfg.algorithm.filter(|_| needs), &cfg.key) {
             key.check_algorithm("key", alg).map_err(|_| {
                 Error::not_ready(
@@ -224,7 +224,7 @@ impl Desk {
         use crate::flows::exchange;
         let (_, cfg) = self.flow_config(handle)?;
         self.require_key(handle, &cfg)?;
-        if cfg.template.flow == crate::template::Flow::JwtBearer {
+        if cfg.template.flow.signs_grant() {
             let (signer, claims) = exchange::bearer_assertion(&cfg)?;
             return crate::pki::jwt::unsigned(&signer, &claims);
         }

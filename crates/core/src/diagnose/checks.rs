@@ -11,7 +11,7 @@ use crate::flows::http;
 use crate::flows::token;
 use crate::model::Fields;
 use crate::secret::{AccessToken, ClientSecret};
-use crate::template::{Flow, Template};
+use crate::template::Template;
 
 fn pasted_junk(v: &str) -> Option<&'static str> {
     if v != v.trim() {
@@ -87,7 +87,7 @@ pub fn profile(template: &'static Template, fields: &Fields, secret: Option<&Cli
             notes.push(format!("the scopes '{scopes}' contain commas; OAuth separates scopes with spaces"));
         }
     }
-    if template.flow == Flow::AuthorizationCode && cfg.redirect_port != 0 {
+    if template.flow.redirects() && cfg.redirect_port != 0 {
         if let Err(e) = std::net::TcpListener::bind(("127.0.0.1", cfg.redirect_port)) {
             return (
                 Outcome::fail(
@@ -111,7 +111,7 @@ pub fn profile(template: &'static Template, fields: &Fields, secret: Option<&Cli
 
 /// The profile's certificate, when its key is used: expired fails, within 30 days is noted.
 pub fn certificate(cfg: &FlowConfig, ok: Outcome) -> Outcome {
-    let used = cfg.client_auth.uses_key() || cfg.template.flow == Flow::JwtBearer;
+    let used = cfg.client_auth.uses_key() || cfg.template.flow.signs_grant();
     let Some(facts) = cfg.key.as_ref().filter(|_| used).and_then(|k| k.facts().ok().flatten()) else { return ok };
     let days = (facts.not_after - Utc::now()).num_days();
     let when = facts.not_after.format("%Y-%m-%d");

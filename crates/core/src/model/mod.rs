@@ -5,6 +5,7 @@
 //! Each enum that people read has exactly one label ([`Labelled::label`]); the CLI, the
 //! diagnosis and the window (through the generated `contract.ts`) all show that label.
 
+mod client_auth;
 mod labels;
 pub mod text;
 
@@ -14,6 +15,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+pub use client_auth::ClientAuth;
 pub use labels::{label_tables, LabelTable, Labelled};
 
 /// Field name → value. Only fields of the profile's template; never a secret.

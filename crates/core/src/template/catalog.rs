@@ -192,7 +192,15 @@ fn common() -> Vec<F> {
 
 fn template(id: &str, name: &str, description: &str, flow: Flow, fields: Vec<F>) -> Template {
     let fields = fields.into_iter().chain(common()).map(|f| f.0).collect();
-    Template { id: id.into(), name: name.into(), description: description.into(), flow, fields, legacy: flow == Flow::Password }
+    Template {
+        id: id.into(),
+        name: name.into(),
+        description: description.into(),
+        flow,
+        fields,
+        legacy: flow == Flow::Password,
+        capabilities: flow.capabilities(),
+    }
 }
 
 pub(super) fn build() -> Vec<Template> {
