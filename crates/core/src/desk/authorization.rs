@@ -2,7 +2,6 @@
 //! redirect on 127.0.0.1, PKCE S256 and `state`; then refresh, revocation (RFC 7009) and
 //! discovery for the profiles that use it. Tokens come from the grant pipeline.
 
-use std::future::Future;
 use std::time::Instant;
 
 use serde::Serialize;
@@ -21,7 +20,6 @@ use crate::flows::listener::{Loopback, Redirect};
 use crate::flows::record::Recorder;
 use crate::model::{Fields, SecretState, Stage};
 use crate::profile::ProfileChanges;
-use crate::template::Flow;
 
 /// How long a sign-in may take by default.
 pub const DEFAULT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(300);
@@ -38,21 +36,11 @@ pub struct RevokeOutcome {
 }
 
 impl Desk {
-    /// Runs the sign-in: listens on the loopback redirect, hands the authorization URL to
-    /// `on_url` (to open a browser or print it), waits for the redirect (at most `timeout`,
-    /// or until `cancel` completes), and exchanges the code for tokens.
-    #[tracing::instrument(skip(self, on_url, cancel), err(level = "info"))]
-    pub async fn authorize(
-        &self,
-        handle: &str,
-        timeout: std::time::Duration,
-        on_url: impl FnOnce(&Url),
-        cancel: impl Future<Output = ()>,
-    ) -> Result<Token> {
+    /// The sign-in through the browser (see [`Desk::sign_in`]): listens on the loopback
+    /// redirect, hands the authorization URL to `on_url`, waits for the redirect (at most
+    /// `timeout`), and exchanges the code for tokens.
+    pub(super) async fn authorize(&self, handle: &str, timeout: std::time::Duration, on_url: impl FnOnce(&Url)) -> Result<Token> {
         let (id, cfg) = self.flow_config(handle)?;
-        if cfg.template.flow != Flow::AuthorizationCode {
-            return Err(Error::not_ready(handle, Need::NoSignIn, format!("'{handle}' uses client credentials: no sign-in is needed")));
-        }
         self.check_origins(handle, &[Endpoint::Token])?;
         let secret = self.client_secret(handle)?;
         // The tokens must be kept: a store whose key is gone says so before the browser opens.
@@ -62,7 +50,8 @@ impl Desk {
         let request = authorize::request(&cfg, &redirect_uri)?;
         on_url(&request.url);
         let started = Instant::now();
-        let redirect = loopback.wait(&cfg.redirect_path, request.state.secret(), timeout, cancel).await;
+        // Cancelling drops this wait (see [`Desk::cancellable`]), so it needs no signal of its own.
+        let redirect = loopback.wait(&cfg.redirect_path, request.state.secret(), timeout, std::future::pending()).await;
         let code = redirect.and_then(|r| match r {
             Redirect::Code(code) => Ok(code),
             Redirect::Denied { error, description } => Err(Error::Denied { error, description }),
