@@ -20,6 +20,7 @@ import type { ErrorCode } from "./bindings/ErrorCode";
 import type { Need } from "./bindings/Need";
 import type { ConnectResult } from "./bindings/ConnectResult";
 import type { Discovery } from "./bindings/Discovery";
+import type { Suggestion } from "./bindings/Suggestion";
 import type { DiagnoseResult } from "./bindings/DiagnoseResult";
 import type { RekeyOutcome } from "./bindings/RekeyOutcome";
 import type { RevokeOutcome } from "./bindings/RevokeOutcome";
@@ -83,7 +84,10 @@ type Commands = {
   ca_show: { args: { handle: string }; result: CaInfo };
   ca_remove: { args: { handle: string }; result: boolean };
   assertion_preview: { args: { handle: string }; result: Unsigned };
-  discover: { args: { issuer: string; handle: string | null; apply: boolean }; result: Discovery };
+  discover: {
+    args: { issuer: string; handle: string | null; template: string; fields: Record<string, string> };
+    result: Suggestion;
+  };
   sandbox_start: { args: Record<string, never>; result: SandboxInfo };
   sandbox_status: { args: Record<string, never>; result: SandboxInfo | null };
   sandbox_mode: { args: { mode: string | null }; result: SandboxInfo };
@@ -188,6 +192,7 @@ export type {
   ConnectResult,
   DiagnoseResult,
   Discovery,
+  Suggestion,
   ErrorPayload,
   ExportFile,
   Explanation,

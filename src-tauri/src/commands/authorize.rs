@@ -3,8 +3,8 @@
 
 use oauthdesk_core::desk::authorization::{RevokeOutcome, DEFAULT_TIMEOUT};
 use oauthdesk_core::desk::SignInStart;
-use oauthdesk_core::flows::discovery::Discovery;
-use oauthdesk_core::ConnectResult;
+use oauthdesk_core::flows::discovery::Suggestion;
+use oauthdesk_core::{ConnectResult, Fields};
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, Runtime, State};
 use ts_rs::TS;
@@ -81,8 +81,15 @@ pub async fn profile_revoke(state: State<'_, AppState>, handle: String) -> Answe
     state.desk.revoke(&handle).await.map(Shown).map_err(AppError::from)
 }
 
-/// Reads an issuer's metadata; with a profile, compares (and with `apply`, fills its URLs).
+/// Reads an issuer's metadata for the form: compared with the stored profile (if any), with
+/// the fields it fills for the form's template and values (what `discover --apply` saves).
 #[tauri::command]
-pub async fn discover(state: State<'_, AppState>, issuer: String, handle: Option<String>, apply: bool) -> Answer<Discovery> {
-    state.desk.discover(&issuer, handle.as_deref(), apply).await.map(Shown).map_err(AppError::from)
+pub async fn discover(
+    state: State<'_, AppState>,
+    issuer: String,
+    handle: Option<String>,
+    template: String,
+    fields: Fields,
+) -> Answer<Suggestion> {
+    state.desk.discover_suggestion(&issuer, handle.as_deref(), &template, &fields).await.map(Shown).map_err(AppError::from)
 }

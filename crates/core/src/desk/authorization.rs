@@ -13,7 +13,7 @@ use super::Desk;
 use crate::error::{Error, Need, Result};
 use crate::flows::authorize;
 use crate::flows::config::FlowConfig;
-use crate::flows::discovery::{self, Discovery};
+use crate::flows::discovery::{self, Discovery, Suggestion};
 use crate::flows::exchange::{self, Grant, Revocable};
 use crate::flows::gate::Endpoint;
 use crate::flows::listener::{Loopback, Redirect};
@@ -139,7 +139,7 @@ impl Desk {
     }
 
     /// Reads an issuer's metadata; with a profile, warns where it asks for what the server
-    /// lacks, and with `apply` fills the profile's endpoint fields from it.
+    /// lacks, and with `apply` saves the fields it suggests ([`Discovery::suggested_fields`]).
     pub async fn discover(&self, issuer: &str, handle: Option<&str>, apply: bool) -> Result<Discovery> {
         let mut d = discovery::discover(issuer).await?;
         let Some(handle) = handle else { return Ok(d) };
@@ -152,26 +152,18 @@ impl Desk {
             public,
         );
         if apply {
-            let mut fields = Fields::new();
-            let mut set = |name: &str, value: &Option<String>| {
-                if let (Some(v), Some(_)) = (value, template.field(name)) {
-                    fields.insert(name.to_string(), v.clone());
-                }
-            };
-            // A client that authenticates with mutual TLS uses the endpoints' mTLS aliases.
-            let mtls =
-                matches!(profile.fields.get("client_auth").map(String::as_str), Some("tls_client_auth" | "self_signed_tls_client_auth"));
-            let aliases = d.mtls_endpoint_aliases.clone().filter(|_| mtls).unwrap_or_default();
-            set("authorize_url", &d.authorization_endpoint);
-            set("token_url", &aliases.token_endpoint.or_else(|| d.token_endpoint.clone()));
-            set("revoke_url", &aliases.revocation_endpoint.or_else(|| d.revocation_endpoint.clone()));
-            set("introspect_url", &aliases.introspection_endpoint.or_else(|| d.introspection_endpoint.clone()));
-            set("device_authorization_url", &aliases.device_authorization_endpoint.or_else(|| d.device_authorization_endpoint.clone()));
-            if !profile.fields.contains_key("test_url") {
-                set("test_url", &d.userinfo_endpoint);
-            }
+            let fields = d.suggested_fields(template, &profile.fields);
             self.update(handle, ProfileChanges { fields, ..Default::default() })?;
         }
         Ok(d)
+    }
+
+    /// Reads an issuer's metadata for a form: compared with the stored profile `handle` (if
+    /// any), with the fields it suggests for a profile of `template` whose fields are now
+    /// `fields` (the same fields `discover` with `apply` saves).
+    pub async fn discover_suggestion(&self, issuer: &str, handle: Option<&str>, template: &str, fields: &Fields) -> Result<Suggestion> {
+        let template = crate::template::find(template)?;
+        let discovery = self.discover(issuer, handle, false).await?;
+        Ok(Suggestion { fields: discovery.suggested_fields(template, fields), discovery })
     }
 }

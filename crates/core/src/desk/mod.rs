@@ -14,6 +14,8 @@ pub mod credentials;
 #[cfg(test)]
 mod data_key_tests;
 mod device;
+#[cfg(test)]
+mod discovery_tests;
 mod grant;
 pub mod keys;
 #[cfg(test)]
