@@ -61,6 +61,9 @@ export const EVENTS = {
 } as const;
 export type EventName = (typeof EVENTS)[keyof typeof EVENTS];
 
+/** The countdown's last stretch, shown in red (crates/core/src/model/warnings.rs). */
+export const ALMOST_EXPIRED_SECONDS = 60;
+
 /** Labels for people, from the core (crates/core/src/model/labels.rs). */
 export const STAGE_LABELS = {
   authorize: "sign-in",

@@ -8,6 +8,7 @@ use ts_rs::TS;
 use super::Desk;
 use crate::error::{Error, Need, Result};
 use crate::flows::config::FlowConfig;
+use crate::model::warnings;
 use crate::pki::{self, Algorithm, CertFacts, KeyMaterial, KeyType};
 use crate::secret::PrivateKey;
 use crate::store::{self, credentials, sealed::Place};
@@ -27,6 +28,27 @@ pub struct KeyInfo {
     /// The public key as a JWK, for providers that register one (Okta, Auth0).
     #[ts(type = "Record<string, unknown>")]
     pub jwk: serde_json::Value,
+    /// Whole days the certificate has left (negative once expired), as the connection state
+    /// counts them.
+    #[ts(type = "number | null")]
+    pub certificate_days_left: Option<i64>,
+    /// The certificate is expired or close to it (see [`crate::model::warnings`]).
+    pub certificate_expiring: bool,
+}
+
+impl KeyInfo {
+    fn new(handle: &str, m: &KeyMaterial, facts: Option<CertFacts>) -> Result<Self> {
+        let days = facts.as_ref().map(|f| warnings::days_left(f.not_after, chrono::Utc::now()));
+        Ok(KeyInfo {
+            handle: handle.to_string(),
+            key_type: m.key_type,
+            certificate: facts.clone(),
+            facts,
+            jwk: m.public_jwk()?,
+            certificate_days_left: days,
+            certificate_expiring: days.is_some_and(warnings::certificate_expiring),
+        })
+    }
 }
 
 /// The extra certificate authorities a profile trusts.
@@ -69,7 +91,7 @@ impl Desk {
             let sealed = key.seal(&self.aad(Place::Key(id)), m.key.expose().as_bytes());
             credentials::set_key(tx, id, &sealed, key_type_name(m.key_type), m.cert.as_deref(), not_after.as_deref())
         })?;
-        Ok(KeyInfo { handle: handle.to_string(), key_type: m.key_type, certificate: facts.clone(), facts, jwk: m.public_jwk()? })
+        KeyInfo::new(handle, m, facts)
     }
 
     /// The profile's key and certificate, opened; `None` when it has none.
@@ -95,7 +117,7 @@ impl Desk {
     pub fn key_show(&self, handle: &str) -> Result<KeyInfo> {
         let m = self.key_material(handle)?.ok_or_else(|| no_key(handle))?;
         let facts = m.facts()?;
-        Ok(KeyInfo { handle: handle.to_string(), key_type: m.key_type, certificate: facts.clone(), facts, jwk: m.public_jwk()? })
+        KeyInfo::new(handle, &m, facts)
     }
 
     /// The certificate (PEM) to upload to the provider.

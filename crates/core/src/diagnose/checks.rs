@@ -9,7 +9,7 @@ use crate::flows::config::FlowConfig;
 use crate::flows::gate::{self, Endpoint, Outbound};
 use crate::flows::http;
 use crate::flows::token;
-use crate::model::Fields;
+use crate::model::{warnings, Fields};
 use crate::secret::{AccessToken, ClientSecret};
 use crate::template::Template;
 
@@ -109,11 +109,12 @@ pub fn profile(template: &'static Template, fields: &Fields, secret: Option<&Cli
     (ok, Some(cfg))
 }
 
-/// The profile's certificate, when its key is used: expired fails, within 30 days is noted.
+/// The profile's certificate, when its key is used: expired fails, close to its end (as the
+/// connection state's warning says) is noted.
 pub fn certificate(cfg: &FlowConfig, ok: Outcome) -> Outcome {
     let used = cfg.client_auth.uses_key() || cfg.template.flow.signs_grant();
     let Some(facts) = cfg.key.as_ref().filter(|_| used).and_then(|k| k.facts().ok().flatten()) else { return ok };
-    let days = (facts.not_after - Utc::now()).num_days();
+    let days = warnings::days_left(facts.not_after, Utc::now());
     let when = facts.not_after.format("%Y-%m-%d");
     if facts.not_after < Utc::now() {
         return Outcome::fail(
@@ -126,7 +127,7 @@ pub fn certificate(cfg: &FlowConfig, ok: Outcome) -> Outcome {
             ],
         );
     }
-    if days < 30 {
+    if warnings::certificate_expiring(days) {
         return ok.with_notes(vec![format!(
             "the profile's certificate ({}) expires in {days} days, on {when}: make or import a new one and upload it before then",
             facts.subject
