@@ -50,6 +50,11 @@ pub fn sections() -> Vec<Section> {
                 const_object("EVENTS", events::EVENT_NAMES.iter().copied())
             ),
         },
+        Section {
+            doc: "The countdown's last stretch, shown in red (crates/core/src/model/warnings.rs).",
+            imports: Vec::new(),
+            body: format!("export const ALMOST_EXPIRED_SECONDS = {};\n", oauthdesk_core::model::warnings::ALMOST_EXPIRED.num_seconds()),
+        },
     ]
     .into_iter()
     .chain(label_sections())

@@ -37,15 +37,13 @@ pub fn main() -> i32 {
 /// What every command handler shares.
 pub struct AppState {
     pub desk: Arc<Desk>,
-    /// Sign-ins waiting for their redirect, by handle; sending cancels one.
-    pub pending: std::sync::Mutex<std::collections::HashMap<String, tokio::sync::oneshot::Sender<()>>>,
     /// The sandbox Try it started; it lives as long as the window.
     pub sandbox: tokio::sync::Mutex<Option<oauthdesk_sandbox::Sandbox>>,
 }
 
 impl AppState {
     pub fn new(desk: Arc<Desk>) -> Self {
-        AppState { desk, pending: Default::default(), sandbox: Default::default() }
+        AppState { desk, sandbox: Default::default() }
     }
 }
 

@@ -21,6 +21,7 @@ import type { ErrorCode } from "./bindings/ErrorCode";
 import type { Need } from "./bindings/Need";
 import type { ConnectResult } from "./bindings/ConnectResult";
 import type { Discovery } from "./bindings/Discovery";
+import type { Suggestion } from "./bindings/Suggestion";
 import type { DiagnoseResult } from "./bindings/DiagnoseResult";
 import type { RevokeOutcome } from "./bindings/RevokeOutcome";
 import type { ErrorPayload } from "./bindings/ErrorPayload";
@@ -137,6 +138,7 @@ export type {
   ConnectResult,
   DiagnoseResult,
   Discovery,
+  Suggestion,
   ErrorPayload,
   ExportFile,
   Explanation,

@@ -11,6 +11,7 @@ use std::sync::OnceLock;
 use serde::Serialize;
 use ts_rs::TS;
 
+use crate::model::Check;
 use crate::providers::{self, ProviderFacts, ProviderId, Rules};
 
 /// Which OAuth 2.0 grant a template uses.
@@ -98,6 +99,8 @@ pub struct Template {
     pub provider: Option<ProviderId>,
     /// What the window shows of that provider (or of plain OAuth 2.0).
     pub facts: ProviderFacts,
+    /// What the grant does, so the window asks these instead of naming grants.
+    pub capabilities: Capabilities,
 }
 
 impl Template {
@@ -113,6 +116,74 @@ impl Template {
     /// The secret input of this template (`client_secret`).
     pub fn secret_field(&self) -> Option<&FieldSpec> {
         self.fields.iter().find(|f| f.kind == FieldKind::Secret)
+    }
+}
+
+/// What a grant does, as the window needs to know it (see [`Flow::capabilities`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct Capabilities {
+    /// [`Flow::signs_in`].
+    pub signs_in: bool,
+    /// [`Flow::polls`].
+    pub polls: bool,
+    /// [`Flow::redirects`].
+    pub redirects: bool,
+}
+
+/// What each grant does. The desk, the diagnosis and the front ends ask these rather than
+/// naming grants, so a new grant is described here once and the code that runs the
+/// existing ones follows from its answers.
+impl Flow {
+    pub const ALL: [Flow; 5] = [Flow::ClientCredentials, Flow::AuthorizationCode, Flow::JwtBearer, Flow::DeviceCode, Flow::Password];
+
+    /// A person signs in (in a browser or on another device) before there is a token; later
+    /// tokens come from the refresh token, and without one a new sign-in is needed.
+    pub fn signs_in(self) -> bool {
+        matches!(self, Flow::AuthorizationCode | Flow::DeviceCode)
+    }
+
+    /// The sign-in is approved elsewhere while the token endpoint is polled (RFC 8628): a
+    /// code to show, no redirect coming back.
+    pub fn polls(self) -> bool {
+        self == Flow::DeviceCode
+    }
+
+    /// The sign-in comes back through the loopback redirect (RFC 8252): a browser page, a
+    /// redirect port, an authorization endpoint to check.
+    pub fn redirects(self) -> bool {
+        self.signs_in() && !self.polls()
+    }
+
+    /// The grant itself is a JWT signed with the profile's key (RFC 7523 §2.1), so the key
+    /// is needed (and its certificate matters) whatever the client authentication.
+    pub fn signs_grant(self) -> bool {
+        self == Flow::JwtBearer
+    }
+
+    /// Whether a token request without a stored client secret is bound to fail, so it is
+    /// refused before anything is sent. Only a grant whose client alone is the proof needs
+    /// one: a sign-in may be a public client's, a signed grant carries its own proof, and
+    /// the password grant's stored secret is the user's password.
+    pub fn needs_client_secret(self, auth: crate::model::ClientAuth) -> bool {
+        self == Flow::ClientCredentials && auth.uses_secret()
+    }
+
+    /// The checks a diagnosis of this grant runs, in order: a sign-in page to check only
+    /// where the sign-in redirects.
+    pub fn stages(self) -> &'static [Check] {
+        const WITHOUT_PAGE: [Check; 6] =
+            [Check::Profile, Check::Network, Check::TokenEndpoint, Check::TokenResponse, Check::TestCall, Check::Clock];
+        if self.redirects() {
+            &Check::ALL
+        } else {
+            &WITHOUT_PAGE
+        }
+    }
+
+    /// The answers the window reads, sent with each template.
+    pub fn capabilities(self) -> Capabilities {
+        Capabilities { signs_in: self.signs_in(), polls: self.polls(), redirects: self.redirects() }
     }
 }
 
@@ -183,6 +254,33 @@ mod tests {
             names.sort();
             names.dedup();
             assert_eq!(names.len(), t.fields.len(), "{} repeats a field", t.id);
+        }
+    }
+
+    /// The capabilities are the grant's, told apart by what its templates ask for: a sign-in
+    /// page needs a redirect port, a device sign-in a device authorization URL.
+    #[test]
+    fn each_grants_capabilities_agree_with_the_fields_of_its_templates() {
+        for t in all() {
+            let f = t.flow;
+            let has = |name: &str| t.field(name).is_some();
+            assert_eq!(f.redirects(), has("redirect_port"), "{}", t.id);
+            assert_eq!(f.polls(), has("device_authorization_url"), "{}", t.id);
+            assert_eq!(f.signs_in(), f.redirects() || f.polls(), "{}", t.id);
+            assert_eq!(f.stages().contains(&Check::Authorization), f.redirects(), "{}", t.id);
+            assert!(f.stages().iter().all(|c| Check::ALL.contains(c)), "{}", t.id);
+            assert_eq!(t.capabilities, f.capabilities(), "{}", t.id);
+        }
+        for f in Flow::ALL {
+            // Every grant is listed (a new one fails to compile here until it is).
+            match f {
+                Flow::ClientCredentials | Flow::AuthorizationCode | Flow::JwtBearer | Flow::DeviceCode | Flow::Password => {}
+            }
+            assert!(all().iter().any(|t| t.flow == f), "{f:?} has a template");
+            for (name, auth) in crate::model::ClientAuth::NAMES {
+                let secret_proves = ["basic", "post", "client_secret_jwt"].contains(&name);
+                assert_eq!(f.needs_client_secret(auth), f == Flow::ClientCredentials && secret_proves, "{f:?} {name}");
+            }
         }
     }
 

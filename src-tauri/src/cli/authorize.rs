@@ -1,10 +1,10 @@
-//! `authorize`, `revoke` and `discover`: the sign-in for authorization-code profiles and the
-//! tools around it.
+//! `authorize`, `revoke` and `discover`: the sign-in (in a browser or with a device code, as
+//! the profile's grant does it) and the tools around it.
 
 use std::time::Duration;
 
 use clap::Args;
-use oauthdesk_core::flows::device::DeviceStart;
+use oauthdesk_core::desk::SignInStart;
 use oauthdesk_core::flows::discovery::Discovery;
 use oauthdesk_core::Desk;
 
@@ -26,22 +26,49 @@ pub struct AuthorizeArgs {
 }
 
 pub fn authorize(desk: &Desk, out: &Out, a: AuthorizeArgs) -> AppResult<()> {
-    if oauthdesk_core::template::find(&desk.get(&a.handle)?.template)?.flow == oauthdesk_core::Flow::DeviceCode {
-        return device(desk, out, a);
-    }
-    let on_url = |url: &url::Url| {
-        if a.no_browser {
-            super::emit(&format!("{url}\n"));
-        } else {
+    let json = out.json;
+    let device = std::cell::Cell::new(false);
+    let on_start = |start: SignInStart<'_>| match start {
+        SignInStart::Browser(url) if a.no_browser => super::emit(&format!("{url}\n")),
+        SignInStart::Browser(url) => {
             let opened = browser::open(url);
             let how = if opened { "Your browser should open; if it does not, visit" } else { "Open this URL in your browser" };
             super::emit_err(&format!("{how}:\n{url}\nWaiting for the sign-in (Ctrl-C cancels)…\n"));
         }
+        // The verification URL and the user code first (one JSON object with `--json`).
+        SignInStart::Device(s) => {
+            device.set(true);
+            if json {
+                super::emit(&format!("{}\n", serde_json::to_string(s).unwrap_or_default()));
+            } else {
+                super::emit(&format!("{}\n{}\n", s.verification_uri, s.user_code));
+                super::emit_err(&format!(
+                    "Open the address above on any device and enter the code (it expires in {} s). Waiting (Ctrl-C cancels)…\n",
+                    s.expires_in
+                ));
+            }
+        }
     };
-    let cancel = async {
+    // Ctrl-C cancels through the desk, as the window's Cancel does.
+    let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
+        desk.cancel(&a.handle);
+        std::future::pending::<()>().await;
     };
-    let token = block_on(desk.authorize(&a.handle, Duration::from_secs(a.timeout.max(1)), on_url, cancel))??;
+    let sign_in = desk.sign_in(&a.handle, Duration::from_secs(a.timeout.max(1)), on_start);
+    let token = block_on(async {
+        tokio::select! {
+            biased;
+            token = sign_in => token,
+            () = ctrl_c => Err(oauthdesk_core::Error::Cancelled),
+        }
+    })??;
+    if device.get() {
+        print_token(out, &token, || {
+            format!("Authorized '{}' on another device; refresh token: {}.", a.handle, if token.info.refresh_token { "yes" } else { "no" })
+        });
+        return Ok(());
+    }
     print_token(out, &token, || {
         let i = &token.info;
         let expiry = i.expires_in().map(|s| format!("expires in {}m {}s", s / 60, s % 60)).unwrap_or_else(|| "expiry unknown".into());
@@ -51,31 +78,6 @@ pub fn authorize(desk: &Desk, out: &Out, a: AuthorizeArgs) -> AppResult<()> {
             i.scope.as_deref().unwrap_or("(none said)"),
             if i.refresh_token { "yes" } else { "no" }
         )
-    });
-    Ok(())
-}
-
-/// The device sign-in: the verification URL and the user code first (one JSON object with
-/// `--json`), then polling until the user approves.
-fn device(desk: &Desk, out: &Out, a: AuthorizeArgs) -> AppResult<()> {
-    let json = out.json;
-    let on_start = |s: &DeviceStart| {
-        if json {
-            super::emit(&format!("{}\n", serde_json::to_string(s).unwrap_or_default()));
-        } else {
-            super::emit(&format!("{}\n{}\n", s.verification_uri, s.user_code));
-            super::emit_err(&format!(
-                "Open the address above on any device and enter the code (it expires in {} s). Waiting (Ctrl-C cancels)…\n",
-                s.expires_in
-            ));
-        }
-    };
-    let cancel = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    let token = block_on(desk.authorize_device(&a.handle, Duration::from_secs(a.timeout.max(1)), on_start, cancel))??;
-    print_token(out, &token, || {
-        format!("Authorized '{}' on another device; refresh token: {}.", a.handle, if token.info.refresh_token { "yes" } else { "no" })
     });
     Ok(())
 }

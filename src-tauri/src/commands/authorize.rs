@@ -1,9 +1,11 @@
-//! Commands for the authorization-code flow: sign in (with a waiting state the window can
-//! cancel), revoke, and discovery for the form's Discover button.
+//! Commands for the sign-in: sign in (with a waiting state the window can cancel), revoke,
+//! and discovery for the form's Discover button.
 
 use oauthdesk_core::desk::authorization::{RevokeOutcome, DEFAULT_TIMEOUT};
-use oauthdesk_core::flows::device::DeviceStart;
-use oauthdesk_core::flows::discovery::Discovery;
+use oauthdesk_core::desk::SignInStart;
+use oauthdesk_core::flows::discovery::Suggestion;
+use std::collections::BTreeMap;
+
 use oauthdesk_core::ConnectResult;
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, Runtime, State};
@@ -43,56 +45,37 @@ fn qr_svg(text: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Signs in: opens the browser, waits for the redirect, exchanges the code, and calls the
-/// test URL with the new token.
+/// Signs in as the profile's grant does (the browser, or a device code shown in the
+/// window), then calls the test URL with the new token.
 #[tauri::command]
 pub async fn profile_authorize<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, handle: String) -> Answer<ConnectResult> {
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    if let Ok(mut pending) = state.pending.lock() {
-        pending.insert(handle.clone(), tx);
-    }
-    let cancel = async {
-        let _ = rx.await;
-    };
-    let device = state.desk.get(&handle).ok().and_then(|p| oauthdesk_core::template::find(&p.template).ok()).map(|t| t.flow)
-        == Some(oauthdesk_core::Flow::DeviceCode);
-    let result = if device {
-        let on_start = |s: &DeviceStart| {
-            let url = s.verification_uri_complete.clone().unwrap_or_else(|| s.verification_uri.clone());
-            let shown = DeviceShown {
-                user_code: s.user_code.clone(),
-                verification_uri: s.verification_uri.clone(),
-                expires_in: s.expires_in,
-                qr_svg: qr_svg(&url),
-            };
-            let _ = app.emit(
-                events::AUTHORIZE_STARTED,
-                AuthorizeStarted { handle: handle.clone(), url, browser_opened: false, device: Some(shown) },
-            );
+    let on_start = |start: SignInStart<'_>| {
+        let started = match start {
+            SignInStart::Browser(url) => {
+                let browser_opened = browser::open(url);
+                AuthorizeStarted { handle: handle.clone(), url: url.to_string(), browser_opened, device: None }
+            }
+            SignInStart::Device(s) => {
+                let url = s.verification_uri_complete.clone().unwrap_or_else(|| s.verification_uri.clone());
+                let shown = DeviceShown {
+                    user_code: s.user_code.clone(),
+                    verification_uri: s.verification_uri.clone(),
+                    expires_in: s.expires_in,
+                    qr_svg: qr_svg(&url),
+                };
+                AuthorizeStarted { handle: handle.clone(), url, browser_opened: false, device: Some(shown) }
+            }
         };
-        state.desk.authorize_device(&handle, DEFAULT_TIMEOUT, on_start, cancel).await
-    } else {
-        let on_url = |url: &url::Url| {
-            let browser_opened = browser::open(url);
-            let _ = app.emit(
-                events::AUTHORIZE_STARTED,
-                AuthorizeStarted { handle: handle.clone(), url: url.to_string(), browser_opened, device: None },
-            );
-        };
-        state.desk.authorize(&handle, DEFAULT_TIMEOUT, on_url, cancel).await
+        let _ = app.emit(events::AUTHORIZE_STARTED, started);
     };
-    if let Ok(mut pending) = state.pending.lock() {
-        pending.remove(&handle);
-    }
+    let result = state.desk.sign_in(&handle, DEFAULT_TIMEOUT, on_start).await;
     Ok(Shown(state.desk.connect_result(&handle, result?).await?))
 }
 
-/// Cancels a waiting sign-in; there being none is not an error.
+/// Cancels the profile's waiting sign-in or Connect; there being none is not an error.
 #[tauri::command]
 pub fn profile_authorize_cancel(state: State<'_, AppState>, handle: String) {
-    if let Some(tx) = state.pending.lock().ok().and_then(|mut p| p.remove(&handle)) {
-        let _ = tx.send(());
-    }
+    state.desk.cancel(&handle);
 }
 
 #[tauri::command]
@@ -100,8 +83,15 @@ pub async fn profile_revoke(state: State<'_, AppState>, handle: String) -> Answe
     state.desk.revoke(&handle).await.map(Shown).map_err(AppError::from)
 }
 
-/// Reads an issuer's metadata; with a profile, compares (and with `apply`, fills its URLs).
+/// Reads an issuer's metadata for the form: compared with the stored profile (if any), with
+/// the fields it fills for the form's template and values (what `discover --apply` saves).
 #[tauri::command]
-pub async fn discover(state: State<'_, AppState>, issuer: String, handle: Option<String>, apply: bool) -> Answer<Discovery> {
-    state.desk.discover(&issuer, handle.as_deref(), apply).await.map(Shown).map_err(AppError::from)
+pub async fn discover(
+    state: State<'_, AppState>,
+    issuer: String,
+    handle: Option<String>,
+    template: String,
+    fields: BTreeMap<String, String>,
+) -> Answer<Suggestion> {
+    state.desk.discover_suggestion(&issuer, handle.as_deref(), &template, &fields).await.map(Shown).map_err(AppError::from)
 }

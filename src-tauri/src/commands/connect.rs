@@ -14,17 +14,7 @@ use crate::AppState;
 pub async fn profile_connect(state: State<'_, AppState>, handle: String, force: bool) -> Answer<ConnectResult> {
     // Cancel (profile_authorize_cancel) stops the wait: the request is dropped, nothing of it
     // is stored, and the profile's exchange lock is released with it.
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    if let Ok(mut pending) = state.pending.lock() {
-        pending.insert(handle.clone(), tx);
-    }
-    let result = tokio::select! {
-        r = state.desk.connect(&handle, force) => r,
-        _ = rx => Err(oauthdesk_core::Error::Cancelled),
-    };
-    if let Ok(mut pending) = state.pending.lock() {
-        pending.remove(&handle);
-    }
+    let result = state.desk.cancellable(&handle, state.desk.connect(&handle, force)).await;
     result.map(Shown).map_err(AppError::from)
 }
 

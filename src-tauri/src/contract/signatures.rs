@@ -128,6 +128,7 @@ pub fn ts_type(ty: &Type, imports: &mut BTreeSet<String>) -> Result<String, Stri
                 ("u64" | "i64" | "u128" | "i128", []) => Ok("bigint".to_owned()),
                 ("Option", [inner]) => Ok(format!("{} | null", ts_type(inner, imports)?)),
                 ("Vec", [inner]) => Ok(format!("Array<{}>", ts_type(inner, imports)?)),
+                ("BTreeMap" | "HashMap", [key, value]) => Ok(format!("Record<{}, {}>", ts_type(key, imports)?, ts_type(value, imports)?)),
                 (named, []) if named.starts_with(|c: char| c.is_ascii_uppercase()) => {
                     imports.insert(named.to_owned());
                     Ok(named.to_owned())
@@ -238,11 +239,17 @@ mod tests {
 
     #[test]
     fn a_type_without_typescript_fails_naming_it() {
-        for rust in ["HashMap<String, String>", "(String, u32)", "[u8; 4]", "Box<Profile>", "lowercase", "fn()"] {
+        for rust in ["(String, u32)", "[u8; 4]", "Box<Profile>", "lowercase", "fn()", "BTreeMap<String, Box<u8>>"] {
             let e = ts(rust).expect_err(rust);
             assert!(e.contains("has no TypeScript here"), "{rust}: {e}");
         }
-        assert!(ts("HashMap<String, String>").unwrap_err().contains("`HashMap`"));
+        assert!(ts("Box<Profile>").unwrap_err().contains("`Box`"));
+    }
+
+    #[test]
+    fn a_map_is_a_record_of_its_key_and_value() {
+        assert_eq!(ts("BTreeMap<String, String>"), Ok("Record<string, string>".to_owned()));
+        assert_eq!(ts("std::collections::HashMap<String, Option<u32>>"), Ok("Record<string, number | null>".to_owned()));
     }
 
     /// Tauri fills these in; the page sends every other argument, by its camelCase name.

@@ -8,4 +8,21 @@ export type ConnectionState = { state: ConnectionStatus, expires_at: string | nu
 /**
  * When the certificate of the profile's key expires, if it has one.
  */
-certificate_expires_at: string | null, };
+certificate_expires_at: string | null, 
+/**
+ * Connected with less than [`warnings::EXPIRING_SOON`] left, as of the read.
+ */
+expiring_soon: boolean, 
+/**
+ * From when the token is expiring soon: a clock that runs between reads (the window's)
+ * compares this.
+ */
+expiring_soon_at: string | null, 
+/**
+ * Whole days the certificate has left, as of the read (negative once expired).
+ */
+certificate_days_left: number | null, 
+/**
+ * The certificate is expired or has fewer than [`warnings::CERTIFICATE_WARNING_DAYS`] left.
+ */
+certificate_expiring: boolean, };

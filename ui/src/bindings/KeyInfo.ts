@@ -14,4 +14,13 @@ certificate: CertFacts | null,
 /**
  * The public key as a JWK, for providers that register one (Okta, Auth0).
  */
-jwk: Record<string, unknown>, };
+jwk: Record<string, unknown>, 
+/**
+ * Whole days the certificate has left (negative once expired), as the connection state
+ * counts them.
+ */
+certificate_days_left: number | null, 
+/**
+ * The certificate is expired or close to it (see [`crate::model::warnings`]).
+ */
+certificate_expiring: boolean, };

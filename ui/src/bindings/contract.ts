@@ -8,7 +8,6 @@ import type { Check } from "./Check";
 import type { ConnectResult } from "./ConnectResult";
 import type { ConnectionStatus } from "./ConnectionStatus";
 import type { DiagnoseResult } from "./DiagnoseResult";
-import type { Discovery } from "./Discovery";
 import type { ExpirySource } from "./ExpirySource";
 import type { Explanation } from "./Explanation";
 import type { ExportFile } from "./ExportFile";
@@ -24,6 +23,7 @@ import type { RekeyOutcome } from "./RekeyOutcome";
 import type { RevokeOutcome } from "./RevokeOutcome";
 import type { SandboxInfo } from "./SandboxInfo";
 import type { Stage } from "./Stage";
+import type { Suggestion } from "./Suggestion";
 import type { Template } from "./Template";
 import type { TestAll } from "./TestAll";
 import type { TokenView } from "./TokenView";
@@ -98,7 +98,7 @@ export type Commands = {
   profile_authorize: { args: { handle: string }; result: ConnectResult };
   profile_authorize_cancel: { args: { handle: string }; result: null };
   profile_revoke: { args: { handle: string }; result: RevokeOutcome };
-  discover: { args: { issuer: string; handle: string | null; apply: boolean }; result: Discovery };
+  discover: { args: { issuer: string; handle: string | null; template: string; fields: Record<string, string> }; result: Suggestion };
   profile_diagnose: { args: { handle: string }; result: DiagnoseResult };
   error_explain: { args: { text: string; provider: string | null }; result: Explanation };
   knowledge_open: { args: { entry: string }; result: boolean };
@@ -128,6 +128,9 @@ export const EVENTS = {
   testProgress: "test-progress",
 } as const;
 export type EventName = (typeof EVENTS)[keyof typeof EVENTS];
+
+/** The countdown's last stretch, shown in red (crates/core/src/model/warnings.rs). */
+export const ALMOST_EXPIRED_SECONDS = 60;
 
 /** Labels for people, from the core (crates/core/src/model/labels.rs). */
 export const STAGE_LABELS = {

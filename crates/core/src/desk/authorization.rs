@@ -2,7 +2,6 @@
 //! redirect on 127.0.0.1, PKCE S256 and `state`; then refresh, revocation (RFC 7009) and
 //! discovery for the profiles that use it. Tokens come from the grant pipeline.
 
-use std::future::Future;
 use std::time::Instant;
 
 use serde::Serialize;
@@ -14,14 +13,13 @@ use super::Desk;
 use crate::error::{Error, Need, Result};
 use crate::flows::authorize;
 use crate::flows::config::FlowConfig;
-use crate::flows::discovery::{self, Discovery};
+use crate::flows::discovery::{self, Discovery, Suggestion};
 use crate::flows::exchange::{self, Grant, Revocable};
 use crate::flows::gate::Endpoint;
 use crate::flows::listener::{Loopback, Redirect};
 use crate::flows::record::Recorder;
 use crate::model::{Fields, SecretState, Stage};
 use crate::profile::ProfileChanges;
-use crate::template::Flow;
 
 /// How long a sign-in may take by default.
 pub const DEFAULT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(300);
@@ -38,21 +36,11 @@ pub struct RevokeOutcome {
 }
 
 impl Desk {
-    /// Runs the sign-in: listens on the loopback redirect, hands the authorization URL to
-    /// `on_url` (to open a browser or print it), waits for the redirect (at most `timeout`,
-    /// or until `cancel` completes), and exchanges the code for tokens.
-    #[tracing::instrument(skip(self, on_url, cancel), err(level = "info"))]
-    pub async fn authorize(
-        &self,
-        handle: &str,
-        timeout: std::time::Duration,
-        on_url: impl FnOnce(&Url),
-        cancel: impl Future<Output = ()>,
-    ) -> Result<Token> {
+    /// The sign-in through the browser (see [`Desk::sign_in`]): listens on the loopback
+    /// redirect, hands the authorization URL to `on_url`, waits for the redirect (at most
+    /// `timeout`), and exchanges the code for tokens.
+    pub(super) async fn authorize(&self, handle: &str, timeout: std::time::Duration, on_url: impl FnOnce(&Url)) -> Result<Token> {
         let (id, cfg) = self.flow_config(handle)?;
-        if cfg.template.flow != Flow::AuthorizationCode {
-            return Err(Error::not_ready(handle, Need::NoSignIn, format!("'{handle}' uses client credentials: no sign-in is needed")));
-        }
         self.check_origins(handle, &[Endpoint::Token])?;
         let secret = self.client_secret(handle)?;
         // The tokens must be kept: a store whose key is gone says so before the browser opens.
@@ -62,7 +50,8 @@ impl Desk {
         let request = authorize::request(&cfg, &redirect_uri)?;
         on_url(&request.url);
         let started = Instant::now();
-        let redirect = loopback.wait(&cfg.redirect_path, request.state.secret(), timeout, cancel).await;
+        // Cancelling drops this wait (see [`Desk::cancellable`]), so it needs no signal of its own.
+        let redirect = loopback.wait(&cfg.redirect_path, request.state.secret(), timeout, std::future::pending()).await;
         let code = redirect.and_then(|r| match r {
             Redirect::Code(code) => Ok(code),
             Redirect::Denied { error, description } => Err(Error::Denied { error, description }),
@@ -150,7 +139,7 @@ impl Desk {
     }
 
     /// Reads an issuer's metadata; with a profile, warns where it asks for what the server
-    /// lacks, and with `apply` fills the profile's endpoint fields from it.
+    /// lacks, and with `apply` saves the fields it suggests ([`Discovery::suggested_fields`]).
     pub async fn discover(&self, issuer: &str, handle: Option<&str>, apply: bool) -> Result<Discovery> {
         let mut d = discovery::discover(issuer).await?;
         let Some(handle) = handle else { return Ok(d) };
@@ -163,26 +152,18 @@ impl Desk {
             public,
         );
         if apply {
-            let mut fields = Fields::new();
-            let mut set = |name: &str, value: &Option<String>| {
-                if let (Some(v), Some(_)) = (value, template.field(name)) {
-                    fields.insert(name.to_string(), v.clone());
-                }
-            };
-            // A client that authenticates with mutual TLS uses the endpoints' mTLS aliases.
-            let mtls =
-                matches!(profile.fields.get("client_auth").map(String::as_str), Some("tls_client_auth" | "self_signed_tls_client_auth"));
-            let aliases = d.mtls_endpoint_aliases.clone().filter(|_| mtls).unwrap_or_default();
-            set("authorize_url", &d.authorization_endpoint);
-            set("token_url", &aliases.token_endpoint.or_else(|| d.token_endpoint.clone()));
-            set("revoke_url", &aliases.revocation_endpoint.or_else(|| d.revocation_endpoint.clone()));
-            set("introspect_url", &aliases.introspection_endpoint.or_else(|| d.introspection_endpoint.clone()));
-            set("device_authorization_url", &aliases.device_authorization_endpoint.or_else(|| d.device_authorization_endpoint.clone()));
-            if !profile.fields.contains_key("test_url") {
-                set("test_url", &d.userinfo_endpoint);
-            }
+            let fields = d.suggested_fields(template, &profile.fields);
             self.update(handle, ProfileChanges { fields, ..Default::default() })?;
         }
         Ok(d)
+    }
+
+    /// Reads an issuer's metadata for a form: compared with the stored profile `handle` (if
+    /// any), with the fields it suggests for a profile of `template` whose fields are now
+    /// `fields` (the same fields `discover` with `apply` saves).
+    pub async fn discover_suggestion(&self, issuer: &str, handle: Option<&str>, template: &str, fields: &Fields) -> Result<Suggestion> {
+        let template = crate::template::find(template)?;
+        let discovery = self.discover(issuer, handle, false).await?;
+        Ok(Suggestion { fields: discovery.suggested_fields(template, fields), discovery })
     }
 }

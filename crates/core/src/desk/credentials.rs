@@ -8,6 +8,7 @@ use ts_rs::TS;
 use super::Desk;
 use crate::error::{Error, Need, Result};
 use crate::flows::config::FlowConfig;
+use crate::model::warnings;
 use crate::pki::{self, Algorithm, CertFacts, KeyMaterial, KeyType};
 use crate::secret::PrivateKey;
 use crate::store::{self, credentials, sealed::Place};
@@ -27,6 +28,27 @@ pub struct KeyInfo {
     /// The public key as a JWK, for providers that register one (Okta, Auth0).
     #[ts(type = "Record<string, unknown>")]
     pub jwk: serde_json::Value,
+    /// Whole days the certificate has left (negative once expired), as the connection state
+    /// counts them.
+    #[ts(type = "number | null")]
+    pub certificate_days_left: Option<i64>,
+    /// The certificate is expired or close to it (see [`crate::model::warnings`]).
+    pub certificate_expiring: bool,
+}
+
+impl KeyInfo {
+    fn new(handle: &str, m: &KeyMaterial, facts: Option<CertFacts>) -> Result<Self> {
+        let days = facts.as_ref().map(|f| warnings::days_left(f.not_after, chrono::Utc::now()));
+        Ok(KeyInfo {
+            handle: handle.to_string(),
+            key_type: m.key_type,
+            certificate: facts.clone(),
+            facts,
+            jwk: m.public_jwk()?,
+            certificate_days_left: days,
+            certificate_expiring: days.is_some_and(warnings::certificate_expiring),
+        })
+    }
 }
 
 /// The extra certificate authorities a profile trusts.
@@ -69,7 +91,7 @@ impl Desk {
             let sealed = key.seal(&self.aad(Place::Key(id)), m.key.expose().as_bytes());
             credentials::set_key(tx, id, &sealed, key_type_name(m.key_type), m.cert.as_deref(), not_after.as_deref())
         })?;
-        Ok(KeyInfo { handle: handle.to_string(), key_type: m.key_type, certificate: facts.clone(), facts, jwk: m.public_jwk()? })
+        KeyInfo::new(handle, m, facts)
     }
 
     /// The profile's key and certificate, opened; `None` when it has none.
@@ -95,7 +117,7 @@ impl Desk {
     pub fn key_show(&self, handle: &str) -> Result<KeyInfo> {
         let m = self.key_material(handle)?.ok_or_else(|| no_key(handle))?;
         let facts = m.facts()?;
-        Ok(KeyInfo { handle: handle.to_string(), key_type: m.key_type, certificate: facts.clone(), facts, jwk: m.public_jwk()? })
+        KeyInfo::new(handle, &m, facts)
     }
 
     /// The certificate (PEM) to upload to the provider.
@@ -182,7 +204,7 @@ impl Desk {
     /// Says what is missing when the profile signs with a key, or shows it in TLS, and has
     /// none that opens.
     pub(crate) fn require_key(&self, handle: &str, cfg: &FlowConfig) -> Result<()> {
-        let needs = cfg.client_auth.uses_key() || cfg.template.flow == crate::template::Flow::JwtBearer;
+        let needs = cfg.client_auth.uses_key() || cfg.template.flow.signs_grant();
         if let (Some(alg), Some(key)) = (cfg.algorithm.filter(|_| needs), &cfg.key) {
             key.check_algorithm("key", alg).map_err(|_| {
                 Error::not_ready(
@@ -224,7 +246,7 @@ impl Desk {
         use crate::flows::exchange;
         let (_, cfg) = self.flow_config(handle)?;
         self.require_key(handle, &cfg)?;
-        if cfg.template.flow == crate::template::Flow::JwtBearer {
+        if cfg.template.flow.signs_grant() {
             let (signer, claims) = exchange::bearer_assertion(&cfg)?;
             return crate::pki::jwt::unsigned(&signer, &claims);
         }

@@ -3,33 +3,22 @@
 //! Polls that are still pending are not attempts of the profile's; the token comes through
 //! the grant pipeline like any other.
 
-use std::future::Future;
 use std::time::{Duration, Instant};
 
 use super::tokens::Token;
 use super::Desk;
-use crate::error::{Error, Need, Result};
+use crate::error::{Error, Result};
 use crate::flows::device::{self, DeviceStart};
 use crate::flows::exchange::Grant;
 use crate::flows::gate::Endpoint;
 use crate::flows::record::Recorder;
-use crate::template::Flow;
 
 impl Desk {
-    /// Runs a device sign-in: hands the codes to `on_start` (to show them), then polls until
-    /// the user is done, `timeout` passes, the codes expire, or `cancel` completes.
-    #[tracing::instrument(skip(self, on_start, cancel), err(level = "info"))]
-    pub async fn authorize_device(
-        &self,
-        handle: &str,
-        timeout: Duration,
-        on_start: impl FnOnce(&DeviceStart),
-        cancel: impl Future<Output = ()>,
-    ) -> Result<Token> {
+    /// The device sign-in (see [`Desk::sign_in`]): hands the codes to `on_start`, then polls
+    /// until the user is done, `timeout` passes or the codes expire. Cancelling drops the
+    /// wait (see [`Desk::cancellable`]).
+    pub(super) async fn authorize_device(&self, handle: &str, timeout: Duration, on_start: impl FnOnce(&DeviceStart)) -> Result<Token> {
         let (id, cfg) = self.flow_config(handle)?;
-        if cfg.template.flow != Flow::DeviceCode {
-            return Err(Error::not_ready(handle, Need::NoSignIn, format!("'{handle}' does not sign in with a device code")));
-        }
         self.check_origins(handle, &[Endpoint::DeviceAuthorization, Endpoint::Token])?;
         self.require_key(handle, &cfg)?;
         let secret = self.client_secret(handle)?;
@@ -50,25 +39,18 @@ impl Desk {
         let timed_out =
             || Error::Timeout { stage: crate::model::Stage::Authorize, host: "the device sign-in".into(), secs: wait.as_secs().max(1) };
         let mut interval = Duration::from_secs(start.interval);
-        tokio::pin!(cancel);
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
                 return Err(timed_out());
             }
-            tokio::select! {
-                () = tokio::time::sleep(interval.min(left)) => {}
-                () = &mut cancel => return Err(Error::Cancelled),
-            }
+            tokio::time::sleep(interval.min(left)).await;
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
                 return Err(timed_out());
             }
             let grant = Grant::DeviceCode { device_code: device_code.clone() };
-            let polled = tokio::select! {
-                polled = tokio::time::timeout(left, self.obtain(id, &cfg, secret.as_ref(), grant, &mut log)) => polled,
-                () = &mut cancel => return Err(Error::Cancelled),
-            };
+            let polled = tokio::time::timeout(left, self.obtain(id, &cfg, secret.as_ref(), grant, &mut log)).await;
             let Ok(polled) = polled else { return Err(timed_out()) };
             match polled {
                 Ok(token) => return Ok(token),

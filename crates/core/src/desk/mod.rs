@@ -5,6 +5,7 @@
 //! - [`profiles`]: create, change, remove, list, export and import profiles;
 //! - [`grant`]: the one pipeline that turns any grant into a stored token;
 //! - [`tokens`]: the token cache, Connect, the test call, the history;
+//! - [`sign_in`]: the one sign-in, and the cancel registry of waits;
 //! - [`authorization`]: the sign-in of authorization-code profiles, refresh, revoke, discovery;
 //! - [`keys`]: the store's data key, under which every secret and token is sealed.
 
@@ -13,6 +14,8 @@ pub mod credentials;
 #[cfg(test)]
 mod data_key_tests;
 mod device;
+#[cfg(test)]
+mod discovery_tests;
 mod grant;
 pub mod keys;
 #[cfg(test)]
@@ -21,6 +24,11 @@ mod keys_tests;
 mod limits_tests;
 pub mod origins;
 pub mod profiles;
+mod sign_in;
+#[cfg(test)]
+mod sign_in_tests;
+#[cfg(test)]
+mod test_support;
 pub mod tokens;
 
 use std::path::{Path, PathBuf};
@@ -33,6 +41,7 @@ use crate::secret::SecretStore;
 use crate::store;
 
 pub use keys::RekeyOutcome;
+pub use sign_in::SignInStart;
 pub use tokens::{ConnectResult, Token, DEFAULT_MARGIN, NO_TEST_URL};
 
 /// Profiles, their store and their secrets.
@@ -43,6 +52,8 @@ pub struct Desk {
     path: PathBuf,
     /// The data key, once read (see [`keys`]).
     key: Mutex<Option<Arc<keys::HeldKey>>>,
+    /// Sign-ins and Connects that may be cancelled (see [`sign_in`]).
+    waits: sign_in::Waits,
 }
 
 impl Desk {
@@ -52,7 +63,7 @@ impl Desk {
         let conn = store::open(&path)?;
         let store_id = store::store_id(&conn)?;
         let legacy = store::sealed::has_legacy(&conn)?;
-        let desk = Desk { conn: Mutex::new(conn), secrets, store_id, path, key: Mutex::new(None) };
+        let desk = Desk { conn: Mutex::new(conn), secrets, store_id, path, key: Mutex::new(None), waits: Default::default() };
         // A change of key stopped half-way (or another process's) left key items to remove.
         desk.tidy_keys();
         if store::profiles::has_unrecorded_confirmations(&desk.conn())? {

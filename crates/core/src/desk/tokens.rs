@@ -9,7 +9,7 @@ use url::Url;
 
 use super::Desk;
 use crate::error::{Error, Need, Result};
-use crate::flows::config::{ClientAuth, FlowConfig};
+use crate::flows::config::FlowConfig;
 use crate::flows::exchange::Grant;
 use crate::flows::gate::Endpoint;
 use crate::flows::record::Recorder;
@@ -194,30 +194,30 @@ impl Desk {
             return Ok(t);
         }
         self.require_key(handle, &cfg)?;
-        match cfg.template.flow {
-            Flow::AuthorizationCode | Flow::DeviceCode => self.refresh_token(id, handle, &cfg, log).await,
+        let flow = cfg.template.flow;
+        // After a sign-in, tokens come from the refresh token whatever the sign-in was.
+        if flow.signs_in() {
+            return self.refresh_token(id, handle, &cfg, log).await;
+        }
+        let secret = self.client_secret(handle)?;
+        // A client that proves itself with its key (or its TLS certificate) needs no secret.
+        if secret.is_none() && flow.needs_client_secret(cfg.client_auth) {
+            return Err(Error::not_ready(handle, Need::ClientSecret, format!("no client secret is stored for '{handle}'")));
+        }
+        let (secret, grant) = match flow {
             Flow::Password => {
                 // The profile's secret is the user's password here, never a client secret.
-                let password = self
-                    .client_secret(handle)?
-                    .ok_or_else(|| Error::not_ready(handle, Need::ClientSecret, format!("no password is stored for '{handle}'")))?;
+                let password =
+                    secret.ok_or_else(|| Error::not_ready(handle, Need::ClientSecret, format!("no password is stored for '{handle}'")))?;
                 let username = cfg.username.clone().ok_or_else(|| Error::invalid("username", "is required"))?;
-                self.obtain(id, &cfg, None, Grant::Password { username, password }, log).await
+                (None, Grant::Password { username, password })
             }
-            Flow::JwtBearer => {
-                let secret = self.client_secret(handle)?;
-                self.obtain(id, &cfg, secret.as_ref(), Grant::JwtBearer, log).await
-            }
-            Flow::ClientCredentials => {
-                let secret = self.client_secret(handle)?;
-                // A client that proves itself with its key (or its TLS certificate) needs no secret.
-                let needs_secret = matches!(cfg.client_auth, ClientAuth::Basic | ClientAuth::Post | ClientAuth::ClientSecretJwt);
-                if secret.is_none() && needs_secret {
-                    return Err(Error::not_ready(handle, Need::ClientSecret, format!("no client secret is stored for '{handle}'")));
-                }
-                self.obtain(id, &cfg, secret.as_ref(), Grant::ClientCredentials, log).await
-            }
-        }
+            Flow::JwtBearer => (secret, Grant::JwtBearer),
+            Flow::ClientCredentials => (secret, Grant::ClientCredentials),
+            // Answered above: `signs_in`.
+            Flow::AuthorizationCode | Flow::DeviceCode => return self.refresh_token(id, handle, &cfg, log).await,
+        };
+        self.obtain(id, &cfg, secret.as_ref(), grant, log).await
     }
 
     /// Holds the profile's exchange lock (a file lock in the data directory, released when
@@ -366,7 +366,7 @@ impl Desk {
     pub fn token_reveal(&self, handle: &str) -> Result<AccessToken> {
         let (id, cfg) = self.flow_config(handle)?;
         // What gets one: a sign-in for the user flows, a Connect for the others.
-        let need = if matches!(cfg.template.flow, Flow::AuthorizationCode | Flow::DeviceCode) { Need::SignIn } else { Need::NoSignIn };
+        let need = if cfg.template.flow.signs_in() { Need::SignIn } else { Need::NoSignIn };
         self.cached_any(id)?
             .map(|(t, _)| t.access_token)
             .ok_or_else(|| Error::not_ready(handle, need, format!("'{handle}' holds no token")))

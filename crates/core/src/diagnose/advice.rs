@@ -137,10 +137,9 @@ impl Diagnosis {
                 None => Outcome::found("refused-unknown-error", &facts),
             },
             Error::BadResponse { stage: Stage::Authorize, status: Some(404), .. } => Outcome::found("authorize-url-not-found", &facts),
-            Error::BadResponse { kind: AnswerKind::Html, .. } | Error::BadResponse { status: Some(404), .. } => Outcome::found(
-                ctx.hints.token_url.unwrap_or("token-url-not-token-endpoint"),
-                &facts,
-            ),
+            Error::BadResponse { kind: AnswerKind::Html, .. } | Error::BadResponse { status: Some(404), .. } => {
+                Outcome::found(ctx.hints.token_url.unwrap_or("token-url-not-token-endpoint"), &facts)
+            }
             Error::BadResponse { kind: AnswerKind::Redirect, .. } => {
                 Outcome::found(ctx.hints.redirect.unwrap_or("token-url-redirects"), &facts)
             }

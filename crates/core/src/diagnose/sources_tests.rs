@@ -76,6 +76,16 @@ fn no_diagnosis_module_words_a_finding_itself() {
             }
         }
     }
+    // A provider names the findings that replace the generic ones for its templates.
+    for provider in crate::providers::ProviderId::ALL {
+        let hints = provider.rules().hints();
+        for id in [hints.token_url, hints.redirect, hints.forbidden].into_iter().flatten() {
+            match findings::finding(id) {
+                Some(_) => _ = named.insert(id.to_string()),
+                None => wrong.push(format!("{provider:?}'s hints name the finding {id}, which the file lacks")),
+            }
+        }
+    }
     for f in findings::all() {
         if !named.contains(&f.id) {
             wrong.push(format!("{}: no diagnosis module names it", f.id));

@@ -17,7 +17,7 @@ use crate::flows::record::Recorder;
 use crate::knowledge::{self, answer, recognise, Problem, Provider};
 use crate::model::{Check, Fields, Labelled, Stage};
 use crate::secret::{AuthorizationCode, ClientSecret, PkceVerifier};
-use crate::template::{self, Flow};
+use crate::template;
 
 /// The provider a profile talks to: the one set on the profile, else its template's, else
 /// the one its token (or authorization) URL belongs to.
@@ -92,7 +92,7 @@ impl Desk {
         if !d.stage(Check::Network, checks::network(&cfg).await) {
             return;
         }
-        let code_flow = template.flow == Flow::AuthorizationCode;
+        let code_flow = template.flow.stages().contains(&Check::Authorization);
         if code_flow {
             let o = authorization(d, &cfg, &ctx, rec).await;
             if !d.stage(Check::Authorization, o) {
@@ -101,7 +101,7 @@ impl Desk {
         } else {
             d.skip(Check::Authorization, "this flow has no sign-in page");
         }
-        if template.flow == Flow::DeviceCode && !self.has_refresh_token(&handle) {
+        if template.flow.polls() && !self.has_refresh_token(&handle) {
             d.skip(Check::TokenEndpoint, "not signed in: Authorize (with the device code), then diagnose again");
             d.skip(Check::TokenResponse, "needs a sign-in");
             d.skip(Check::TestCall, "needs a token");

@@ -9,7 +9,8 @@ use url::Url;
 
 use super::http;
 use crate::error::{AnswerKind, Error, Result};
-use crate::model::Stage;
+use crate::model::{ClientAuth, Fields, Stage};
+use crate::template::Template;
 use crate::validate;
 
 /// What an issuer publishes about itself, and where it disagrees with a profile.
@@ -122,7 +123,42 @@ pub async fn discover(issuer: &str) -> Result<Discovery> {
     })
 }
 
+/// What the metadata suggests for a profile's form, and the metadata itself.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct Suggestion {
+    pub discovery: Discovery,
+    /// Field name → value: the fields of the profile's template the metadata fills.
+    pub fields: Fields,
+}
+
 impl Discovery {
+    /// The fields this metadata fills for a profile of `template` whose fields are now
+    /// `fields`: the endpoint URLs the template has (their mutual-TLS aliases for a client
+    /// that authenticates with mutual TLS, RFC 8705 §5), and the userinfo endpoint as the
+    /// test URL when there is none. What the window's form fills and what `discover --apply`
+    /// saves are both this.
+    pub fn suggested_fields(&self, template: &Template, fields: &Fields) -> Fields {
+        // A field's value, or its template's default when blank.
+        let value = |name: &str| {
+            fields.get(name).filter(|v| !v.trim().is_empty()).cloned().or_else(|| template.field(name).and_then(|f| f.default.clone()))
+        };
+        let mtls = value("client_auth").and_then(|v| ClientAuth::NAMES.iter().find(|(n, _)| *n == v).map(|(_, a)| a.uses_tls()));
+        let aliases = self.mtls_endpoint_aliases.clone().filter(|_| mtls == Some(true)).unwrap_or_default();
+        let test_url = self.userinfo_endpoint.clone().filter(|_| value("test_url").is_none());
+        [
+            ("authorize_url", self.authorization_endpoint.clone()),
+            ("token_url", aliases.token_endpoint.or_else(|| self.token_endpoint.clone())),
+            ("revoke_url", aliases.revocation_endpoint.or_else(|| self.revocation_endpoint.clone())),
+            ("introspect_url", aliases.introspection_endpoint.or_else(|| self.introspection_endpoint.clone())),
+            ("device_authorization_url", aliases.device_authorization_endpoint.or_else(|| self.device_authorization_endpoint.clone())),
+            ("test_url", test_url),
+        ]
+        .into_iter()
+        .filter_map(|(name, v)| Some((name.to_string(), v.filter(|_| template.field(name).is_some())?)))
+        .collect()
+    }
+
     /// Adds warnings where a profile asks for what the server does not offer.
     pub fn compare(&mut self, client_auth: Option<&str>, pkce: bool, public: bool) {
         let method = match (public, client_auth) {

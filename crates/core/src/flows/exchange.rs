@@ -25,7 +25,6 @@ use crate::model::Stage;
 use crate::pki::jwt::{self, Signer};
 use crate::pki::{Algorithm, KeyType};
 use crate::secret::{AccessToken, AuthorizationCode, ClientSecret, DeviceCode, PkceVerifier, RefreshToken};
-use crate::template::Flow;
 
 /// A way to ask the token endpoint for a token, with what that way needs.
 #[derive(Debug, Clone)]
@@ -169,7 +168,7 @@ fn authenticate(
             params.push(("client_id".into(), cfg.client_id.clone()));
             params.push(("client_secret".into(), secret.expose().to_string()));
         }
-        (ClientAuth::None, _) if cfg.template.flow == Flow::JwtBearer => {}
+        (ClientAuth::None, _) if cfg.template.flow.signs_grant() => {}
         // A public client, or one proven by its TLS certificate, names itself in the body.
         _ if params.iter().any(|(k, _)| k == "client_id") => {}
         _ => params.push(("client_id".into(), cfg.client_id.clone())),

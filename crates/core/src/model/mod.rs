@@ -5,8 +5,10 @@
 //! Each enum that people read has exactly one label ([`Labelled::label`]); the CLI, the
 //! diagnosis and the window (through the generated `contract.ts`) all show that label.
 
+mod client_auth;
 mod labels;
 pub mod text;
+pub mod warnings;
 
 use std::collections::BTreeMap;
 
@@ -14,6 +16,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+pub use client_auth::ClientAuth;
 pub use labels::{label_tables, LabelTable, Labelled};
 
 /// Field name → value. Only fields of the profile's template; never a secret.
@@ -202,6 +205,26 @@ pub struct ConnectionState {
     pub last_error: Option<String>,
     /// When the certificate of the profile's key expires, if it has one.
     pub certificate_expires_at: Option<DateTime<Utc>>,
+    /// Connected with less than [`warnings::EXPIRING_SOON`] left, as of the read.
+    pub expiring_soon: bool,
+    /// From when the token is expiring soon: a clock that runs between reads (the window's)
+    /// compares this.
+    pub expiring_soon_at: Option<DateTime<Utc>>,
+    /// Whole days the certificate has left, as of the read (negative once expired).
+    #[ts(type = "number | null")]
+    pub certificate_days_left: Option<i64>,
+    /// The certificate is expired or has fewer than [`warnings::CERTIFICATE_WARNING_DAYS`] left.
+    pub certificate_expiring: bool,
+}
+
+impl ConnectionState {
+    /// Adds the certificate of the profile's key, as of `now`.
+    pub fn with_certificate(mut self, not_after: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Self {
+        self.certificate_expires_at = not_after;
+        self.certificate_days_left = not_after.map(|t| warnings::days_left(t, now));
+        self.certificate_expiring = self.certificate_days_left.is_some_and(warnings::certificate_expiring);
+        self
+    }
 }
 
 /// A stored profile as shown to users: never contains a secret.

@@ -8,7 +8,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use super::profiles::{from_row, Row, COLUMNS, COLUMN_COUNT};
 use crate::error::Result;
-use crate::model::{Attempt, ConnectionState, ConnectionStatus, ExpirySource, Stage};
+use crate::model::{warnings, Attempt, ConnectionState, ConnectionStatus, ExpirySource, Stage};
 
 /// A token whose expiry is unknown is reused for this long after it was obtained.
 pub const UNKNOWN_EXPIRY_REUSE: Duration = Duration::minutes(10);
@@ -191,12 +191,18 @@ pub fn derive_state(
             _ => ConnectionStatus::Never,
         },
     };
+    let expires_at = token.and_then(|(_, e)| e);
+    let expiring_soon_at = expires_at.and_then(warnings::expiring_soon_at).filter(|_| state == ConnectionStatus::Connected);
     ConnectionState {
         state,
-        expires_at: token.and_then(|(_, e)| e),
+        expires_at,
         last_attempt_at: last.map(|a| a.at),
         last_error: failing.map(|a| a.error_description.clone().or_else(|| a.error.clone()).unwrap_or_default()),
         certificate_expires_at: None,
+        expiring_soon: expiring_soon_at.is_some_and(|t| t < now),
+        expiring_soon_at,
+        certificate_days_left: None,
+        certificate_expiring: false,
     }
 }
 
@@ -234,8 +240,7 @@ pub fn profiles_with_state(conn: &Connection, handle: Option<&str>) -> Result<Ve
             None => None,
         };
         let dropped: Option<String> = r.get(c + 7)?;
-        let mut state = derive_state(token, last.as_ref(), dropped.as_deref(), now);
-        state.certificate_expires_at = r.get(c + 6)?;
+        let state = derive_state(token, last.as_ref(), dropped.as_deref(), now).with_certificate(r.get(c + 6)?, now);
         Ok((row, state))
     };
     let rows = match handle {
@@ -283,5 +288,36 @@ mod tests {
         // A failure before the current token was obtained is history, not the state.
         let old = attempt(now - Duration::hours(2), false);
         assert_eq!(derive_state(Some((now - hour, Some(now + hour))), Some(&old), None, now).state, ConnectionStatus::Connected);
+    }
+
+    /// "Expiring soon" and the certificate's days are decided once, here, for every reader:
+    /// soon is connected with under five minutes left (at the read, and from `expiring_soon_at`
+    /// on a clock that runs after it); a certificate is warned of with under 30 whole days.
+    #[test]
+    fn the_state_says_when_a_token_is_expiring_soon_and_how_long_a_certificate_has() {
+        let now = Utc::now();
+        let failed = attempt(now, false);
+        for left in [-3600, -1, 0, 1, 60, 299, 300, 301, 600, 3600, 86_400] {
+            for last in [None, Some(&failed)] {
+                let s = derive_state(Some((now - Duration::hours(1), Some(now + Duration::seconds(left)))), last, None, now);
+                let soon = s.state == ConnectionStatus::Connected && left < 300;
+                assert_eq!(s.expiring_soon, soon, "{left} s left, failing: {}", last.is_some());
+                for later in [0, 1, 200, 400] {
+                    let at = now + Duration::seconds(later);
+                    let from_clock = s.expiring_soon_at.is_some_and(|t| t < at);
+                    let window = s.state == ConnectionStatus::Connected && left - later < 300;
+                    assert_eq!(from_clock, window, "{left} s left, {later} s after the read");
+                }
+            }
+        }
+        assert!(!derive_state(Some((now, None)), None, None, now).expiring_soon, "no expiry: never soon");
+        for secs in [-86_401, -1, 0, 86_399, 29 * 86_400, 30 * 86_400 - 1, 30 * 86_400, 400 * 86_400] {
+            let s = derive_state(None, None, None, now).with_certificate(Some(now + Duration::seconds(secs)), now);
+            let days = (secs as f64 / 86_400.0).floor() as i64;
+            assert_eq!(s.certificate_days_left, Some(days), "{secs} s");
+            assert_eq!(s.certificate_expiring, days < 30, "{secs} s");
+        }
+        let none = derive_state(None, None, None, now).with_certificate(None, now);
+        assert_eq!((none.certificate_days_left, none.certificate_expiring), (None, false));
     }
 }

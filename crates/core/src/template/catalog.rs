@@ -193,7 +193,17 @@ fn common() -> Vec<F> {
 fn template(id: &str, name: &str, description: &str, flow: Flow, fields: Vec<F>) -> Template {
     let fields = fields.into_iter().chain(common()).map(|f| f.0).collect();
     let (legacy, facts) = (flow == Flow::Password, providers::rules(None).facts());
-    Template { id: id.into(), name: name.into(), description: description.into(), flow, fields, legacy, provider: None, facts }
+    Template {
+        id: id.into(),
+        name: name.into(),
+        description: description.into(),
+        flow,
+        fields,
+        legacy,
+        provider: None,
+        facts,
+        capabilities: flow.capabilities(),
+    }
 }
 
 /// A template that follows Salesforce's rules.

@@ -3,10 +3,11 @@
 import { CONNECTION_STATUS_LABELS, type ProfileSummary } from "../../api";
 import { duration, secondsUntil } from "../time";
 
-/** Connected, with less than five minutes left. */
+/** Connected, and past the moment the core says the token is expiring soon (the limit is
+ *  the core's: the connection state carries the moment, the clock moves past it). */
 export function expiringSoon(p: ProfileSummary, now: number): boolean {
-  const at = p.connection.expires_at;
-  return p.connection.state === "connected" && at !== null && secondsUntil(at, now) < 300;
+  const at = p.connection.expiring_soon_at;
+  return p.connection.state === "connected" && at !== null && secondsUntil(at, now) < 0;
 }
 
 /** "connected · 4m 09s left", "connected · expiring soon · 12s left", "failing", … */
@@ -19,11 +20,9 @@ export function badge(p: ProfileSummary, now: number): string {
     : label;
 }
 
-/** A certificate close to expiry is shown like a token's: in days, in red within 30. */
-export function certificateNote(p: ProfileSummary, now: number): string | null {
-  const at = p.connection.certificate_expires_at;
-  if (!at) return null;
-  const days = Math.floor(secondsUntil(at, now) / 86_400);
-  if (days >= 30) return null;
+/** A certificate close to expiry (as the core counts it) is shown like a token's: in days. */
+export function certificateNote(p: ProfileSummary): string | null {
+  const days = p.connection.certificate_days_left;
+  if (days === null || !p.connection.certificate_expiring) return null;
   return days < 0 ? "certificate expired" : `certificate: ${days} day${days === 1 ? "" : "s"} left`;
 }

@@ -28,6 +28,10 @@ function profiles(): ProfileSummary[] {
         last_attempt_at: null,
         last_error: null,
         certificate_expires_at: null,
+        expiring_soon: false,
+        expiring_soon_at: null,
+        certificate_days_left: null,
+        certificate_expiring: false,
       },
     });
   }

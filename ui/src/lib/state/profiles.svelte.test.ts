@@ -35,6 +35,10 @@ const summary = (handle: string): ProfileSummary => ({
     last_attempt_at: null,
     last_error: null,
     certificate_expires_at: null,
+    expiring_soon: false,
+    expiring_soon_at: null,
+    certificate_days_left: null,
+    certificate_expiring: false,
   },
 });
 /** Version `n` of the profile `handle`: its label says which read it came from. */

@@ -7,9 +7,9 @@ use chrono::Utc;
 use super::super::Outcome;
 use super::pairs;
 use crate::flows::config::FlowConfig;
-use crate::model::Fields;
+use crate::model::{warnings, Fields};
 use crate::secret::ClientSecret;
-use crate::template::{Flow, Template};
+use crate::template::Template;
 
 pub(super) fn pasted_junk(v: &str) -> Option<&'static str> {
     if v != v.trim() {
@@ -57,7 +57,7 @@ pub fn profile(template: &'static Template, fields: &Fields, secret: Option<&Cli
             notes.push(format!("the scopes '{scopes}' contain commas; OAuth separates scopes with spaces"));
         }
     }
-    if template.flow == Flow::AuthorizationCode && cfg.redirect_port != 0 {
+    if template.flow.redirects() && cfg.redirect_port != 0 {
         if let Err(e) = std::net::TcpListener::bind(("127.0.0.1", cfg.redirect_port)) {
             let facts = [("port", cfg.redirect_port.to_string()), ("error", e.to_string())];
             return (Outcome::found("profile-redirect-port-taken", &pairs(&facts)), Some(cfg));
@@ -73,16 +73,17 @@ pub fn profile(template: &'static Template, fields: &Fields, secret: Option<&Cli
     (ok, Some(cfg))
 }
 
-/// The profile's certificate, when its key is used: expired fails, within 30 days is noted.
+/// The profile's certificate, when its key is used: expired fails, close to its end (as the
+/// connection state's warning says) is noted.
 pub fn certificate(cfg: &FlowConfig, ok: Outcome) -> Outcome {
-    let used = cfg.client_auth.uses_key() || cfg.template.flow == Flow::JwtBearer;
+    let used = cfg.client_auth.uses_key() || cfg.template.flow.signs_grant();
     let Some(facts) = cfg.key.as_ref().filter(|_| used).and_then(|k| k.facts().ok().flatten()) else { return ok };
-    let days = (facts.not_after - Utc::now()).num_days();
+    let days = warnings::days_left(facts.not_after, Utc::now());
     let when = facts.not_after.format("%Y-%m-%d");
     if facts.not_after < Utc::now() {
         return Outcome::found("profile-certificate-expired", &[("subject", &facts.subject), ("date", &when.to_string())]);
     }
-    if days < 30 {
+    if warnings::certificate_expiring(days) {
         return ok.with_notes(vec![format!(
             "the profile's certificate ({}) expires in {days} days, on {when}: make or import a new one and upload it before then",
             facts.subject
