@@ -53,7 +53,7 @@ pub fn sections() -> Vec<Section> {
         Section {
             doc: "The countdown's last stretch, shown in red (crates/core/src/model/warnings.rs).",
             imports: Vec::new(),
-            body: format!("export const ALMOST_EXPIRED_SECONDS = {};\n", oauthdesk_core::model::warnings::ALMOST_EXPIRED.num_seconds()),
+            body: format!("export const ALMOST_EXPIRED_SECONDS = {};\n", oauthdesk_core::ALMOST_EXPIRED.num_seconds()),
         },
     ]
     .into_iter()
@@ -64,7 +64,7 @@ pub fn sections() -> Vec<Section> {
 /// The core's one label for each value of each enum people read (`model::label_tables`):
 /// `STAGE_LABELS[stage]` and the like, checked by TypeScript to cover every value.
 fn label_sections() -> Vec<Section> {
-    oauthdesk_core::model::label_tables()
+    oauthdesk_core::label_tables()
         .into_iter()
         .map(|t| {
             let name = format!("{}_LABELS", screaming(t.ts_type));

@@ -7,7 +7,7 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
-use oauthdesk_core::diagnose::test_all::TestAll;
+use oauthdesk_core::TestAll;
 
 /// A Test all shorter than this is watched to its end: no notification.
 pub const LONG_TEST_ALL: Duration = Duration::from_secs(10);
@@ -81,7 +81,7 @@ pub fn show<R: tauri::Runtime>(app: &tauri::AppHandle<R>, note: &Note) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use oauthdesk_core::diagnose::test_all::TestOutcome;
+    use oauthdesk_core::TestOutcome;
 
     #[test]
     fn a_failed_renewal_is_told_once_until_it_works_again() {

@@ -7,8 +7,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use oauthdesk_core::desk::DEFAULT_MARGIN;
 use oauthdesk_core::Desk;
+use oauthdesk_core::DEFAULT_MARGIN;
 use tauri::{AppHandle, Emitter, Runtime};
 
 use crate::{events, notify};

@@ -7,9 +7,9 @@
 use std::ffi::OsString;
 use std::time::Duration;
 
-use oauthdesk_core::secret::KEYRING_TIMEOUT;
-use oauthdesk_core::store::history::{self, Retention};
 use oauthdesk_core::Keyring;
+use oauthdesk_core::KEYRING_TIMEOUT;
+use oauthdesk_core::{set_history_retention, Retention};
 
 use crate::error::AppResult;
 use crate::rotating::Rotation;
@@ -139,7 +139,7 @@ impl Settings {
 
     /// Gives the core what it keeps for the whole process (the history's retention).
     pub fn apply(&self) {
-        history::set_retention(self.history);
+        set_history_retention(self.history);
     }
 
     /// The OS keyring, each call given the time set.

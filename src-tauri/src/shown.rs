@@ -9,7 +9,7 @@
 //!   overrides and isolates become `�`, so no certificate subject, server message or pasted
 //!   text can move the cursor, retitle the window, hide a line or reorder what is read.
 
-use oauthdesk_core::secret::redact;
+use oauthdesk_core::{redact_json, redact_text};
 use serde::{Serialize, Serializer};
 use serde_json::Value;
 
@@ -21,7 +21,7 @@ pub struct Shown<T>(pub T);
 impl<T: Serialize> Serialize for Shown<T> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut value = serde_json::to_value(&self.0).map_err(serde::ser::Error::custom)?;
-        redact::json(&mut value);
+        redact_json(&mut value);
         value.serialize(s)
     }
 }
@@ -34,13 +34,13 @@ pub struct Revealed(pub String);
 
 /// Text for a terminal or a log: secrets redacted, control sequences removed.
 pub fn for_terminal(text: &str) -> String {
-    strip_controls(&redact::text(text))
+    strip_controls(&redact_text(text))
 }
 
 /// A value as `--json` prints it: every string redacted and without control characters.
 pub fn json_for_terminal<T: Serialize>(value: &T) -> serde_json::Result<Value> {
     let mut v = serde_json::to_value(value)?;
-    redact::json(&mut v);
+    redact_json(&mut v);
     strip_json(&mut v);
     Ok(v)
 }

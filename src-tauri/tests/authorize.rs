@@ -202,13 +202,13 @@ fn discovery_fills_the_profile_and_checks_the_issuer() {
 
 #[test]
 fn the_server_enforces_pkce_a_wrong_verifier_is_refused() {
-    use oauthdesk_core::flows::authorize;
-    use oauthdesk_core::flows::config::FlowConfig;
-    use oauthdesk_core::flows::exchange::{self, Grant};
-    use oauthdesk_core::flows::listener::{Loopback, Redirect};
-    use oauthdesk_core::flows::record::Recorder;
-    use oauthdesk_core::secret::PkceVerifier;
-    use oauthdesk_core::{template, Error, Fields};
+    use oauthdesk_core::test_support::flows::authorize;
+    use oauthdesk_core::test_support::flows::config::FlowConfig;
+    use oauthdesk_core::test_support::flows::exchange::{self, Grant};
+    use oauthdesk_core::test_support::flows::listener::{Loopback, Redirect};
+    use oauthdesk_core::test_support::flows::record::Recorder;
+    use oauthdesk_core::test_support::secret::PkceVerifier;
+    use oauthdesk_core::{test_support::template, Error, Fields};
 
     let idp = Server::start("oidc.mjs", &[]);
     let fields: Fields = [
@@ -222,7 +222,7 @@ fn the_server_enforces_pkce_a_wrong_verifier_is_refused() {
     .collect();
     let mut cfg = FlowConfig::new(template::find("custom-oauth2").unwrap(), &fields).unwrap();
     // Straight to the flows, without a desk: the test confirms where the code may go.
-    cfg.confirmed = oauthdesk_core::flows::gate::Confirmed::all_of("pkce", &cfg);
+    cfg.confirmed = oauthdesk_core::test_support::flows::gate::Confirmed::all_of("pkce", &cfg);
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     rt.block_on(async {
         let exchange_with = |verifier: Option<PkceVerifier>| async {

@@ -38,7 +38,7 @@ fn the_providers_entry_explains_and_another_providers_never_does() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let url = s.url("/kb/salesforce-bad-secret/token");
-    let entry = oauthdesk_core::knowledge::entry("salesforce-bad-secret").unwrap();
+    let entry = oauthdesk_core::knowledge_entry("salesforce-bad-secret").unwrap();
     TestProfile::client_credentials("sf", &url, CLIENT).set("provider", "salesforce").secret("x").add(d);
     let (_, v) = diagnose(d, "sf");
     failed_at(&v, "token_endpoint");
@@ -64,7 +64,7 @@ fn salesforce_text_output_names_provider_cause_fix_and_source() {
     TestProfile::salesforce_client_credentials("sf", &s.url(""), "sf-no-flow").secret("x").add(dir.path());
     let run = oauthdesk(dir.path(), &["diagnose", "sf"], None);
     assert_eq!(run.code, 1);
-    let entry = oauthdesk_core::knowledge::entry("salesforce-grant-type-not-supported").unwrap();
+    let entry = oauthdesk_core::knowledge_entry("salesforce-grant-type-not-supported").unwrap();
     assert!(run.stdout.contains("✗ Token endpoint"), "{}", run.stdout);
     assert!(run.stdout.contains("Provider: Salesforce"), "{}", run.stdout);
     assert!(run.stdout.contains(&format!("Cause: {}", entry.cause)), "{}", run.stdout);

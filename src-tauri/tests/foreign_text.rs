@@ -17,8 +17,8 @@ use std::time::Duration;
 
 use common::{oauthdesk, Run, TestProfile};
 use oauthdesk_app::{with_commands, AppState};
-use oauthdesk_core::secret::MemorySecrets;
 use oauthdesk_core::Desk;
+use oauthdesk_core::MemorySecrets;
 use serde_json::{json, Value};
 use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime};
 use tauri::WebviewWindow;

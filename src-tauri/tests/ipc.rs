@@ -11,8 +11,8 @@ use std::sync::Arc;
 
 use common::TestProfile;
 use oauthdesk_app::{with_commands, AppState};
-use oauthdesk_core::secret::MemorySecrets;
 use oauthdesk_core::Desk;
+use oauthdesk_core::MemorySecrets;
 use serde_json::{json, Value};
 use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime};
 use tauri::WebviewWindow;
@@ -128,6 +128,23 @@ fn paste_an_error_and_learn_more_take_text_and_entry_ids_only() {
     // so the page can never make the app open an address of its choosing.
     let err = h.call("knowledge_open", json!({ "entry": "https://evil.example/" })).unwrap_err();
     assert_eq!((err["code"].as_str(), err["field"].as_str()), (Some("invalid_input"), Some("entry")));
+}
+
+/// Learn more opens what a diagnosis names: every knowledge-base entry and every finding
+/// (the window passes a finding's id when no entry explained the failure).
+#[test]
+fn learn_more_opens_every_entry_and_every_finding_by_id() {
+    // No browser is started here: the command answers whether one opened.
+    std::env::set_var("OAUTHDESK_BROWSER", "none");
+    let h = harness();
+    let entries = oauthdesk_core::knowledge_entries().iter().map(|e| e.id.clone());
+    let findings = oauthdesk_core::test_support::knowledge::findings::all().iter().map(|f| f.id.clone());
+    let ids: Vec<String> = entries.chain(findings).collect();
+    assert!(ids.len() > 100, "{}", ids.len());
+    for id in ids {
+        let opened = h.call("knowledge_open", json!({ "entry": id })).unwrap_or_else(|e| panic!("{id}: {e}"));
+        assert_eq!(opened, json!(false), "{id}");
+    }
 }
 
 /// No command result carries a secret: a stand-in provider echoes the client secret and

@@ -12,8 +12,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::{StandIn, TestProfile};
-use oauthdesk_core::knowledge::{self, Entry};
-use oauthdesk_core::secret::MemorySecrets;
+use oauthdesk_core::test_support::knowledge::{self, Entry};
+use oauthdesk_core::MemorySecrets;
 use oauthdesk_core::{Desk, NewProfile, Stage};
 
 /// The stage a diagnosis of the entry fails at, and the profile that gets there.
@@ -48,8 +48,8 @@ fn profile_for(e: &Entry, i: usize, s: &StandIn) -> (Stage, &'static str, TestPr
 
 /// Signs in as a browser would: follows the authorization URL to the loopback redirect.
 /// Opens a sign-in's browser page; the profiles here all sign in through the browser.
-fn browse_start(start: oauthdesk_core::desk::SignInStart<'_>) {
-    if let oauthdesk_core::desk::SignInStart::Browser(url) = start {
+fn browse_start(start: oauthdesk_core::SignInStart<'_>) {
+    if let oauthdesk_core::test_support::desk::SignInStart::Browser(url) = start {
         browse(url);
     }
 }

@@ -13,8 +13,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::{json, oauthdesk, oauthdesk_env, ok};
-use oauthdesk_core::secret::MemorySecrets;
 use oauthdesk_core::Desk;
+use oauthdesk_core::MemorySecrets;
 use oauthdesk_sandbox::{Face, Options, Sandbox};
 
 /// Signs in as a browser would: the sandbox redirects at once to the loopback address.
@@ -94,8 +94,8 @@ fn a_bad_mode_or_a_taken_port_is_refused_in_words() {
 
 /// Signs in as a browser would: the sandbox redirects at once to the loopback address.
 /// Opens a sign-in's browser page; the profiles here all sign in through the browser.
-fn browse_start(start: oauthdesk_core::desk::SignInStart<'_>) {
-    if let oauthdesk_core::desk::SignInStart::Browser(url) = start {
+fn browse_start(start: oauthdesk_core::SignInStart<'_>) {
+    if let oauthdesk_core::test_support::desk::SignInStart::Browser(url) = start {
         browse(url);
     }
 }

@@ -15,8 +15,8 @@ use chrono::{Duration, Utc};
 use common::{closed_port, oauthdesk_env, TestProfile};
 use oauthdesk_app::rotating::Rotation;
 use oauthdesk_app::settings::ALL;
-use oauthdesk_core::model::{Attempt, Stage};
-use oauthdesk_core::store::history::{self, Retention};
+use oauthdesk_core::test_support::model::{Attempt, Stage};
+use oauthdesk_core::test_support::store::history::{self, Retention};
 use rusqlite::Connection;
 
 /// Values no setting accepts: below and above every range, not numbers, numbers in other
@@ -180,7 +180,7 @@ fn attempt(at: chrono::DateTime<Utc>) -> Attempt {
 fn store_with_history(dir: &Path, n: usize, age: Duration) -> (Connection, i64) {
     let url = format!("http://127.0.0.1:{}/token", closed_port());
     TestProfile::client_credentials("h", &url, "app").secret("s3cr3t-history").add(dir);
-    let conn = Connection::open(dir.join(oauthdesk_core::store::FILE_NAME)).unwrap();
+    let conn = Connection::open(dir.join(oauthdesk_core::test_support::store::FILE_NAME)).unwrap();
     let id: i64 = conn.query_row("SELECT id FROM profiles WHERE handle = 'h'", [], |r| r.get(0)).unwrap();
     let at = Utc::now() - age;
     let all: Vec<Attempt> = (0..n).map(|_| attempt(at)).collect();

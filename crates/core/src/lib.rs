@@ -25,29 +25,116 @@
 //! So the protocol code in `flows/` can be read and tested without a store or a desk, and
 //! the store knows no HTTP.
 
-pub mod desk;
-pub mod diagnose;
-pub mod error;
-pub mod flows;
-pub mod knowledge;
-pub mod model;
-pub mod pki;
-pub mod profile;
+// Every module is private: the front ends (the window, the command line, the sandbox) use
+// the surface below, so a module can be reorganised without touching them. The test suites
+// reach further through `test_support`, behind the feature of that name.
+mod desk;
+mod diagnose;
+mod error;
+mod flows;
+mod knowledge;
+mod model;
+mod pki;
+mod profile;
 mod providers;
-pub mod secret;
-pub mod store;
-pub mod template;
-pub mod transfer;
-pub mod validate;
+mod secret;
+mod store;
+mod template;
+mod transfer;
+mod validate;
 
-pub use desk::{ConnectResult, Desk, Token};
+// The entry point and what its calls answer.
+pub use desk::authorization::{RevokeOutcome, DEFAULT_TIMEOUT as SIGN_IN_TIMEOUT};
+pub use desk::credentials::{CaInfo, KeyInfo};
+pub use desk::tokens::{margin_secs, TokenView};
+pub use desk::{ConnectResult, Desk, RekeyOutcome, SignInStart, Token, DEFAULT_MARGIN};
+pub use flows::device::DeviceStart;
+pub use flows::discovery::{Discovery, Suggestion};
+pub use flows::test_call::TestResult;
+
+// Errors, and what a front end words for each.
 pub use error::{AnswerKind, Error, ErrorCode, ErrorPayload, Need, Result};
+
+// Profiles, templates and providers.
+pub use model::warnings::ALMOST_EXPIRED;
 pub use model::{
-    Attempt, ConnectionState, ConnectionStatus, ExpirySource, Fields, Labelled, Profile, ProfileSummary, SecretState, Stage, TokenInfo,
-    TokenSource,
+    label_tables, Attempt, ConnectionState, ConnectionStatus, ExpirySource, Fields, LabelTable, Labelled, Profile, ProfileSummary,
+    SecretState, Stage, TokenInfo, TokenSource,
 };
-pub use profile::{NewProfile, ProfileChanges};
+pub use profile::{problems as field_problems, FieldProblem, NewProfile, ProfileChanges};
 pub use providers::{ProviderFacts, ProviderId};
-pub use secret::{ClientSecret, Keyring, Secret, SecretStore};
-pub use template::{Flow, Template};
-pub use transfer::ExportFile;
+pub use template::{all as templates, find as find_template, FieldKind, FieldSpec, Flow, Template};
+pub use transfer::{write_file, ExportFile};
+
+// Keys and certificates.
+pub use pki::jwt::Unsigned;
+pub use pki::{Algorithm, CertFacts, KeyType};
+
+// Secrets, the keyring, and the one redactor every boundary uses.
+pub use secret::redact::{json as redact_json, text as redact_text};
+#[cfg(any(test, feature = "test-support"))]
+pub use secret::MemorySecrets;
+pub use secret::{ClientSecret, Keyring, Secret, SecretStore, KEYRING_TIMEOUT};
+
+// The store's housekeeping.
+pub use store::history::{set_retention as set_history_retention, Retention};
+
+// Diagnosis and the knowledge base.
+pub use diagnose::paste::{explain as explain_error, Explanation};
+pub use diagnose::test_all::{TestAll, TestOutcome};
+pub use diagnose::Diagnosis;
+pub use knowledge::paste::MAX_PASTE;
+pub use knowledge::{entries as knowledge_entries, entry as knowledge_entry, learn_more, providers as knowledge_providers};
+pub use knowledge::{Entry, Example, Provider as KnownProvider};
+
+/// The core's inner modules, for its own test suites and the app's: not OAuth Desk's API,
+/// and absent from every build of the app.
+#[cfg(feature = "test-support")]
+#[doc(hidden)]
+pub mod test_support {
+    pub mod desk {
+        pub use crate::desk::*;
+        pub use crate::desk::{authorization, credentials, keys, origins, profiles, tokens};
+    }
+    pub mod diagnose {
+        pub use crate::diagnose::*;
+        pub use crate::diagnose::{paste, test_all};
+    }
+    pub mod flows {
+        pub use crate::flows::{
+            authorize, config, device, discovery, exchange, expiry, gate, http, listener, record, redact, response, test_call, token, trace,
+        };
+    }
+    pub mod knowledge {
+        pub use crate::knowledge::*;
+        pub use crate::knowledge::{answer, findings, paste, recognise};
+    }
+    pub mod model {
+        pub use crate::model::*;
+        pub use crate::model::{text, warnings};
+    }
+    pub mod pki {
+        pub use crate::pki::*;
+        pub use crate::pki::{jwt, kdf};
+    }
+    pub mod secret {
+        pub use crate::secret::*;
+        pub use crate::secret::{redact, roles, seal};
+    }
+    pub mod store {
+        pub use crate::store::*;
+        pub use crate::store::{credentials, history, profiles, sealed};
+    }
+    pub mod profile {
+        pub use crate::profile::*;
+    }
+    pub mod template {
+        pub use crate::template::*;
+    }
+    pub mod transfer {
+        pub use crate::transfer::*;
+    }
+    pub mod validate {
+        pub use crate::validate::*;
+    }
+}

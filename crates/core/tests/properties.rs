@@ -14,16 +14,19 @@
 #[path = "support/spellings.rs"]
 mod spellings;
 
-use oauthdesk_core::desk::tokens::margin_secs;
-use oauthdesk_core::diagnose::paste;
-use oauthdesk_core::flows::expiry::from_expires_in;
-use oauthdesk_core::flows::listener::read_redirect;
-use oauthdesk_core::flows::redact::{keyed, Redactor};
-use oauthdesk_core::flows::response::{self, read, Answer, Expect};
-use oauthdesk_core::flows::{discovery, http, test_call, token, trace};
-use oauthdesk_core::knowledge::{self, answer, recognise, Problem, Query};
-use oauthdesk_core::model::text;
-use oauthdesk_core::{pki, validate, ExportFile, Stage};
+use oauthdesk_core::margin_secs;
+use oauthdesk_core::test_support::diagnose::paste;
+use oauthdesk_core::test_support::flows::expiry::from_expires_in;
+use oauthdesk_core::test_support::flows::listener::read_redirect;
+use oauthdesk_core::test_support::flows::redact::{keyed, Redactor};
+use oauthdesk_core::test_support::flows::response::{self, read, Answer, Expect};
+use oauthdesk_core::test_support::flows::{discovery, http, test_call, token, trace};
+use oauthdesk_core::test_support::knowledge::{self, answer, recognise, Problem, Query};
+use oauthdesk_core::test_support::model::text;
+use oauthdesk_core::{
+    test_support::{pki, validate},
+    ExportFile, Stage,
+};
 use proptest::prelude::*;
 use serde_json::Value;
 

@@ -8,9 +8,9 @@
 #[path = "support/spellings.rs"]
 mod spellings;
 
-use oauthdesk_core::flows::redact::Redactor;
-use oauthdesk_core::secret::redact;
-use oauthdesk_core::secret::{AccessToken, Assertion, ClientSecret, RefreshToken};
+use oauthdesk_core::test_support::flows::redact::Redactor;
+use oauthdesk_core::test_support::secret::redact;
+use oauthdesk_core::test_support::secret::{AccessToken, Assertion, ClientSecret, RefreshToken};
 use proptest::prelude::*;
 
 /// A secret as users and providers make them.
@@ -143,7 +143,7 @@ fn a_thousand_profiles_and_a_mebibyte_stay_fast() {
 /// and the key itself, in any spelling, is not.
 #[test]
 fn a_key_is_redacted_and_its_certificate_is_not() {
-    use oauthdesk_core::pki::{generate, Algorithm};
+    use oauthdesk_core::test_support::pki::{generate, Algorithm};
     for alg in [Algorithm::Es256, Algorithm::Rs256] {
         let m = generate(alg, None, "redaction test").unwrap();
         let cert = m.cert.clone().unwrap();

@@ -134,7 +134,7 @@ impl Sandbox {
             ]
             .into_iter()
             .map(|(k, v)| (k.to_string(), v))
-            .collect::<oauthdesk_core::model::Fields>()
+            .collect::<oauthdesk_core::Fields>()
         };
         let profile = |template: &str, handle: &str, label: &str, fields, client: &str| NewProfile {
             template: template.into(),

@@ -9,8 +9,8 @@
 //! (`/realms/sandbox/protocol/openid-connect/…`). A provider's mode breaks only its own face;
 //! a generic (RFC) mode breaks all three.
 
-use oauthdesk_core::knowledge::{self, Entry};
-use oauthdesk_core::model::Stage;
+use oauthdesk_core::Stage;
+use oauthdesk_core::{knowledge_entries, knowledge_entry, Entry};
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -103,7 +103,7 @@ fn playable(entry: &Entry) -> bool {
 
 /// Every mode the sandbox can play, generic ones first.
 pub fn modes() -> Vec<ModeInfo> {
-    let mut out: Vec<ModeInfo> = knowledge::entries()
+    let mut out: Vec<ModeInfo> = knowledge_entries()
         .iter()
         .filter(|e| playable(e))
         .map(|e| {
@@ -130,7 +130,7 @@ fn first_sentence(text: &str) -> String {
 
 /// The entry for a mode the sandbox can play; the error names the field and what is allowed.
 pub fn find(id: &str) -> Result<&'static Entry, String> {
-    match knowledge::entry(id) {
+    match knowledge_entry(id) {
         Some(e) if playable(e) => Ok(e),
         Some(e) => Err(format!(
             "mode {id:?} is {}'s answer at a stage or in a flow the sandbox does not play; it plays generic, Salesforce and Keycloak answers",
@@ -188,7 +188,7 @@ mod tests {
     #[test]
     fn unknown_and_unplayable_modes_are_refused_in_words() {
         assert!(find("no-such-entry").unwrap_err().contains("not a knowledge-base entry"));
-        let entra = knowledge::entries().iter().find(|e| e.provider.as_deref() == Some("entra")).unwrap();
+        let entra = knowledge_entries().iter().find(|e| e.provider.as_deref() == Some("entra")).unwrap();
         assert!(find(&entra.id).unwrap_err().contains("does not play"));
     }
 }

@@ -178,7 +178,7 @@ fn a_failure_mode_answers_with_the_providers_documented_answer_on_its_face_only(
         "/services/oauth2/token",
         &[("grant_type", "client_credentials"), ("client_id", SERVICE_CLIENT), ("client_secret", &s)],
     ));
-    let entry = oauthdesk_core::knowledge::entry("salesforce-no-run-as-user").unwrap();
+    let entry = oauthdesk_core::knowledge_entry("salesforce-no-run-as-user").unwrap();
     assert_eq!((sf.status, sf.body.as_str()), (entry.example.status, entry.example.body.as_str()));
     assert_eq!(cc(&p, &s).status, 200, "the generic face is healthy");
     // An authorization-page mode redirects with the entry's error, to the loopback address only.

@@ -3,8 +3,8 @@
 
 use std::sync::Mutex;
 
-use oauthdesk_core::knowledge::Entry;
-use oauthdesk_core::model::Stage;
+use oauthdesk_core::Entry;
+use oauthdesk_core::Stage;
 use sha2::{Digest as _, Sha256};
 
 use crate::grants::{self, Grants};

@@ -4,7 +4,7 @@
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
-use oauthdesk_core::knowledge::Example;
+use oauthdesk_core::Example;
 
 #[derive(Debug, Clone, Default)]
 pub struct Req {

@@ -4,9 +4,9 @@
 use std::time::Duration;
 
 use clap::Args;
-use oauthdesk_core::desk::SignInStart;
-use oauthdesk_core::flows::discovery::Discovery;
 use oauthdesk_core::Desk;
+use oauthdesk_core::Discovery;
+use oauthdesk_core::SignInStart;
 
 use super::connect::{block_on, print_token};
 use super::Out;

@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use clap::Args;
-use oauthdesk_core::desk::tokens::margin_secs;
+use oauthdesk_core::margin_secs;
 use oauthdesk_core::{AnswerKind, Desk, Error, Labelled, Token, TokenInfo};
 use serde::Serialize;
 
@@ -103,7 +103,7 @@ fn one(desk: &Desk, out: &Out, handle: &str) -> AppResult<()> {
     #[derive(Serialize)]
     struct TestOutput<'a> {
         #[serde(flatten)]
-        test: &'a oauthdesk_core::flows::test_call::TestResult,
+        test: &'a oauthdesk_core::TestResult,
         token: &'a TokenInfo,
     }
     out.print(&TestOutput { test: &test, token: &r.token }, || {

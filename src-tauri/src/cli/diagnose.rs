@@ -4,10 +4,10 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use clap::Args;
-use oauthdesk_core::diagnose::paste::{self, Explanation};
-use oauthdesk_core::diagnose::Diagnosis;
-use oauthdesk_core::knowledge::paste::MAX_PASTE;
 use oauthdesk_core::Desk;
+use oauthdesk_core::Diagnosis;
+use oauthdesk_core::MAX_PASTE;
+use oauthdesk_core::{explain_error, Explanation};
 
 use super::connect::block_on;
 use super::Out;
@@ -26,7 +26,7 @@ pub struct DiagnoseArgs {
 pub fn diagnose(desk: &Desk, out: &Out, a: DiagnoseArgs) -> AppResult<i32> {
     let d: Diagnosis = block_on(desk.diagnose(&a.handle))??;
     if let Some(path) = &a.report {
-        oauthdesk_core::transfer::write_file(path, &desk.report(&d)?)?;
+        oauthdesk_core::write_file(path, &desk.report(&d)?)?;
     }
     out.print(&d, || text(&d, a.report.as_ref()));
     Ok(if d.ok { 0 } else { 1 })
@@ -84,7 +84,7 @@ pub fn explain(out: &Out, a: ExplainArgs) -> AppResult<i32> {
             String::from_utf8_lossy(&buf).into_owned()
         }
     };
-    let e = paste::explain(&text, a.provider.as_deref())?;
+    let e = explain_error(&text, a.provider.as_deref())?;
     out.print(&e, || explanation_text(&e));
     Ok(if e.knowledge.is_some() || e.status.is_some_and(|s| s == 429 || s >= 500) { 0 } else { 1 })
 }

@@ -6,9 +6,7 @@ use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
-use oauthdesk_core::desk::credentials::{CaInfo, KeyInfo};
-use oauthdesk_core::pki::{Algorithm, CertFacts};
-use oauthdesk_core::{Desk, Error};
+use oauthdesk_core::{Algorithm, CaInfo, CertFacts, Desk, Error, KeyInfo};
 
 use super::Out;
 use crate::error::AppResult;
@@ -81,8 +79,7 @@ fn cert_text(s: &mut String, c: &CertFacts) {
 }
 
 fn key_text(k: &KeyInfo) -> String {
-    let mut s =
-        format!("Key of '{}': {}\n", k.handle, if matches!(k.key_type, oauthdesk_core::pki::KeyType::Rsa) { "RSA" } else { "EC P-256" });
+    let mut s = format!("Key of '{}': {}\n", k.handle, if matches!(k.key_type, oauthdesk_core::KeyType::Rsa) { "RSA" } else { "EC P-256" });
     match &k.certificate {
         Some(c) => cert_text(&mut s, c),
         None => s.push_str("No certificate: import one with the key to use mutual TLS or certificate credentials.\n"),
@@ -95,7 +92,7 @@ pub fn key(desk: &Desk, out: &Out, cmd: KeyCommand) -> AppResult<()> {
         KeyCommand::Generate { handle, algorithm, bits, cert_out } => {
             let info = desk.key_generate(&handle, Algorithm::parse("algorithm", &algorithm)?, bits)?;
             if let Some(path) = &cert_out {
-                oauthdesk_core::transfer::write_file(path, &desk.key_certificate(&handle)?)?;
+                oauthdesk_core::write_file(path, &desk.key_certificate(&handle)?)?;
             }
             out.print(&info, || {
                 let mut s = key_text(&info);
@@ -124,7 +121,7 @@ pub fn key(desk: &Desk, out: &Out, cmd: KeyCommand) -> AppResult<()> {
         KeyCommand::ExportCert { handle, output } => {
             let pem = desk.key_certificate(&handle)?;
             match output {
-                Some(path) => oauthdesk_core::transfer::write_file(&path, &pem)?,
+                Some(path) => oauthdesk_core::write_file(&path, &pem)?,
                 None => super::emit(&pem),
             }
         }

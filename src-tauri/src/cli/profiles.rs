@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use oauthdesk_core::{
-    template, ClientSecret, ConnectionStatus, Desk, Error, ExportFile, Fields, Labelled, NewProfile, Profile, ProfileChanges, Template,
+    ClientSecret, ConnectionStatus, Desk, Error, ExportFile, FieldKind, Fields, Labelled, NewProfile, Profile, ProfileChanges, Template,
 };
 
 use super::Out;
@@ -87,7 +87,7 @@ fn secret_from_prompt(t: &Template) -> AppResult<Option<ClientSecret>> {
 }
 
 pub fn templates(out: &Out, all: bool) -> AppResult<()> {
-    let shown: Vec<&template::Template> = template::all().iter().filter(|t| all || !t.legacy).collect();
+    let shown: Vec<&Template> = oauthdesk_core::templates().iter().filter(|t| all || !t.legacy).collect();
     out.print(&shown, || {
         let mut s = String::new();
         for t in &shown {
@@ -108,7 +108,7 @@ pub fn templates(out: &Out, all: bool) -> AppResult<()> {
 }
 
 pub fn add(desk: &Desk, out: &Out, a: AddArgs) -> AppResult<()> {
-    let t = template::find(&a.template)?;
+    let t = oauthdesk_core::find_template(&a.template)?;
     let fields = assignments(&a.values.set)?;
     let client_secret = if a.values.secret_stdin { secret_from_stdin()? } else { secret_from_prompt(t)? };
     let p = desk.create(NewProfile { template: a.template, handle: a.handle, label: a.values.label, fields, client_secret })?;
@@ -204,16 +204,16 @@ pub fn show(desk: &Desk, out: &Out, handle: &str) -> AppResult<()> {
     let p = desk.get(handle)?;
     out.print(&p, || {
         let mut s = format!("{} — {}\n", p.handle, p.label);
-        let t = template::find(&p.template).ok();
+        let t = oauthdesk_core::find_template(&p.template).ok();
         let _ = writeln!(s, "  {:<16} {}", "template", p.template);
         for spec in t.map(|t| t.fields.as_slice()).unwrap_or_default() {
-            let value = if spec.kind == template::FieldKind::Secret && p.client_secret == oauthdesk_core::SecretState::Unreadable {
+            let value = if spec.kind == FieldKind::Secret && p.client_secret == oauthdesk_core::SecretState::Unreadable {
                 if desk.data_key_missing() {
                     "unreadable: the keyring lacks this store's data key (put its item back, or see `oauthdesk rekey --help`)".to_string()
                 } else {
                     format!("unreadable: enter it again with oauthdesk edit {} --secret-stdin", p.handle)
                 }
-            } else if spec.kind == template::FieldKind::Secret {
+            } else if spec.kind == FieldKind::Secret {
                 secret_word(&p).to_string()
             } else {
                 p.fields.get(&spec.name).cloned().unwrap_or_default()
@@ -239,7 +239,7 @@ pub fn remove(desk: &Desk, out: &Out, handle: &str) -> AppResult<()> {
 pub fn export(desk: &Desk, handles: &[String], output: Option<PathBuf>) -> AppResult<()> {
     let json = desk.export(handles)?.to_json()?;
     match output {
-        Some(path) => oauthdesk_core::transfer::write_file(&path, &json)?,
+        Some(path) => oauthdesk_core::write_file(&path, &json)?,
         None => super::emit(&json),
     }
     Ok(())

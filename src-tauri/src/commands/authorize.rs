@@ -1,9 +1,9 @@
 //! Commands for the sign-in: sign in (with a waiting state the window can cancel), revoke,
 //! and discovery for the form's Discover button.
 
-use oauthdesk_core::desk::authorization::{RevokeOutcome, DEFAULT_TIMEOUT};
-use oauthdesk_core::desk::SignInStart;
-use oauthdesk_core::flows::discovery::Suggestion;
+use oauthdesk_core::SignInStart;
+use oauthdesk_core::Suggestion;
+use oauthdesk_core::{RevokeOutcome, SIGN_IN_TIMEOUT};
 use std::collections::BTreeMap;
 
 use oauthdesk_core::ConnectResult;
@@ -68,7 +68,7 @@ pub async fn profile_authorize<R: Runtime>(app: AppHandle<R>, state: State<'_, A
         };
         let _ = app.emit(events::AUTHORIZE_STARTED, started);
     };
-    let result = state.desk.sign_in(&handle, DEFAULT_TIMEOUT, on_start).await;
+    let result = state.desk.sign_in(&handle, SIGN_IN_TIMEOUT, on_start).await;
     Ok(Shown(state.desk.connect_result(&handle, result?).await?))
 }
 

@@ -38,7 +38,7 @@ pub async fn profiles_test_all<R: tauri::Runtime>(
     app: tauri::AppHandle<R>,
     state: State<'_, AppState>,
     handles: Vec<String>,
-) -> Answer<oauthdesk_core::diagnose::test_all::TestAll> {
+) -> Answer<oauthdesk_core::TestAll> {
     use tauri::Emitter as _;
     let on_done = |done, total| {
         let _ = app.emit(crate::events::TEST_PROGRESS, TestProgress { done, total });
@@ -54,7 +54,7 @@ pub async fn profiles_test_all<R: tauri::Runtime>(
 /// The token view: the stored token described (its JWT header and claims, scopes granted
 /// against asked), never the token itself.
 #[tauri::command]
-pub async fn profile_token_view(state: State<'_, AppState>, handle: String) -> Answer<Option<oauthdesk_core::desk::tokens::TokenView>> {
+pub async fn profile_token_view(state: State<'_, AppState>, handle: String) -> Answer<Option<oauthdesk_core::TokenView>> {
     super::on_desk(&state, move |d| d.token_view(&handle)).await
 }
 

@@ -1,8 +1,7 @@
 //! The Diagnose button: the stages, the cause and fix, and the support report to copy.
 
-use oauthdesk_core::diagnose::paste::{self, Explanation};
-use oauthdesk_core::diagnose::Diagnosis;
-use oauthdesk_core::knowledge;
+use oauthdesk_core::Diagnosis;
+use oauthdesk_core::{explain_error, Explanation, KnownProvider};
 use serde::Serialize;
 use tauri::State;
 use ts_rs::TS;
@@ -28,22 +27,22 @@ pub async fn profile_diagnose(state: State<'_, AppState>, handle: String) -> Ans
 /// The "Paste an error" box: what a pasted error means, without a profile.
 #[tauri::command]
 pub async fn error_explain(text: String, provider: Option<String>) -> Answer<Explanation> {
-    Ok(Shown(paste::explain(&text, provider.as_deref())?))
+    Ok(Shown(explain_error(&text, provider.as_deref())?))
 }
 
-/// "Learn more": opens the documentation a knowledge-base entry cites. The page names the
-/// entry, never a URL, so nothing but the knowledge base's own links can be opened.
+/// "Learn more": opens the documentation a knowledge-base entry or a diagnosis finding
+/// cites. The page names the entry, never a URL, so nothing but the knowledge base's own
+/// links can be opened.
 #[tauri::command]
 pub async fn knowledge_open(entry: String) -> Answer<bool> {
-    let source = knowledge::entry(&entry)
-        .map(|e| e.source.clone())
+    let source = oauthdesk_core::learn_more(&entry)
         .ok_or_else(|| oauthdesk_core::Error::invalid("entry", format!("'{entry}' is not a knowledge-base entry")))?;
-    let url = url::Url::parse(&source).map_err(|e| oauthdesk_core::Error::Internal(e.to_string()))?;
+    let url = url::Url::parse(source).map_err(|e| oauthdesk_core::Error::Internal(e.to_string()))?;
     Ok(Shown(crate::browser::open(&url)))
 }
 
 /// The providers the knowledge base knows (for the profile's provider and the paste box).
 #[tauri::command]
-pub async fn knowledge_providers() -> Answer<Vec<knowledge::Provider>> {
-    Ok(Shown(knowledge::providers().to_vec()))
+pub async fn knowledge_providers() -> Answer<Vec<KnownProvider>> {
+    Ok(Shown(oauthdesk_core::knowledge_providers().to_vec()))
 }

@@ -3,9 +3,9 @@
 //! by the page from a file the user picked), never as paths; the key never goes back out.
 
 use base64::Engine as _;
-use oauthdesk_core::desk::credentials::{CaInfo, KeyInfo};
-use oauthdesk_core::pki::jwt::Unsigned;
-use oauthdesk_core::pki::Algorithm;
+use oauthdesk_core::Algorithm;
+use oauthdesk_core::Unsigned;
+use oauthdesk_core::{CaInfo, KeyInfo};
 use std::path::PathBuf;
 use tauri::{AppHandle, Runtime, State};
 use tauri_plugin_dialog::DialogExt;
@@ -77,7 +77,7 @@ pub async fn key_certificate_save<R: Runtime>(app: AppHandle<R>, state: State<'_
     let Some(chosen) = rx.await.ok().flatten() else { return Ok(Shown(None)) };
     let path: PathBuf = chosen.into_path().map_err(|e| AppError::Internal(format!("the Save dialog gave no file path: {e}")))?;
     on_desk(&state, move |d| {
-        oauthdesk_core::transfer::write_file(&path, &d.key_certificate(&handle)?)?;
+        oauthdesk_core::write_file(&path, &d.key_certificate(&handle)?)?;
         Ok(Some(path.display().to_string()))
     })
     .await

@@ -3,9 +3,9 @@
 
 use std::path::PathBuf;
 
-use oauthdesk_core::desk::RekeyOutcome;
-use oauthdesk_core::profile::FieldProblem;
-use oauthdesk_core::{template, ExportFile, NewProfile, Profile, ProfileChanges, ProfileSummary, Template};
+use oauthdesk_core::FieldProblem;
+use oauthdesk_core::RekeyOutcome;
+use oauthdesk_core::{ExportFile, NewProfile, Profile, ProfileChanges, ProfileSummary, Template};
 use serde::Serialize;
 use tauri::{AppHandle, Runtime, State};
 use tauri_plugin_dialog::DialogExt;
@@ -19,7 +19,7 @@ use crate::AppState;
 // starts, while the main thread is busy making it, and a command on the main thread waits.
 #[tauri::command(async)]
 pub fn templates() -> Shown<Vec<Template>> {
-    Shown(template::all().to_vec())
+    Shown(oauthdesk_core::templates().to_vec())
 }
 
 #[tauri::command]
@@ -37,7 +37,7 @@ pub async fn profile_get(state: State<'_, AppState>, handle: String) -> Answer<P
 pub async fn profile_check(state: State<'_, AppState>, profile: NewProfile, editing: bool) -> Answer<Vec<FieldProblem>> {
     on_desk(&state, move |d| {
         let stored = editing && d.get(&profile.handle).is_ok_and(|p| p.client_secret == oauthdesk_core::SecretState::Set);
-        Ok(oauthdesk_core::profile::problems(&profile, editing, stored))
+        Ok(oauthdesk_core::field_problems(&profile, editing, stored))
     })
     .await
 }
@@ -114,7 +114,7 @@ pub async fn profiles_export_save<R: Runtime>(
     let path: PathBuf = chosen.into_path().map_err(|e| AppError::Internal(format!("the Save dialog gave no file path: {e}")))?;
     on_desk(&state, move |d| {
         let file = d.export(&handles)?;
-        oauthdesk_core::transfer::write_file(&path, &file.to_json()?)?;
+        oauthdesk_core::write_file(&path, &file.to_json()?)?;
         Ok(Some(ExportSaved { count: file.profiles.len(), path: path.display().to_string() }))
     })
     .await

@@ -208,7 +208,7 @@ mod tests {
             ("u64", "bigint"),
             ("i64", "bigint"),
             ("Profile", "Profile"),
-            ("oauthdesk_core::desk::tokens::TokenView", "TokenView"),
+            ("oauthdesk_core::TokenView", "TokenView"),
         ];
         // A nesting: its name, the Rust type around `T`, and the TypeScript around it.
         type Shape = (&'static str, fn(&str) -> String, fn(&str) -> String);

@@ -42,7 +42,7 @@ use crate::store;
 
 pub use keys::RekeyOutcome;
 pub use sign_in::SignInStart;
-pub use tokens::{ConnectResult, Token, DEFAULT_MARGIN, NO_TEST_URL};
+pub use tokens::{ConnectResult, Token, DEFAULT_MARGIN};
 
 /// Profiles, their store and their secrets.
 pub struct Desk {

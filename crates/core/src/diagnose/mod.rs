@@ -114,6 +114,8 @@ pub struct Diagnosis {
     pub fix: Vec<String>,
     /// The knowledge-base entry that explained the error, if one did.
     pub knowledge: Option<String>,
+    /// The finding (`knowledge/findings.json`) the failing stage states, if one does.
+    pub finding: Option<String>,
     /// The provider the profile talks to, as recognised (or set on the profile).
     pub provider: Option<String>,
     /// "Learn more": the documentation the explaining entry comes from.
@@ -139,6 +141,7 @@ impl Diagnosis {
             cause: None,
             fix: Vec::new(),
             knowledge: None,
+            finding: None,
             provider: None,
             source: None,
             token: None,
@@ -177,6 +180,7 @@ impl Diagnosis {
             self.fix = o.fix.clone();
             if self.source.is_none() {
                 self.source = o.source.map(str::to_string);
+                self.finding = o.entry.map(str::to_string);
             }
         }
         self.stages.push(StageResult { name, title: name.label().into(), ok: o.ok, skipped: false, finding: o.finding, notes: o.notes });

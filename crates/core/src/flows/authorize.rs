@@ -53,6 +53,7 @@ pub struct Probe {
     /// Where the last answer redirected to, when it redirected back to the app or to a page
     /// that carries an error in its URL.
     pub location: Option<Url>,
+    #[cfg_attr(not(any(test, feature = "test-support")), allow(dead_code, reason = "read by the tests"))]
     pub redirect_uri: Url,
 }
 

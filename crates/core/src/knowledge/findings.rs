@@ -18,6 +18,7 @@ use crate::model::Check;
 
 /// The facts of a situation an entry is written for; the tests fill the entry with them.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(not(any(test, feature = "test-support")), allow(dead_code, reason = "read by the tests"))]
 pub struct FindingExample {
     #[serde(default)]
     pub facts: BTreeMap<String, String>,
@@ -25,6 +26,7 @@ pub struct FindingExample {
 
 /// One finding: its words, cause and fix, with `{name}` places for the facts.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(not(any(test, feature = "test-support")), allow(dead_code, reason = "read by the tests"))]
 pub struct Finding {
     pub id: String,
     /// The checks it is found at.
@@ -45,6 +47,7 @@ pub struct Finding {
 
 /// A step added to another finding's fix when a fact holds (requests go through a proxy).
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(not(any(test, feature = "test-support")), allow(dead_code, reason = "read by the tests"))]
 pub struct Step {
     pub id: String,
     pub text: String,
@@ -76,6 +79,7 @@ pub fn steps() -> &'static [Step] {
 }
 
 /// Why the file does not parse, if it does not.
+#[cfg(any(test, feature = "test-support"))]
 pub fn broken() -> Option<&'static str> {
     file().as_ref().err().map(String::as_str)
 }

@@ -187,7 +187,14 @@ pub fn entry(id: &str) -> Option<&'static Entry> {
     entries().iter().find(|e| e.id == id)
 }
 
+/// "Learn more": the documentation a knowledge-base entry or a diagnosis finding cites, by
+/// its id. The window names an id, never a URL, so only these links can be opened.
+pub fn learn_more(id: &str) -> Option<&'static str> {
+    entry(id).map(|e| e.source.as_str()).or_else(|| findings::finding(id).map(|f| f.source.as_str()))
+}
+
 /// Files that did not parse.
+#[cfg(any(test, feature = "test-support"))]
 pub fn broken() -> &'static [String] {
     &base().broken
 }

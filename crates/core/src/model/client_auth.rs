@@ -2,6 +2,7 @@
 
 /// How the client proves itself to the token endpoint (and revocation, introspection).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(clippy::enum_variant_names, reason = "the variants are named as RFC 8705 and RFC 7523 name the methods")]
 pub enum ClientAuth {
     /// `client_secret_basic`: HTTP Basic with the form-encoded ID and secret.
     Basic,

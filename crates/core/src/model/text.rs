@@ -20,6 +20,7 @@ pub fn cut_bytes_at_char_boundary(s: &str, max: usize) -> &str {
 }
 
 /// The first `n` characters of `s` (all of it when it has fewer).
+#[cfg(any(test, feature = "test-support"))]
 pub fn prefix_chars(s: &str, n: usize) -> &str {
     match s.char_indices().nth(n) {
         Some((end, _)) => s.get(..end).unwrap_or(s),
@@ -51,6 +52,7 @@ pub fn preview(s: &str, max: usize) -> String {
 
 /// Shortens `s` in place to at most `max` bytes, between characters (`String::truncate`
 /// panics inside a character).
+#[cfg(any(test, feature = "test-support"))]
 pub fn truncate_at_char_boundary(s: &mut String, max: usize) {
     let end = floor_char_boundary(s, max);
     #[expect(clippy::disallowed_methods, reason = "`end` is a character boundary, found just above")]

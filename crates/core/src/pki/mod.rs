@@ -21,7 +21,9 @@ use ts_rs::TS;
 use crate::error::{Error, Result};
 use crate::secret::PrivateKey;
 pub use generate::generate;
-pub use import::{import, read_certificate};
+pub use import::import;
+#[cfg(any(test, feature = "test-support"))]
+pub use import::read_certificate;
 
 /// What a key is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]

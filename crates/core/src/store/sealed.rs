@@ -167,6 +167,7 @@ pub fn replace(conn: &Connection, place: Place, sealed: &[u8]) -> Result<()> {
 
 /// Drops every sealed value, for a store whose key is gone: client secrets are marked lost
 /// (to be entered again), tokens are forgotten.
+#[cfg(any(test, feature = "test-support"))]
 pub fn drop_all(conn: &Connection) -> Result<()> {
     conn.execute("UPDATE profiles SET client_secret = NULL, secret_lost = 1 WHERE client_secret IS NOT NULL", [])?;
     conn.execute("DELETE FROM tokens WHERE sealed IS NOT NULL", [])?;

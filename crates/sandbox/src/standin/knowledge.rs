@@ -3,8 +3,8 @@
 //! `/kb/<id>/me`. So a diagnosis can be shown each provider's own answer, in its own format,
 //! where it comes in a real connection (a refresh after a real sign-in included).
 
-use oauthdesk_core::knowledge;
-use oauthdesk_core::model::Stage;
+use oauthdesk_core::knowledge_entry;
+use oauthdesk_core::Stage;
 
 use super::{error, json, Scenarios};
 use crate::reply::{Reply, Req};
@@ -16,7 +16,7 @@ pub(super) fn answer(_: &Scenarios, req: &Req) -> Option<Reply> {
     if id.is_empty() || !matches!(endpoint, "authorize" | "token" | "me") {
         return None;
     }
-    let Some(entry) = knowledge::entry(id) else { return Some(error(404, "not_found", "no such entry")) };
+    let Some(entry) = knowledge_entry(id) else { return Some(error(404, "not_found", "no such entry")) };
     // An entry for any stage is tried where its example comes from: a redirect back to the
     // app is the authorization page's answer.
     let any = if entry.example.headers.contains_key("location") { Stage::Authorize } else { Stage::Token };

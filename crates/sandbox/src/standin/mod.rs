@@ -130,7 +130,7 @@ pub fn own_routes() -> Vec<(&'static str, String)> {
     let fixed = routes().filter(|(_, path, _)| crate::provider::route(path).is_none() && !path.starts_with("/.well-known/"));
     let mut all: Vec<(&'static str, String)> = fixed.map(|(method, path, _)| (method, path.to_string())).collect();
     all.push(("GET", "/__stats".into()));
-    for entry in oauthdesk_core::knowledge::entries().iter().take(3) {
+    for entry in oauthdesk_core::knowledge_entries().iter().take(3) {
         all.extend(["authorize", "token", "me"].map(|e| ("GET", format!("/kb/{}/{e}", entry.id))));
     }
     all
