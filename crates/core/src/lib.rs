@@ -85,7 +85,7 @@ pub use diagnose::test_all::{TestAll, TestOutcome};
 pub use diagnose::Diagnosis;
 pub use knowledge::paste::MAX_PASTE;
 pub use knowledge::{entries as knowledge_entries, entry as knowledge_entry, learn_more, providers as knowledge_providers};
-pub use knowledge::{Entry, Example, Provider as KnownProvider};
+pub use knowledge::{Entry, Example, Provider};
 
 /// The core's inner modules, for its own test suites and the app's: not OAuth Desk's API,
 /// and absent from every build of the app.

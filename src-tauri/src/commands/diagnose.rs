@@ -1,7 +1,7 @@
 //! The Diagnose button: the stages, the cause and fix, and the support report to copy.
 
 use oauthdesk_core::Diagnosis;
-use oauthdesk_core::{explain_error, Explanation, KnownProvider};
+use oauthdesk_core::{explain_error, Explanation, Provider};
 use serde::Serialize;
 use tauri::State;
 use ts_rs::TS;
@@ -43,6 +43,6 @@ pub async fn knowledge_open(entry: String) -> Answer<bool> {
 
 /// The providers the knowledge base knows (for the profile's provider and the paste box).
 #[tauri::command]
-pub async fn knowledge_providers() -> Answer<Vec<KnownProvider>> {
+pub async fn knowledge_providers() -> Answer<Vec<Provider>> {
     Ok(Shown(oauthdesk_core::knowledge_providers().to_vec()))
 }

@@ -17,6 +17,10 @@ stage: string | null, error: string | null, error_description: string | null, ca
  */
 knowledge: string | null, 
 /**
+ * The finding (`knowledge/findings.json`) the failing stage states, if one does.
+ */
+finding: string | null, 
+/**
  * The provider the profile talks to, as recognised (or set on the profile).
  */
 provider: string | null, 

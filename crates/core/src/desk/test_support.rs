@@ -17,13 +17,14 @@ pub(super) fn desk() -> (tempfile::TempDir, Desk) {
     (dir, desk)
 }
 
-/// A profile of `template` named `handle`: URLs on `base` (Salesforce's My Domain as its
-/// placeholder), other required text "x", a secret where the template has one, and `extra`.
+/// A profile of `template` named `handle`: URLs on `base` (the provider's base field, such
+/// as a My Domain, as its placeholder), other required text "x", a secret where the template
+/// has one, and `extra`.
 pub(super) fn profile(template: &Template, handle: &str, base: &str, extra: &Fields) -> NewProfile {
     let mut fields = Fields::new();
     for f in template.fields.iter().filter(|f| f.required && f.kind != FieldKind::Secret) {
         let value = match (&f.kind, f.placeholder.as_deref()) {
-            (FieldKind::Url, Some(p)) if p.contains("salesforce.com") => p.to_string(),
+            (FieldKind::Url, Some(p)) if template.rules().base_field() == Some(f.name.as_str()) => p.to_string(),
             (FieldKind::Url, _) => format!("{base}/{}", f.name),
             _ => "x".to_string(),
         };

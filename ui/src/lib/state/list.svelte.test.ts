@@ -4,7 +4,7 @@ import { beforeEach, expect, it, vi } from "vitest";
 import type { ConnectionStatus } from "../../bindings/ConnectionStatus";
 import type { ProfileSummary, Template } from "../../api";
 import { CONNECTION_STATUS_LABELS } from "../../api";
-import { memoryStorage } from "./testing";
+import { connection, memoryStorage } from "./testing";
 
 vi.mock("../../api", async (original) => ({ ...(await original<typeof import("../../api")>()), call: vi.fn() }));
 const { ListView } = await import("./list.svelte");
@@ -22,17 +22,10 @@ function profiles(): ProfileSummary[] {
       handle: `p-${(i * 37) % 101}`,
       label: i % 5 === 0 ? `Acme ${i}` : `Other ${i}`,
       template: TEMPLATES[i % TEMPLATES.length],
-      connection: {
+      connection: connection(
         state,
-        expires_at: i % 3 === 0 ? null : new Date(Date.UTC(2030, 0, 1, 0, (i * 13) % 60)).toISOString(),
-        last_attempt_at: null,
-        last_error: null,
-        certificate_expires_at: null,
-        expiring_soon: false,
-        expiring_soon_at: null,
-        certificate_days_left: null,
-        certificate_expiring: false,
-      },
+        i % 3 === 0 ? null : new Date(Date.UTC(2030, 0, 1, 0, (i * 13) % 60)).toISOString(),
+      ),
     });
   }
   return out;

@@ -4,7 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { flushSync } from "svelte";
 import type { Profile, ProfileSummary } from "../../api";
-import { deferred, memoryStorage, permutations, settle } from "./testing";
+import { connection, deferred, memoryStorage, permutations, settle } from "./testing";
 
 // The bridge to Rust, replaced: each call is answered when the test says so.
 const calls: { cmd: string; args: unknown; answer: ReturnType<typeof deferred<unknown>> }[] = [];
@@ -29,17 +29,7 @@ const summary = (handle: string): ProfileSummary => ({
   handle,
   label: handle,
   template: "client-credentials",
-  connection: {
-    state: "never",
-    expires_at: null,
-    last_attempt_at: null,
-    last_error: null,
-    certificate_expires_at: null,
-    expiring_soon: false,
-    expiring_soon_at: null,
-    certificate_days_left: null,
-    certificate_expiring: false,
-  },
+  connection: connection("never"),
 });
 /** Version `n` of the profile `handle`: its label says which read it came from. */
 const version = (handle: string, n: number) => ({ ...summary(handle), label: `${handle} v${n}` }) as unknown as Profile;

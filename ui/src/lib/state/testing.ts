@@ -1,5 +1,22 @@
 // Helpers for the state layer's unit tests: a localStorage in memory, and answers that
 // arrive when a test says so.
+import type { ConnectionState } from "../../bindings/ConnectionState";
+import type { ConnectionStatus } from "../../bindings/ConnectionStatus";
+
+/** A connection as the core reads it: `state`, expiring at `expires_at`, nothing else set. */
+export function connection(state: ConnectionStatus, expires_at: string | null = null): ConnectionState {
+  return {
+    state,
+    expires_at,
+    last_attempt_at: null,
+    last_error: null,
+    certificate_expires_at: null,
+    expiring_soon: false,
+    expiring_soon_at: null,
+    certificate_days_left: null,
+    certificate_expiring: false,
+  };
+}
 
 /** A localStorage kept in memory, for Node. */
 export function memoryStorage(): Storage {
