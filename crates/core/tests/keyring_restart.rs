@@ -41,14 +41,18 @@ fn a_restarted_keyring_daemon_is_reconnected_to() {
     daemon.stdin.take().unwrap().write_all(password.as_bytes()).unwrap();
     assert!(daemon.wait().unwrap().success(), "a new keyring daemon started");
     // The new daemon loads its keyring file after it answers on the bus: a fresh session
-    // waits (at most 5 s) until it serves items, so what follows tests the stale one only.
+    // waits (at most 30 s: a loaded machine is slow to start it) until it serves items, so
+    // what follows tests the stale one only.
     let fresh = Keyring::new("oauthdesk-tests");
-    for _ in 0..50 {
-        if matches!(fresh.get(&key), Ok(Some(_))) {
+    let mut served = false;
+    for _ in 0..300 {
+        served = matches!(fresh.get(&key), Ok(Some(_)));
+        if served {
             break;
         }
         std::thread::sleep(Duration::from_millis(100));
     }
+    assert!(served, "the new keyring daemon serves the item within 30 s");
 
     // The session opened before the restart is stale; the store reopens it by itself.
     let got = keyring.get(&key).unwrap().map(|s| s.expose().to_string());
