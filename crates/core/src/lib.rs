@@ -1,5 +1,5 @@
 //! OAuth Desk's core: connection profiles made from templates, their SQLite store, their
-//! secrets in the OS keyring, the OAuth flows and the diagnosis. It knows nothing of the
+//! secrets sealed under a data key kept in the OS keyring, the OAuth flows and the diagnosis. It knows nothing of the
 //! window: the Tauri app and the CLI are thin adapters over [`Desk`].
 //!
 //! # Layers

@@ -36,7 +36,8 @@ pub enum Flow {
 pub enum FieldKind {
     Text,
     Url,
-    /// Kept in the OS keyring, never in the store; set only through the secret input.
+    /// Sealed in the store under the data key (itself in the OS keyring), never in the
+    /// profile's fields or an export; set only through the secret input.
     Secret,
     Choice {
         options: Vec<ChoiceOption>,

@@ -8,7 +8,8 @@ use oauthdesk_core::Desk;
 use oauthdesk_core::Discovery;
 use oauthdesk_core::SignInStart;
 
-use super::connect::{block_on, print_token};
+use super::block_on;
+use super::connect::print_token;
 use super::Out;
 use crate::browser;
 use crate::error::AppResult;

@@ -8,6 +8,7 @@ use oauthdesk_core::margin_secs;
 use oauthdesk_core::{AnswerKind, Desk, Error, Labelled, Token, TokenInfo};
 use serde::Serialize;
 
+use super::block_on;
 use super::Out;
 use crate::error::AppResult;
 
@@ -30,12 +31,6 @@ struct TokenOutput<'a> {
     expires_in: Option<i64>,
     #[serde(flatten)]
     info: &'a TokenInfo,
-}
-
-/// Runs a future on a small runtime of its own (the CLI does one thing at a time).
-pub(crate) fn block_on<F: std::future::Future>(f: F) -> AppResult<F::Output> {
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-    Ok(rt.block_on(f))
 }
 
 pub fn token(desk: &Desk, out: &Out, a: TokenArgs) -> AppResult<()> {

@@ -9,7 +9,7 @@ use oauthdesk_core::Diagnosis;
 use oauthdesk_core::MAX_PASTE;
 use oauthdesk_core::{explain_error, Explanation};
 
-use super::connect::block_on;
+use super::block_on;
 use super::Out;
 use crate::error::AppResult;
 

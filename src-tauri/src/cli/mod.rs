@@ -328,6 +328,12 @@ pub(crate) fn interactive() -> bool {
     std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
 }
 
+/// Runs a future on a small runtime of its own (the CLI does one thing at a time).
+pub(crate) fn block_on<F: std::future::Future>(f: F) -> AppResult<F::Output> {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    Ok(rt.block_on(f))
+}
+
 #[cfg(test)]
 mod tests {
     /// Every print of the command line goes through `emit`, `emit_err` or `emit_secret`

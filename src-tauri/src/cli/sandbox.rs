@@ -8,7 +8,7 @@ use oauthdesk_core::Desk;
 use oauthdesk_sandbox::{Face, Options, Sandbox};
 use serde::Serialize;
 
-use super::connect::block_on;
+use super::block_on;
 use super::{emit, Out};
 use crate::error::{AppError, AppResult};
 

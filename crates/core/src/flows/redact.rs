@@ -12,12 +12,12 @@
 //!    `Authorization`, …) in JSON, form-encoded or header-shaped text, strings and numbers.
 //!
 //! Each removed value becomes a marker that keeps only its length (and, when long, its last
-//! four characters), as [`super::trace::mark`] writes it.
+//! four characters), as [`mark`] writes it.
 
 use base64::Engine as _;
 
-use super::trace::mark;
 use crate::error::Error;
+use crate::secret::redact::mark;
 
 /// Keys whose values are credentials in any answer. `code` is one only when its value is
 /// a string (an HTTP-like `"code": 404` stays).

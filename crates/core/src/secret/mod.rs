@@ -78,7 +78,7 @@ pub trait SecretStore: Send + Sync {
     }
 }
 
-const KEYRING_HINT: &str = "OAuth Desk keeps client secrets and tokens in the OS keyring. On Linux that is the \
+const KEYRING_HINT: &str = "OAuth Desk keeps the key that seals client secrets and tokens in the OS keyring. On Linux that is the \
 Secret Service over D-Bus: run a keyring daemon in your desktop session (GNOME Keyring, e.g. \
 `gnome-keyring-daemon --start --components=secrets`, or KeePassXC with Secret Service integration on), \
 unlock it, and make sure DBUS_SESSION_BUS_ADDRESS is set. On macOS the Keychain and on Windows the \
