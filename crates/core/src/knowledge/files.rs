@@ -12,4 +12,5 @@ pub const FILES: &[(&str, &str)] = &[
     ("github.json", include_str!("../../knowledge/github.json")),
     ("hubspot.json", include_str!("../../knowledge/hubspot.json")),
     ("zoom.json", include_str!("../../knowledge/zoom.json")),
+    ("box.json", include_str!("../../knowledge/box.json")),
 ];
