@@ -13,4 +13,5 @@ pub const FILES: &[(&str, &str)] = &[
     ("hubspot.json", include_str!("../../knowledge/hubspot.json")),
     ("zoom.json", include_str!("../../knowledge/zoom.json")),
     ("box.json", include_str!("../../knowledge/box.json")),
+    ("slack.json", include_str!("../../knowledge/slack.json")),
 ];
