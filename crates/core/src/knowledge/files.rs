@@ -14,4 +14,5 @@ pub const FILES: &[(&str, &str)] = &[
     ("zoom.json", include_str!("../../knowledge/zoom.json")),
     ("box.json", include_str!("../../knowledge/box.json")),
     ("slack.json", include_str!("../../knowledge/slack.json")),
+    ("atlassian.json", include_str!("../../knowledge/atlassian.json")),
 ];
