@@ -15,4 +15,5 @@ pub const FILES: &[(&str, &str)] = &[
     ("box.json", include_str!("../../knowledge/box.json")),
     ("slack.json", include_str!("../../knowledge/slack.json")),
     ("atlassian.json", include_str!("../../knowledge/atlassian.json")),
+    ("xero.json", include_str!("../../knowledge/xero.json")),
 ];
