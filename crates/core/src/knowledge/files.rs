@@ -16,4 +16,5 @@ pub const FILES: &[(&str, &str)] = &[
     ("slack.json", include_str!("../../knowledge/slack.json")),
     ("atlassian.json", include_str!("../../knowledge/atlassian.json")),
     ("xero.json", include_str!("../../knowledge/xero.json")),
+    ("intuit.json", include_str!("../../knowledge/intuit.json")),
 ];
