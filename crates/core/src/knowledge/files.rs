@@ -11,4 +11,5 @@ pub const FILES: &[(&str, &str)] = &[
     ("keycloak.json", include_str!("../../knowledge/keycloak.json")),
     ("github.json", include_str!("../../knowledge/github.json")),
     ("hubspot.json", include_str!("../../knowledge/hubspot.json")),
+    ("cognito.json", include_str!("../../knowledge/cognito.json")),
 ];
