@@ -12,4 +12,5 @@ pub const FILES: &[(&str, &str)] = &[
     ("github.json", include_str!("../../knowledge/github.json")),
     ("hubspot.json", include_str!("../../knowledge/hubspot.json")),
     ("cognito.json", include_str!("../../knowledge/cognito.json")),
+    ("docusign.json", include_str!("../../knowledge/docusign.json")),
 ];
