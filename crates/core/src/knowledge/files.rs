@@ -13,4 +13,5 @@ pub const FILES: &[(&str, &str)] = &[
     ("hubspot.json", include_str!("../../knowledge/hubspot.json")),
     ("cognito.json", include_str!("../../knowledge/cognito.json")),
     ("docusign.json", include_str!("../../knowledge/docusign.json")),
+    ("zendesk.json", include_str!("../../knowledge/zendesk.json")),
 ];
