@@ -17,4 +17,7 @@ pub const FILES: &[(&str, &str)] = &[
     ("atlassian.json", include_str!("../../knowledge/atlassian.json")),
     ("xero.json", include_str!("../../knowledge/xero.json")),
     ("intuit.json", include_str!("../../knowledge/intuit.json")),
+    ("cognito.json", include_str!("../../knowledge/cognito.json")),
+    ("docusign.json", include_str!("../../knowledge/docusign.json")),
+    ("zendesk.json", include_str!("../../knowledge/zendesk.json")),
 ];
