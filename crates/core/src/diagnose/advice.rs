@@ -8,7 +8,7 @@ use super::{Diagnosis, Outcome};
 use crate::error::{AnswerKind, Error};
 use crate::flows::test_call::TestResult;
 use crate::flows::trace::TraceEntry;
-use crate::knowledge::{self, answer, findings, Entry, Problem, Provider, Query};
+use crate::knowledge::{self, answer, findings, phrases, Entry, Problem, Provider, Query};
 use crate::model::Stage;
 use crate::providers::Hints;
 
@@ -87,8 +87,19 @@ impl Diagnosis {
         Outcome::fail(finding, &entry.cause, fix)
     }
 
-    /// The advice for an answer: a provider's entry, else what the status says (a limit, an
-    /// outage), else a generic entry. `None` when nothing explains it.
+    /// Explains an answer by the cause class its words name ([`phrases`]).
+    fn by_reading(&mut self, finding: String, reading: phrases::Reading, problem: &Problem, granted: Option<&str>) -> Outcome {
+        self.knowledge = Some(reading.class.id.clone());
+        self.source = Some(reading.class.source.clone());
+        let mut fix = reading.class.fix.clone();
+        fix.extend(scope_step(problem, granted));
+        Outcome::fail(finding, &reading.cause, fix)
+    }
+
+    /// The advice for an answer: a provider's entry, else a generic entry that names its
+    /// words, else what the status says (a limit, an outage), else the cause class the
+    /// provider's words name, else a generic entry for its code. `None` when nothing
+    /// explains it.
     pub(super) fn advise(&mut self, finding: &str, seen: &Seen<'_>, ctx: &Context) -> Option<Outcome> {
         let Seen { stage, status, problem, retry_after, granted } = *seen;
         if let Some(p) = problem {
@@ -105,6 +116,16 @@ impl Diagnosis {
         }
         if let Some(advice) = status.and_then(|s| knowledge::by_status(s, retry_after, ctx.proxy.as_deref())) {
             return Some(Outcome::fail(finding.to_string(), &advice.cause, advice.fix));
+        }
+        // The provider's words say more than a generic entry for its code alone, unless they
+        // say the same as that entry does.
+        if let Some((reading, p)) = problem.and_then(|p| phrases::read(p).map(|r| (r, p))) {
+            let same = entry
+                .and_then(|e| e.error.as_deref())
+                .is_some_and(|code| reading.class.same_as.iter().any(|c| c.eq_ignore_ascii_case(code)));
+            if !same {
+                return Some(self.by_reading(finding.to_string(), reading, p, granted));
+            }
         }
         match (entry, problem) {
             (Some(entry), Some(p)) => Some(self.by_entry(finding.to_string(), entry, p, granted)),
