@@ -179,6 +179,8 @@ impl Diagnosis {
             401 => "test-token-not-accepted",
             403 => ctx.hints.forbidden.unwrap_or("test-scope-or-permission-missing"),
             404 => "test-url-not-found",
+            // A 2xx here is one whose body says the call failed.
+            200..=299 => "test-failed-in-body",
             _ => "test-unexpected-answer",
         };
         let facts = [("method", t.method.clone()), ("url", t.url.clone()), ("status", t.status.to_string())];
@@ -188,12 +190,28 @@ impl Diagnosis {
         let retry_after = t.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("retry-after")).map(|(_, v)| v.as_str());
         let seen = Seen { stage: Some(Stage::Test), status: Some(t.status), problem: problem.as_ref(), retry_after, granted };
         if let Some(o) = self.advise(&by_status.finding, &seen, ctx) {
-            return o;
+            // An entry's cause is its own words; its fix already names the scopes.
+            return if self.knowledge.is_some() { o } else { name_scopes(o, problem.as_ref()) };
         }
         let mut o = Outcome::from(by_status);
         if let Some(step) = problem.as_ref().and_then(|p| scope_step(p, granted)) {
             o.fix.insert(0, step);
         }
-        o
+        name_scopes(o, problem.as_ref())
     }
+}
+
+/// The cause, naming the scopes or permissions the answer says are missing (a Bearer
+/// challenge's `scope`, `X-Accepted-OAuth-Scopes`, Slack's `needed`, HubSpot's required
+/// scopes), when it does not name them already and no knowledge entry gave the cause.
+fn name_scopes(mut o: Outcome, problem: Option<&Problem>) -> Outcome {
+    let Some(p) = problem.filter(|p| !p.scopes.is_empty()) else { return o };
+    let cause = o.cause.take().unwrap_or_default();
+    if p.scopes.iter().all(|s| cause.contains(s.as_str())) {
+        o.cause = Some(cause);
+        return o;
+    }
+    let named = findings::step("scope-missing-named", &[("scopes", &p.scopes.join(" "))]);
+    o.cause = Some(if cause.is_empty() { named } else { format!("{cause} {named}") });
+    o
 }
