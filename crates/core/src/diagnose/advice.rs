@@ -93,7 +93,8 @@ impl Diagnosis {
         self.source = Some(reading.class.source.clone());
         let mut fix = reading.class.fix.clone();
         fix.extend(scope_step(problem, granted));
-        Outcome::fail(finding, &reading.cause, fix)
+        // A reading is not an entry's fixed words: it names the scopes the answer lists too.
+        name_scopes(Outcome::fail(finding, &reading.cause, fix), Some(problem))
     }
 
     /// The advice for an answer: a provider's entry, else a generic entry that names its
@@ -203,7 +204,8 @@ impl Diagnosis {
 
 /// The cause, naming the scopes or permissions the answer says are missing (a Bearer
 /// challenge's `scope`, `X-Accepted-OAuth-Scopes`, Slack's `needed`, HubSpot's required
-/// scopes), when it does not name them already and no knowledge entry gave the cause.
+/// scopes), when it does not name them already: for a finding and for a reading of the
+/// provider's words, never for a knowledge entry (whose cause is its documented words).
 fn name_scopes(mut o: Outcome, problem: Option<&Problem>) -> Outcome {
     let Some(p) = problem.filter(|p| !p.scopes.is_empty()) else { return o };
     let cause = o.cause.take().unwrap_or_default();
