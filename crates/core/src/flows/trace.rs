@@ -178,12 +178,7 @@ pub fn body(bytes: &[u8], red: &Redactor) -> Option<String> {
 }
 
 fn cut(s: &str) -> String {
-    if s.len() <= BODY_CAP {
-        return s.to_string();
-    }
-    // Cut before a redaction marker the cap would halve.
-    let keep = crate::secret::redact::whole_marks(text::cut_bytes_at_char_boundary(s, BODY_CAP)).len();
-    text::preview(s, keep)
+    text::preview(s, BODY_CAP)
 }
 
 #[cfg(test)]
