@@ -3,7 +3,8 @@
 //! The `keyring` crate opens a new D-Bus connection and session for every read and two for
 //! every write, and a `token --force` needs three operations; here a process opens one
 //! session, lazily or ahead of time ([`Session::prepare`]), and keeps it. A session that has
-//! gone stale (the daemon restarted while the window was open) is reopened once. Items carry
+//! gone stale (the daemon restarted while the window was open) is reopened, and a daemon
+//! that went away during a call (crashed, restarting) is waited for briefly. Items carry
 //! the attributes `keyring` uses (`service`, `username`, `target`), so entries written by
 //! either are read by both.
 //!
@@ -142,29 +143,77 @@ impl Session {
         Ok(Some(item))
     }
 
-    /// Runs `op` on the open session, opening it first if needed. A D-Bus failure on a
-    /// session that was already open may only mean the daemon went away since: the session
-    /// is dropped and `op` is tried once more on a fresh one.
+    /// Runs `op` on the open session, opening it first if needed.
+    ///
+    /// A D-Bus failure on a session that was already open may only mean the daemon went
+    /// away since: the session is dropped and `op` is tried again on a fresh one. A daemon
+    /// that goes away during the call (it crashed, or is restarting) is waited for a little
+    /// and tried again too, at most [`RETRY_WAITS`] times, all within the caller's time
+    /// limit (`super::bounded`). No Secret Service at all is reported at once.
     fn with<T>(&self, op: impl Fn(&SecretService) -> std::result::Result<T, SsError>) -> Result<T> {
         let mut open = self.open.lock().unwrap_or_else(PoisonError::into_inner);
-        let reused = open.is_some();
-        let ss = match open.take() {
-            Some(ss) => ss,
-            None => self.connect().map_err(map_error)?,
-        };
-        match op(&ss) {
-            Err(SsError::Dbus(_)) if reused => {
-                drop(ss);
-                let fresh = self.connect().map_err(map_error)?;
-                let result = op(&fresh).map_err(map_error);
-                *open = Some(fresh);
-                result
-            }
-            result => {
-                *open = Some(ss);
-                result.map_err(map_error)
+        let mut reused = open.is_some();
+        let mut waits = RETRY_WAITS.iter();
+        loop {
+            let ss = match open.take() {
+                Some(ss) => ss,
+                None => match self.connect() {
+                    Ok(ss) => ss,
+                    Err(err) => match waits.next() {
+                        Some(wait) if went_away(&err, Phase::Connect) => {
+                            std::thread::sleep(*wait);
+                            continue;
+                        }
+                        _ => return Err(map_error(err)),
+                    },
+                },
+            };
+            match op(&ss) {
+                Err(err) if (reused && matches!(err, SsError::Dbus(_))) || went_away(&err, Phase::Call) => {
+                    drop(ss);
+                    let Some(wait) = waits.next() else { return Err(map_error(err)) };
+                    // A stale session is reopened at once; a daemon that just went away is
+                    // given a moment to come back.
+                    if !reused {
+                        std::thread::sleep(*wait);
+                    }
+                    reused = false;
+                }
+                result => {
+                    *open = Some(ss);
+                    return result.map_err(map_error);
+                }
             }
         }
+    }
+}
+
+/// How long to wait before each new try when the daemon went away during a call: about a
+/// second in all, time for a crashed daemon to be started again (by D-Bus activation or
+/// the session's supervisor).
+const RETRY_WAITS: [Duration; 4] =
+    [Duration::from_millis(50), Duration::from_millis(150), Duration::from_millis(300), Duration::from_millis(500)];
+
+#[derive(Clone, Copy, PartialEq)]
+enum Phase {
+    Connect,
+    Call,
+}
+
+/// Whether `err` says the Secret Service went away (crashed, restarting) rather than that
+/// there is none or that it refused. Opening a session fails with `ServiceUnknown` when no
+/// Secret Service is installed, which is no reason to wait; during a call the same name
+/// means the daemon that answered a moment ago is gone.
+fn went_away(err: &SsError, phase: Phase) -> bool {
+    let SsError::Dbus(err) = err else { return false };
+    match err.name().unwrap_or_default() {
+        "org.freedesktop.DBus.Error.NoReply" | "org.freedesktop.DBus.Error.Disconnected" => true,
+        "org.freedesktop.DBus.Error.ServiceUnknown"
+        | "org.freedesktop.DBus.Error.NameHasNoOwner"
+        | "org.freedesktop.DBus.Error.UnknownObject"
+        | "org.freedesktop.DBus.Error.UnknownMethod"
+        | "org.freedesktop.Secret.Error.NoSession" => phase == Phase::Call,
+        _ => false,
     }
 }
 
