@@ -147,6 +147,25 @@ fn salesforce_error_bodies_are_reported_verbatim() {
 }
 
 #[test]
+fn a_success_whose_body_says_the_call_failed_is_no_success() {
+    let s = StandIn::start();
+    let dir = tempfile::tempdir().unwrap();
+    TestProfile::client_credentials("ok-false", &s.url("/json/token"), "c")
+        .set("token_body", "json")
+        .set("client_auth", "post")
+        .set("test_url", s.url("/ok-false"))
+        .secret("json-secret")
+        .add(dir.path());
+    let run = oauthdesk(dir.path(), &["test", "ok-false", "--json"], None);
+    assert_ne!(run.code, 0, "a failed call is no success: {}", run.stdout);
+    assert!(run.stderr.contains("its body says the call failed"), "{}", run.stderr);
+    let v: Value = serde_json::Deserializer::from_str(&run.stdout).into_iter().next().unwrap().unwrap();
+    assert_eq!((v["ok"].as_bool(), v["status"].as_u64()), (Some(false), Some(200)), "{v}");
+    assert_eq!(v["problem"]["codes"][0], "missing_scope", "{v}");
+    assert_eq!(v["problem"]["scopes"][0], "users:read", "{v}");
+}
+
+#[test]
 fn the_token_goes_only_to_allowed_hosts() {
     let s = StandIn::start();
     let dir = tempfile::tempdir().unwrap();

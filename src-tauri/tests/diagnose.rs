@@ -141,6 +141,23 @@ fn forbidden_after_a_good_token_and_a_clock_that_is_off() {
 }
 
 #[test]
+fn a_success_whose_body_says_the_call_failed_fails_the_test_call_and_names_the_scope() {
+    let s = StandIn::start();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    TestProfile::client_credentials("ok-false", &s.url("/json/token"), CLIENT)
+        .set("token_body", "json")
+        .set("client_auth", "post")
+        .set("test_url", s.url("/ok-false"))
+        .secret("json-secret")
+        .add(d);
+    let (_, v) = diagnose(d, "ok-false");
+    assert!(failed_at(&v, "test_call").contains("HTTP 200, but its body says the call failed"), "{v}");
+    assert!(v["cause"].as_str().unwrap().contains("users:read"), "the missing scope is named: {v}");
+    assert_eq!(v["error"], "missing_scope", "{v}");
+}
+
+#[test]
 fn a_healthy_profile_says_so_and_the_report_keeps_no_secret() {
     let idp = Server::start("oidc.mjs", &[]);
     let dir = tempfile::tempdir().unwrap();

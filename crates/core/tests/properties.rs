@@ -114,6 +114,42 @@ proptest! {
     }
 
     #[test]
+    fn error_shapes_are_read_without_panic(v in shaped_json(), content_type in prop::option::of(prop_oneof![
+        Just("application/json"), Just("application/problem+json"), Just("text/xml"), Just("application/soap+xml"), Just("text/plain"),
+    ])) {
+        let body = v.to_string();
+        let _ = answer::parse(content_type, body.as_bytes());
+        let _ = answer::from_json(&v);
+        let _ = answer::failed_in_body(content_type, body.as_bytes());
+        let xml = format!("<soap:Fault><soap:Code><soap:Value>{body}</soap:Value></soap:Code><soap:Reason><soap:Text>{body}");
+        let _ = answer::parse(Some("text/xml"), xml.as_bytes());
+        let _ = answer::failed_in_body(None, xml.as_bytes());
+    }
+
+    /// However a redacted text is shortened for display (a message preview, a trace body, a
+    /// page's words), no marker is cut in half.
+    #[test]
+    fn redaction_markers_stay_whole_when_text_is_shortened(
+        parts in prop::collection::vec(("[a-z é]{0,40}", "[A-Za-z0-9]{6,40}"), 1..400),
+    ) {
+        let mut red = Redactor::default();
+        let mut text = String::new();
+        for (words, secret) in &parts {
+            red.value(secret);
+            text.push_str(words);
+            text.push_str(&format!("\"access_token\": \"{secret}\" "));
+        }
+        let redacted = red.text(&text);
+        for shown in [
+            response::preview(&redacted),
+            trace::body(redacted.as_bytes(), &Redactor::default()).unwrap_or_default(),
+            answer::parse(Some("text/plain"), redacted.as_bytes()).and_then(|p| p.description).unwrap_or_default(),
+        ] {
+            prop_assert!(markers_whole(&shown), "a marker cut in half in {shown:?}");
+        }
+    }
+
+    #[test]
     fn pasted_errors(text in ".{0,400}", provider in prop::option::of("[a-z]{0,10}")) {
         let _ = paste::explain(&text, provider.as_deref());
         let _ = paste::explain(&format!("HTTP/1.1 400 Bad\r\ncontent-type: application/json\r\n\r\n{text}"), None);
@@ -200,6 +236,66 @@ fn shapes(t: &str) -> Vec<String> {
         format!("OAUTH ERROR {{\"error\":\"invalid_client\",\"error_description\":\"{t}\"}} AADSTS7000215: {t}"),
         format!("https://app.example.com/callback?error=access_denied&error_description={t}"),
     ]
+}
+
+/// JSON in the error shapes providers answer with: `ok`, `error` objects, problem details,
+/// `errors` lists, `status` and `message`, numeric codes.
+fn shaped_json() -> impl Strategy<Value = Value> {
+    let key = prop_oneof![
+        Just("ok"),
+        Just("error"),
+        Just("errors"),
+        Just("errorMessages"),
+        Just("code"),
+        Just("errorCode"),
+        Just("error_subcode"),
+        Just("type"),
+        Just("Type"),
+        Just("title"),
+        Just("Title"),
+        Just("status"),
+        Just("Status"),
+        Just("detail"),
+        Just("Detail"),
+        Just("message"),
+        Just("needed"),
+        Just("extensions"),
+        Just("fault"),
+        Just("data"),
+        Just("success"),
+        Just("instance"),
+    ]
+    .prop_map(str::to_string);
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        any::<u64>().prop_map(Value::from),
+        ".{0,30}".prop_map(Value::String),
+    ];
+    leaf.prop_recursive(4, 32, 6, move |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            prop::collection::vec((key.clone(), inner), 0..6).prop_map(|kv| Value::Object(kv.into_iter().collect())),
+        ]
+    })
+}
+
+/// Whether every `[redacted: ` in a text is closed by its `]`, and none is cut at its start.
+fn markers_whole(text: &str) -> bool {
+    const OPEN: &str = "[redacted: ";
+    let mut rest = text;
+    while let Some(i) = rest.find(OPEN) {
+        let after = &rest[i + OPEN.len()..];
+        let Some(end) = after.find(']') else { return false };
+        let inner = &after[..end];
+        if !(inner.ends_with(" chars") || inner.contains(" chars, ends …")) {
+            return false;
+        }
+        rest = &after[end..];
+    }
+    // A marker cut before its `: ` shows as a `[redacted` or a shorter start at the end.
+    !["[r", "[redacted"].iter().any(|p| rest.trim_end_matches('…').trim_end().ends_with(p))
 }
 
 /// Every reader of text or bytes from outside, fed `bytes` (and its lossy text): what a

@@ -118,7 +118,11 @@ fn one(desk: &Desk, out: &Out, handle: &str) -> AppResult<()> {
             stage: oauthdesk_core::Stage::Test,
             status: Some(test.status),
             kind: AnswerKind::Status,
-            message: format!("the test call answered HTTP {}", test.status),
+            message: if (200..300).contains(&test.status) {
+                format!("the test call answered HTTP {}, but its body says the call failed", test.status)
+            } else {
+                format!("the test call answered HTTP {}", test.status)
+            },
         }
         .into())
     }

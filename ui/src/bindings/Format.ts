@@ -3,4 +3,4 @@
 /**
  * The shape an answer came in.
  */
-export type Format = "oauth" | "entra" | "google_api" | "nested_error" | "okta" | "salesforce_array" | "soap_fault" | "hubspot" | "gateway_fault" | "message" | "form" | "html" | "text" | "www_authenticate";
+export type Format = "oauth" | "entra" | "google_api" | "nested_error" | "okta" | "salesforce_array" | "soap_fault" | "hubspot" | "gateway_fault" | "message" | "form" | "html" | "text" | "www_authenticate" | "ok_false" | "problem_details" | "error_list" | "xml";

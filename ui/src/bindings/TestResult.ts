@@ -6,7 +6,8 @@ import type { Problem } from "./Problem";
  */
 export type TestResult = { 
 /**
- * A 2xx status.
+ * A 2xx status whose body does not say the call failed (Slack's `{"ok": false}`, an
+ * `error` object, a SOAP fault: see [`answer::failed_in_body`]).
  */
 ok: boolean, url: string, method: string, status: number, elapsed_ms: bigint, headers: Array<[string, string]>, 
 /**

@@ -8,7 +8,7 @@ use super::{Diagnosis, Outcome};
 use crate::error::{AnswerKind, Error};
 use crate::flows::test_call::TestResult;
 use crate::flows::trace::TraceEntry;
-use crate::knowledge::{self, answer, findings, Entry, Problem, Provider, Query};
+use crate::knowledge::{self, answer, findings, phrases, Entry, Problem, Provider, Query};
 use crate::model::Stage;
 use crate::providers::Hints;
 
@@ -87,8 +87,20 @@ impl Diagnosis {
         Outcome::fail(finding, &entry.cause, fix)
     }
 
-    /// The advice for an answer: a provider's entry, else what the status says (a limit, an
-    /// outage), else a generic entry. `None` when nothing explains it.
+    /// Explains an answer by the cause class its words name ([`phrases`]).
+    fn by_reading(&mut self, finding: String, reading: phrases::Reading, problem: &Problem, granted: Option<&str>) -> Outcome {
+        self.knowledge = Some(reading.class.id.clone());
+        self.source = Some(reading.class.source.clone());
+        let mut fix = reading.class.fix.clone();
+        fix.extend(scope_step(problem, granted));
+        // A reading is not an entry's fixed words: it names the scopes the answer lists too.
+        name_scopes(Outcome::fail(finding, &reading.cause, fix), Some(problem))
+    }
+
+    /// The advice for an answer: a provider's entry, else a generic entry that names its
+    /// words, else what the status says (a limit, an outage), else the cause class the
+    /// provider's words name, else a generic entry for its code. `None` when nothing
+    /// explains it.
     pub(super) fn advise(&mut self, finding: &str, seen: &Seen<'_>, ctx: &Context) -> Option<Outcome> {
         let Seen { stage, status, problem, retry_after, granted } = *seen;
         if let Some(p) = problem {
@@ -105,6 +117,16 @@ impl Diagnosis {
         }
         if let Some(advice) = status.and_then(|s| knowledge::by_status(s, retry_after, ctx.proxy.as_deref())) {
             return Some(Outcome::fail(finding.to_string(), &advice.cause, advice.fix));
+        }
+        // The provider's words say more than a generic entry for its code alone, unless they
+        // say the same as that entry does.
+        if let Some((reading, p)) = problem.and_then(|p| phrases::read(p).map(|r| (r, p))) {
+            let same = entry
+                .and_then(|e| e.error.as_deref())
+                .is_some_and(|code| reading.class.same_as.iter().any(|c| c.eq_ignore_ascii_case(code)));
+            if !same {
+                return Some(self.by_reading(finding.to_string(), reading, p, granted));
+            }
         }
         match (entry, problem) {
             (Some(entry), Some(p)) => Some(self.by_entry(finding.to_string(), entry, p, granted)),
@@ -158,6 +180,8 @@ impl Diagnosis {
             401 => "test-token-not-accepted",
             403 => ctx.hints.forbidden.unwrap_or("test-scope-or-permission-missing"),
             404 => "test-url-not-found",
+            // A 2xx here is one whose body says the call failed.
+            200..=299 => "test-failed-in-body",
             _ => "test-unexpected-answer",
         };
         let facts = [("method", t.method.clone()), ("url", t.url.clone()), ("status", t.status.to_string())];
@@ -167,12 +191,29 @@ impl Diagnosis {
         let retry_after = t.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("retry-after")).map(|(_, v)| v.as_str());
         let seen = Seen { stage: Some(Stage::Test), status: Some(t.status), problem: problem.as_ref(), retry_after, granted };
         if let Some(o) = self.advise(&by_status.finding, &seen, ctx) {
-            return o;
+            // An entry's cause is its own words; its fix already names the scopes.
+            return if self.knowledge.is_some() { o } else { name_scopes(o, problem.as_ref()) };
         }
         let mut o = Outcome::from(by_status);
         if let Some(step) = problem.as_ref().and_then(|p| scope_step(p, granted)) {
             o.fix.insert(0, step);
         }
-        o
+        name_scopes(o, problem.as_ref())
     }
+}
+
+/// The cause, naming the scopes or permissions the answer says are missing (a Bearer
+/// challenge's `scope`, `X-Accepted-OAuth-Scopes`, Slack's `needed`, HubSpot's required
+/// scopes), when it does not name them already: for a finding and for a reading of the
+/// provider's words, never for a knowledge entry (whose cause is its documented words).
+fn name_scopes(mut o: Outcome, problem: Option<&Problem>) -> Outcome {
+    let Some(p) = problem.filter(|p| !p.scopes.is_empty()) else { return o };
+    let cause = o.cause.take().unwrap_or_default();
+    if p.scopes.iter().all(|s| cause.contains(s.as_str())) {
+        o.cause = Some(cause);
+        return o;
+    }
+    let named = findings::step("scope-missing-named", &[("scopes", &p.scopes.join(" "))]);
+    o.cause = Some(if cause.is_empty() { named } else { format!("{cause} {named}") });
+    o
 }

@@ -207,6 +207,7 @@ async fn situations() -> Vec<(&'static str, Outcome)> {
         ("test-scope-or-permission-missing", 403, false),
         ("test-url-not-found", 404, false),
         ("test-unexpected-answer", 405, false),
+        ("test-failed-in-body", 200, false),
     ] {
         out.push((id, Diagnosis::new("h").explain_test(&test_result(status), &ctx(salesforce, None), None)));
     }

@@ -7,6 +7,8 @@ mod checks;
 #[cfg(test)]
 mod findings_tests;
 pub mod paste;
+#[cfg(test)]
+mod reading_tests;
 mod report;
 #[cfg(test)]
 mod sources_tests;

@@ -156,6 +156,47 @@ pub fn keyed(text: &str) -> String {
     out
 }
 
+/// Whether a value under `code` reads as a provider's error code rather than an
+/// authorization code: digits only (at most 12), letters then digits (`E0000011`,
+/// `AADSTS50011`), or words without digits (`invalid_grant`, `INVALID_SESSION_ID`,
+/// `InvalidAuthenticationToken`: each word at least three letters, or capitals between
+/// separators). An authorization code is
+/// random, and so nearly always mixes digits in or breaks into short words; the codes this
+/// process sent are known whole anyway (passes 1 and 2).
+fn is_provider_code(v: &str) -> bool {
+    let digits = v.bytes().filter(u8::is_ascii_digit).count();
+    if v.is_empty() || v.len() > 64 || !v.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')) {
+        return false;
+    }
+    if digits == v.len() {
+        return v.len() <= 12;
+    }
+    let letters = v.bytes().take_while(u8::is_ascii_uppercase).count();
+    if digits > 0 {
+        return (1..=8).contains(&letters) && letters + digits == v.len();
+    }
+    // Words: split at separators and where a lowercase letter meets an uppercase one.
+    let mut words: Vec<String> = Vec::new();
+    let mut prev_lower = false;
+    for c in v.chars() {
+        if !c.is_ascii_alphabetic() {
+            words.push(String::new());
+            prev_lower = false;
+            continue;
+        }
+        if words.is_empty() || (prev_lower && c.is_ascii_uppercase()) {
+            words.push(String::new());
+        }
+        if let Some(w) = words.last_mut() {
+            w.push(c);
+        }
+        prev_lower = c.is_ascii_lowercase();
+    }
+    // `ID` in `INVALID_SESSION_ID`: a short word is one only between separators, in capitals.
+    let separated = v.contains(['_', '-', '.']);
+    words.iter().filter(|w| !w.is_empty()).all(|w| w.len() >= 3 || (separated && w.bytes().all(|b| b.is_ascii_uppercase())))
+}
+
 /// The span of the value after a key ending at `end`: past a closing quote, spaces, and
 /// one `:` or `=`; a quoted string, or else a run up to a delimiter (a header's value runs
 /// to the end of its line).
@@ -184,7 +225,10 @@ fn value_after(text: &str, end: usize, key: &str) -> Option<(usize, usize)> {
                 j += if b == b'\\' { 2 } else { 1 };
             }
             let j = j.min(bytes.len());
-            (j > start).then_some((start, j))
+            // A provider's error code (`"code": "InvalidAuthenticationToken"`, `"124"`,
+            // `"E0000011"`) is no grant: only a value that could be one is removed.
+            let provider_code = key == "code" && sep == b':' && text.get(start..j).is_some_and(is_provider_code);
+            (j > start && !provider_code).then_some((start, j))
         }
         _ if key == "code" && sep == b':' => None, // `"code": 404` is a status, not a grant
         _ => {
@@ -235,6 +279,31 @@ mod tests {
         }
         let kept = r.text(r#"{"code": 404, "error_code": "E1", "scope": "api", "token_type": "Bearer"}"#);
         assert_eq!(kept, r#"{"code": 404, "error_code": "E1", "scope": "api", "token_type": "Bearer"}"#);
+    }
+
+    #[test]
+    fn a_providers_code_and_ids_survive_while_grants_go() {
+        let r = Redactor::default();
+        for kept in [
+            r#"{"error":{"code":"InvalidAuthenticationToken","message":"Access token is empty."}}"#,
+            r#"{"code":"124","message":"Invalid access token."}"#,
+            r#"{"code": "E0000011", "errorId": "oae8iYMZ0ZAR9mD4nTxRQ3i0A"}"#,
+            r#"{"code":"AADSTS7000215","trace_id":"0a1b2c3d-4e5f-6789-abcd-ef0123456789","correlation_id":"a1b2c3d4-0000-1111-2222-333344445555"}"#,
+            r#"{"errors":[{"code":"invalid_grant"},{"code":"INVALID_SESSION_ID"},{"code":"OAuthException"}]}"#,
+            r#"{"error":{"code":190,"error_subcode":463,"fbtrace_id":"EJplcsCHuLu"}}"#,
+            r#"{"Instance":"d04e9f32-44cf-46fc-a4b7-a9b90f64f77d","Detail":"AuthenticationUnsuccessful"}"#,
+        ] {
+            assert_eq!(r.text(kept), kept);
+        }
+        for (text, grant) in [
+            (r#"{"code":"SplxlOBeZQQYbYS6WxSbIA"}"#, "SplxlOBeZQQYbYS6WxSbIA"),
+            (r#"{"code": "4/0AX4XfWh-example-grant"}"#, "4/0AX4XfWh-example-grant"),
+            (r#"{"code":"ac8f0e1b2c3d4e5f"}"#, "ac8f0e1b2c3d4e5f"),
+            (r#"{"code":"1234567890123456"}"#, "1234567890123456"),
+            ("code=InvalidAuthenticationToken&state=x", "InvalidAuthenticationToken"),
+        ] {
+            clean(&r, text, &[grant]);
+        }
     }
 
     #[test]

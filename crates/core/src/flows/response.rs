@@ -67,7 +67,9 @@ fn form_object(content_type: Option<&str>, body: &[u8]) -> Option<Value> {
 pub fn preview(s: &str) -> String {
     let s = s.trim();
     if s.chars().count() > 200 {
-        format!("{}…", s.chars().take(200).collect::<String>())
+        let head: String = s.chars().take(200).collect();
+        // A redaction marker is left out whole rather than cut in half.
+        format!("{}…", crate::secret::redact::whole_marks(&head))
     } else {
         s.to_string()
     }

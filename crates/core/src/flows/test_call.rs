@@ -24,7 +24,8 @@ use crate::secret::AccessToken;
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
 pub struct TestResult {
-    /// A 2xx status.
+    /// A 2xx status whose body does not say the call failed (Slack's `{"ok": false}`, an
+    /// `error` object, a SOAP fault: see [`answer::failed_in_body`]).
     pub ok: bool,
     pub url: String,
     pub method: String,
@@ -182,7 +183,8 @@ pub fn test_result(
     truncated: bool,
     elapsed_ms: u64,
 ) -> TestResult {
-    let ok = (200..300).contains(&status);
+    let content_type = headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("content-type")).map(|(_, v)| v.as_str());
+    let ok = (200..300).contains(&status) && !answer::failed_in_body(content_type, body);
     let problem = if ok { None } else { answer::from_response(&headers, body) };
     let body = match serde_json::from_slice::<Value>(body) {
         Ok(json) if !truncated => serde_json::to_string_pretty(&json).unwrap_or_default(),
@@ -238,6 +240,22 @@ mod tests {
         assert!(check_host(&url("http://api.example.com/me"), &allowed, None).is_ok(), "a plain http test URL the user chose is theirs");
         let port = check_host(&url("https://api.example.com:8443/me"), &allowed, Some(&https)).unwrap_err();
         assert!(port.to_string().contains("api.example.com:8443 is not on"), "{port}");
+    }
+
+    #[test]
+    fn a_success_whose_body_says_it_failed_is_a_failure_with_its_problem() {
+        let u = url("https://slack.com/api/auth.test");
+        let json = vec![("content-type".to_string(), "application/json; charset=utf-8".to_string())];
+        let body = br#"{"ok":false,"error":"missing_scope","needed":"users:read","provided":"chat:write"}"#;
+        let r = test_result(&u, "GET", 200, json.clone(), body, false, 5);
+        assert!(!r.ok, "{r:?}");
+        let p = r.problem.unwrap_or_else(|| unreachable!());
+        assert_eq!((p.code(), p.scopes.clone()), (Some("missing_scope"), vec!["users:read".to_string()]));
+        let graph = br#"{"error":{"code":"InvalidAuthenticationToken","message":"Access token is empty."}}"#;
+        assert!(!test_result(&u, "GET", 200, json.clone(), graph, false, 5).ok);
+        let soap = b"<soapenv:Envelope><soapenv:Body><soapenv:Fault><faultcode>sf:INVALID_SESSION_ID</faultcode></soapenv:Fault></soapenv:Body></soapenv:Envelope>";
+        assert!(!test_result(&u, "POST", 200, vec![("content-type".into(), "text/xml".into())], soap, false, 5).ok);
+        assert!(test_result(&u, "GET", 200, json, br#"{"ok":true,"user":"u"}"#, false, 5).ok);
     }
 
     #[test]

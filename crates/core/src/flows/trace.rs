@@ -178,7 +178,12 @@ pub fn body(bytes: &[u8], red: &Redactor) -> Option<String> {
 }
 
 fn cut(s: &str) -> String {
-    text::preview(s, BODY_CAP)
+    if s.len() <= BODY_CAP {
+        return s.to_string();
+    }
+    // Cut before a redaction marker the cap would halve.
+    let keep = crate::secret::redact::whole_marks(text::cut_bytes_at_char_boundary(s, BODY_CAP)).len();
+    text::preview(s, keep)
 }
 
 #[cfg(test)]

@@ -10,13 +10,19 @@
 //! - an API gateway's `{"fault":{"faultstring"}}` and a plain `{"message"}`;
 //! - form-encoded (`error=…&error_description=…`, as GitHub answers);
 //! - an HTML error page (its visible text) and plain text (codes found as words);
-//! - RFC 6750's `WWW-Authenticate: Bearer error="…", scope="…"`.
+//! - RFC 6750's `WWW-Authenticate: Bearer error="…", scope="…"`;
+//! - the long tail ([`shapes`]): `ok: false`, problem details, `errors` lists, numeric codes,
+//!   SOAP 1.2 and other XML errors, OAuth 1's `oauth_problem`.
 
 use serde::Serialize;
 use serde_json::Value;
 use ts_rs::TS;
 
 use crate::model::text;
+
+#[path = "shapes.rs"]
+mod shapes;
+pub use shapes::failed_in_body;
 
 /// The shape an answer came in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
@@ -43,6 +49,14 @@ pub enum Format {
     Html,
     Text,
     WwwAuthenticate,
+    /// `{"ok": false, "error": …}`, as Slack answers (often with HTTP 200).
+    OkFalse,
+    /// RFC 9457 problem details (`type`, `title`, `status`, `detail`).
+    ProblemDetails,
+    /// An `errors` list (or Atlassian's `errorMessages`) of codes and messages.
+    ErrorList,
+    /// An XML error document that is no SOAP fault.
+    Xml,
 }
 
 impl Format {
@@ -99,7 +113,8 @@ impl Problem {
 
     fn add_code(&mut self, code: &str) {
         let code = code.trim();
-        if !code.is_empty() && code.len() <= 200 && !self.has_code(code) {
+        // A redaction marker (a body read after redaction) is never the provider's code.
+        if !code.is_empty() && code.len() <= 200 && !code.starts_with("[redacted") && !self.has_code(code) {
             self.codes.push(code.to_string());
         }
     }
@@ -186,6 +201,9 @@ pub fn from_json(v: &Value) -> Option<Problem> {
         return (!p.codes.is_empty() || p.description.is_some()).then_some(p);
     }
     let o = v.as_object()?;
+    if let Some(p) = shapes::from_object(o) {
+        return Some(p);
+    }
     let mut p;
     if let Some(error) = str_at(v, "error") {
         p = Problem::new(Format::Oauth);
@@ -217,7 +235,9 @@ pub fn from_json(v: &Value) -> Option<Problem> {
         if let Some(c) = e.get("innerError").or_else(|| e.get("innererror")).and_then(|i| str_at(i, "code")) {
             p.add_code(c);
         }
-        p.describe(str_at(e, "message"));
+        if let Some(e) = e.as_object() {
+            shapes::nested_extra(e, &mut p);
+        }
     } else if let Some(code) = str_at(v, "errorCode").filter(|_| o.contains_key("errorSummary")) {
         p = Problem::new(Format::Okta);
         p.add_code(code);
@@ -257,6 +277,7 @@ pub fn from_json(v: &Value) -> Option<Problem> {
         if let Some(c) = first_str(v, &["error_code", "errorCode", "code"]) {
             p.add_code(c);
         }
+        shapes::message_extra(o, &mut p);
         p.describe(first_str(v, &["message", "error_message", "errorMessage", "detail", "title", "error_description"]));
     }
     (!p.codes.is_empty() || p.description.is_some()).then_some(p)
@@ -265,10 +286,13 @@ pub fn from_json(v: &Value) -> Option<Problem> {
 /// `a=1&b=2` with an `error`.
 fn from_form(body: &str) -> Option<Problem> {
     let pairs: Vec<(String, String)> = url::form_urlencoded::parse(body.trim().as_bytes()).into_owned().collect();
-    let error = pairs.iter().find(|(k, _)| k == "error")?.1.clone();
+    // OAuth 1 (RFC 5849 extension) names its problem `oauth_problem`.
+    let error = pairs.iter().find(|(k, _)| k == "error" || k == "oauth_problem")?.1.clone();
     let mut p = Problem::new(Format::Form);
     p.add_code(&error);
-    p.describe(pairs.iter().find(|(k, _)| k == "error_description").map(|(_, v)| v.as_str()));
+    for key in ["error_description", "oauth_problem_advice"] {
+        p.describe(pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str()));
+    }
     Some(p)
 }
 
@@ -300,6 +324,7 @@ fn from_xml(xml: &str) -> Option<Problem> {
     for name in ["exceptionMessage", "faultstring", "message"] {
         p.describe(xml_text(xml, name).map(decode_entities).as_deref());
     }
+    shapes::xml_extra(xml, &mut p);
     (!p.codes.is_empty() || p.description.is_some()).then_some(p)
 }
 
@@ -368,8 +393,9 @@ pub fn codes_in_text(text: &str) -> Vec<String> {
 const TEXT_CAP: usize = 4000;
 
 fn from_text(text: &str, format: Format) -> Option<Problem> {
-    let text: String = text.chars().take(TEXT_CAP).collect();
-    let text = text.trim();
+    let cut: String = text.chars().take(TEXT_CAP).collect();
+    // A redaction marker the cap went through is left out whole.
+    let text = if cut.len() < text.len() { crate::secret::redact::whole_marks(&cut) } else { cut.as_str() }.trim();
     if text.is_empty() {
         return None;
     }
@@ -383,7 +409,8 @@ fn from_text(text: &str, format: Format) -> Option<Problem> {
 
 fn looks_like_form(text: &str) -> bool {
     let t = text.trim();
-    (t.starts_with("error=") || t.contains("&error=")) && !t.contains(char::is_whitespace)
+    (t.starts_with("error=") || t.contains("&error=") || t.starts_with("oauth_problem=") || t.contains("&oauth_problem="))
+        && !t.contains(char::is_whitespace)
 }
 
 /// Any error answer's body, by its content type and its bytes.

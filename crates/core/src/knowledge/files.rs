@@ -11,4 +11,13 @@ pub const FILES: &[(&str, &str)] = &[
     ("keycloak.json", include_str!("../../knowledge/keycloak.json")),
     ("github.json", include_str!("../../knowledge/github.json")),
     ("hubspot.json", include_str!("../../knowledge/hubspot.json")),
+    ("zoom.json", include_str!("../../knowledge/zoom.json")),
+    ("box.json", include_str!("../../knowledge/box.json")),
+    ("slack.json", include_str!("../../knowledge/slack.json")),
+    ("atlassian.json", include_str!("../../knowledge/atlassian.json")),
+    ("xero.json", include_str!("../../knowledge/xero.json")),
+    ("intuit.json", include_str!("../../knowledge/intuit.json")),
+    ("cognito.json", include_str!("../../knowledge/cognito.json")),
+    ("docusign.json", include_str!("../../knowledge/docusign.json")),
+    ("zendesk.json", include_str!("../../knowledge/zendesk.json")),
 ];

@@ -18,6 +18,7 @@ pub mod answer;
 mod files;
 pub mod findings;
 pub mod paste;
+pub mod phrases;
 pub mod recognise;
 mod status;
 
@@ -190,7 +191,10 @@ pub fn entry(id: &str) -> Option<&'static Entry> {
 /// "Learn more": the documentation a knowledge-base entry or a diagnosis finding cites, by
 /// its id. The window names an id, never a URL, so only these links can be opened.
 pub fn learn_more(id: &str) -> Option<&'static str> {
-    entry(id).map(|e| e.source.as_str()).or_else(|| findings::finding(id).map(|f| f.source.as_str()))
+    entry(id)
+        .map(|e| e.source.as_str())
+        .or_else(|| findings::finding(id).map(|f| f.source.as_str()))
+        .or_else(|| phrases::class(id).map(|c| c.source.as_str()))
 }
 
 /// Files that did not parse.

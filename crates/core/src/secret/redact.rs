@@ -62,6 +62,22 @@ pub fn mark(value: &str) -> String {
     }
 }
 
+/// How every marker [`mark`] writes begins.
+const MARK_OPEN: &str = "[redacted: ";
+
+/// `cut` (the start of a longer text) without a marker cut in half at its end: a marker
+/// the cut went through is left out whole, so a shortened text never shows `[redacted: 4`.
+pub fn whole_marks(cut: &str) -> &str {
+    let Some(open) = cut.rfind('[') else { return cut };
+    let tail = cut.get(open..).unwrap_or_default();
+    let partial = !tail.contains(']') && (MARK_OPEN.starts_with(tail) || tail.starts_with(MARK_OPEN));
+    if partial {
+        cut.get(..open).unwrap_or_default()
+    } else {
+        cut
+    }
+}
+
 /// Registers a secret value: from now on it is redacted in every spelling wherever text
 /// leaves the process. A PEM is known by its body (its armor lines are no secret).
 ///

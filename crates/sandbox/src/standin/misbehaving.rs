@@ -21,6 +21,10 @@ pub(super) const ROUTES: &[(&str, &str, Route)] = &[
     ("POST", "/future/token", future_token),
     ("GET", "/forbidden", forbidden),
     ("GET", "/me", me),
+    // Slack's answer to a token without the scope a method needs: HTTP 200, `ok: false`.
+    ("GET", "/ok-false", |_, _| {
+        Some(json(200, serde_json::json!({ "ok": false, "error": "missing_scope", "needed": "users:read", "provided": "chat:write" })))
+    }),
     ("GET", "/me/other-port", |s, _| Some(Reply::redirect(format!("http://127.0.0.1:{}/me", s.port.saturating_add(1))))),
     ("GET", "/me/elsewhere", |s, _| Some(Reply::redirect(format!("http://localhost:{}/me", s.port)))),
     // Lifetimes no one meant: far beyond any date (as numbers and as strings), and negative.

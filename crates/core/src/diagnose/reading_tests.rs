@@ -1,0 +1,95 @@
+//! A refusal no knowledge entry explains is read by its words: a provider's own code beside a
+//! clear description gets the cause class the description names, at every route a refusal
+//! takes (a diagnosis's token request, a test call, a pasted error), whether or not the
+//! provider is known; "does not know this error yet" is left for an answer with no words.
+
+use super::advice::Context;
+use super::paste::explain;
+use super::Diagnosis;
+use crate::error::Error;
+use crate::flows::test_call::TestResult;
+use crate::knowledge::{self, phrases, Problem};
+use crate::model::Stage;
+
+fn ctx(provider: Option<&str>) -> Context {
+    Context { provider: provider.and_then(knowledge::provider), proxy: None, hints: Default::default() }
+}
+
+/// A provider-specific code no entry has, with the words of each class's documented examples.
+fn refusals() -> Vec<(&'static str, String, String)> {
+    let mut out = Vec::new();
+    for c in phrases::classes() {
+        for (i, ex) in c.examples.iter().enumerate() {
+            out.push((c.id.as_str(), format!("ACME_E{}", 4000 + i), ex.clone()));
+        }
+    }
+    out
+}
+
+#[test]
+fn a_refusal_with_a_providers_own_code_is_read_by_its_words_in_a_diagnosis() {
+    let mut wrong = Vec::new();
+    for (class, code, words) in refusals() {
+        for provider in [None, Some("okta"), Some("github")] {
+            let e = Error::OAuth { stage: Stage::Token, status: 400, error: code.clone(), description: Some(words.clone()) };
+            let mut d = Diagnosis::new("");
+            let o = d.explain(&e, &ctx(provider), None);
+            let cause = o.cause.clone().unwrap_or_default();
+            // A provider's own entry may explain it first; otherwise the words do.
+            let by_entry = d.knowledge.as_deref().and_then(knowledge::entry).is_some_and(|e| e.provider.is_some());
+            if !by_entry && (d.knowledge.as_deref() != Some(class) || !cause.contains(&phrases::quote(&words))) {
+                wrong.push(format!("{class} {provider:?} {words:?}: {:?} {cause:?}", d.knowledge));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn a_test_call_refused_in_words_is_read_by_them() {
+    for (class, code, words) in refusals() {
+        let t = TestResult {
+            method: "GET".into(),
+            url: "https://api.example.com/v1/me".into(),
+            status: 400,
+            problem: Some(Problem::oauth(&code, Some(&words))),
+            ok: false,
+            elapsed_ms: 1,
+            headers: Vec::new(),
+            body: String::new(),
+            truncated: false,
+        };
+        let mut d = Diagnosis::new("");
+        let o = d.explain_test(&t, &ctx(None), None);
+        assert_eq!(d.knowledge.as_deref(), Some(class), "{words:?}: {o:?}");
+    }
+}
+
+#[test]
+fn a_pasted_refusal_with_a_providers_own_code_is_read_by_its_words() {
+    for (class, code, words) in refusals() {
+        let text = format!("OAUTH ERROR: {{\"error\":\"{code}\",\"error_description\":{}}}", serde_json::json!(words));
+        let x = explain(&text, None).unwrap_or_else(|e| panic!("{e}"));
+        assert!(!x.cause.contains("OAuth Desk does not know"), "{text}: {}", x.cause);
+        // The words name the provider at times (an AADSTS code): its own entry comes first.
+        if x.knowledge.as_deref().and_then(knowledge::entry).is_some_and(|e| e.provider.is_some()) {
+            continue;
+        }
+        assert_eq!(x.knowledge.as_deref(), Some(class), "{text}: {x:?}");
+        assert_eq!(x.source.as_deref(), phrases::class(class).map(|c| c.source.as_str()));
+    }
+}
+
+#[test]
+fn only_an_answer_without_words_is_unknown() {
+    let e = Error::OAuth { stage: Stage::Token, status: 400, error: "ACME_E9999".into(), description: None };
+    let mut d = Diagnosis::new("");
+    let o = d.explain(&e, &ctx(None), None);
+    assert_eq!(o.finding, e.to_string());
+    assert!(d.knowledge.is_none(), "{:?}", d.knowledge);
+    let named =
+        Error::OAuth { stage: Stage::Token, status: 400, error: "ACME_E9999".into(), description: Some("Invalid client secret".into()) };
+    let mut d = Diagnosis::new("");
+    d.explain(&named, &ctx(None), None);
+    assert_eq!(d.knowledge.as_deref(), Some("phrase-wrong-secret"));
+}
