@@ -84,37 +84,57 @@ fn words(text: &str) -> String {
     out
 }
 
-/// How specific `phrase` is (its word count) if `text` (as [`words`]) holds it.
-fn matches(phrase: &str, text: &str) -> Option<usize> {
-    let mut at = 0;
-    let mut count = 0;
-    for part in phrase.split("...") {
-        let part = words(part);
-        if part.trim().is_empty() {
-            continue;
-        }
-        let found = text.get(at..)?.find(&part)?;
-        // The next part starts after this one's words (sharing its trailing space).
-        at += found + part.len() - 1;
-        count += part.split_whitespace().count();
+/// A phrase as it is compared: its parts as [`words`] gives them, and its word count.
+struct Compiled {
+    parts: Vec<String>,
+    count: usize,
+}
+
+impl Compiled {
+    fn new(phrase: &str) -> Self {
+        let parts: Vec<String> = phrase.split("...").map(words).filter(|p| !p.trim().is_empty()).collect();
+        let count = parts.iter().map(|p| p.split_whitespace().count()).sum();
+        Compiled { parts, count }
     }
-    (count > 0).then_some(count)
+
+    /// How specific the phrase is (its word count) if `text` (as [`words`]) holds it.
+    fn found_in(&self, text: &str) -> Option<usize> {
+        let mut at = 0;
+        for part in &self.parts {
+            let found = text.get(at..)?.find(part.as_str())?;
+            // The next part starts after this one's words (sharing its trailing space).
+            at += found + part.len() - 1;
+        }
+        (self.count > 0).then_some(self.count)
+    }
+}
+
+/// Every class's phrases, compiled once, in the file's order.
+fn compiled() -> &'static [(&'static Class, Vec<Compiled>)] {
+    static COMPILED: OnceLock<Vec<(&'static Class, Vec<Compiled>)>> = OnceLock::new();
+    COMPILED.get_or_init(|| classes().iter().map(|c| (c, c.phrases.iter().map(|p| Compiled::new(p)).collect())).collect())
+}
+
+fn best_in(phrases: &[Compiled], words: &str) -> Option<usize> {
+    phrases.iter().filter_map(|p| p.found_in(words)).max()
 }
 
 /// How specifically `class` names `text` (its longest phrase found, in words).
 pub fn specificity(class: &Class, text: &str) -> Option<usize> {
     let text = words(text);
-    class.phrases.iter().filter_map(|p| matches(p, &text)).max()
+    let phrases: Vec<Compiled> = class.phrases.iter().map(|p| Compiled::new(p)).collect();
+    best_in(&phrases, &text)
 }
 
 /// The class `text` names, of those that name it the one with the most specific phrase; of
 /// equals, the first in the file.
 pub fn class_of(text: &str) -> Option<&'static Class> {
+    let text = words(text);
     let mut best: Option<(usize, &'static Class)> = None;
-    for c in classes() {
-        if let Some(s) = specificity(c, text) {
+    for (c, phrases) in compiled() {
+        if let Some(s) = best_in(phrases, &text) {
             if best.is_none_or(|(b, _)| s > b) {
-                best = Some((s, c));
+                best = Some((s, *c));
             }
         }
     }
