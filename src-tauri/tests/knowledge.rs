@@ -17,14 +17,14 @@ use oauthdesk_core::MemorySecrets;
 use oauthdesk_core::{Desk, NewProfile, Stage};
 
 /// The stage a diagnosis of the entry fails at, and the profile that gets there.
-fn profile_for(e: &Entry, i: usize, s: &StandIn) -> (Stage, &'static str, TestProfile) {
+fn profile_for(e: &Entry, i: usize, s: &StandIn, provider: Option<&str>) -> (Stage, &'static str, TestProfile) {
     // An entry for any stage is tried where its example comes from (as the stand-in's
     // /kb/ endpoints do).
     let any = if e.example.headers.contains_key("location") { Stage::Authorize } else { Stage::Token };
     let stage = e.stages.as_ref().and_then(|s| s.first().copied()).unwrap_or(any);
     let base = |p: TestProfile| {
         p.set("client_id", "kb-client")
-            .set("provider", e.provider.clone().unwrap_or_else(|| "auto".into()))
+            .set("provider", provider.unwrap_or("auto"))
             .set("test_url", s.url(&format!("/kb/{}/me", e.id)))
             .secret("kb-secret")
     };
@@ -66,14 +66,38 @@ fn status_first(e: &Entry) -> bool {
 
 #[test]
 fn every_entry_is_explained_at_its_stage_by_a_diagnosis() {
+    every_entry_is_explained(Named::InProfile);
+}
+
+/// The same answers from a provider on its own domain (here 127.0.0.1, a path no provider
+/// uses) and a profile that does not name its provider: the answer itself says who is
+/// talking, and the same entry explains it. Answers that hold nothing of their provider
+/// (a bare RFC code with generic words) are explained as any provider's would be.
+#[test]
+fn every_entry_is_explained_on_its_providers_own_domain() {
+    every_entry_is_explained(Named::ByTheAnswer);
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Named {
+    InProfile,
+    ByTheAnswer,
+}
+
+fn every_entry_is_explained(named: Named) {
     let s = StandIn::start();
     let dir = tempfile::tempdir().unwrap();
     let desk = Arc::new(Desk::open(dir.path(), Arc::new(MemorySecrets::default())).unwrap());
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     let mut wrong = Vec::new();
+    let mut anonymous = 0;
     assert!(knowledge::entries().len() >= 100, "the knowledge base has its entries");
     for (i, e) in knowledge::entries().iter().enumerate() {
-        let (stage, check, profile) = profile_for(e, i, &s);
+        let provider = match named {
+            Named::InProfile => e.provider.as_deref(),
+            Named::ByTheAnswer => None,
+        };
+        let (stage, check, profile) = profile_for(e, i, &s, provider);
         let handle = format!("kb-{i}");
         let new: NewProfile = serde_json::from_value(profile.json()).unwrap();
         desk.create(new).unwrap();
@@ -84,6 +108,12 @@ fn every_entry_is_explained_at_its_stage_by_a_diagnosis() {
         for run in 0..2 {
             let d = rt.block_on(desk.diagnose(&handle)).unwrap();
             let expected = if status_first(e) { None } else { Some(e.id.as_str()) };
+            if named == Named::ByTheAnswer && knowledge::anonymous(e) {
+                // Nothing of the provider in it: explained all the same, at its stage.
+                assert!(!d.ok && d.stage.as_deref() == Some(check) && d.cause.is_some(), "{}: {d:?}", e.id);
+                anonymous += 1;
+                break;
+            }
             if d.ok || d.stage.as_deref() != Some(check) || d.knowledge.as_deref() != expected {
                 wrong.push(format!(
                     "{} (run {run}): expected {check}/{expected:?}, got {:?}/{:?}: {:?}",
@@ -101,7 +131,11 @@ fn every_entry_is_explained_at_its_stage_by_a_diagnosis() {
             } else {
                 assert!(d.cause.as_deref().unwrap_or_default().contains(&format!("HTTP {}", e.example.status)), "{}: {:?}", e.id, d.cause);
             }
+            if let (Named::ByTheAnswer, Some(p)) = (named, e.provider.as_deref().and_then(knowledge::provider)) {
+                assert_eq!(d.provider.as_deref(), Some(p.name.as_str()), "{}: the diagnosis names the provider", e.id);
+            }
         }
     }
+    assert!(anonymous <= 8, "{anonymous} answers hold nothing of their provider");
     assert!(wrong.is_empty(), "{} of {} entries:\n{}", wrong.len(), knowledge::entries().len(), wrong.join("\n"));
 }

@@ -17,6 +17,11 @@ paths: Array<string>,
  */
 markers: Array<string>, 
 /**
+ * Response headers only this provider's servers send (`x-okta-request-id`), so an
+ * answer names its provider on a custom domain too.
+ */
+headers: Array<string>, 
+/**
  * Its error reference.
  */
 docs: string, };

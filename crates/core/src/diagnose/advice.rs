@@ -8,7 +8,7 @@ use super::{Diagnosis, Outcome};
 use crate::error::{AnswerKind, Error};
 use crate::flows::test_call::TestResult;
 use crate::flows::trace::TraceEntry;
-use crate::knowledge::{self, answer, findings, phrases, Entry, Problem, Provider, Query};
+use crate::knowledge::{self, answer, findings, phrases, recognise, Entry, Problem, Provider, Query};
 use crate::model::Stage;
 use crate::providers::Hints;
 
@@ -22,6 +22,9 @@ pub struct Seen<'a> {
     pub retry_after: Option<&'a str>,
     /// The scopes the token has (for a test call).
     pub granted: Option<&'a str>,
+    /// The provider the answer itself says it comes from ([`recognise::from_answer`]): what
+    /// explains it when the profile does not say which provider it talks to.
+    pub answered_by: Option<&'static Provider>,
 }
 
 /// What explaining needs to know about the profile.
@@ -37,6 +40,18 @@ impl Context {
     pub fn query_for<'a>(&'a self, stage: Option<Stage>, status: Option<u16>, problem: &'a Problem) -> Query<'a> {
         Query { provider: self.provider.map(|p| p.id.as_str()), stage, status, problem }
     }
+
+    /// The provider that explains an answer: the profile's (named in it, its template's, or
+    /// its endpoints' host), else the one the answer says it comes from.
+    fn provider_for(&self, answered_by: Option<&'static Provider>) -> Option<&'static Provider> {
+        self.provider.or(answered_by)
+    }
+}
+
+/// The provider an answer in a trace entry says it comes from.
+fn answered_by(t: Option<&TraceEntry>, problem: Option<&Problem>) -> Option<&'static Provider> {
+    let (headers, body) = t.map(|t| (t.response_headers.as_slice(), t.response_body.as_deref().unwrap_or_default())).unwrap_or_default();
+    recognise::from_answer(headers, body, problem)
 }
 
 fn header<'a>(t: Option<&'a TraceEntry>, name: &str) -> Option<&'a str> {
@@ -102,11 +117,16 @@ impl Diagnosis {
     /// provider's words name, else a generic entry for its code. `None` when nothing
     /// explains it.
     pub(super) fn advise(&mut self, finding: &str, seen: &Seen<'_>, ctx: &Context) -> Option<Outcome> {
-        let Seen { stage, status, problem, retry_after, granted } = *seen;
+        let Seen { stage, status, problem, retry_after, granted, answered_by } = *seen;
         if let Some(p) = problem {
             self.note_problem(p);
         }
-        let entry = problem.and_then(|p| knowledge::lookup(&ctx.query_for(stage, status, p)));
+        let provider = ctx.provider_for(answered_by);
+        if ctx.provider.is_none() {
+            self.provider = self.provider.take().or(provider.map(|p| p.name.clone()));
+        }
+        let query = |p| Query { provider: provider.map(|p| p.id.as_str()), stage, status, problem: p };
+        let entry = problem.and_then(|p| knowledge::lookup(&query(p)));
         if let (Some(entry @ Entry { provider: Some(_), .. }), Some(p)) = (entry, problem) {
             return Some(self.by_entry(finding.to_string(), entry, p, granted));
         }
@@ -143,16 +163,24 @@ impl Diagnosis {
             _ => None,
         };
         let problem = problem_of(e, last);
-        let seen = Seen { stage: Some(stage), status, problem: problem.as_ref(), retry_after: header(last, "retry-after"), granted: None };
-        self.advise(&e.to_string(), &seen, ctx).unwrap_or_else(|| self.by_kind(e, ctx))
+        let answered_by = answered_by(last, problem.as_ref());
+        let seen = Seen {
+            stage: Some(stage),
+            status,
+            problem: problem.as_ref(),
+            retry_after: header(last, "retry-after"),
+            granted: None,
+            answered_by,
+        };
+        self.advise(&e.to_string(), &seen, ctx).unwrap_or_else(|| self.by_kind(e, ctx.provider_for(answered_by), ctx))
     }
 
     /// What the kind of a failure says when no answer explains it.
-    fn by_kind(&mut self, e: &Error, ctx: &Context) -> Outcome {
+    fn by_kind(&mut self, e: &Error, provider: Option<&'static Provider>, ctx: &Context) -> Outcome {
         let error = e.to_string();
         let facts = [("error", error.as_str())];
         match e {
-            Error::OAuth { .. } | Error::Denied { .. } => match ctx.provider {
+            Error::OAuth { .. } | Error::Denied { .. } => match provider {
                 Some(p) => {
                     Outcome::found("refused-unknown-error-of-provider", &[("error", &error), ("provider", &p.name), ("docs", &p.docs)])
                 }
@@ -189,7 +217,8 @@ impl Diagnosis {
         let by_status = findings::found(id, &super::checks::pairs(&facts));
         let problem = t.problem.clone();
         let retry_after = t.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("retry-after")).map(|(_, v)| v.as_str());
-        let seen = Seen { stage: Some(Stage::Test), status: Some(t.status), problem: problem.as_ref(), retry_after, granted };
+        let answered_by = recognise::from_answer(&t.headers, &t.body, problem.as_ref());
+        let seen = Seen { stage: Some(Stage::Test), status: Some(t.status), problem: problem.as_ref(), retry_after, granted, answered_by };
         if let Some(o) = self.advise(&by_status.finding, &seen, ctx) {
             // An entry's cause is its own words; its fix already names the scopes.
             return if self.knowledge.is_some() { o } else { name_scopes(o, problem.as_ref()) };

@@ -57,7 +57,14 @@ pub fn explain(text: &str, provider: Option<&str>) -> Result<Explanation> {
     let stage = pasted.stage(problem.as_ref());
     let ctx = Context { provider, proxy: None, hints: providers::rules(provider.and_then(|p| ProviderId::find(&p.id))).hints() };
     let mut d = Diagnosis::new("");
-    let seen = Seen { stage, status: pasted.status, problem: problem.as_ref(), retry_after: pasted.header("retry-after"), granted: None };
+    let seen = Seen {
+        stage,
+        status: pasted.status,
+        problem: problem.as_ref(),
+        retry_after: pasted.header("retry-after"),
+        granted: None,
+        answered_by: None,
+    };
     let advice = d.advise("", &seen, &ctx);
     let (cause, fix) = match (advice, &problem) {
         (Some(o), _) => (o.cause.unwrap_or_default(), o.fix),

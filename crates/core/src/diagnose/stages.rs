@@ -204,7 +204,7 @@ async fn authorization(d: &mut Diagnosis, cfg: &FlowConfig, ctx: &Context, rec: 
                 p.code().unwrap_or("an error"),
                 p.description.as_deref().map(|d| format!(": {d}")).unwrap_or_default()
             );
-            return refused(d, &finding, Some(probe.status), &p, ctx);
+            return refused(d, &finding, &probe, &p, ctx);
         }
         if get("code").is_some() {
             return Outcome::ok("the provider sent a code back at once (a session was already signed in)");
@@ -217,7 +217,7 @@ async fn authorization(d: &mut Diagnosis, cfg: &FlowConfig, ctx: &Context, rec: 
     if let Some(p) = page.as_ref().filter(|_| explained || probe.status >= 400) {
         let finding =
             format!("{at} answered HTTP {} with an error page{}", probe.status, p.code().map(|c| format!(" ({c})")).unwrap_or_default());
-        return refused(d, &finding, Some(probe.status), p, ctx);
+        return refused(d, &finding, &probe, p, ctx);
     }
     if (300..400).contains(&probe.status) {
         return Outcome::ok(&format!(
@@ -238,8 +238,11 @@ async fn authorization(d: &mut Diagnosis, cfg: &FlowConfig, ctx: &Context, rec: 
 }
 
 /// An authorization page's refusal, explained.
-fn refused(d: &mut Diagnosis, finding: &str, status: Option<u16>, p: &Problem, ctx: &Context) -> Outcome {
-    let seen = Seen { stage: Some(Stage::Authorize), status, problem: Some(p), ..Seen::default() };
+fn refused(d: &mut Diagnosis, finding: &str, probe: &authorize::Probe, p: &Problem, ctx: &Context) -> Outcome {
+    let mut headers = probe.headers.clone();
+    headers.extend(probe.location.as_ref().map(|l| ("location".to_string(), l.to_string())));
+    let answered_by = recognise::from_answer(&headers, &probe.body, Some(p));
+    let seen = Seen { stage: Some(Stage::Authorize), status: Some(probe.status), problem: Some(p), answered_by, ..Seen::default() };
     d.advise(finding, &seen, ctx).unwrap_or_else(|| {
         let error = Error::Denied { error: p.code().unwrap_or("error").to_string(), description: p.description.clone() };
         let mut o = d.explain(&error, ctx, None);

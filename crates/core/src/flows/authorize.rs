@@ -48,6 +48,8 @@ pub struct Probe {
     pub url: Url,
     pub status: u16,
     pub content_type: Option<String>,
+    /// The last answer's headers (redacted), which may say which provider answered.
+    pub headers: Vec<(String, String)>,
     /// The last page (capped), or empty for a redirect.
     pub body: String,
     /// Where the last answer redirected to, when it redirected back to the app or to a page
@@ -86,6 +88,7 @@ pub async fn probe(cfg: &FlowConfig, redirect_uri: &str, log: &mut super::record
         Some(_) => Vec::new(),
         None => super::http::read_capped(resp, PAGE_CAP).await.map(|(b, _)| b).unwrap_or_default(),
     };
+    let kept = headers.clone();
     log.trace(|| super::trace::TraceEntry {
         stage: Stage::Authorize,
         method: "GET".into(),
@@ -103,6 +106,7 @@ pub async fn probe(cfg: &FlowConfig, redirect_uri: &str, log: &mut super::record
         url,
         status,
         content_type,
+        headers: kept,
         body: String::from_utf8_lossy(&body).into_owned(),
         location: next.filter(|to| back_to_app(to) || carries_error(to)),
         redirect_uri: back,

@@ -47,6 +47,10 @@ pub struct Provider {
     /// Text only this provider's answers hold (`AADSTS`).
     #[serde(default)]
     pub markers: Vec<String>,
+    /// Response headers only this provider's servers send (`x-okta-request-id`), so an
+    /// answer names its provider on a custom domain too.
+    #[serde(default)]
+    pub headers: Vec<String>,
     /// Its error reference.
     #[serde(default)]
     pub docs: String,
@@ -197,6 +201,22 @@ pub fn learn_more(id: &str) -> Option<&'static str> {
         .or_else(|| phrases::class(id).map(|c| c.source.as_str()))
 }
 
+/// Documented answers that hold nothing only their provider writes: a bare RFC 6749 code
+/// with generic words ("Unauthorized"), or words two providers share ("PKCE verification
+/// failed" is Okta's and Keycloak's). On a custom domain they are explained as any
+/// provider's answer would be.
+#[cfg(any(test, feature = "test-support"))]
+pub fn anonymous(e: &Entry) -> bool {
+    const ANONYMOUS: &[&str] = &[
+        "google-wrong-secret",
+        "google-unauthorized-client",
+        "google-unsupported-grant-type",
+        "google-access-denied",
+        "keycloak-pkce-verification-failed",
+    ];
+    ANONYMOUS.contains(&e.id.as_str())
+}
+
 /// Files that did not parse.
 #[cfg(any(test, feature = "test-support"))]
 pub fn broken() -> &'static [String] {
@@ -256,6 +276,45 @@ fn score(e: &Entry, q: &Query<'_>) -> Option<u32> {
         _ => {}
     }
     matched.then_some(score)
+}
+
+/// The provider whose own words an answer holds: one of its entries matches the answer by
+/// a description that provider writes (within the answer's words when it has four words or
+/// more; as the whole of them when shorter, as Keycloak's "Code not valid"; never one word
+/// alone, such as "Unauthorized"). A code alone names no provider here (`too_many_requests`
+/// is many providers' code, whoever wrote an entry for it): the codes only one provider
+/// uses are its `markers`. `None` when no provider, or more than one, does.
+pub fn provider_by_words(problem: &Problem) -> Option<&'static Provider> {
+    // Words a generic entry writes too (RFC 7523's "Audience validation failed") are no
+    // provider's own.
+    let generic = |e: &Entry| e.provider.is_none() && e.description.is_some();
+    if entries().iter().filter(|e| generic(e)).any(|e| score(e, &Query { provider: None, stage: None, status: None, problem }).is_some()) {
+        return None;
+    }
+    let said = problem.description.as_deref().unwrap_or_default().to_lowercase();
+    let bare = |t: &str| t.trim().trim_end_matches('.').trim().to_string();
+    let whole = bare(&said);
+    let mut found: Option<&str> = None;
+    for e in entries() {
+        let Some(id) = e.provider.as_deref() else { continue };
+        if found.is_some_and(|f| f.eq_ignore_ascii_case(id)) {
+            continue;
+        }
+        let own_words = e.description.as_ref().is_some_and(|d| {
+            d.all().iter().any(|t| match t.split_whitespace().count() {
+                0 | 1 => false,
+                2 | 3 => bare(&t.to_lowercase()) == whole,
+                _ => said.contains(&t.to_lowercase()),
+            })
+        });
+        if own_words && score(e, &Query { provider: Some(id), stage: None, status: None, problem }).is_some() {
+            if found.is_some() {
+                return None;
+            }
+            found = Some(id);
+        }
+    }
+    found.and_then(provider)
 }
 
 /// The entry that best explains an answer; of equals, the first in the files.

@@ -1,6 +1,8 @@
 //! Which provider answered: from an endpoint's URL (its host, or a path only one product
-//! uses), or, for a pasted error, from the URLs and host names in it, the markers only one
-//! provider's answers hold, and the answer's shape.
+//! uses); from the answer itself (the markers only one provider's answers hold, the
+//! headers only its servers send, the answer's shape), which names the provider on a custom
+//! domain or behind a gateway too; or, for a pasted error, from the URLs and host names in
+//! it as well.
 
 use url::Url;
 
@@ -54,15 +56,44 @@ pub fn urls_in(text: &str) -> Vec<Url> {
     out
 }
 
-/// The provider a pasted error comes from, if anything in it says so.
+/// The provider whose markers `text` holds.
+fn by_markers(text: &str) -> Option<&'static Provider> {
+    providers().iter().find(|p| p.markers.iter().any(|m| !m.is_empty() && text.contains(m.as_str())))
+}
+
+/// The provider only whose servers send one of these header names.
+fn by_headers<'a>(mut names: impl Iterator<Item = &'a str>) -> Option<&'static Provider> {
+    names.find_map(|name| providers().iter().find(|p| p.headers.iter().any(|h| h.eq_ignore_ascii_case(name.trim()))))
+}
+
+/// The provider an answer says it comes from: the markers in its body (an AADSTS code, an
+/// Okta `errorSummary`), the shape only one provider answers in, a header only its servers
+/// send, or the words or code only that provider's entries hold (Keycloak's "Session not
+/// active"). The body's markers come first: behind a gateway, the headers may be the
+/// gateway's.
+pub fn from_answer(headers: &[(String, String)], body: &str, problem: Option<&Problem>) -> Option<&'static Provider> {
+    let described = problem.map(|p| format!("{} {}", p.codes.join(" "), p.description.as_deref().unwrap_or_default()));
+    // A redirect's `Location` carries the error (and the issuer) in its query.
+    let mut locations = headers.iter().filter(|(k, _)| k.eq_ignore_ascii_case("location")).map(|(_, v)| v.as_str());
+    by_markers(text::prefix_chars(body, MAX_READ))
+        .or_else(|| locations.find_map(by_markers))
+        .or_else(|| described.as_deref().and_then(by_markers))
+        .or_else(|| problem.and_then(|p| p.format.provider()).and_then(super::provider))
+        .or_else(|| by_headers(headers.iter().map(|(k, _)| k.as_str())))
+        .or_else(|| problem.and_then(super::provider_by_words))
+}
+
+/// The most characters of an answer's body searched for markers.
+const MAX_READ: usize = 64 * 1024;
+
+/// The provider a pasted error comes from, if anything in it says so: a URL or `Host:`
+/// line, its markers, its shape, or a header line only that provider's servers send.
 pub fn from_text(text: &str, problem: Option<&Problem>) -> Option<&'static Provider> {
     if let Some(p) = urls_in(text).iter().find_map(from_url) {
         return Some(p);
     }
-    if let Some(p) = providers().iter().find(|p| p.markers.iter().any(|m| !m.is_empty() && text.contains(m.as_str()))) {
-        return Some(p);
-    }
-    problem.and_then(|p| p.format.provider()).and_then(super::provider)
+    let header_names = text.lines().take(500).filter_map(|l| l.trim_start_matches(['>', '<', ' ']).split_once(':').map(|(name, _)| name));
+    from_answer(&[], text, problem).or_else(|| by_headers(header_names))
 }
 
 #[cfg(test)]

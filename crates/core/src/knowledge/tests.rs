@@ -109,3 +109,36 @@ fn a_status_other_than_the_entrys_still_finds_the_providers_entry() {
     assert_eq!(at(401).as_deref(), Some("rfc6749-invalid-client-basic"));
     assert_eq!(at(400).as_deref(), Some("rfc6749-invalid-client"));
 }
+
+/// A provider on its own domain (an Okta or Auth0 custom domain, Keycloak anywhere, a
+/// gateway in front of Entra): with nothing in the URL to go by, each provider's documented
+/// answers, with the headers its servers send, are recognised from the answer itself and
+/// explained by the same entry.
+#[test]
+fn every_providers_answers_are_recognised_on_its_own_domain() {
+    let mut wrong = Vec::new();
+    for e in entries().iter().filter(|e| e.provider.is_some()) {
+        let Some(problem) = example_problem(e) else { continue };
+        let own = e.provider.as_deref().and_then(provider).map(|p| p.headers.clone()).unwrap_or_default();
+        let mut headers: Vec<(String, String)> = e.example.headers.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        headers.extend(own.into_iter().map(|h| (h, "1".to_string())));
+        let by = recognise::from_answer(&headers, &e.example.body, Some(&problem));
+        if anonymous(e) {
+            // Nothing of the provider to go by: a generic entry or the reading of the words
+            // explains it, as it would any provider's.
+            let q = Query { provider: None, stage: None, status: Some(e.example.status), problem: &problem };
+            assert!(lookup(&q).is_some() || phrases::read(&problem).is_some(), "{}: nothing explains it", e.id);
+            continue;
+        }
+        if by.map(|p| &p.id) != e.provider.as_ref() {
+            wrong.push(format!("{}: recognised as {:?}", e.id, by.map(|p| &p.id)));
+            continue;
+        }
+        let stage = e.stages.as_ref().and_then(|s| s.first().copied());
+        let q = Query { provider: by.map(|p| p.id.as_str()), stage, status: Some(e.example.status), problem: &problem };
+        if lookup(&q).map(|f| &f.id) != Some(&e.id) {
+            wrong.push(format!("{}: explained by {:?}", e.id, lookup(&q).map(|f| &f.id)));
+        }
+    }
+    assert!(wrong.is_empty(), "{} not recognised:\n{}", wrong.len(), wrong.join("\n"));
+}

@@ -1,10 +1,12 @@
 //! Every knowledge-base entry gets endpoints that answer with its documented example at the
 //! entry's first stage, and healthily before it: `/kb/<id>/authorize`, `/kb/<id>/token` and
 //! `/kb/<id>/me`. So a diagnosis can be shown each provider's own answer, in its own format,
-//! where it comes in a real connection (a refresh after a real sign-in included).
+//! where it comes in a real connection (a refresh after a real sign-in included). The
+//! example is sent with the headers the provider's servers send on every answer (Okta's
+//! `x-okta-request-id`), as a provider on its own domain would send it.
 
-use oauthdesk_core::knowledge_entry;
 use oauthdesk_core::Stage;
+use oauthdesk_core::{knowledge_entry, knowledge_providers};
 
 use super::{error, json, Scenarios};
 use crate::reply::{Reply, Req};
@@ -21,7 +23,11 @@ pub(super) fn answer(_: &Scenarios, req: &Req) -> Option<Reply> {
     // app is the authorization page's answer.
     let any = if entry.example.headers.contains_key("location") { Stage::Authorize } else { Stage::Token };
     let stage = entry.stages.as_ref().and_then(|s| s.first().copied()).unwrap_or(any);
-    let example = || Reply::example(&entry.example, req.query("redirect_uri").unwrap_or_default(), req.query("state").unwrap_or_default());
+    let own_headers = knowledge_providers().iter().filter(|p| entry.provider.as_ref() == Some(&p.id)).flat_map(|p| p.headers.iter());
+    let example = || {
+        let reply = Reply::example(&entry.example, req.query("redirect_uri").unwrap_or_default(), req.query("state").unwrap_or_default());
+        own_headers.clone().fold(reply, |r, h| r.header(h, format!("kb-{id}")))
+    };
     Some(match endpoint {
         "authorize" if stage == Stage::Authorize => example(),
         "authorize" => {
