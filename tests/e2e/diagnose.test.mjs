@@ -78,6 +78,24 @@ test("Paste an error explains a provider's answer without a profile", async () =
   }
 });
 
+test("A bare OAUTH ERROR gets the product's usual causes and leads to a diagnosis", async () => {
+  const app = await ctx.env.open();
+  try {
+    await (await shown(app, tid.openExplain)).click();
+    await type(app, tid.explainText, "2026-11-26T09:12:03Z Salesforce sync: OAUTH ERROR");
+    await (await shown(app, tid.explain)).click();
+    const result = await shown(app, tid.explainResult, 10_000);
+    assert.equal(await (await shown(app, tid.explainProviderFound)).getText(), "Salesforce");
+    assert.match(await result.getText(), /My Domain/);
+    assert.match(await result.getText(), /Run As/);
+    // The offer to diagnose: choosing a stored profile opens it.
+    const offer = await shown(app, tid.explainDiagnose);
+    assert.match(await offer.getText(), /diagnose|profile/i);
+  } finally {
+    await app.quit();
+  }
+});
+
 test("Test all checks every profile and shows the failing one's cause", async () => {
   ctx.env.addProfile("client-credentials", "all-good", {
     fields: { token_url: ctx.idp.url("/token"), client_id: "cc-basic", scopes: "api" },

@@ -43,6 +43,8 @@ export const tid = /** @type {const} */ ({
   doImport: "do-import",
   editProfile: "edit-profile",
   explain: "explain",
+  explainDiagnose: "explain-diagnose",
+  explainDiagnoseProfile: "explain-diagnose-profile",
   explainFacts: "explain-facts",
   explainPanel: "explain-panel",
   explainProvider: "explain-provider",

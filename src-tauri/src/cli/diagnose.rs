@@ -86,7 +86,8 @@ pub fn explain(out: &Out, a: ExplainArgs) -> AppResult<i32> {
     };
     let e = explain_error(&text, a.provider.as_deref())?;
     out.print(&e, || explanation_text(&e));
-    Ok(if e.knowledge.is_some() || e.status.is_some_and(|s| s == 429 || s >= 500) { 0 } else { 1 })
+    // A bare "OAUTH ERROR" gets the usual causes, not an explanation: 1, as for an unknown one.
+    Ok(if (e.knowledge.is_some() && !e.diagnose_next) || e.status.is_some_and(|s| s == 429 || s >= 500) { 0 } else { 1 })
 }
 
 fn explanation_text(e: &Explanation) -> String {
@@ -110,6 +111,9 @@ fn explanation_text(e: &Explanation) -> String {
     }
     if let Some(src) = &e.source {
         let _ = writeln!(s, "Learn more: {src}");
+    }
+    if e.diagnose_next {
+        let _ = writeln!(s, "\nNext: diagnose the integration's profile (`oauthdesk diagnose HANDLE`), or create one with its settings first (`oauthdesk add`).");
     }
     s
 }

@@ -33,4 +33,9 @@ knowledge: string | null, cause: string, fix: Array<string>,
 /**
  * "Learn more".
  */
-source: string | null, };
+source: string | null, 
+/**
+ * The text holds no answer from the provider (a bare "OAUTH ERROR"): diagnosing a
+ * profile with the integration's settings is the next step each front end offers.
+ */
+diagnose_next: boolean, };

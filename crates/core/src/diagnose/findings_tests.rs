@@ -40,6 +40,7 @@ const NOT_MADE_HERE: &[(&str, &str)] = &[
     ("profile-credentials-unreadable", "needs a stored key that cannot be read"),
     ("profile-unreadable", "needs a store that fails"),
     ("test-host-not-allowed", "needs a stored token (see the app's diagnosis tests)"),
+    ("paste-bare-error", "a pasted error's, not a diagnosis's (see diagnose::paste's tests)"),
 ];
 
 fn fields(pairs: &[(&str, &str)]) -> Fields {

@@ -9,7 +9,7 @@ use super::advice::{Context, Seen};
 use super::Diagnosis;
 use crate::error::{Error, Result};
 use crate::flows::redact::keyed;
-use crate::knowledge::{self, answer::Format, paste, recognise};
+use crate::knowledge::{self, answer::Format, findings, paste, recognise};
 use crate::model::Stage;
 use crate::providers::{self, ProviderId};
 
@@ -36,6 +36,9 @@ pub struct Explanation {
     pub fix: Vec<String>,
     /// "Learn more".
     pub source: Option<String>,
+    /// The text holds no answer from the provider (a bare "OAUTH ERROR"): diagnosing a
+    /// profile with the integration's settings is the next step each front end offers.
+    pub diagnose_next: bool,
 }
 
 /// Explains a pasted error; `provider` (an id) overrides recognition.
@@ -66,6 +69,7 @@ pub fn explain(text: &str, provider: Option<&str>) -> Result<Explanation> {
         answered_by: None,
     };
     let advice = d.advise("", &seen, &ctx);
+    let mut diagnose_next = false;
     let (cause, fix) = match (advice, &problem) {
         (Some(o), _) => (o.cause.unwrap_or_default(), o.fix),
         (None, Some(p)) if !p.codes.is_empty() => {
@@ -73,10 +77,18 @@ pub fn explain(text: &str, provider: Option<&str>) -> Result<Explanation> {
             fix.extend(provider.map(|p| format!("{}'s error reference explains its codes: {}", p.name, p.docs)));
             ("OAuth Desk does not know this error yet.".to_string(), fix)
         }
-        _ => (
-            "OAuth Desk found no error code in this text.".to_string(),
-            vec!["Paste the whole answer: the HTTP status line, the headers and the body (curl -i shows all three), or the JSON the integration logged.".to_string()],
-        ),
+        // No answer from the provider in it (a bare "OAUTH ERROR"): what that usually
+        // means with the provider named, what to capture next, and a diagnosis to offer.
+        _ => {
+            diagnose_next = true;
+            let generic = findings::found("paste-bare-error", &[]);
+            let bare = provider.and_then(|p| p.bare.as_ref());
+            d.knowledge = Some(generic.id.to_string());
+            d.source = Some(bare.map_or(generic.source.to_string(), |b| b.source.clone()));
+            let mut fix = bare.map(|b| b.fix.clone()).unwrap_or_default();
+            fix.extend(generic.fix);
+            (bare.map_or(generic.cause, |b| b.cause.clone()), fix)
+        }
     };
     Ok(Explanation {
         provider: provider.map(|p| p.name.clone()),
@@ -91,12 +103,33 @@ pub fn explain(text: &str, provider: Option<&str>) -> Result<Explanation> {
         cause,
         fix,
         source: d.source,
+        diagnose_next,
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_bare_oauth_error_says_what_it_usually_means_and_offers_a_diagnosis() {
+        let e = explain("2026-12-07 09:14:03 ERROR OAUTH ERROR", None).unwrap_or_else(|e| panic!("{e}"));
+        assert!(e.diagnose_next && e.knowledge.as_deref() == Some("paste-bare-error"), "{e:?}");
+        assert!(e.fix.iter().any(|f| f.contains("HTTP status and body")), "{e:?}");
+        // With the product named, its usual causes come first, in their order.
+        let e = explain("Salesforce sync: OAUTH ERROR", None).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(e.provider.as_deref(), Some("Salesforce"));
+        assert!(e.fix.first().is_some_and(|f| f.contains("10 minutes")), "{e:?}");
+        assert!(e.fix.iter().position(|f| f.contains("My Domain")) < e.fix.iter().position(|f| f.contains("Run As")), "{e:?}");
+        assert!(e.diagnose_next);
+    }
+
+    #[test]
+    fn a_product_named_in_words_gets_its_own_entry() {
+        let e = explain("Salesforce connection failed: 400 invalid client credentials", None).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((e.provider.as_deref(), e.knowledge.as_deref()), (Some("Salesforce"), Some("salesforce-bad-secret")), "{e:?}");
+        assert!(!e.diagnose_next);
+    }
 
     #[test]
     fn what_a_paste_shows_back_holds_no_credential() {

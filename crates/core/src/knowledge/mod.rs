@@ -51,9 +51,26 @@ pub struct Provider {
     /// answer names its provider on a custom domain too.
     #[serde(default)]
     pub headers: Vec<String>,
+    /// The words that name it in a log line ("Salesforce", "Azure AD", "QuickBooks"),
+    /// matched as whole words in a pasted error.
+    #[serde(default)]
+    pub names: Vec<String>,
+    /// What an integration's bare "OAUTH ERROR" usually means with this provider, the
+    /// likeliest causes first.
+    #[serde(default)]
+    pub bare: Option<Bare>,
     /// Its error reference.
     #[serde(default)]
     pub docs: String,
+}
+
+/// The usual causes of a failure an integration logs without the provider's answer.
+#[derive(Debug, Clone, Deserialize, Serialize, TS)]
+#[ts(export)]
+pub struct Bare {
+    pub cause: String,
+    pub fix: Vec<String>,
+    pub source: String,
 }
 
 /// One text or several, any of which matches.
@@ -252,7 +269,10 @@ fn score(e: &Entry, q: &Query<'_>) -> Option<u32> {
         _ => {}
     }
     let mut matched = false;
-    if let Some(code) = &e.error {
+    // A log line often keeps the provider's words and drops its code: with no code at all, an
+    // entry of the provider named is matched by its words alone.
+    let words_only = q.problem.codes.is_empty() && e.provider.is_some() && e.description.is_some();
+    if let Some(code) = e.error.as_ref().filter(|_| !words_only) {
         // An answer's later codes are its more specific ones (an AADSTS number after the
         // RFC error, a Google reason after its status, a HubSpot subcategory).
         let at = q.problem.codes.iter().position(|c| c.eq_ignore_ascii_case(code))?;

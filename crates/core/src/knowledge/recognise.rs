@@ -72,6 +72,11 @@ fn by_headers<'a>(mut names: impl Iterator<Item = &'a str>) -> Option<&'static P
 /// active"). The body's markers come first: behind a gateway, the headers may be the
 /// gateway's.
 pub fn from_answer(headers: &[(String, String)], body: &str, problem: Option<&Problem>) -> Option<&'static Provider> {
+    by_signs(headers, body, problem).or_else(|| problem.and_then(super::provider_by_words))
+}
+
+/// What only one provider's answers hold: markers, shape, headers.
+fn by_signs(headers: &[(String, String)], body: &str, problem: Option<&Problem>) -> Option<&'static Provider> {
     let described = problem.map(|p| format!("{} {}", p.codes.join(" "), p.description.as_deref().unwrap_or_default()));
     // A redirect's `Location` carries the error (and the issuer) in its query.
     let mut locations = headers.iter().filter(|(k, _)| k.eq_ignore_ascii_case("location")).map(|(_, v)| v.as_str());
@@ -80,20 +85,51 @@ pub fn from_answer(headers: &[(String, String)], body: &str, problem: Option<&Pr
         .or_else(|| described.as_deref().and_then(by_markers))
         .or_else(|| problem.and_then(|p| p.format.provider()).and_then(super::provider))
         .or_else(|| by_headers(headers.iter().map(|(k, _)| k.as_str())))
-        .or_else(|| problem.and_then(super::provider_by_words))
+}
+
+/// The provider a text names in words ("Salesforce connection failed", "Azure AD sign-in
+/// error"): one of its `names` as whole words, any case. Of several, the one named first.
+pub fn named_in(text: &str) -> Option<&'static Provider> {
+    let text = text::prefix_chars(text, MAX_READ);
+    let lower = text.to_lowercase();
+    let whole = |at: usize, len: usize| {
+        let before = lower.get(..at).and_then(|b| b.chars().next_back());
+        let after = lower.get(at + len..).and_then(|a| a.chars().next());
+        !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+    };
+    providers()
+        .iter()
+        .filter_map(|p| {
+            let first = p
+                .names
+                .iter()
+                .filter(|n| !n.trim().is_empty())
+                .filter_map(|n| {
+                    let n = n.to_lowercase();
+                    lower.match_indices(n.as_str()).map(|(at, _)| at).find(|&at| whole(at, n.len()))
+                })
+                .min()?;
+            Some((first, p))
+        })
+        .min_by_key(|(at, _)| *at)
+        .map(|(_, p)| p)
 }
 
 /// The most characters of an answer's body searched for markers.
 const MAX_READ: usize = 64 * 1024;
 
 /// The provider a pasted error comes from, if anything in it says so: a URL or `Host:`
-/// line, its markers, its shape, or a header line only that provider's servers send.
+/// line, its markers, its shape, a header line only that provider's servers send, the
+/// product named in words, or words only that provider writes.
 pub fn from_text(text: &str, problem: Option<&Problem>) -> Option<&'static Provider> {
     if let Some(p) = urls_in(text).iter().find_map(from_url) {
         return Some(p);
     }
     let header_names = text.lines().take(500).filter_map(|l| l.trim_start_matches(['>', '<', ' ']).split_once(':').map(|(name, _)| name));
-    from_answer(&[], text, problem).or_else(|| by_headers(header_names))
+    by_signs(&[], text, problem)
+        .or_else(|| by_headers(header_names))
+        .or_else(|| named_in(text))
+        .or_else(|| problem.and_then(super::provider_by_words))
 }
 
 #[cfg(test)]
@@ -106,6 +142,17 @@ mod tests {
         assert!(!host_matches("my.salesforce.com", "*.my.salesforce.com"));
         assert!(!host_matches("evilsalesforce.com", "*.salesforce.com"));
         assert!(host_matches("login.microsoftonline.com", "login.microsoftonline.com"));
+    }
+
+    #[test]
+    fn products_are_named_in_whole_words() {
+        let named = |t: &str| named_in(t).map(|p| p.id.as_str());
+        assert_eq!(named("Salesforce connection failed: invalid client credentials"), Some("salesforce"));
+        assert_eq!(named("sync to QUICKBOOKS online failed"), Some("intuit"));
+        assert_eq!(named("Azure AD: OAUTH ERROR"), Some("entra"));
+        // The first named wins; a name inside another word is none.
+        assert_eq!(named("Okta → Salesforce sync: OAUTH ERROR"), Some("okta"));
+        assert_eq!(named("toolbox failed; slackware; zoomed"), None);
     }
 
     #[test]
