@@ -362,10 +362,14 @@ fn explain_reads_a_pasted_error_in_any_shape() {
         "{}",
         run.stdout
     );
-    // Nothing to explain, or a provider OAuth Desk does not know: said plainly.
+    // Nothing of the provider's answer in it: what that usually means, what to capture, and
+    // the diagnosis to run next; a provider OAuth Desk does not know is said plainly.
     let (run, v) = explain(&["the sync failed"], None);
     assert_eq!(run.code, 1);
-    assert!(v["cause"].as_str().unwrap().contains("no error code"), "{v}");
+    assert_eq!((v["knowledge"].as_str(), v["diagnose_next"].as_bool()), (Some("paste-bare-error"), Some(true)), "{v}");
+    assert!(v["fix"].to_string().contains("HTTP status and body"), "{v}");
+    let run = oauthdesk(d, &["explain", "OAUTH ERROR"], None);
+    assert!(run.code == 1 && run.stdout.contains("Next: diagnose the integration's profile"), "{}", run.stdout);
     let (run, _) = explain(&["--provider", "acme", "{\"error\":\"invalid_client\"}"], None);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("provider: 'acme' is not a provider OAuth Desk knows"), "{}", run.stderr);
