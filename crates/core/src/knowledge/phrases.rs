@@ -32,6 +32,7 @@ pub struct Class {
     pub fix: Vec<String>,
     pub source: String,
     /// Descriptions from providers' documentation this class must read as its own.
+    #[cfg_attr(not(any(test, feature = "test-support")), allow(dead_code, reason = "read by the tests"))]
     pub examples: Vec<String>,
 }
 
@@ -43,6 +44,7 @@ struct File {
 struct Classes {
     all: Vec<Class>,
     /// Why the file did not parse (a test asserts it did).
+    #[cfg_attr(not(any(test, feature = "test-support")), allow(dead_code, reason = "read by the tests"))]
     broken: Option<String>,
 }
 
@@ -120,6 +122,7 @@ fn best_in(phrases: &[Compiled], words: &str) -> Option<usize> {
 }
 
 /// How specifically `class` names `text` (its longest phrase found, in words).
+#[cfg(test)]
 pub fn specificity(class: &Class, text: &str) -> Option<usize> {
     let text = words(text);
     let phrases: Vec<Compiled> = class.phrases.iter().map(|p| Compiled::new(p)).collect();

@@ -20,7 +20,6 @@ pub fn cut_bytes_at_char_boundary(s: &str, max: usize) -> &str {
 }
 
 /// The first `n` characters of `s` (all of it when it has fewer).
-#[cfg(any(test, feature = "test-support"))]
 pub fn prefix_chars(s: &str, n: usize) -> &str {
     match s.char_indices().nth(n) {
         Some((end, _)) => s.get(..end).unwrap_or(s),
