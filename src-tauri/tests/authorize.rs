@@ -348,3 +348,37 @@ fn a_browser_command_from_the_environment_is_run_with_the_url() {
     let run = common::oauthdesk_env(dir.path(), &["authorize", "b", "--json", "--timeout", "30"], None, &[("BROWSER", browser.as_str())]);
     assert_eq!(run.code, 0, "{}", run.stderr);
 }
+
+/// A device-code profile is diagnosed by its device authorization request, before anyone
+/// signs in: a client the provider does not know fails there, with the provider's words;
+/// a known one passes it (its codes are never shown, and nothing enters the history).
+#[test]
+fn a_device_profile_is_diagnosed_by_its_device_authorization_request() {
+    let idp = Server::start("oidc.mjs", &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for (handle, client) in [("tv-ok", "device-public"), ("tv-unknown", "no-such-device-client")] {
+        TestProfile::new("device-code", handle)
+            .set("device_authorization_url", idp.url("/device/auth"))
+            .set("token_url", idp.url("/token"))
+            .set("client_id", client)
+            .add(d);
+    }
+    let v = json(oauthdesk(d, &["diagnose", "tv-ok", "--json"], None));
+    let stage = |v: &Value, name: &str| v["stages"].as_array().unwrap().iter().find(|s| s["name"] == name).cloned().unwrap();
+    let auth = stage(&v, "authorization");
+    assert!(auth["ok"] == true && auth["skipped"] == false, "{v}");
+    assert!(auth["finding"].as_str().unwrap().contains("issued a user code"), "{v}");
+    assert_eq!(stage(&v, "token_endpoint")["skipped"], true, "{v}");
+
+    let run = oauthdesk(d, &["diagnose", "tv-unknown", "--json"], None);
+    let v: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!((v["ok"].as_bool(), v["stage"].as_str()), (Some(false), Some("authorization")), "{v}");
+    assert_eq!(v["error"], "invalid_client", "{v}");
+    assert!(v["cause"].as_str().is_some_and(|c| !c.is_empty()), "{v}");
+    // Neither request is an attempt of the profile's.
+    for handle in ["tv-ok", "tv-unknown"] {
+        let history = json(oauthdesk(d, &["history", handle, "--json"], None));
+        assert!(history.as_array().unwrap().is_empty(), "{handle}: {history}");
+    }
+}

@@ -14,7 +14,7 @@ use std::time::Duration;
 use common::{StandIn, TestProfile};
 use oauthdesk_core::test_support::knowledge::{self, Entry};
 use oauthdesk_core::MemorySecrets;
-use oauthdesk_core::{Desk, NewProfile, Stage};
+use oauthdesk_core::{Desk, Flow, NewProfile, Stage};
 
 /// The stage a diagnosis of the entry fails at, and the profile that gets there.
 fn profile_for(e: &Entry, i: usize, s: &StandIn, provider: Option<&str>) -> (Stage, &'static str, TestProfile) {
@@ -105,8 +105,19 @@ fn every_entry_is_explained(named: Named) {
             let signed_in = rt.block_on(desk.sign_in(&handle, Duration::from_secs(20), browse_start));
             assert!(signed_in.is_ok(), "{}: sign-in: {signed_in:?}", e.id);
         }
+        // The profiles here are client credentials, or a code flow for the authorization page
+        // and a refresh: an entry for another grant (a device flow's, a JWT bearer's, a code
+        // exchange's) must not explain the same answer to them.
+        let profile_grant =
+            if matches!(stage, Stage::Authorize | Stage::Refresh) { Flow::AuthorizationCode } else { Flow::ClientCredentials };
+        let other_grant = e.grants.as_ref().is_some_and(|g| !g.contains(&profile_grant));
         for run in 0..2 {
             let d = rt.block_on(desk.diagnose(&handle)).unwrap();
+            if other_grant {
+                assert!(!d.ok && d.stage.as_deref() == Some(check), "{}: {d:?}", e.id);
+                assert_ne!(d.knowledge.as_deref(), Some(e.id.as_str()), "{}: explains a {profile_grant:?} answer", e.id);
+                break;
+            }
             let expected = if status_first(e) { None } else { Some(e.id.as_str()) };
             if named == Named::ByTheAnswer && knowledge::anonymous(e) {
                 // Nothing of the provider in it: explained all the same, at its stage.

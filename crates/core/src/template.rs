@@ -14,20 +14,7 @@ use ts_rs::TS;
 use crate::model::Check;
 use crate::providers::{self, ProviderFacts, ProviderId, Rules};
 
-/// Which OAuth 2.0 grant a template uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "snake_case")]
-#[ts(export)]
-pub enum Flow {
-    ClientCredentials,
-    AuthorizationCode,
-    /// RFC 7523 §2.1: a JWT signed with the profile's key is the grant.
-    JwtBearer,
-    /// RFC 8628: the user approves on another device, with a code; the client polls.
-    DeviceCode,
-    /// RFC 6749 §4.3, legacy: the user's password goes to the token endpoint.
-    Password,
-}
+pub use crate::model::Flow;
 
 /// How a field's value is checked and how the UI draws its input.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -170,12 +157,12 @@ impl Flow {
         self == Flow::ClientCredentials && auth.uses_secret()
     }
 
-    /// The checks a diagnosis of this grant runs, in order: a sign-in page to check only
-    /// where the sign-in redirects.
+    /// The checks a diagnosis of this grant runs, in order: the authorization step only
+    /// where there is a sign-in (its page, or the device authorization request).
     pub fn stages(self) -> &'static [Check] {
         const WITHOUT_PAGE: [Check; 6] =
             [Check::Profile, Check::Network, Check::TokenEndpoint, Check::TokenResponse, Check::TestCall, Check::Clock];
-        if self.redirects() {
+        if self.signs_in() {
             &Check::ALL
         } else {
             &WITHOUT_PAGE
@@ -268,7 +255,7 @@ mod tests {
             assert_eq!(f.redirects(), has("redirect_port"), "{}", t.id);
             assert_eq!(f.polls(), has("device_authorization_url"), "{}", t.id);
             assert_eq!(f.signs_in(), f.redirects() || f.polls(), "{}", t.id);
-            assert_eq!(f.stages().contains(&Check::Authorization), f.redirects(), "{}", t.id);
+            assert_eq!(f.stages().contains(&Check::Authorization), f.signs_in(), "{}", t.id);
             assert!(f.stages().iter().all(|c| Check::ALL.contains(c)), "{}", t.id);
             assert_eq!(t.capabilities, f.capabilities(), "{}", t.id);
         }

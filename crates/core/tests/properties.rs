@@ -102,7 +102,7 @@ proptest! {
     #[test]
     fn knowledge_base_lookups(error in ".{0,30}", description in prop::option::of(".{0,80}"), provider in prop::option::of("[a-z]{0,12}")) {
         let problem = Problem::oauth(&error, description.as_deref());
-        let _ = knowledge::lookup(&Query { provider: provider.as_deref(), stage: None, status: None, problem: &problem });
+        let _ = knowledge::lookup(&Query { provider: provider.as_deref(), stage: None, grant: None, status: None, problem: &problem });
     }
 
     #[test]

@@ -9,7 +9,7 @@ use crate::error::{AnswerKind, Error};
 use crate::flows::test_call::TestResult;
 use crate::flows::trace::TraceEntry;
 use crate::knowledge::{self, answer, findings, phrases, recognise, Entry, Problem, Provider, Query};
-use crate::model::Stage;
+use crate::model::{Flow, Stage};
 use crate::providers::Hints;
 
 /// What was seen of an answer.
@@ -34,11 +34,13 @@ pub struct Context {
     pub proxy: Option<String>,
     /// The findings the profile's provider puts in place of the generic ones.
     pub hints: Hints,
+    /// The profile's grant, when known: only the entries for it explain its answers.
+    pub grant: Option<Flow>,
 }
 
 impl Context {
     pub fn query_for<'a>(&'a self, stage: Option<Stage>, status: Option<u16>, problem: &'a Problem) -> Query<'a> {
-        Query { provider: self.provider.map(|p| p.id.as_str()), stage, status, problem }
+        Query { provider: self.provider.map(|p| p.id.as_str()), stage, grant: self.grant, status, problem }
     }
 
     /// The provider that explains an answer: the profile's (named in it, its template's, or
@@ -125,7 +127,7 @@ impl Diagnosis {
         if ctx.provider.is_none() {
             self.provider = self.provider.take().or(provider.map(|p| p.name.clone()));
         }
-        let query = |p| Query { provider: provider.map(|p| p.id.as_str()), stage, status, problem: p };
+        let query = |p| Query { provider: provider.map(|p| p.id.as_str()), stage, grant: ctx.grant, status, problem: p };
         let entry = problem.and_then(|p| knowledge::lookup(&query(p)));
         if let (Some(entry @ Entry { provider: Some(_), .. }), Some(p)) = (entry, problem) {
             return Some(self.by_entry(finding.to_string(), entry, p, granted));

@@ -116,7 +116,7 @@ fn test_result(status: u16) -> TestResult {
 /// A context on a Salesforce template (whose provider names its own findings) or another.
 fn ctx(salesforce: bool, provider: Option<&str>) -> Context {
     let hints = if salesforce { crate::providers::ProviderId::Salesforce.rules().hints() } else { Default::default() };
-    Context { provider: provider.and_then(knowledge::provider), proxy: None, hints }
+    Context { provider: provider.and_then(knowledge::provider), proxy: None, hints, grant: None }
 }
 
 /// What a diagnosis says in each situation, by the finding it should be.

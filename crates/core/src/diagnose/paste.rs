@@ -58,7 +58,8 @@ pub fn explain(text: &str, provider: Option<&str>) -> Result<Explanation> {
         None => recognise::from_text(text, problem.as_ref()),
     };
     let stage = pasted.stage(problem.as_ref());
-    let ctx = Context { provider, proxy: None, hints: providers::rules(provider.and_then(|p| ProviderId::find(&p.id))).hints() };
+    let hints = providers::rules(provider.and_then(|p| ProviderId::find(&p.id))).hints();
+    let ctx = Context { provider, proxy: None, hints, grant: pasted.grant() };
     let mut d = Diagnosis::new("");
     let seen = Seen {
         stage,

@@ -12,7 +12,7 @@ use crate::knowledge::{self, phrases, Problem};
 use crate::model::Stage;
 
 fn ctx(provider: Option<&str>) -> Context {
-    Context { provider: provider.and_then(knowledge::provider), proxy: None, hints: Default::default() }
+    Context { provider: provider.and_then(knowledge::provider), proxy: None, hints: Default::default(), grant: None }
 }
 
 /// A provider-specific code no entry has, with the words of each class's documented examples.

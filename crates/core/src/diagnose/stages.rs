@@ -10,10 +10,10 @@ use super::advice::{Context, Seen};
 use super::{checks, Diagnosis, Outcome};
 use crate::desk::{Desk, DEFAULT_MARGIN};
 use crate::error::Error;
-use crate::flows::authorize;
 use crate::flows::config::FlowConfig;
 use crate::flows::exchange::{self, Grant};
 use crate::flows::record::Recorder;
+use crate::flows::{authorize, device};
 use crate::knowledge::{self, answer, recognise, Problem, Provider};
 use crate::model::{Check, Fields, Labelled, Stage};
 use crate::secret::{AuthorizationCode, ClientSecret, PkceVerifier};
@@ -88,13 +88,18 @@ impl Desk {
         }
         let provider = provider_of(&cfg, fields);
         d.provider = provider.map(|p| p.name.clone());
-        let ctx = Context { provider, proxy: checks::proxy_for(&cfg.token_url), hints: cfg.rules().hints() };
+        let ctx = Context { provider, proxy: checks::proxy_for(&cfg.token_url), hints: cfg.rules().hints(), grant: Some(template.flow) };
         if !d.stage(Check::Network, checks::network(&cfg).await) {
             return;
         }
-        let code_flow = template.flow.stages().contains(&Check::Authorization);
+        let code_flow = template.flow.redirects();
         if code_flow {
             let o = authorization(d, &cfg, &ctx, rec).await;
+            if !d.stage(Check::Authorization, o) {
+                return;
+            }
+        } else if template.flow.polls() {
+            let o = device_authorization(d, &cfg, secret, &ctx, rec).await;
             if !d.stage(Check::Authorization, o) {
                 return;
             }
@@ -251,6 +256,46 @@ fn refused(d: &mut Diagnosis, finding: &str, probe: &authorize::Probe, p: &Probl
     })
 }
 
+/// A device-code profile: its device authorization request, made as a sign-in would (the
+/// codes are never shown and expire unused), so a refusal (an unknown client, the device
+/// flow not enabled for it, a scope refused) is found before anyone signs in. Like the
+/// made-up code, it is no attempt of the profile's: only its trace is kept.
+async fn device_authorization(
+    d: &mut Diagnosis,
+    cfg: &FlowConfig,
+    secret: Option<&ClientSecret>,
+    ctx: &Context,
+    rec: &mut Recorder,
+) -> Outcome {
+    let mut probe_log = Recorder::tracing();
+    let started = device::start(cfg, secret, &mut probe_log).await;
+    if let (Some(t), Some(p)) = (rec.trace.as_mut(), probe_log.trace) {
+        t.extend(p);
+    }
+    match started {
+        Ok((_, start)) => Outcome::ok(&format!(
+            "the device authorization endpoint issued a user code (valid {} s), as it would for a sign-in",
+            start.expires_in
+        )),
+        Err(e) => d.explain(&e, ctx, rec.trace.as_deref().and_then(<[_]>::last)),
+    }
+}
+
+/// Whether an answer no entry explains is a provider's ordinary refusal of a code it never
+/// issued: `invalid_grant` (RFC 6749), a provider's own code for it (`invalid_code`,
+/// `bad_verification_code`), or `invalid_request` whose words say the code is invalid or
+/// expired.
+fn refuses_a_code(error: &str, description: Option<&str>) -> bool {
+    let words = description.unwrap_or_default().to_lowercase();
+    let about_the_code = words.contains("code")
+        && ["invalid", "expired", "not valid", "malformed", "not found", "unknown", "incorrect"].iter().any(|w| words.contains(w));
+    match error.to_ascii_lowercase().as_str() {
+        "invalid_grant" | "invalid_code" | "bad_verification_code" | "bad_auth_code" | "code_invalid" | "expired_code" => true,
+        "invalid_request" => about_the_code,
+        _ => false,
+    }
+}
+
 /// A profile not signed in: a made-up code must be refused as a bad code, which proves the
 /// endpoint is right and the client is accepted. The probe is no attempt of the profile's
 /// and stays out of its history (only its trace is kept).
@@ -270,9 +315,17 @@ async fn made_up_code(d: &mut Diagnosis, cfg: &FlowConfig, secret: Option<&Clien
         Err(e) => {
             if let Error::OAuth { status, error, description, .. } = &e {
                 let problem = Problem::oauth(error, description.as_deref());
-                let bad_code = match knowledge::lookup(&ctx.query_for(Some(Stage::Token), Some(*status), &problem)) {
+                let last = rec.trace.as_deref().and_then(<[_]>::last);
+                let (headers, body) =
+                    last.map(|t| (t.response_headers.as_slice(), t.response_body.as_deref().unwrap_or_default())).unwrap_or_default();
+                let provider = ctx.provider.or_else(|| recognise::from_answer(headers, body, Some(&problem)));
+                let query = knowledge::Query {
+                    provider: provider.map(|p| p.id.as_str()),
+                    ..ctx.query_for(Some(Stage::Token), Some(*status), &problem)
+                };
+                let bad_code = match knowledge::lookup(&query) {
                     Some(entry) => entry.refuses_code,
-                    None => error == "invalid_grant",
+                    None => refuses_a_code(error, description.as_deref()),
                 };
                 if bad_code {
                     return Outcome::ok(&format!(
@@ -283,5 +336,33 @@ async fn made_up_code(d: &mut Diagnosis, cfg: &FlowConfig, secret: Option<&Clien
             d.explain(&e, ctx, rec.trace.as_deref().and_then(<[_]>::last))
         }
         Ok(_) => Outcome::ok("the token endpoint answered"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::refuses_a_code;
+
+    #[test]
+    fn each_providers_ordinary_refusal_of_a_made_up_code_is_accepted() {
+        for (error, words) in [
+            ("invalid_grant", None),
+            ("invalid_code", None),
+            ("bad_verification_code", Some("The code passed is incorrect or expired.")),
+            ("invalid_request", Some("Authorization code is invalid or expired.")),
+            ("invalid_request", Some("The code is not valid")),
+            ("INVALID_GRANT", Some("")),
+        ] {
+            assert!(refuses_a_code(error, words), "{error} {words:?}");
+        }
+        // A refusal of the client, or a request missing something else, is no such answer.
+        for (error, words) in [
+            ("invalid_client", Some("Invalid client credentials")),
+            ("invalid_request", Some("Missing parameter: client_id")),
+            ("unauthorized_client", None),
+            ("invalid_request", None),
+        ] {
+            assert!(!refuses_a_code(error, words), "{error} {words:?}");
+        }
     }
 }

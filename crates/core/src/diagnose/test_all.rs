@@ -111,6 +111,7 @@ impl Desk {
         Context {
             provider,
             proxy: cfg.as_ref().and_then(|c| super::checks::proxy_for(&c.token_url)),
+            grant: cfg.as_ref().map(|c| c.template.flow),
             hints: cfg.map(|c| c.rules().hints()).unwrap_or_default(),
         }
     }

@@ -28,7 +28,7 @@ use std::sync::OnceLock;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::model::Stage;
+use crate::model::{Flow, Stage};
 pub use answer::Problem;
 pub use status::by_status;
 
@@ -111,6 +111,10 @@ pub struct Entry {
     /// The stages it appears at (`None`: any).
     #[serde(default)]
     pub stages: Option<Vec<Stage>>,
+    /// The grants it applies to (`None`: any): a device-flow answer never explains a client
+    /// credentials refusal, a JWT bearer entry never a code exchange.
+    #[serde(default)]
+    pub grants: Option<Vec<Flow>>,
     /// A code the answer carries (see [`answer::Problem::codes`]).
     #[serde(default)]
     pub error: Option<String>,
@@ -247,6 +251,8 @@ pub struct Query<'a> {
     pub provider: Option<&'a str>,
     /// Where the answer came from, if known.
     pub stage: Option<Stage>,
+    /// The grant the request was for, if known (a refresh is of its profile's grant).
+    pub grant: Option<Flow>,
     pub status: Option<u16>,
     pub problem: &'a Problem,
 }
@@ -267,6 +273,12 @@ fn score(e: &Entry, q: &Query<'_>) -> Option<u32> {
         // An answer of unknown origin is most often the token endpoint's.
         (Some(stages), None) if stages.contains(&Stage::Token) => score += 1,
         _ => {}
+    }
+    if let (Some(grants), Some(grant)) = (&e.grants, q.grant) {
+        if !grants.contains(&grant) {
+            return None;
+        }
+        score += 1;
     }
     let mut matched = false;
     // A log line often keeps the provider's words and drops its code: with no code at all, an
@@ -308,7 +320,11 @@ pub fn provider_by_words(problem: &Problem) -> Option<&'static Provider> {
     // Words a generic entry writes too (RFC 7523's "Audience validation failed") are no
     // provider's own.
     let generic = |e: &Entry| e.provider.is_none() && e.description.is_some();
-    if entries().iter().filter(|e| generic(e)).any(|e| score(e, &Query { provider: None, stage: None, status: None, problem }).is_some()) {
+    if entries()
+        .iter()
+        .filter(|e| generic(e))
+        .any(|e| score(e, &Query { provider: None, stage: None, grant: None, status: None, problem }).is_some())
+    {
         return None;
     }
     let said = problem.description.as_deref().unwrap_or_default().to_lowercase();
@@ -327,7 +343,7 @@ pub fn provider_by_words(problem: &Problem) -> Option<&'static Provider> {
                 _ => said.contains(&t.to_lowercase()),
             })
         });
-        if own_words && score(e, &Query { provider: Some(id), stage: None, status: None, problem }).is_some() {
+        if own_words && score(e, &Query { provider: Some(id), stage: None, grant: None, status: None, problem }).is_some() {
             if found.is_some() {
                 return None;
             }

@@ -6,7 +6,7 @@
 use serde_json::Value;
 
 use super::answer::{self, Problem};
-use crate::model::{text, Stage};
+use crate::model::{text, Flow, Stage};
 
 /// What a paste holds.
 #[derive(Debug, Clone, Default)]
@@ -151,6 +151,25 @@ impl Pasted {
         }
         let _ = problem;
         None
+    }
+
+    /// The grant the paste's request shows (its `grant_type`), when it shows one; a refresh
+    /// is of whichever grant signed in, so it names none.
+    pub fn grant(&self) -> Option<Flow> {
+        let all = format!("{}\n{}", self.request, self.body).to_ascii_lowercase();
+        let grants = [
+            ("client_credentials", Flow::ClientCredentials),
+            ("authorization_code", Flow::AuthorizationCode),
+            ("urn:ietf:params:oauth:grant-type:jwt-bearer", Flow::JwtBearer),
+            ("urn%3aietf%3aparams%3aoauth%3agrant-type%3ajwt-bearer", Flow::JwtBearer),
+            ("urn:ietf:params:oauth:grant-type:device_code", Flow::DeviceCode),
+            ("urn%3aietf%3aparams%3aoauth%3agrant-type%3adevice_code", Flow::DeviceCode),
+            ("password", Flow::Password),
+        ];
+        grants
+            .into_iter()
+            .find(|(name, _)| all.contains(&format!("grant_type={name}")) || all.contains(&format!("\"grant_type\":\"{name}\"")))
+            .map(|(_, g)| g)
     }
 
     /// A header's value.

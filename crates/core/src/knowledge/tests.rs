@@ -48,7 +48,7 @@ fn every_entry_explains_its_own_example() {
             continue;
         };
         let stage = e.stages.as_ref().and_then(|s| s.first().copied());
-        let q = Query { provider: e.provider.as_deref(), stage, status: Some(e.example.status), problem: &problem };
+        let q = Query { provider: e.provider.as_deref(), stage, grant: None, status: Some(e.example.status), problem: &problem };
         // No other entry explains it as well: a tie would make the answer depend on file order.
         let best = score(e, &q);
         if let Some(tie) = entries().iter().find(|o| o.id != e.id && best.is_some() && score(o, &q) == best) {
@@ -68,7 +68,7 @@ fn another_providers_entry_never_matches() {
     for e in entries().iter().filter(|e| e.provider.is_some()) {
         let Some(problem) = example_problem(e) else { continue };
         for other in providers().iter().filter(|p| Some(&p.id) != e.provider.as_ref()) {
-            let q = Query { provider: Some(&other.id), stage: None, status: Some(e.example.status), problem: &problem };
+            let q = Query { provider: Some(&other.id), stage: None, grant: None, status: Some(e.example.status), problem: &problem };
             if let Some(found) = lookup(&q) {
                 assert!(
                     found.provider.is_none() || found.provider.as_deref() == Some(other.id.as_str()),
@@ -80,7 +80,7 @@ fn another_providers_entry_never_matches() {
             }
         }
         // Without a provider, only generic entries apply.
-        let q = Query { provider: None, stage: None, status: Some(e.example.status), problem: &problem };
+        let q = Query { provider: None, stage: None, grant: None, status: Some(e.example.status), problem: &problem };
         assert!(lookup(&q).is_none_or(|f| f.provider.is_none()), "{}", e.id);
     }
 }
@@ -88,9 +88,10 @@ fn another_providers_entry_never_matches() {
 #[test]
 fn a_providers_entry_beats_the_generic_one() {
     let problem = Problem::oauth("invalid_grant", Some("no client credentials user enabled"));
-    let sf = lookup(&Query { provider: Some("salesforce"), stage: Some(Stage::Token), status: Some(400), problem: &problem });
+    let sf = lookup(&Query { provider: Some("salesforce"), stage: Some(Stage::Token), grant: None, status: Some(400), problem: &problem });
     assert_eq!(sf.map(|e| e.id.as_str()), Some("salesforce-no-run-as-user"));
-    let generic = lookup(&Query { provider: Some("keycloak"), stage: Some(Stage::Token), status: Some(400), problem: &problem });
+    let generic =
+        lookup(&Query { provider: Some("keycloak"), stage: Some(Stage::Token), grant: None, status: Some(400), problem: &problem });
     assert!(generic.is_some_and(|e| e.provider.is_none()));
 }
 
@@ -99,13 +100,15 @@ fn a_status_other_than_the_entrys_still_finds_the_providers_entry() {
     // Keycloak has answered a wrong secret with 401 and with 400 across versions.
     let problem = Problem::oauth("unauthorized_client", Some("Invalid client or Invalid client credentials"));
     for status in [Some(400), Some(401), None] {
-        let found = lookup(&Query { provider: Some("keycloak"), stage: Some(Stage::Token), status, problem: &problem });
+        let found = lookup(&Query { provider: Some("keycloak"), stage: Some(Stage::Token), grant: None, status, problem: &problem });
         assert_eq!(found.map(|e| e.id.as_str()), Some("keycloak-bad-secret"), "{status:?}");
     }
     // Where two entries differ by status alone, the status decides.
     let basic = Problem::oauth("invalid_client", None);
-    let at =
-        |status| lookup(&Query { provider: None, stage: Some(Stage::Token), status: Some(status), problem: &basic }).map(|e| e.id.clone());
+    let at = |status| {
+        lookup(&Query { provider: None, stage: Some(Stage::Token), grant: None, status: Some(status), problem: &basic })
+            .map(|e| e.id.clone())
+    };
     assert_eq!(at(401).as_deref(), Some("rfc6749-invalid-client-basic"));
     assert_eq!(at(400).as_deref(), Some("rfc6749-invalid-client"));
 }
@@ -126,7 +129,7 @@ fn every_providers_answers_are_recognised_on_its_own_domain() {
         if anonymous(e) {
             // Nothing of the provider to go by: a generic entry or the reading of the words
             // explains it, as it would any provider's.
-            let q = Query { provider: None, stage: None, status: Some(e.example.status), problem: &problem };
+            let q = Query { provider: None, stage: None, grant: None, status: Some(e.example.status), problem: &problem };
             assert!(lookup(&q).is_some() || phrases::read(&problem).is_some(), "{}: nothing explains it", e.id);
             continue;
         }
@@ -135,10 +138,36 @@ fn every_providers_answers_are_recognised_on_its_own_domain() {
             continue;
         }
         let stage = e.stages.as_ref().and_then(|s| s.first().copied());
-        let q = Query { provider: by.map(|p| p.id.as_str()), stage, status: Some(e.example.status), problem: &problem };
+        let q = Query { provider: by.map(|p| p.id.as_str()), stage, grant: None, status: Some(e.example.status), problem: &problem };
         if lookup(&q).map(|f| &f.id) != Some(&e.id) {
             wrong.push(format!("{}: explained by {:?}", e.id, lookup(&q).map(|f| &f.id)));
         }
     }
     assert!(wrong.is_empty(), "{} not recognised:\n{}", wrong.len(), wrong.join("\n"));
+}
+
+/// An entry that names its grants explains its answer under those grants and under no
+/// other: a device-flow answer never explains a client-credentials refusal, a JWT bearer
+/// entry never a code exchange, a code exchange's entry never a client-credentials request.
+#[test]
+fn an_entry_matches_only_under_its_grants() {
+    let all = [Flow::ClientCredentials, Flow::AuthorizationCode, Flow::JwtBearer, Flow::DeviceCode, Flow::Password];
+    let mut checked = 0;
+    for e in entries() {
+        let Some(grants) = &e.grants else { continue };
+        let Some(problem) = example_problem(e) else { continue };
+        let stage = e.stages.as_ref().and_then(|s| s.first().copied());
+        for grant in all {
+            let q = Query { provider: e.provider.as_deref(), stage, grant: Some(grant), status: Some(e.example.status), problem: &problem };
+            let found = lookup(&q).map(|f| f.id.as_str());
+            if grants.contains(&grant) {
+                assert_eq!(found, Some(e.id.as_str()), "{} under {grant:?}", e.id);
+            } else {
+                assert_ne!(found, Some(e.id.as_str()), "{} explains a {grant:?} answer", e.id);
+                assert!(lookup(&q).is_none_or(|f| f.grants.as_ref().is_none_or(|g| g.contains(&grant))), "{} under {grant:?}", e.id);
+            }
+        }
+        checked += 1;
+    }
+    assert!(checked >= 60, "{checked} entries name their grants");
 }

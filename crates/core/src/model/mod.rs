@@ -36,6 +36,21 @@ pub enum SecretState {
     Unreadable,
 }
 
+/// Which OAuth 2.0 grant a template uses (what it can do is `template`'s: see `Flow::stages`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Flow {
+    ClientCredentials,
+    AuthorizationCode,
+    /// RFC 7523 §2.1: a JWT signed with the profile's key is the grant.
+    JwtBearer,
+    /// RFC 8628: the user approves on another device, with a code; the client polls.
+    DeviceCode,
+    /// RFC 6749 §4.3, legacy: the user's password goes to the token endpoint.
+    Password,
+}
+
 /// The steps of a connection, as reported in errors and history.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
