@@ -20,4 +20,7 @@ pub const FILES: &[(&str, &str)] = &[
     ("cognito.json", include_str!("../../knowledge/cognito.json")),
     ("docusign.json", include_str!("../../knowledge/docusign.json")),
     ("zendesk.json", include_str!("../../knowledge/zendesk.json")),
+    ("shopify.json", include_str!("../../knowledge/shopify.json")),
+    ("servicenow.json", include_str!("../../knowledge/servicenow.json")),
+    ("adobe.json", include_str!("../../knowledge/adobe.json")),
 ];
