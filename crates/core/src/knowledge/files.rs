@@ -20,4 +20,6 @@ pub const FILES: &[(&str, &str)] = &[
     ("cognito.json", include_str!("../../knowledge/cognito.json")),
     ("docusign.json", include_str!("../../knowledge/docusign.json")),
     ("zendesk.json", include_str!("../../knowledge/zendesk.json")),
+    ("ping.json", include_str!("../../knowledge/ping.json")),
+    ("netsuite.json", include_str!("../../knowledge/netsuite.json")),
 ];
