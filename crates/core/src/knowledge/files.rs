@@ -23,4 +23,6 @@ pub const FILES: &[(&str, &str)] = &[
     ("shopify.json", include_str!("../../knowledge/shopify.json")),
     ("servicenow.json", include_str!("../../knowledge/servicenow.json")),
     ("adobe.json", include_str!("../../knowledge/adobe.json")),
+    ("ping.json", include_str!("../../knowledge/ping.json")),
+    ("netsuite.json", include_str!("../../knowledge/netsuite.json")),
 ];

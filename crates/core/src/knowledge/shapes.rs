@@ -2,7 +2,7 @@
 //!
 //! - `{"ok": false, "error": "missing_scope", "needed", "provided"}` (Slack), even in a 200;
 //! - RFC 9457 problem details (`type`/`title`/`status`/`detail`, any key case, as Xero writes
-//!   them capitalised);
+//!   them capitalised), with Oracle's `o:errorDetails` (NetSuite);
 //! - `errors` lists: `[{"code","message"}]`, `[{"errorCode"}]`, JSON:API's
 //!   `[{"status","code","title","detail"}]`, GraphQL's `extensions.code`, Atlassian's
 //!   `errorMessages` with an `errors` map, a bare `"errors": "text"`;
@@ -113,11 +113,12 @@ fn ok_false(o: &Map<String, Value>) -> Option<Problem> {
 /// and `detail` as words (a one-word `detail`, as Xero's, is a code too).
 fn problem_details(o: &Map<String, Value>) -> Option<Problem> {
     let mut p = Problem::new(Format::ProblemDetails);
-    for key in ["code", "errorCode", "error_code"] {
+    for key in ["code", "errorCode", "error_code", "o:errorCode"] {
         if let Some(c) = get(o, key).and_then(code_of) {
             p.add_code(&c);
         }
     }
+    oracle_details(o, &mut p);
     if let Some(t) = get_str(o, "type").map(str::trim).filter(|t| !t.is_empty() && *t != "about:blank") {
         let last = t.trim_end_matches('/').rsplit(['/', '#']).next().unwrap_or(t);
         p.add_code(last);
@@ -129,6 +130,17 @@ fn problem_details(o: &Map<String, Value>) -> Option<Problem> {
     p.describe(get_str(o, "detail"));
     collect_list(o, &mut p);
     done(p)
+}
+
+/// Oracle's `o:errorDetails` (NetSuite's REST web services): each item's `o:errorCode` and
+/// `detail`, read before the `type`, whose last segment there is only a page of RFC 2616.
+fn oracle_details(o: &Map<String, Value>, p: &mut Problem) {
+    for item in get(o, "o:errorDetails").and_then(Value::as_array).into_iter().flatten().take(20) {
+        if let Some(c) = item.get("o:errorCode").and_then(code_of) {
+            p.add_code(&c);
+        }
+        p.describe(item.get("detail").and_then(Value::as_str));
+    }
 }
 
 /// The items of `errors` (or `errorMessages`) and the object's own `code` and `message`.

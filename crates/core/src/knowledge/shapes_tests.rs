@@ -159,3 +159,23 @@ fn a_success_whose_body_says_it_failed() {
     assert!(!failed_in_body(Some("text/xml"), b"<?xml version=\"1.0\"?><user><name>Ada</name></user>"));
     assert!(!failed_in_body(Some("text/html"), b"<html><body>Fault</body></html>"));
 }
+
+#[test]
+fn oracle_error_details_name_their_codes_before_the_type() {
+    // docs.oracle.com NetSuite "Error Handling in REST Web Services": `o:errorDetails` items.
+    let p = read(
+        Some("application/vnd.oracle.resource+json; type=error; charset=UTF-8"),
+        r#"{"type":"https://www.w3.org/Protocols/rfc2616/rfc2616-sec10.html","title":"Unauthorized","status":401,"o:errorDetails":[{"detail":"Invalid login attempt. For more details, see the Login Audit Trail in the NetSuite UI at Setup > Users/Roles > User Management > View Login Audit Trail.","o:errorCode":"INVALID_LOGIN"}]}"#,
+    );
+    assert_eq!((p.format, p.code()), (Format::ProblemDetails, Some("INVALID_LOGIN")));
+    let words = p.description.unwrap_or_default();
+    assert!(words.contains("Invalid login attempt") && words.contains("Unauthorized"), "{words}");
+    // Every item is read, with its path beside; a top-level `o:errorCode` counts too.
+    let many = json(
+        r#"{"type":"https://www.w3.org/Protocols/rfc2616/rfc2616-sec10.html#sec10.4.1","title":"Bad Request","status":400,"o:errorDetails":[{"detail":"Error while accessing resource: You have entered an Invalid Field Value 9999 for the following field: item","o:errorCode":"INVALID_CONTENT","o:errorPath":"item.items[0].item"},{"detail":"second","o:errorCode":"USER_ERROR"}]}"#,
+    );
+    assert_eq!(many.code(), Some("INVALID_CONTENT"));
+    assert!(many.has_code("USER_ERROR") && many.description.unwrap_or_default().contains("Invalid Field Value"));
+    let top = json(r#"{"title":"Unauthorized","status":401,"o:errorCode":"INVALID_LOGIN"}"#);
+    assert_eq!(top.code(), Some("INVALID_LOGIN"));
+}
