@@ -9,8 +9,8 @@
 //! (`/realms/sandbox/protocol/openid-connect/…`). A provider's mode breaks only its own face;
 //! a generic (RFC) mode breaks all three.
 
-use oauthdesk_core::Stage;
 use oauthdesk_core::{knowledge_entries, knowledge_entry, Entry};
+use oauthdesk_core::{Flow, Stage};
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -95,10 +95,22 @@ pub fn stages(entry: &Entry) -> Vec<Stage> {
     }
 }
 
+/// The grant of the sandbox profiles a mode at `stage` shows on: the sign-in's for the
+/// stages only a sign-in reaches, else client credentials.
+fn grant_at(stage: Stage) -> Flow {
+    match stage {
+        Stage::Authorize | Stage::Refresh => Flow::AuthorizationCode,
+        _ => Flow::ClientCredentials,
+    }
+}
+
 fn playable(entry: &Entry) -> bool {
     let provider_ok = FACES.iter().any(|f| f.provider() == entry.provider.as_deref());
-    // The device flow's polling answers belong to a flow the sandbox does not run.
-    provider_ok && !stages(entry).is_empty() && !entry.id.starts_with("rfc8628-")
+    // An answer of a grant the sandbox's profiles do not run there (the device flow's
+    // polling, a JWT bearer grant's, a code exchange's) would be explained as another's.
+    let stage = stages(entry).first().copied();
+    let grant_ok = stage.is_some_and(|s| entry.grants.as_ref().is_none_or(|g| g.contains(&grant_at(s))));
+    provider_ok && grant_ok
 }
 
 /// Every mode the sandbox can play, generic ones first.
