@@ -125,6 +125,28 @@ mod tests {
         assert!(e.diagnose_next);
     }
 
+    /// Every provider that words what its bare error usually means: named in a log line, it
+    /// gets those causes and steps first, complete and citing its documentation.
+    #[test]
+    fn each_providers_bare_error_guidance_comes_first_when_it_is_named() {
+        let with: Vec<_> = knowledge::providers().iter().filter(|p| p.bare.is_some()).collect();
+        assert!(with.len() >= 5, "{} providers word their bare error", with.len());
+        for p in with {
+            let Some(bare) = &p.bare else { continue };
+            assert!(!bare.cause.trim().is_empty() && !bare.fix.is_empty() && bare.source.starts_with("https://"), "{}", p.id);
+            assert!(
+                bare.fix.iter().chain([&bare.cause]).all(|t| !t.contains('`') && !t.contains(" --")),
+                "{}: no command-line syntax",
+                p.id
+            );
+            let Some(name) = p.names.first() else { panic!("{} has no name to be found by", p.id) };
+            let e = explain(&format!("2026-12-07T09:14:03Z {name} connector: OAUTH ERROR"), None).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(e.provider.as_deref(), Some(p.name.as_str()), "{}", p.id);
+            assert_eq!((e.cause.as_str(), e.fix.first()), (bare.cause.as_str(), bare.fix.first()), "{}", p.id);
+            assert!(e.diagnose_next, "{}", p.id);
+        }
+    }
+
     #[test]
     fn a_product_named_in_words_gets_its_own_entry() {
         let e = explain("Salesforce connection failed: 400 invalid client credentials", None).unwrap_or_else(|e| panic!("{e}"));
