@@ -25,4 +25,7 @@ pub const FILES: &[(&str, &str)] = &[
     ("adobe.json", include_str!("../../knowledge/adobe.json")),
     ("ping.json", include_str!("../../knowledge/ping.json")),
     ("netsuite.json", include_str!("../../knowledge/netsuite.json")),
+    ("meta.json", include_str!("../../knowledge/meta.json")),
+    ("linkedin.json", include_str!("../../knowledge/linkedin.json")),
+    ("gitlab.json", include_str!("../../knowledge/gitlab.json")),
 ];
