@@ -25,4 +25,7 @@ pub const FILES: &[(&str, &str)] = &[
     ("adobe.json", include_str!("../../knowledge/adobe.json")),
     ("ping.json", include_str!("../../knowledge/ping.json")),
     ("netsuite.json", include_str!("../../knowledge/netsuite.json")),
+    ("dropbox.json", include_str!("../../knowledge/dropbox.json")),
+    ("paypal.json", include_str!("../../knowledge/paypal.json")),
+    ("x.json", include_str!("../../knowledge/x.json")),
 ];
