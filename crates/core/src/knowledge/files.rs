@@ -28,4 +28,7 @@ pub const FILES: &[(&str, &str)] = &[
     ("meta.json", include_str!("../../knowledge/meta.json")),
     ("linkedin.json", include_str!("../../knowledge/linkedin.json")),
     ("gitlab.json", include_str!("../../knowledge/gitlab.json")),
+    ("dropbox.json", include_str!("../../knowledge/dropbox.json")),
+    ("paypal.json", include_str!("../../knowledge/paypal.json")),
+    ("x.json", include_str!("../../knowledge/x.json")),
 ];

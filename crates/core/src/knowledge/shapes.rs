@@ -7,7 +7,10 @@
 //!   `[{"status","code","title","detail"}]`, GraphQL's `extensions.code`, Atlassian's
 //!   `errorMessages` with an `errors` map, a bare `"errors": "text"`;
 //! - a nested `error` object's numeric `code`, `error_subcode`, `type` and `detail`;
-//! - `{"status","message"}` and numeric provider codes (Zoom's `124`, Twitter's `89`);
+//! - `{"status","message"}` and numeric provider codes (Zoom's `124`, Twitter's `89`), with
+//!   PayPal's upper-case `name` (`AUTHENTICATION_FAILURE`);
+//! - Dropbox's tagged unions (`{"error":{".tag":"expired_access_token"}}`), with the scope
+//!   a `missing_scope` names;
 //! - SOAP 1.2 faults (`Code/Value`, `Reason/Text`), Xero's `ApiException`, any XML error;
 //! - OAuth 1's `oauth_problem` (form-encoded).
 //!
@@ -113,7 +116,8 @@ fn ok_false(o: &Map<String, Value>) -> Option<Problem> {
 /// and `detail` as words (a one-word `detail`, as Xero's, is a code too).
 fn problem_details(o: &Map<String, Value>) -> Option<Problem> {
     let mut p = Problem::new(Format::ProblemDetails);
-    for key in ["code", "errorCode", "error_code", "o:errorCode"] {
+    // X's `reason` (`client-not-enrolled`) says more than its `type` (`client-forbidden`).
+    for key in ["code", "errorCode", "error_code", "o:errorCode", "reason"] {
         if let Some(c) = get(o, key).and_then(code_of) {
             p.add_code(&c);
         }
@@ -220,6 +224,28 @@ pub(super) fn nested_extra(e: &Map<String, Value>, p: &mut Problem) {
     }
     p.describe(e.get("message").and_then(Value::as_str));
     p.describe(e.get("detail").and_then(Value::as_str));
+    tagged_union(e, p);
+}
+
+/// Dropbox's tagged unions: the `.tag` of the error and of each member it selects
+/// (`{".tag":"path","path":{".tag":"not_found"}}` is `path`, then `not_found`), the rate
+/// limit's `reason`, and the `required_scope` a `missing_scope` names.
+fn tagged_union(e: &Map<String, Value>, p: &mut Problem) {
+    let mut at = Some(e);
+    for _ in 0..5 {
+        let Some(o) = at else { break };
+        let Some(tag) = o.get(".tag").and_then(Value::as_str) else { break };
+        p.add_code(tag);
+        at = o.get(tag).and_then(Value::as_object);
+    }
+    if let Some(tag) = e.get("reason").and_then(|r| r.get(".tag")).and_then(Value::as_str) {
+        p.add_code(tag);
+    }
+    if let Some(scope) = e.get("required_scope").and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty()) {
+        if !p.scopes.iter().any(|s| s == scope) {
+            p.scopes.push(scope.to_string());
+        }
+    }
 }
 
 /// What a plain `{"message"}` object says beyond its string code: a numeric provider code,
@@ -232,6 +258,13 @@ pub(super) fn message_extra(o: &Map<String, Value>, p: &mut Problem) {
     }
     if let Some(s) = o.get("status").and_then(Value::as_str).filter(|s| !generic_status(s) && code_like(s)) {
         p.add_code(s);
+    }
+    // PayPal names its error in capitals (`NOT_AUTHORIZED`); a `name` in other words is
+    // no code.
+    if let Some(n) =
+        o.get("name").and_then(Value::as_str).filter(|n| code_like(n) && n.contains('_') && !n.chars().any(|c| c.is_ascii_lowercase()))
+    {
+        p.add_code(n);
     }
 }
 

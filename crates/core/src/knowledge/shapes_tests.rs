@@ -179,3 +179,40 @@ fn oracle_error_details_name_their_codes_before_the_type() {
     let top = json(r#"{"title":"Unauthorized","status":401,"o:errorCode":"INVALID_LOGIN"}"#);
     assert_eq!(top.code(), Some("INVALID_LOGIN"));
 }
+
+#[test]
+fn tagged_unions_name_each_tag_the_rate_limit_reason_and_the_scope_needed() {
+    // dropbox.com/developers/documentation/http/documentation#error-handling: an `error`
+    // union whose `.tag` is the code, with an `error_summary` beside it.
+    for tag in ["expired_access_token", "invalid_access_token", "missing_scope", "invalid_select_user", "user_suspended"] {
+        let p = json(&format!(r#"{{"error_summary":"{tag}/...","error":{{".tag":"{tag}"}}}}"#));
+        assert_eq!((p.format, p.code()), (Format::NestedError, Some(tag)), "{tag}");
+    }
+    let scope = json(r#"{"error_summary":"missing_scope/..","error":{".tag":"missing_scope","required_scope":"files.content.read"}}"#);
+    assert_eq!(scope.scopes, vec!["files.content.read".to_string()]);
+    // A member that is itself a union: each tag, the outer one first.
+    let path = json(r#"{"error_summary":"path/not_found/..","error":{".tag":"path","path":{".tag":"not_found"}}}"#);
+    assert_eq!(path.codes, vec!["path".to_string(), "not_found".to_string()]);
+    // The 429's reason is a union of its own.
+    let limited = json(r#"{"error_summary":"too_many_requests/..","error":{"reason":{".tag":"too_many_requests"},"retry_after":300}}"#);
+    assert!(limited.has_code("too_many_requests"));
+    assert!(failed_in_body(Some("application/json"), br#"{"error":{".tag":"expired_access_token"}}"#));
+}
+
+#[test]
+fn an_upper_case_name_and_a_problems_reason_are_codes() {
+    // developer.paypal.com/api/rest/responses: `name` is the error, `message` its words.
+    for name in ["AUTHENTICATION_FAILURE", "NOT_AUTHORIZED", "RATE_LIMIT_REACHED", "INVALID_REQUEST"] {
+        let p = json(&format!(r#"{{"name":"{name}","message":"Some words.","debug_id":"90957fca61718"}}"#));
+        assert_eq!((p.code(), p.description.as_deref()), (Some(name), Some("Some words.")), "{name}");
+    }
+    // A name in other words is no code.
+    for name in ["Error", "not_found", "TypeError", "Validation Error"] {
+        assert!(!json(&format!(r#"{{"name":"{name}","message":"Some words."}}"#)).has_code(name), "{name}");
+    }
+    // docs.x.com/x-api/fundamentals/response-codes-and-errors: the `reason` before the type.
+    let x = json(
+        r#"{"client_id":"101010101","required_enrollment":"Appropriate Level of API Access","registration_url":"https://developer.x.com/en/portal/product","title":"Client Forbidden","detail":"This request must be made using an approved developer account that is enrolled in the requested endpoint.","reason":"client-not-enrolled","type":"https://api.x.com/2/problems/client-forbidden"}"#,
+    );
+    assert_eq!(x.codes, vec!["client-not-enrolled".to_string(), "client-forbidden".to_string()]);
+}
