@@ -163,11 +163,16 @@ impl Entry {
 struct File {
     provider: Option<Provider>,
     entries: Vec<Entry>,
+    /// The specifications' own descriptions of their codes (in `rfc.json`): every server
+    /// may answer with them, so they name no provider.
+    #[serde(default)]
+    generic_words: Vec<String>,
 }
 
 struct Base {
     providers: Vec<Provider>,
     entries: Vec<Entry>,
+    generic_words: Vec<String>,
     /// Every file that did not parse, with why (a test asserts there is none).
     broken: Vec<String>,
 }
@@ -175,7 +180,7 @@ struct Base {
 fn base() -> &'static Base {
     static KB: OnceLock<Base> = OnceLock::new();
     KB.get_or_init(|| {
-        let mut kb = Base { providers: Vec::new(), entries: Vec::new(), broken: Vec::new() };
+        let mut kb = Base { providers: Vec::new(), entries: Vec::new(), generic_words: Vec::new(), broken: Vec::new() };
         for (name, text) in files::FILES {
             match serde_json::from_str::<File>(text) {
                 Ok(file) => {
@@ -185,6 +190,7 @@ fn base() -> &'static Base {
                         e
                     }));
                     kb.providers.extend(file.provider);
+                    kb.generic_words.extend(file.generic_words.into_iter().map(|w| w.to_lowercase()));
                 }
                 Err(e) => kb.broken.push(format!("{name}: {e}")),
             }
@@ -223,8 +229,9 @@ pub fn learn_more(id: &str) -> Option<&'static str> {
 }
 
 /// Documented answers that hold nothing only their provider writes: a bare RFC 6749 code
-/// with generic words ("Unauthorized"), or words two providers share ("PKCE verification
-/// failed" is Okta's and Keycloak's). On a custom domain they are explained as any
+/// with generic words ("Unauthorized", "Bad Request", "Session expired"), or words two
+/// providers share ("PKCE verification failed" is Okta's and Keycloak's, "Invalid refresh
+/// token" Keycloak's and Box's). On a custom domain they are explained as any
 /// provider's answer would be.
 #[cfg(any(test, feature = "test-support"))]
 pub fn anonymous(e: &Entry) -> bool {
@@ -233,7 +240,12 @@ pub fn anonymous(e: &Entry) -> bool {
         "google-unauthorized-client",
         "google-unsupported-grant-type",
         "google-access-denied",
+        "google-redirect-mismatch-token",
+        "google-code-rejected",
+        "google-api-auth-error",
         "keycloak-pkce-verification-failed",
+        "keycloak-invalid-refresh-token",
+        "keycloak-userinfo-session-expired",
     ];
     ANONYMOUS.contains(&e.id.as_str())
 }
@@ -311,11 +323,12 @@ fn score(e: &Entry, q: &Query<'_>) -> Option<u32> {
 }
 
 /// The provider whose own words an answer holds: one of its entries matches the answer by
-/// a description that provider writes (within the answer's words when it has four words or
-/// more; as the whole of them when shorter, as Keycloak's "Code not valid"; never one word
-/// alone, such as "Unauthorized"). A code alone names no provider here (`too_many_requests`
-/// is many providers' code, whoever wrote an entry for it): the codes only one provider
-/// uses are its `markers`. `None` when no provider, or more than one, does.
+/// a description of four words or more that provider writes. Shorter ones are every
+/// provider's ("Unauthorized", "client authentication failed"); a short description only
+/// one provider writes, such as Keycloak's "Code not valid", is its marker, quoted as the
+/// whole JSON string it is. A code alone names no provider here (`too_many_requests` is
+/// many providers' code, whoever wrote an entry for it): the codes only one provider uses
+/// are its `markers`. `None` when no provider, or more than one, does.
 pub fn provider_by_words(problem: &Problem) -> Option<&'static Provider> {
     // Words a generic entry writes too (RFC 7523's "Audience validation failed") are no
     // provider's own.
@@ -328,8 +341,6 @@ pub fn provider_by_words(problem: &Problem) -> Option<&'static Provider> {
         return None;
     }
     let said = problem.description.as_deref().unwrap_or_default().to_lowercase();
-    let bare = |t: &str| t.trim().trim_end_matches('.').trim().to_string();
-    let whole = bare(&said);
     let mut found: Option<&str> = None;
     for e in entries() {
         let Some(id) = e.provider.as_deref() else { continue };
@@ -337,11 +348,10 @@ pub fn provider_by_words(problem: &Problem) -> Option<&'static Provider> {
             continue;
         }
         let own_words = e.description.as_ref().is_some_and(|d| {
-            d.all().iter().any(|t| match t.split_whitespace().count() {
-                0 | 1 => false,
-                2 | 3 => bare(&t.to_lowercase()) == whole,
-                _ => said.contains(&t.to_lowercase()),
-            })
+            d.all()
+                .iter()
+                .map(|t| t.to_lowercase())
+                .any(|t| t.split_whitespace().count() >= 4 && said.contains(&t) && !base().generic_words.iter().any(|g| g.contains(&t)))
         });
         if own_words && score(e, &Query { provider: Some(id), stage: None, grant: None, status: None, problem }).is_some() {
             if found.is_some() {

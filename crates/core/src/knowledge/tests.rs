@@ -171,3 +171,29 @@ fn an_entry_matches_only_under_its_grants() {
     }
     assert!(checked >= 60, "{checked} entries name their grants");
 }
+
+/// The words every server writes (RFC 6749's own descriptions of its codes, and the short
+/// phrasings common servers answer with) name no provider: a generic server's refusal is
+/// never explained by one provider's entry.
+#[test]
+fn generic_words_name_no_provider() {
+    let generic = [
+        ("invalid_client", "client authentication failed"),
+        ("invalid_client", "Client authentication failed (e.g., unknown client, no client authentication included, or unsupported authentication method)."),
+        ("invalid_grant", "grant request is invalid"),
+        ("invalid_grant", "The provided authorization grant (e.g., authorization code, resource owner credentials) or refresh token is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client."),
+        ("invalid_request", "The request is missing a required parameter, includes an unsupported parameter value (other than grant type), repeats a parameter, includes multiple credentials, utilizes more than one mechanism for authenticating the client, or is otherwise malformed."),
+        ("unauthorized_client", "The authenticated client is not authorized to use this authorization grant type."),
+        ("unsupported_grant_type", "The authorization grant type is not supported by the authorization server."),
+        ("invalid_scope", "The requested scope is invalid, unknown, malformed, or exceeds the scope granted by the resource owner."),
+        ("invalid_client", "Unauthorized"),
+        ("invalid_request", "Bad Request"),
+        ("invalid_token", "invalid token provided"),
+    ];
+    for (code, words) in generic {
+        let problem = answer::Problem::oauth(code, Some(words));
+        let body = serde_json::json!({ "error": code, "error_description": words }).to_string();
+        let by = recognise::from_answer(&[], &body, Some(&problem));
+        assert!(by.is_none(), "{code}: {words:?} named {:?}", by.map(|p| &p.id));
+    }
+}
