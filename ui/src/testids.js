@@ -131,6 +131,19 @@ export const tid = /** @type {const} */ ({
   trySandbox: "try-sandbox",
   unconfirmed: "unconfirmed",
   uploadSteps: "upload-steps",
+  // The form's fold, its unsaved-changes question; Export's choosing; the profile's heading.
+  advancedFields: "advanced-fields",
+  discardChanges: "discard-changes",
+  exportActions: "export-actions",
+  exportAll: "export-all",
+  exportChoice: "export-choice",
+  exportChoices: "export-choices",
+  exportCount: "export-count",
+  exportNone: "export-none",
+  exportSearch: "export-search",
+  keepEditing: "keep-editing",
+  profileHeading: "profile-heading",
+  unsavedPrompt: "unsaved-prompt",
 
   // Ids that carry a name: a field of a form, its problem, a value shown, a claim, a stage.
   /** @param {string} name a profile field */

@@ -66,10 +66,26 @@ pub struct FieldSpec {
     #[ts(optional)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub default: Option<String>,
-    /// An example value shown in the empty input.
+    /// An example value shown in the empty input, for a field with no default (a default is
+    /// what the empty input stands for, so it is what the input shows).
     #[ts(optional)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub placeholder: Option<String>,
+    /// Where a form asks for it.
+    pub place: Place,
+}
+
+/// Where a form asks for a field. What a person must decide to make the first connection is
+/// in view; what has a working default or serves a rarer need is under "Advanced"; a field
+/// the template's grant never reads is not asked at all (it stays a field of the template,
+/// so that profiles holding it and scripts setting it stay valid).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Place {
+    Main,
+    Advanced,
+    Unused,
 }
 
 /// A kind of connection.
@@ -270,6 +286,34 @@ mod tests {
                 assert_eq!(f.needs_client_secret(auth), f == Flow::ClientCredentials && secret_proves, "{f:?} {name}");
             }
         }
+    }
+
+    /// The form asks in view for every required field and every secret, and for nothing the
+    /// grant ignores; an empty input shows the default it stands for, never another example.
+    #[test]
+    fn each_field_is_asked_where_it_matters_and_shows_its_default() {
+        for t in all() {
+            for f in &t.fields {
+                let what = format!("{} {}", t.id, f.name);
+                if f.required || f.kind == FieldKind::Secret {
+                    assert_eq!(f.place, Place::Main, "{what}");
+                }
+                if f.default.is_some() {
+                    assert_eq!(f.placeholder, None, "{what}: the default is the placeholder");
+                }
+            }
+            assert!(t.fields.iter().any(|f| f.place == Place::Advanced), "{} folds nothing", t.id);
+            let main = t.fields.iter().filter(|f| f.place == Place::Main).count();
+            assert!(main <= 8, "{} asks {main} fields in view", t.id);
+        }
+        // The environment chooses a login host, which client credentials never use (they
+        // work on My Domain only); every other Salesforce grant signs in there.
+        for t in all().iter().filter(|t| t.field("environment").is_some()) {
+            let used = t.rules().endpoints(&Default::default(), t.flow == Flow::ClientCredentials).is_ok();
+            let place = t.field("environment").map(|f| f.place);
+            assert_eq!(place == Some(Place::Unused), !used, "{}", t.id);
+        }
+        assert_eq!(find(SALESFORCE_CLIENT_CREDENTIALS).unwrap().field("scopes").unwrap().placeholder, None);
     }
 
     #[test]

@@ -92,6 +92,7 @@ pub async fn discover(
     handle: Option<String>,
     template: String,
     fields: BTreeMap<String, String>,
+    public: bool,
 ) -> Answer<Suggestion> {
-    state.desk.discover_suggestion(&issuer, handle.as_deref(), &template, &fields).await.map(Shown).map_err(AppError::from)
+    state.desk.discover_suggestion(&issuer, handle.as_deref(), &template, &fields, public).await.map(Shown).map_err(AppError::from)
 }

@@ -98,7 +98,7 @@ export type Commands = {
   profile_authorize: { args: { handle: string }; result: ConnectResult };
   profile_authorize_cancel: { args: { handle: string }; result: null };
   profile_revoke: { args: { handle: string }; result: RevokeOutcome };
-  discover: { args: { issuer: string; handle: string | null; template: string; fields: Record<string, string> }; result: Suggestion };
+  discover: { args: { issuer: string; handle: string | null; template: string; fields: Record<string, string>; public: boolean }; result: Suggestion };
   profile_diagnose: { args: { handle: string }; result: DiagnoseResult };
   error_explain: { args: { text: string; provider: string | null }; result: Explanation };
   knowledge_open: { args: { entry: string }; result: boolean };

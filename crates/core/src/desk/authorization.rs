@@ -152,7 +152,7 @@ impl Desk {
             public,
         );
         if apply {
-            let fields = d.suggested_fields(template, &profile.fields);
+            let fields = d.suggested_fields(template, &profile.fields, public);
             self.update(handle, ProfileChanges { fields, ..Default::default() })?;
         }
         Ok(d)
@@ -160,10 +160,18 @@ impl Desk {
 
     /// Reads an issuer's metadata for a form: compared with the stored profile `handle` (if
     /// any), with the fields it suggests for a profile of `template` whose fields are now
-    /// `fields` (the same fields `discover` with `apply` saves).
-    pub async fn discover_suggestion(&self, issuer: &str, handle: Option<&str>, template: &str, fields: &Fields) -> Result<Suggestion> {
+    /// `fields` (the same fields `discover` with `apply` saves); `public` when the form has
+    /// no client secret, typed or stored.
+    pub async fn discover_suggestion(
+        &self,
+        issuer: &str,
+        handle: Option<&str>,
+        template: &str,
+        fields: &Fields,
+        public: bool,
+    ) -> Result<Suggestion> {
         let template = crate::template::find(template)?;
         let discovery = self.discover(issuer, handle, false).await?;
-        Ok(Suggestion { fields: discovery.suggested_fields(template, fields), discovery })
+        Ok(Suggestion { fields: discovery.suggested_fields(template, fields, public), discovery })
     }
 }

@@ -56,7 +56,10 @@ async fn the_suggested_fields_are_what_apply_saves_for_every_template_and_client
                 }
                 let p = desk.create(profile(t, &handle, &base, &extra)).unwrap();
                 let case = format!("{} client_auth={method:?} test_url={with_test_url}", t.id);
-                let suggestion = desk.discover_suggestion(&base, Some(&handle), &t.id, &p.fields).await.unwrap();
+                let suggestion = desk
+                    .discover_suggestion(&base, Some(&handle), &t.id, &p.fields, p.client_secret == crate::model::SecretState::NotSet)
+                    .await
+                    .unwrap();
                 desk.discover(&base, Some(&handle), true).await.unwrap();
                 let saved = desk.get(&handle).unwrap().fields;
                 let mut expected = p.fields.clone();

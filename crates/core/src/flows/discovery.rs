@@ -137,8 +137,9 @@ impl Discovery {
     /// `fields`: the endpoint URLs the template has (their mutual-TLS aliases for a client
     /// that authenticates with mutual TLS, RFC 8705 §5), and the userinfo endpoint as the
     /// test URL when there is none. What the window's form fills and what `discover --apply`
-    /// saves are both this.
-    pub fn suggested_fields(&self, template: &Template, fields: &Fields) -> Fields {
+    /// saves are both this. A `public` client (one with no secret) that would prove itself
+    /// with a secret is set to authenticate with none when the server lists that method.
+    pub fn suggested_fields(&self, template: &Template, fields: &Fields, public: bool) -> Fields {
         // A field's value, or its template's default when blank.
         let value = |name: &str| {
             fields.get(name).filter(|v| !v.trim().is_empty()).cloned().or_else(|| template.field(name).and_then(|f| f.default.clone()))
@@ -146,6 +147,9 @@ impl Discovery {
         let mtls = value("client_auth").and_then(|v| ClientAuth::NAMES.iter().find(|(n, _)| *n == v).map(|(_, a)| a.uses_tls()));
         let aliases = self.mtls_endpoint_aliases.clone().filter(|_| mtls == Some(true)).unwrap_or_default();
         let test_url = self.userinfo_endpoint.clone().filter(|_| value("test_url").is_none());
+        let by_secret = value("client_auth").and_then(|v| ClientAuth::NAMES.iter().find(|(n, _)| *n == v).map(|(_, a)| a.uses_secret()));
+        let lists_none = self.token_endpoint_auth_methods_supported.iter().any(|m| m == "none");
+        let client_auth = (public && by_secret == Some(true) && lists_none).then(|| "none".to_string());
         [
             ("authorize_url", self.authorization_endpoint.clone()),
             ("token_url", aliases.token_endpoint.or_else(|| self.token_endpoint.clone())),
@@ -153,6 +157,7 @@ impl Discovery {
             ("introspect_url", aliases.introspection_endpoint.or_else(|| self.introspection_endpoint.clone())),
             ("device_authorization_url", aliases.device_authorization_endpoint.or_else(|| self.device_authorization_endpoint.clone())),
             ("test_url", test_url),
+            ("client_auth", client_auth),
         ]
         .into_iter()
         .filter_map(|(name, v)| Some((name.to_string(), v.filter(|_| template.field(name).is_some())?)))
@@ -215,5 +220,41 @@ mod tests {
         d.compare(Some("post"), true, false);
         assert_eq!(d.warnings.len(), 2, "{:?}", d.warnings);
         assert!(d.warnings[0].contains("client_secret_post"));
+    }
+
+    /// Every template with a client authentication, every method, listed or not, public or
+    /// not: only a public client that would prove itself with a secret is switched, and only
+    /// to "none", and only when the server lists it.
+    #[test]
+    fn a_public_client_is_set_to_authenticate_with_none_where_the_server_allows_it() {
+        let lists: [&[&str]; 3] = [&[], &["client_secret_basic"], &["client_secret_basic", "none", "private_key_jwt"]];
+        for t in crate::template::all().iter().filter(|t| t.field("client_auth").is_some()) {
+            for list in lists {
+                for (name, auth) in ClientAuth::NAMES {
+                    for public in [false, true] {
+                        let d = Discovery {
+                            issuer: "i".into(),
+                            source: "s".into(),
+                            authorization_endpoint: None,
+                            token_endpoint: None,
+                            revocation_endpoint: None,
+                            introspection_endpoint: None,
+                            userinfo_endpoint: None,
+                            device_authorization_endpoint: None,
+                            mtls_endpoint_aliases: None,
+                            token_endpoint_auth_methods_supported: list.iter().map(|m| m.to_string()).collect(),
+                            code_challenge_methods_supported: vec![],
+                            grant_types_supported: vec![],
+                            scopes_supported: vec![],
+                            warnings: vec![],
+                        };
+                        let fields: Fields = [("client_auth".to_string(), name.to_string())].into();
+                        let got = d.suggested_fields(t, &fields, public);
+                        let want = (public && auth.uses_secret() && list.contains(&"none")).then_some("none");
+                        assert_eq!(got.get("client_auth").map(String::as_str), want, "{} {name} {list:?} public={public}", t.id);
+                    }
+                }
+            }
+        }
     }
 }

@@ -7,14 +7,38 @@ struct F(FieldSpec);
 
 impl F {
     fn new(name: &str, label: &str, kind: FieldKind, help: &str) -> Self {
-        F(FieldSpec { name: name.into(), label: label.into(), help: help.into(), kind, required: false, default: None, placeholder: None })
+        // A secret is asked in view: it is the one thing no default stands for.
+        let place = if kind == FieldKind::Secret { Place::Main } else { Place::Advanced };
+        F(FieldSpec {
+            name: name.into(),
+            label: label.into(),
+            help: help.into(),
+            kind,
+            required: false,
+            default: None,
+            placeholder: None,
+            place,
+        })
     }
     fn required(mut self) -> Self {
         self.0.required = true;
+        self.0.place = Place::Main;
         self
     }
+    /// Asked in view, though optional.
+    fn main(mut self) -> Self {
+        self.0.place = Place::Main;
+        self
+    }
+    /// Not asked: the template's grant never reads it.
+    fn unused(mut self) -> Self {
+        self.0.place = Place::Unused;
+        self
+    }
+    /// The value a blank field stands for; the empty input shows it, not an example.
     fn default(mut self, value: &str) -> Self {
         self.0.default = Some(value.into());
+        self.0.placeholder = None;
         self
     }
     fn placeholder(mut self, value: &str) -> Self {
@@ -35,6 +59,7 @@ fn environment() -> F {
         "Production and Developer Edition orgs sign in at login.salesforce.com, sandboxes at test.salesforce.com.",
     )
     .default("production")
+    .main()
 }
 
 fn client_auth(default: &str) -> F {
@@ -137,10 +162,10 @@ fn redirect_path() -> F {
 }
 
 fn scopes(help: &str, default: Option<&str>) -> F {
-    let f = F::new("scopes", "Scopes", FieldKind::Scopes, help).placeholder("openid profile");
+    let f = F::new("scopes", "Scopes", FieldKind::Scopes, help).main();
     match default {
         Some(d) => f.default(d),
-        None => f,
+        None => f.placeholder("openid profile"),
     }
 }
 
@@ -153,7 +178,8 @@ fn common() -> Vec<F> {
             FieldKind::Url,
             "An API URL called with the token to prove it works, e.g. a userinfo or /me endpoint. Blank: the template's default, where it has one.",
         )
-        .placeholder("https://api.example.com/me"),
+        .placeholder("https://api.example.com/me")
+        .main(),
         F::new(
             "test_method",
             "Test method",
@@ -221,7 +247,7 @@ pub(super) fn build() -> Vec<Template> {
             "Server-to-server access as the app's Run As user. Needs the org's My Domain URL; no username, password or security token.",
             Flow::ClientCredentials,
             vec![
-                environment(),
+                environment().unused(),
                 F::new(
                     "my_domain",
                     "My Domain URL",
@@ -248,7 +274,8 @@ pub(super) fn build() -> Vec<Template> {
                     FieldKind::Url,
                     "Optional: sign in on your My Domain instead of login.salesforce.com / test.salesforce.com (Setup → My Domain).",
                 )
-                .placeholder("https://your-domain.my.salesforce.com"),
+                .placeholder("https://your-domain.my.salesforce.com")
+                .main(),
                 F::new("client_id", "Consumer Key", FieldKind::Text, sf_key_help).required(),
                 F::new(
                     "client_secret",
@@ -323,7 +350,8 @@ pub(super) fn build() -> Vec<Template> {
                     FieldKind::Url,
                     "Optional: request the token from your My Domain instead of login.salesforce.com / test.salesforce.com.",
                 )
-                .placeholder("https://your-domain.my.salesforce.com"),
+                .placeholder("https://your-domain.my.salesforce.com")
+                .main(),
                 F::new("client_id", "Consumer Key", FieldKind::Text, "The app's Consumer Key: the JWT's issuer (iss).").required(),
                 F::new("username", "Username", FieldKind::Text, "The Salesforce username the token is for: the JWT's subject (sub).").required(),
                 F::new(

@@ -82,3 +82,44 @@ it("the density is remembered", () => {
   list.compact = false;
   expect(make().compact).toBe(false);
 });
+
+const { slice, keepTop } = await import("./list.svelte");
+
+it("renders the items in view, and never nothing, wherever the list was scrolled and whatever its length or density", () => {
+  for (const total of [0, 1, 7, 30, 101, 1009]) {
+    for (const item of [40, 72]) {
+      for (const height of [0, 200, 600, 1400]) {
+        // Every scroll position of a list of any length and density: a list that was longer
+        // or taller leaves `top` beyond the end.
+        for (const top of [0, 1, 39, 500, 5_000, 40_000, 72_000, 1_000_000]) {
+          const s = slice(total, item, top, height);
+          const what = `${total} × ${item}px, ${height}px high, at ${top}`;
+          expect(s.first, what).toBeGreaterThanOrEqual(0);
+          expect(s.first + s.count, what).toBeLessThanOrEqual(total);
+          expect(s.before + s.count * item + s.after, what).toBe(total * item);
+          expect(s.after, what).toBeGreaterThanOrEqual(0);
+          if (total > 0) expect(s.count, what).toBeGreaterThan(0);
+          // Each item the view shows (where the browser clamps the scroll) is rendered.
+          const clamped = Math.max(0, Math.min(top, total * item - height));
+          const inView = [Math.floor(clamped / item), Math.min(total, Math.ceil((clamped + height) / item)) - 1];
+          if (total > 0 && height > 0) {
+            expect(s.first, what).toBeLessThanOrEqual(Math.max(0, inView[0]));
+            expect(s.first + s.count - 1, what).toBeGreaterThanOrEqual(Math.min(total - 1, inView[1]));
+          }
+        }
+      }
+    }
+  }
+});
+
+it("another density keeps the item at the top of the view at the top", () => {
+  for (const [from, to] of [
+    [72, 40],
+    [40, 72],
+  ]) {
+    for (let top = 0; top < 20_000; top += 333) {
+      const index = Math.floor(top / from);
+      expect(Math.floor(keepTop(top, from, to) / to)).toBe(index);
+    }
+  }
+});

@@ -57,3 +57,24 @@ export class ListView {
     localStorage.setItem(DENSITY, value ? "compact" : "comfortable");
   }
 }
+
+/** The slice of a long list that is rendered, and the space that stands for the rest. */
+export type Slice = { first: number; count: number; before: number; after: number };
+
+/**
+ * Which of `total` items of height `item` to render when the list is scrolled to `top` in a
+ * viewport `height` high: those in view and `margin` either side. A `top` beyond the list's
+ * end (left over from a longer list or taller items, before the scroll position catches up)
+ * renders the list's last items, never nothing.
+ */
+export function slice(total: number, item: number, top: number, height: number, margin = 5): Slice {
+  const count = Math.min(total, Math.ceil(Math.max(0, height) / item) + 2 * margin);
+  const wanted = Math.floor(Math.max(0, top) / item) - margin;
+  const first = Math.max(0, Math.min(wanted, total - count));
+  return { first, count, before: first * item, after: (total - first - count) * item };
+}
+
+/** The scroll position that keeps the item at the top of the view there when items change from `from` to `to` px high. */
+export function keepTop(top: number, from: number, to: number): number {
+  return Math.floor(Math.max(0, top) / from) * to;
+}
