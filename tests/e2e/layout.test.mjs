@@ -110,11 +110,12 @@ test("the list draws its items when the density or the filter changes while scro
         );
         await app.wait(async () => (await itemsInView(app)) > 3, 5_000, "items show once scrolled");
         await (await shown(app, tid.compact)).click();
-        await app.wait(
-          async () => (await itemsInView(app)) > 3,
-          5_000,
-          `items show after the density changes at the ${at}`,
+        // At once: the next frame already shows items (not after the scroll position has
+        // crept back over blank frames).
+        await app.executeAsyncScript(
+          "const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => done()));",
         );
+        assert.ok((await itemsInView(app)) > 3, `items show at once after the density changes at the ${at}`);
       }
     }
     // A search while scrolled to the end: its matches show.
@@ -177,6 +178,11 @@ test("the focus goes to the form's first field, the new profile's heading, and C
       30_000,
       "Diagnose's result has the focus",
     );
+    // ... and is in view, its cause and fix read without scrolling.
+    const inView = await app.executeScript(
+      "const r = document.activeElement.getBoundingClientRect(); return r.top >= 0 && r.top < innerHeight - 40;",
+    );
+    assert.ok(inView, "the diagnosis is scrolled into view");
   } finally {
     await app.quit();
   }
@@ -359,6 +365,59 @@ test("a form with unsaved changes asks before it is left", async () => {
     await (await listItem(app, "many-0004")).click();
     await shown(app, tid.profileView);
     assert.equal(await app.findElements(byTestId(tid.unsavedPrompt)).then((e) => e.length), 0);
+  } finally {
+    await app.quit();
+  }
+});
+
+test("a new client-credentials profile to its first successful test, from the keyboard alone", async () => {
+  withMany();
+  const app = await ctx.env.open();
+  let keys = 0;
+  const press = async (...k) => {
+    keys += k.length;
+    await app
+      .switchTo()
+      .activeElement()
+      .then((el) => el.sendKeys(...k));
+  };
+  const typeHere = async (text) => {
+    keys += 1; // the text itself, counted as one entry
+    await (await app.switchTo().activeElement()).sendKeys(text);
+  };
+  try {
+    await listItem(app, "many-0000", 20_000);
+    await app.findElement(By.css("body")).sendKeys(Key.chord(Key.CONTROL, "n"));
+    keys += 1;
+    await app.wait(async () => (await active(app)) === tid.field("template"), 5_000);
+    // The template by its first letters, then Tab to each field the grant needs.
+    await typeHere("Client credentials (generic)");
+    await press(Key.TAB, Key.TAB);
+    assert.equal(await active(app), tid.field("handle"));
+    await typeHere("journey");
+    // Past the label and the (optional) issuer to Discover from.
+    await press(Key.TAB, Key.TAB, Key.TAB);
+    assert.equal(await active(app), tid.field("token_url"), "the token URL follows the label and the issuer");
+    await typeHere(ctx.idp.url("/token"));
+    await press(Key.TAB);
+    await typeHere("cc-basic");
+    await press(Key.TAB);
+    assert.equal(await active(app), tid.field("client_secret"));
+    await typeHere("basic-secret");
+    await press(Key.TAB);
+    assert.equal(await active(app), tid.field("scopes"));
+    await typeHere("api");
+    await press(Key.TAB);
+    await typeHere(ctx.idp.url("/.well-known/openid-configuration"));
+    // Enter creates it; Ctrl+Enter tests it.
+    await press(Key.ENTER);
+    await app.wait(async () => (await active(app)) === tid.profileHeading, 10_000, "the new profile's heading");
+    await press(Key.chord(Key.CONTROL, Key.ENTER));
+    await app.wait(async () => (await active(app)) === tid.tokenInfo, 20_000, "the token, focused");
+    assert.equal(await (await shown(app, tid.testStatus)).getText(), "HTTP 200");
+    // Ctrl+N, template, 2 Tabs, handle, 3 Tabs, token URL, Tab, client ID, Tab, secret, Tab,
+    // scope, Tab, test URL, Enter, Ctrl+Enter: no click, no scroll.
+    assert.equal(keys, 19, `${keys} keys and entries`);
   } finally {
     await app.quit();
   }
