@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { By, Key } from "selenium-webdriver";
-import { byTestId, listItem, shown, suite, type } from "./driver.mjs";
+import { byTestId, listItem, saveScreenshot, shown, suite, type } from "./driver.mjs";
 import { tid } from "../../ui/src/testids.js";
 
 const ctx = suite({ idp: true });
@@ -86,6 +86,7 @@ test("Export chooses among a thousand profiles: search, select all or none, Save
     // Scrolled to the end of the list of boxes, the actions are still in view.
     await app.executeScript(`document.querySelector('[data-testid="${tid.exportChoices}"]').scrollTop = 1e6;`);
     assert.ok(await inViewport(await shown(app, tid.exportSaveAs)), "Save as… stays in view");
+    await saveScreenshot(app, "export-many.png");
     await (await shown(app, tid.transferClose)).click();
   } finally {
     await app.quit();
@@ -237,15 +238,19 @@ test("each view opens at its top, and the sidebar fits a narrow window", async (
       });
       const canvas = document.createElement('canvas').getContext('2d');
       const cut = [...document.querySelectorAll('.list-tools select')].filter((s) => {
-        canvas.font = getComputedStyle(s).font;
+        const st = getComputedStyle(s);
+          canvas.font = st.fontWeight + " " + st.fontSize + " " + st.fontFamily;
         const text = s.options[s.selectedIndex]?.text ?? '';
-        return canvas.measureText(text).width + 24 > s.clientWidth;
+        // The text, the padding either side and the arrow (about 20 px) fit the box.
+          const room = s.clientWidth - parseFloat(st.paddingLeft) - parseFloat(st.paddingRight) - 20;
+          return canvas.measureText(text).width > room;
       }).map((s) => s.options[s.selectedIndex]?.text);
       const tall = [...document.querySelectorAll('.sidebar header button')].filter((b) => b.scrollHeight > 40).map((b) => b.textContent);
       return { side, cut, tall, lines };`);
       if (width < 900) assert.ok(fit.side < 300, `the sidebar narrows (${fit.side} px)`);
       assert.deepEqual(fit.cut, [], `${width} px: no filter's words are cut`);
       assert.deepEqual(fit.tall, [], `${width} px: no header button breaks over lines`);
+      if (width === 760) await saveScreenshot(app, "narrow.png");
     }
   } finally {
     await app.manage().window().setRect({ width: 1200, height: 800 });
@@ -292,6 +297,7 @@ test("the form asks in the provider's words for what applies, shows defaults, an
       template,
     );
     assert.equal(await app.findElements(byTestId(tid.field("environment"))).then((e) => e.length), 0, "no Environment");
+    await saveScreenshot(app, "form.png");
     assert.equal(await (await shown(app, tid.field("scopes"))).getAttribute("placeholder"), "api");
     const form = await (await shown(app, tid.profileForm)).getText();
     assert.match(form, /Consumer Key/);
