@@ -428,3 +428,44 @@ test("a new client-credentials profile to its first successful test, from the ke
     await app.quit();
   }
 });
+
+test("a new Salesforce client-credentials profile to its first test takes 13 keys and no click", async () => {
+  withMany();
+  const app = await ctx.env.open();
+  let keys = 0;
+  const press = async (...k) => {
+    keys += k.length;
+    await (await app.switchTo().activeElement()).sendKeys(...k);
+  };
+  try {
+    await listItem(app, "many-0000", 20_000);
+    await app.findElement(By.css("body")).sendKeys(Key.chord(Key.CONTROL, "n"));
+    keys += 1;
+    await app.wait(async () => (await active(app)) === tid.field("template"), 5_000);
+    const template = await shown(app, tid.field("template"));
+    assert.equal(await template.getAttribute("value"), "salesforce-client-credentials", "the first template");
+    const steps = [
+      ["handle", "sf-journey", 2],
+      ["my_domain", "https://acme.my.salesforce.com", 2],
+      ["client_id", "3MVG9journey", 1],
+      ["client_secret", "journey-secret", 1],
+    ];
+    for (const [field, text, tabs] of steps) {
+      await press(...Array(tabs).fill(Key.TAB));
+      assert.equal(await active(app), tid.field(field));
+      await press(text);
+    }
+    await press(Key.ENTER);
+    await app.wait(async () => (await active(app)) === tid.profileHeading, 10_000, "the new profile's heading");
+    await press(Key.chord(Key.CONTROL, Key.ENTER));
+    // Salesforce is not reached from here: the attempt's result, whatever it is, has the focus.
+    await app.wait(
+      async () => [tid.connectError, tid.tokenInfo, tid.connectNotice].includes(await active(app)),
+      60_000,
+      "the first test's result, focused",
+    );
+    assert.equal(keys, 13, `${keys} keys and entries`);
+  } finally {
+    await app.quit();
+  }
+});
