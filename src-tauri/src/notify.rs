@@ -45,6 +45,16 @@ impl RenewalNotes {
     }
 }
 
+/// A failure in a notification's words: the cause, what happened, the provider's own words
+/// and the first step of the fix.
+pub fn failure_text(f: &oauthdesk_core::Failure) -> String {
+    let mut parts = vec![f.cause.clone()];
+    parts.extend(f.detail.clone());
+    parts.extend(f.provider_words.as_ref().map(|w| format!("The provider said: {w}.")));
+    parts.extend(f.fix.first().map(|s| format!("To fix: {s}")));
+    parts.join(" ")
+}
+
 /// What to say when Test all finished after `took`: nothing when it was short.
 pub fn test_all_done(result: &TestAll, took: Duration) -> Option<Note> {
     if took < LONG_TEST_ALL {
@@ -97,7 +107,15 @@ mod tests {
 
     fn outcome(handle: &str, ok: bool) -> TestOutcome {
         let cause = (!ok).then(|| "The client secret was refused.".to_string());
-        TestOutcome { handle: handle.into(), ok, status: Some(if ok { 200 } else { 401 }), elapsed_ms: 5, cause, knowledge: None }
+        TestOutcome {
+            handle: handle.into(),
+            ok,
+            status: Some(if ok { 200 } else { 401 }),
+            elapsed_ms: 5,
+            cause,
+            knowledge: None,
+            failure: None,
+        }
     }
 
     #[test]

@@ -131,6 +131,14 @@ export const tid = /** @type {const} */ ({
   trySandbox: "try-sandbox",
   unconfirmed: "unconfirmed",
   uploadSteps: "upload-steps",
+  connectionState: "connection-state",
+  diagnoseOld: "diagnose-old",
+  failureCause: "failure-cause",
+  failureDiagnose: "failure-diagnose",
+  failureFix: "failure-fix",
+  failureNotice: "failure-notice",
+  failureOld: "failure-old",
+  failureWords: "failure-words",
 
   // Ids that carry a name: a field of a form, its problem, a value shown, a claim, a stage.
   /** @param {string} name a profile field */
