@@ -10,6 +10,7 @@ import path from "node:path";
 import { By } from "selenium-webdriver";
 import { listItem, saveScreenshot, shown, suite } from "./driver.mjs";
 import { startStandIn } from "../servers/start.mjs";
+import { signIn } from "../servers/user.mjs";
 import { tid } from "../../ui/src/testids.js";
 
 const ctx = suite({ idp: true });
@@ -164,5 +165,30 @@ test("A healthy Salesforce JWT bearer connection says how its expiry is known, w
     }
   } finally {
     await sf.stop();
+  }
+});
+
+test("offline_access is not 'not granted' beside a refresh token that was issued", async () => {
+  ctx.env.addProfile("custom-oauth2", "signed-in", {
+    fields: {
+      authorize_url: ctx.idp.url("/auth"),
+      token_url: ctx.idp.url("/token"),
+      client_id: "native-public",
+      scopes: "openid offline_access api",
+    },
+  });
+  const app = await ctx.env.open();
+  try {
+    await (await listItem(app, "signed-in")).click();
+    await (await shown(app, tid.authorize)).click();
+    assert.equal((await signIn(await (await shown(app, tid.authorizeUrl, 15_000)).getText())).status, 200);
+    assert.equal(await (await shown(app, tid.tokenRefresh, 20_000)).getText(), "issued");
+    // The provider's answer leaves offline_access out of its scope; the refresh token is it.
+    assert.equal(await (await shown(app, tid.tokenScope)).getText(), "openid api");
+    await (await (await shown(app, tid.tokenView)).findElement(By.css("summary"))).click();
+    assert.equal(await (await shown(app, tid.scopeGranted)).getText(), "openid api");
+    assert.equal((await app.findElements(By.css(`[data-testid="${tid.scopeMissing}"]`))).length, 0, "no false alarm");
+  } finally {
+    await app.quit();
   }
 });
