@@ -38,9 +38,12 @@ function addProfiles() {
   ctx.env.addProfile("client-credentials", "refused", { label: "Refused secret", fields, secret: "not-the-secret" });
   ctx.env.addProfile("client-credentials", "healthy", { label: "Healthy", fields, secret: "basic-secret" });
   ctx.env.addProfile("client-credentials", "untried", { label: "Untried", fields, secret: "basic-secret" });
+  ctx.env.addProfile("client-credentials", "gone", { label: "Signed out", fields, secret: "basic-secret" });
   // Their last attempts, made where people make them without the window: the command line.
   tryCli(["token", "refused"]);
   ctx.env.cli(["token", "healthy"]);
+  ctx.env.cli(["token", "gone"]);
+  ctx.env.cli(["revoke", "gone"]);
 }
 
 test("Opening a profile shows its stored state at once: a failure explained, a countdown, or what to do", async () => {
@@ -70,6 +73,15 @@ test("Opening a profile shows its stored state at once: a failure explained, a c
     // Never tried: said, with what to do.
     await (await listItem(app, "untried")).click();
     assert.match(await (await inside(app, tid.connectPanel, tid.connectionState)).getText(), /Never tried\. Connect/);
+
+    // Signed out on purpose: said, with what to do, and no token shown.
+    await (await listItem(app, "gone")).click();
+    await app.wait(
+      async () => /Signed out: .* Connect/.test(await (await shown(app, tid.connectPanel)).getText()),
+      10_000,
+      "the card says it was signed out",
+    );
+    assert.equal((await app.findElements(By.css(`[data-testid="${tid.tokenInfo}"]`))).length, 0);
   } finally {
     await app.quit();
   }
