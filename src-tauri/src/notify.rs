@@ -45,6 +45,16 @@ impl RenewalNotes {
     }
 }
 
+/// A failure in a notification's words: the cause, what happened, the provider's own words
+/// and the first step of the fix.
+pub fn failure_text(f: &oauthdesk_core::Failure) -> String {
+    let mut parts = vec![f.cause.clone()];
+    parts.extend(f.detail.clone());
+    parts.extend(f.provider_words.as_ref().map(|w| format!("The provider said: {w}.")));
+    parts.extend(f.fix.first().map(|s| format!("To fix: {s}")));
+    parts.join(" ")
+}
+
 /// What to say when Test all finished after `took`: nothing when it was short.
 pub fn test_all_done(result: &TestAll, took: Duration) -> Option<Note> {
     if took < LONG_TEST_ALL {
@@ -95,9 +105,45 @@ mod tests {
         assert!(notes.after("crm", "CRM", Err("refused".into())).is_some(), "told again after it worked");
     }
 
+    /// A renewal's notice says what every failure says: the cause, what happened when no
+    /// provider answered, the provider's own words apart, and the first step of the fix.
+    #[test]
+    fn a_failed_renewal_says_the_cause_and_the_fix() {
+        let failure = |detail: Option<&str>, words: Option<&str>, fix: &[&str]| oauthdesk_core::Failure {
+            at: chrono::Utc::now(),
+            stage: None,
+            step: "while renewing the token with the refresh token".into(),
+            status: None,
+            cause: "The refresh token was refused.".into(),
+            fix: fix.iter().map(|s| s.to_string()).collect(),
+            need: None,
+            provider_words: words.map(str::to_string),
+            detail: detail.map(str::to_string),
+            provider: None,
+            knowledge: None,
+            source: None,
+        };
+        assert_eq!(
+            failure_text(&failure(None, Some("invalid_grant: expired"), &["Authorize again.", "Then test."])),
+            "The refresh token was refused. The provider said: invalid_grant: expired. To fix: Authorize again."
+        );
+        assert_eq!(
+            failure_text(&failure(Some("cannot reach 127.0.0.1"), None, &[])),
+            "The refresh token was refused. cannot reach 127.0.0.1"
+        );
+    }
+
     fn outcome(handle: &str, ok: bool) -> TestOutcome {
         let cause = (!ok).then(|| "The client secret was refused.".to_string());
-        TestOutcome { handle: handle.into(), ok, status: Some(if ok { 200 } else { 401 }), elapsed_ms: 5, cause, knowledge: None }
+        TestOutcome {
+            handle: handle.into(),
+            ok,
+            status: Some(if ok { 200 } else { 401 }),
+            elapsed_ms: 5,
+            cause,
+            knowledge: None,
+            failure: None,
+        }
     }
 
     #[test]

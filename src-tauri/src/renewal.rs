@@ -52,7 +52,8 @@ pub async fn renew_due(desk: &Desk, every: Duration) -> Vec<(String, Result<(), 
             }
             Err(e) => {
                 tracing::warn!(%handle, error = %e, "renewal failed");
-                Err(e.to_string())
+                // Said as every failure is: the cause and the fix, the provider's words apart.
+                Err(notify::failure_text(&desk.failure_of(&handle, &e, chrono::Utc::now())))
             }
         };
         outcomes.push((handle, outcome));

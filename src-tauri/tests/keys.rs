@@ -211,6 +211,12 @@ fn salesforce_jwt_bearer_with_a_certificate_made_here() {
     assert_eq!(d1["ok"], true, "{d1}");
     assert_eq!(d1["test"]["status"], 200, "the token reads the org's limits");
     assert!(d1["trace"][0]["request_body"].as_str().unwrap().contains("assertion=[redacted:"), "{d1}");
+    // Salesforce sends no expiry, and its introspection needs the Consumer Secret a JWT bearer
+    // app does not use: the expiry is said to be unsent, with no refused request behind it.
+    let t = json(oauthdesk(d, &["token", "sf-jwt", "--force", "--json"], None));
+    let note = t["expiry_note"].as_str().unwrap_or_default();
+    assert!(note.contains("Salesforce does not send") && !note.contains("invalid_client"), "{t}");
+    assert_eq!(sf.hits("/services/oauth2/introspect"), 0, "no introspection without a secret");
 
     // A user who is not pre-authorized for the app; then a key whose certificate was never
     // uploaded. Each is explained by Salesforce's own entry.

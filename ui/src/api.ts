@@ -124,6 +124,11 @@ export function payloadMessage(p: ErrorPayload): string {
   return p.need ? `${p.message}. ${NEED_ADVICE[p.need]}` : p.message;
 }
 
+/** What to do in the window about something a profile lacks (the core's `need`). */
+export function needAdvice(need: Need): string {
+  return NEED_ADVICE[need];
+}
+
 /** What to tell a person about a failure caught in the window. */
 export function errorMessage(e: unknown): string {
   return e instanceof ApiError ? payloadMessage(e.payload) : String(e);
@@ -158,4 +163,7 @@ export type {
   SandboxInfo,
 };
 export type { FieldSpec } from "./bindings/FieldSpec";
+export type { ConnectionView } from "./bindings/ConnectionView";
+export type { Failure } from "./bindings/Failure";
+export type { Newer } from "./bindings/Newer";
 export type { ProviderFacts } from "./bindings/ProviderFacts";

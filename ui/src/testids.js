@@ -144,6 +144,14 @@ export const tid = /** @type {const} */ ({
   keepEditing: "keep-editing",
   profileHeading: "profile-heading",
   unsavedPrompt: "unsaved-prompt",
+  connectionState: "connection-state",
+  diagnoseOld: "diagnose-old",
+  failureCause: "failure-cause",
+  failureDiagnose: "failure-diagnose",
+  failureFix: "failure-fix",
+  failureNotice: "failure-notice",
+  failureOld: "failure-old",
+  failureWords: "failure-words",
 
   // Ids that carry a name: a field of a form, its problem, a value shown, a claim, a stage.
   /** @param {string} name a profile field */

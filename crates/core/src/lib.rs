@@ -56,9 +56,9 @@ pub use flows::test_call::TestResult;
 pub use error::{AnswerKind, Error, ErrorCode, ErrorPayload, Need, Result};
 
 // Profiles, templates and providers.
-pub use model::warnings::ALMOST_EXPIRED;
+pub use model::warnings::{ALMOST_EXPIRED, EXPIRING_SOON, SOON_SHARE};
 pub use model::{
-    label_tables, Attempt, ConnectionState, ConnectionStatus, ExpirySource, Fields, LabelTable, Labelled, Profile, ProfileSummary,
+    label_tables, Attempt, ConnectionState, ConnectionStatus, ExpirySource, Fields, LabelTable, Labelled, Newer, Profile, ProfileSummary,
     SecretState, Stage, TokenInfo, TokenSource,
 };
 pub use profile::{problems as field_problems, FieldProblem, NewProfile, ProfileChanges};
@@ -80,6 +80,7 @@ pub use secret::{ClientSecret, Keyring, Secret, SecretStore, KEYRING_TIMEOUT};
 pub use store::history::{set_retention as set_history_retention, Retention};
 
 // Diagnosis and the knowledge base.
+pub use diagnose::failure::{ConnectionView, Failure};
 pub use diagnose::paste::{explain as explain_error, Explanation};
 pub use diagnose::test_all::{TestAll, TestOutcome};
 pub use diagnose::Diagnosis;
@@ -98,7 +99,7 @@ pub mod test_support {
     }
     pub mod diagnose {
         pub use crate::diagnose::*;
-        pub use crate::diagnose::{paste, test_all};
+        pub use crate::diagnose::{failure, paste, test_all};
     }
     pub mod flows {
         pub use crate::flows::{
@@ -111,7 +112,7 @@ pub mod test_support {
     }
     pub mod model {
         pub use crate::model::*;
-        pub use crate::model::{text, warnings};
+        pub use crate::model::{scopes, text, warnings};
     }
     pub mod pki {
         pub use crate::pki::*;

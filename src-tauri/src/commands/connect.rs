@@ -18,6 +18,19 @@ pub async fn profile_connect(state: State<'_, AppState>, handle: String, force: 
     result.map(Shown).map_err(AppError::from)
 }
 
+/// What the Connection card shows on opening: the stored state, the token's facts and the
+/// last failure explained; with `since` (an RFC 3339 time a result was shown from), whether
+/// something newer has happened since.
+#[tauri::command]
+pub async fn profile_connection(
+    state: State<'_, AppState>,
+    handle: String,
+    since: Option<String>,
+) -> Answer<oauthdesk_core::ConnectionView> {
+    let since = since.as_deref().and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok()).map(|t| t.with_timezone(&chrono::Utc));
+    super::on_desk(&state, move |d| d.connection_view(&handle, since)).await
+}
+
 #[tauri::command]
 pub async fn profile_history(state: State<'_, AppState>, handle: String) -> Answer<Vec<Attempt>> {
     super::on_desk(&state, move |d| d.history(&handle, 20)).await

@@ -67,6 +67,7 @@ commands! {
     connect::profiles_test_all,
     connect::profile_token_view,
     connect::profile_token_reveal,
+    connect::profile_connection,
     authorize::profile_authorize,
     authorize::profile_authorize_cancel,
     authorize::profile_revoke,

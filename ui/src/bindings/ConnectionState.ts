@@ -4,13 +4,18 @@ import type { ConnectionStatus } from "./ConnectionStatus";
 /**
  * A profile's connection state: what the badge, the panel and `show` all read.
  */
-export type ConnectionState = { state: ConnectionStatus, expires_at: string | null, last_attempt_at: string | null, last_error: string | null, 
+export type ConnectionState = { state: ConnectionStatus, expires_at: string | null, 
+/**
+ * When the stored token was obtained: the last time the connection worked.
+ */
+connected_at: string | null, last_attempt_at: string | null, last_error: string | null, 
 /**
  * When the certificate of the profile's key expires, if it has one.
  */
 certificate_expires_at: string | null, 
 /**
- * Connected with less than [`warnings::EXPIRING_SOON`] left, as of the read.
+ * Connected and in the last stretch of its lifetime ([`warnings::expiring_soon_at`]),
+ * as of the read.
  */
 expiring_soon: boolean, 
 /**

@@ -7,7 +7,12 @@ import type { TraceEntry } from "./TraceEntry";
 /**
  * The whole diagnosis.
  */
-export type Diagnosis = { ok: boolean, handle: string, at: string, stages: Array<StageResult>, 
+export type Diagnosis = { ok: boolean, handle: string, at: string, 
+/**
+ * When it ended: it stands for the connection until something newer happens (see
+ * [`Desk::connection_view`]'s `since`).
+ */
+done_at: string, stages: Array<StageResult>, 
 /**
  * The first failing stage, its OAuth error, the cause and the steps to fix it.
  */

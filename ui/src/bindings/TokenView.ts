@@ -8,7 +8,8 @@ import type { TokenInfo } from "./TokenInfo";
  */
 export type TokenView = { info: TokenInfo, scope_requested: string | null, 
 /**
- * Scopes asked for and not granted.
+ * Scopes asked for and not granted (a refresh-token scope is granted by the refresh
+ * token: [`crate::model::scopes`]).
  */
 scope_missing: Array<string>, jwt_header: Record<string, unknown> | null, jwt_claims: Record<string, unknown> | null, 
 /**

@@ -7,6 +7,7 @@ import type { CaInfo } from "./CaInfo";
 import type { Check } from "./Check";
 import type { ConnectResult } from "./ConnectResult";
 import type { ConnectionStatus } from "./ConnectionStatus";
+import type { ConnectionView } from "./ConnectionView";
 import type { DiagnoseResult } from "./DiagnoseResult";
 import type { ExpirySource } from "./ExpirySource";
 import type { Explanation } from "./Explanation";
@@ -49,6 +50,7 @@ export const COMMANDS = [
   "profiles_test_all",
   "profile_token_view",
   "profile_token_reveal",
+  "profile_connection",
   "profile_authorize",
   "profile_authorize_cancel",
   "profile_revoke",
@@ -95,6 +97,7 @@ export type Commands = {
   profiles_test_all: { args: { handles: Array<string> }; result: TestAll };
   profile_token_view: { args: { handle: string }; result: TokenView | null };
   profile_token_reveal: { args: { handle: string }; result: string | null };
+  profile_connection: { args: { handle: string; since: string | null }; result: ConnectionView };
   profile_authorize: { args: { handle: string }; result: ConnectResult };
   profile_authorize_cancel: { args: { handle: string }; result: null };
   profile_revoke: { args: { handle: string }; result: RevokeOutcome };

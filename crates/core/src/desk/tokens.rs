@@ -330,7 +330,8 @@ pub fn margin_secs(secs: i64) -> Duration {
 pub struct TokenView {
     pub info: TokenInfo,
     pub scope_requested: Option<String>,
-    /// Scopes asked for and not granted.
+    /// Scopes asked for and not granted (a refresh-token scope is granted by the refresh
+    /// token: [`crate::model::scopes`]).
     pub scope_missing: Vec<String>,
     #[ts(type = "Record<string, unknown> | null")]
     pub jwt_header: Option<serde_json::Value>,
@@ -345,11 +346,7 @@ impl Desk {
     pub fn token_view(&self, handle: &str) -> Result<Option<TokenView>> {
         let (id, cfg) = self.flow_config(handle)?;
         let Some((token, _)) = self.cached_any(id)? else { return Ok(None) };
-        let granted: Vec<&str> = token.info.scope.as_deref().unwrap_or_default().split_whitespace().collect();
-        let missing = match (&cfg.scopes, &token.info.scope) {
-            (Some(asked), Some(_)) => asked.split_whitespace().filter(|s| !granted.contains(s)).map(str::to_string).collect(),
-            _ => Vec::new(),
-        };
+        let missing = crate::model::scopes::not_granted(cfg.scopes.as_deref(), token.info.scope.as_deref(), token.info.refresh_token);
         let raw = token.access_token.expose();
         Ok(Some(TokenView {
             scope_requested: cfg.scopes.clone(),

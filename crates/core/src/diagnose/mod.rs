@@ -4,6 +4,9 @@
 
 mod advice;
 mod checks;
+pub mod failure;
+#[cfg(test)]
+mod failure_tests;
 #[cfg(test)]
 mod findings_tests;
 pub mod paste;
@@ -107,6 +110,9 @@ pub struct Diagnosis {
     pub ok: bool,
     pub handle: String,
     pub at: DateTime<Utc>,
+    /// When it ended: it stands for the connection until something newer happens (see
+    /// [`Desk::connection_view`]'s `since`).
+    pub done_at: DateTime<Utc>,
     pub stages: Vec<StageResult>,
     /// The first failing stage, its OAuth error, the cause and the steps to fix it.
     pub stage: Option<String>,
@@ -132,10 +138,12 @@ pub struct Diagnosis {
 
 impl Diagnosis {
     fn new(handle: &str) -> Self {
+        let now = Utc::now();
         Diagnosis {
             ok: true,
             handle: handle.to_string(),
-            at: Utc::now(),
+            at: now,
+            done_at: now,
             stages: Vec::new(),
             stage: None,
             error: None,
@@ -216,6 +224,7 @@ impl Desk {
             d.skip_rest();
         }
         d.summary = d.summarise();
+        d.done_at = Utc::now();
         Ok(d)
     }
 

@@ -9,6 +9,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use super::advice::Context;
+use super::failure::{Failed, Failure};
 use super::Diagnosis;
 use crate::desk::Desk;
 use crate::error::{Error, Result};
@@ -29,6 +30,8 @@ pub struct TestOutcome {
     pub cause: Option<String>,
     /// The knowledge-base entry that explains the failure, if one does.
     pub knowledge: Option<String>,
+    /// On failure: the cause, the fix and the provider's words, as every route shows them.
+    pub failure: Option<Failure>,
 }
 
 /// All the results.
@@ -76,11 +79,16 @@ impl Desk {
         let result = self.connect(handle, false).await;
         let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         let mut d = Diagnosis::new(handle);
+        let at = chrono::Utc::now();
+        let mut failure = None;
         // What explaining needs is read only for a failure to explain.
         let (ok, status, cause) = match result {
             Ok(r) => match r.test {
                 Some(t) if t.ok => (true, Some(t.status), None),
-                Some(t) => (false, Some(t.status), d.explain_test(&t, &self.context_of(handle), r.token.scope.as_deref()).cause),
+                Some(t) => {
+                    failure = Some(self.explain_failed(handle, Failed::Test(&t, r.token.scope.as_deref()), at));
+                    (false, Some(t.status), d.explain_test(&t, &self.context_of(handle), r.token.scope.as_deref()).cause)
+                }
                 None => (true, None, None),
             },
             Err(e) => {
@@ -89,6 +97,7 @@ impl Desk {
                     Error::BadResponse { status, .. } => *status,
                     _ => None,
                 };
+                failure = Some(self.failure_of(handle, &e, at));
                 let cause = match &e {
                     Error::OAuth { .. } | Error::BadResponse { .. } => d.explain(&e, &self.context_of(handle), None).cause,
                     other => Some(other.to_string()),
@@ -96,11 +105,11 @@ impl Desk {
                 (false, status, cause)
             }
         };
-        TestOutcome { handle: handle.to_string(), ok, status, elapsed_ms, cause, knowledge: d.knowledge }
+        TestOutcome { handle: handle.to_string(), ok, status, elapsed_ms, cause, knowledge: d.knowledge, failure }
     }
 
     /// What explaining needs of a profile, as a diagnosis finds it.
-    fn context_of(&self, handle: &str) -> Context {
+    pub(super) fn context_of(&self, handle: &str) -> Context {
         let cfg = self.flow_config(handle).ok().map(|(_, c)| c);
         let fields = self.get(handle).ok().map(|p| p.fields);
         let provider = match (&cfg, &fields) {

@@ -6,7 +6,9 @@
 //! diagnosis and the window (through the generated `contract.ts`) all show that label.
 
 mod client_auth;
+mod connection;
 mod labels;
+pub mod scopes;
 pub mod text;
 pub mod warnings;
 
@@ -17,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 pub use client_auth::ClientAuth;
+pub use connection::{newer_than, step as failure_step, Newer};
 pub use labels::{label_tables, LabelTable, Labelled};
 
 /// Field name → value. Only fields of the profile's template; never a secret.
@@ -216,11 +219,14 @@ impl ConnectionStatus {
 pub struct ConnectionState {
     pub state: ConnectionStatus,
     pub expires_at: Option<DateTime<Utc>>,
+    /// When the stored token was obtained: the last time the connection worked.
+    pub connected_at: Option<DateTime<Utc>>,
     pub last_attempt_at: Option<DateTime<Utc>>,
     pub last_error: Option<String>,
     /// When the certificate of the profile's key expires, if it has one.
     pub certificate_expires_at: Option<DateTime<Utc>>,
-    /// Connected with less than [`warnings::EXPIRING_SOON`] left, as of the read.
+    /// Connected and in the last stretch of its lifetime ([`warnings::expiring_soon_at`]),
+    /// as of the read.
     pub expiring_soon: bool,
     /// From when the token is expiring soon: a clock that runs between reads (the window's)
     /// compares this.

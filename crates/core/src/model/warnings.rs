@@ -4,8 +4,14 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-/// A token with less than this left is "expiring soon".
+/// A token with less than this left is "expiring soon", when its lifetime is long enough
+/// (see [`expiring_soon_at`]).
 pub const EXPIRING_SOON: Duration = Duration::minutes(5);
+
+/// A token is expiring soon only in the last 1/`SOON_SHARE` of its lifetime: a token that
+/// lives five minutes spends its whole life within five minutes of its end, and it is
+/// renewed a minute before that end (the renewal margin), so only its last minute is soon.
+pub const SOON_SHARE: i32 = 5;
 
 /// A token's countdown is shown in red for its last stretch (the window's panel).
 pub const ALMOST_EXPIRED: Duration = Duration::minutes(1);
@@ -14,10 +20,13 @@ pub const ALMOST_EXPIRED: Duration = Duration::minutes(1);
 /// uploaded to the provider, which takes time).
 pub const CERTIFICATE_WARNING_DAYS: i64 = 30;
 
-/// From when a token that expires at `expires_at` is expiring soon.
-pub fn expiring_soon_at(expires_at: DateTime<Utc>) -> Option<DateTime<Utc>> {
-    // Checked: the time may come from a server's numbers.
-    expires_at.checked_sub_signed(EXPIRING_SOON)
+/// From when a token obtained at `obtained_at` that expires at `expires_at` is expiring
+/// soon: [`EXPIRING_SOON`] before its end, or its last 1/[`SOON_SHARE`] when it lives less
+/// than `SOON_SHARE` times that (a fresh short-lived token is not soon at its first second).
+pub fn expiring_soon_at(obtained_at: DateTime<Utc>, expires_at: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    // Checked: the times may come from a server's numbers.
+    let lifetime = expires_at.signed_duration_since(obtained_at).max(Duration::zero());
+    expires_at.checked_sub_signed(EXPIRING_SOON.min(lifetime / SOON_SHARE))
 }
 
 /// Whole days from `now` until `not_after`, rounded down (negative once it has passed).
@@ -33,6 +42,30 @@ pub fn certificate_expiring(days_left: i64) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every lifetime from a second to a day: soon starts in the token's last fifth, never
+    /// more than five minutes before its end, never at its first second, always before its end.
+    #[test]
+    fn expiring_soon_is_relative_to_the_token_s_lifetime() {
+        let obtained = Utc::now();
+        for secs in (1..=86_400).step_by(7).chain([60, 120, 299, 300, 301, 1500, 1501, 3600]) {
+            let expires = obtained + Duration::seconds(secs);
+            let at = expiring_soon_at(obtained, expires).unwrap_or_else(|| panic!("{secs}"));
+            let window = expires - at;
+            assert!(window <= EXPIRING_SOON, "{secs} s: soon {window} before the end");
+            assert!(window * SOON_SHARE <= expires - obtained, "{secs} s: soon before its last fifth");
+            assert!(at > obtained, "{secs} s: soon from its first second");
+            assert!(window > Duration::zero() || secs < SOON_SHARE.into(), "{secs} s: never soon");
+            if secs >= 1500 {
+                assert_eq!(window, EXPIRING_SOON, "{secs} s: a long-lived token is soon in its last five minutes");
+            }
+        }
+        // A fresh five-minute token: soon only in its last minute.
+        let five = obtained + Duration::minutes(5);
+        assert_eq!(expiring_soon_at(obtained, five), Some(five - Duration::minutes(1)));
+        // An expiry before the time it was obtained (a server's clock): soon from its end.
+        assert_eq!(expiring_soon_at(obtained, obtained - Duration::seconds(10)), Some(obtained - Duration::seconds(10)));
+    }
 
     #[test]
     fn days_left_round_down_on_both_sides_of_the_end() {

@@ -178,6 +178,12 @@ pub trait Rules: Sync {
         None
     }
 
+    /// How long the provider's tokens last when it sends no expiry with them and cannot be
+    /// asked (a client without a secret cannot call its introspection endpoint), in words.
+    fn unsent_expiry(&self) -> Option<&'static str> {
+        None
+    }
+
     /// Diagnose's provider-specific fixes.
     fn hints(&self) -> Hints {
         Hints::default()

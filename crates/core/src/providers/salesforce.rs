@@ -115,6 +115,14 @@ impl Rules for Salesforce {
         Some("Salesforce: use the org's My Domain")
     }
 
+    /// Salesforce sends no `expires_in`: a token lasts as long as the session timeout of the
+    /// app's policies, and only introspection (with the Consumer Secret) tells it.
+    fn unsent_expiry(&self) -> Option<&'static str> {
+        Some(
+            "Salesforce does not send when its tokens expire: they last as long as the session timeout set in the app's policies (two hours unless changed), and asking needs the Consumer Secret, which a JWT bearer app does not use",
+        )
+    }
+
     fn hints(&self) -> Hints {
         Hints {
             token_url: Some("salesforce-token-url-not-token-endpoint"),

@@ -192,10 +192,13 @@ pub fn derive_state(
         },
     };
     let expires_at = token.and_then(|(_, e)| e);
-    let expiring_soon_at = expires_at.and_then(warnings::expiring_soon_at).filter(|_| state == ConnectionStatus::Connected);
+    let expiring_soon_at = token
+        .and_then(|(obtained_at, e)| e.and_then(|e| warnings::expiring_soon_at(obtained_at, e)))
+        .filter(|_| state == ConnectionStatus::Connected);
     ConnectionState {
         state,
         expires_at,
+        connected_at: token.map(|(obtained_at, _)| obtained_at),
         last_attempt_at: last.map(|a| a.at),
         last_error: failing.map(|a| a.error_description.clone().or_else(|| a.error.clone()).unwrap_or_default()),
         certificate_expires_at: None,
@@ -311,6 +314,14 @@ mod tests {
             }
         }
         assert!(!derive_state(Some((now, None)), None, None, now).expiring_soon, "no expiry: never soon");
+        // A fresh token of every short lifetime is not soon at its first second; it is in its
+        // last fifth.
+        for life in [10, 60, 120, 300, 600, 1200] {
+            let s = derive_state(Some((now, Some(now + Duration::seconds(life)))), None, None, now);
+            assert!(!s.expiring_soon, "a fresh {life} s token");
+            assert_eq!(s.expiring_soon_at, Some(now + Duration::seconds(life - life / 5)), "{life} s");
+            assert_eq!(s.connected_at, Some(now));
+        }
         for secs in [-86_401, -1, 0, 86_399, 29 * 86_400, 30 * 86_400 - 1, 30 * 86_400, 400 * 86_400] {
             let s = derive_state(None, None, None, now).with_certificate(Some(now + Duration::seconds(secs)), now);
             let days = (secs as f64 / 86_400.0).floor() as i64;

@@ -21,6 +21,7 @@ const profile = (
   connection: {
     state,
     expires_at: expires === null ? null : at(expires),
+    connected_at: null,
     last_attempt_at: null,
     last_error: null,
     certificate_expires_at: certificate === null ? null : at(certificate.days * 86_400 + 10),

@@ -60,6 +60,15 @@ export class Nav {
     if (last && exists(last)) this.#view = { kind: "show", handle: last };
   }
 
+  /** The profile to diagnose as its view opens (a failure's Diagnose button elsewhere). */
+  diagnoseOnOpen = $state<string | null>(null);
+
+  /** Opens the profile and diagnoses it. */
+  diagnose(handle: string) {
+    this.diagnoseOnOpen = handle;
+    this.show(handle);
+  }
+
   show(handle: string) {
     this.view = { kind: "show", handle };
   }

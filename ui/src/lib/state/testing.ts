@@ -8,6 +8,7 @@ export function connection(state: ConnectionStatus, expires_at: string | null = 
   return {
     state,
     expires_at,
+    connected_at: null,
     last_attempt_at: null,
     last_error: null,
     certificate_expires_at: null,
