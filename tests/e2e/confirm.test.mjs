@@ -18,12 +18,13 @@ const ctx = suite();
 const focused = async (app) => (await app.switchTo().activeElement()).getAttribute("data-testid");
 
 /** Opens the question `open` asks, checks its words and keyboard, and answers it. */
-async function question(app, open, { says, yes }) {
+async function question(app, open, { says, yes, picture }) {
   await (await shown(app, open)).click();
   const dialog = await shown(app, tid.confirmDialog, 5_000);
   assert.equal(await dialog.getAttribute("role"), "alertdialog");
   assert.match(await (await shown(app, tid.confirmBody)).getText(), says);
   await app.wait(async () => (await focused(app)) === tid.confirmNo, 2_000, "the safe choice has the focus");
+  if (picture) await saveScreenshot(app, picture);
   // Tab stays inside: the other button, then back to the safe one.
   await (await app.switchTo().activeElement()).sendKeys(Key.TAB);
   assert.notEqual(await focused(app), tid.confirmNo);
@@ -56,7 +57,11 @@ test("A new key keeps the previous one until it is uploaded; destructive key act
     // Escape keeps the key.
     await question(app, tid.generateKey, { says: /previous key/ });
     assert.equal(await facts(), before, "cancelled: the same key");
-    await question(app, tid.generateKey, { says: /Nothing stops working now/, yes: true });
+    await question(app, tid.generateKey, {
+      says: /Nothing stops working now/,
+      yes: true,
+      picture: "confirm-new-key.png",
+    });
     const kept = await shown(app, tid.keyPrevious, 20_000);
     assert.match(await kept.getText(), /Previous key kept until the new one works/);
     assert.notEqual(await facts(), before, "a new key");
@@ -69,7 +74,10 @@ test("A new key keeps the previous one until it is uploaded; destructive key act
     assert.equal((await app.findElements(byTestId(tid.connectError))).length, 0);
 
     // Removing the key says the next token request fails; cancelled here.
-    await question(app, tid.removeKey, { says: /next token request of sf-roll will fail/ });
+    await question(app, tid.removeKey, {
+      says: /next token request of sf-roll will fail/,
+      picture: "confirm-remove-key.png",
+    });
     await shown(app, tid.keyFacts);
 
     // "I uploaded it" drops the previous key (asked first): the new key alone is refused.
