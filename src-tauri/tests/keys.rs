@@ -371,3 +371,42 @@ fn discovery_gives_a_mutual_tls_client_the_endpoints_mtls_aliases() {
     let v = json(oauthdesk(d, &["discover", &s.url(""), "--profile", "tls", "--json"], None));
     assert_eq!(v["warnings"], serde_json::json!([]), "tls_client_auth is listed: {v}");
 }
+
+/// A new key never breaks the connection: the stand-in Salesforce knows only the first key's
+/// certificate; after `key generate` the token still comes (signed with the previous key),
+/// `key show` says the previous key is kept until the new one works, and `key uploaded`
+/// drops it, after which the token request signs with the new key alone.
+#[test]
+fn a_new_key_keeps_the_previous_one_until_it_is_uploaded() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    TestProfile::new("salesforce-jwt-bearer", "sf")
+        .set("my_domain", "http://127.0.0.1:1")
+        .set("client_id", "sf-good")
+        .set("username", "integration@acme.example")
+        .add(d);
+    ok(oauthdesk(d, &["key", "generate", "sf"], None));
+    let first = ok(oauthdesk(d, &["key", "export-cert", "sf"], None)).stdout;
+    let sf = StandIn::with_salesforce_certs(&first);
+    ok(oauthdesk(d, &["edit", "sf", "--set", &format!("my_domain={}", sf.url("")), "--confirm-origins"], None));
+    assert_eq!(json(oauthdesk(d, &["token", "sf", "--force", "--json"], None))["source"], "network");
+    assert!(json(oauthdesk(d, &["key", "show", "sf", "--json"], None))["previous"].is_null());
+
+    // A new key, not uploaded: every token request still succeeds.
+    let made = ok(oauthdesk(d, &["key", "generate", "sf"], None)).stdout;
+    assert!(made.contains("Previous key kept until the new one works"), "{made}");
+    for _ in 0..2 {
+        assert_eq!(json(oauthdesk(d, &["token", "sf", "--force", "--json"], None))["source"], "network");
+    }
+    let shown = json(oauthdesk(d, &["key", "show", "sf", "--json"], None));
+    assert!(shown["previous"]["certificate"]["sha256"].is_string(), "{shown}");
+    assert!(ok(oauthdesk(d, &["key", "show", "sf"], None)).stdout.contains("oauthdesk key uploaded sf"));
+
+    // The admin's word drops it; the provider still lacks the new certificate, so now the
+    // request fails, as the provider says.
+    assert_eq!(json(oauthdesk(d, &["key", "uploaded", "sf", "--json"], None))["dropped_previous"], true);
+    assert!(ok(oauthdesk(d, &["key", "uploaded", "sf"], None)).stdout.contains("kept no previous key"));
+    let run = oauthdesk(d, &["token", "sf", "--force"], None);
+    assert_ne!(run.code, 0, "the new key alone is refused: {}", run.stdout);
+    assert!(run.stderr.contains("invalid assertion"), "{}", run.stderr);
+}

@@ -158,3 +158,22 @@ fn every_mode_is_diagnosed_as_itself() {
         assert!(d.ok, "{handle} is healthy again with no mode: {:?} {:?}", d.stage, d.knowledge);
     }
 }
+
+/// `sandbox --modes` lists the failure modes under a heading per provider and stage, each by
+/// its id (what --mode takes) and what is wrong in words; --json has the same groups.
+#[test]
+fn the_modes_are_listed_by_provider_and_stage_in_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = common::ok(common::oauthdesk(dir.path(), &["sandbox", "--modes"], None)).stdout;
+    let modes = oauthdesk_sandbox::modes();
+    for m in &modes {
+        let heading = text.find(&format!("\n{}\n", m.group)).or_else(|| text.starts_with(&format!("{}\n", m.group)).then_some(0));
+        let line = text.find(&format!("  {:<46} {}", m.id, m.title));
+        assert!(heading.is_some_and(|h| line.is_some_and(|l| l > h)), "{} is not under {}:\n{text}", m.id, m.group);
+    }
+    assert!(text.contains("\nSalesforce · token stage\n"), "{text}");
+    let json: serde_json::Value =
+        serde_json::from_str(&common::ok(common::oauthdesk(dir.path(), &["sandbox", "--modes", "--json"], None)).stdout).unwrap();
+    assert_eq!(json.as_array().map(Vec::len), Some(modes.len()));
+    assert!(json.as_array().unwrap().iter().all(|m| m["group"].is_string() && m["title"].is_string()));
+}

@@ -152,6 +152,16 @@ export const tid = /** @type {const} */ ({
   failureNotice: "failure-notice",
   failureOld: "failure-old",
   failureWords: "failure-words",
+  // The question before an action that stops something working, and the key rollover.
+  confirmDialog: "confirm-dialog",
+  confirmBody: "confirm-body",
+  confirmYes: "confirm-yes",
+  confirmNo: "confirm-no",
+  keyPrevious: "key-previous",
+  keyUploaded: "key-uploaded",
+  removeKey: "remove-key",
+  deviceExpiry: "device-expiry",
+  sandboxHint: "sandbox-hint",
 
   // Ids that carry a name: a field of a form, its problem, a value shown, a claim, a stage.
   /** @param {string} name a profile field */

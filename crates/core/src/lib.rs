@@ -46,6 +46,7 @@ mod validate;
 // The entry point and what its calls answer.
 pub use desk::authorization::{RevokeOutcome, DEFAULT_TIMEOUT as SIGN_IN_TIMEOUT};
 pub use desk::credentials::{CaInfo, KeyInfo};
+pub use desk::rollover::PreviousKey;
 pub use desk::tokens::{margin_secs, TokenView};
 pub use desk::{ConnectResult, Desk, RekeyOutcome, SignInStart, Token, DEFAULT_MARGIN};
 pub use flows::device::DeviceStart;

@@ -1,7 +1,8 @@
 //! The test scenarios (src/standin) as a program, for the end-to-end tests, which drive the
 //! window from Node: listens on 127.0.0.1 (PORT, or any free port), prints `READY <port>`,
-//! and stops when its standard input closes (or on SIGTERM). SALESFORCE_CERTS names a PEM
-//! file of the certificates "uploaded" to the Salesforce app (for the JWT bearer flow).
+//! and stops when its standard input closes (or on SIGTERM). SALESFORCE_CERTS names a PEM file
+//! of the certificates "uploaded" to its Salesforce app (JWT bearer assertions they verify are
+//! accepted).
 
 use oauthdesk_sandbox::standin::{Options, StandIn};
 

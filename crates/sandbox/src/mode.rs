@@ -9,8 +9,8 @@
 //! (`/realms/sandbox/protocol/openid-connect/…`). A provider's mode breaks only its own face;
 //! a generic (RFC) mode breaks all three.
 
-use oauthdesk_core::{knowledge_entries, knowledge_entry, Entry};
-use oauthdesk_core::{Flow, Stage};
+use oauthdesk_core::{knowledge_entries, knowledge_entry, knowledge_providers, Entry};
+use oauthdesk_core::{Flow, Labelled, Stage};
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -63,6 +63,12 @@ pub struct ModeInfo {
     pub stage: String,
     /// What is wrong, in a line (the entry's cause, first sentence).
     pub summary: String,
+    /// The heading it is listed under, in words: the provider's name and the stage
+    /// ("Salesforce · token stage"); modes come sorted by it.
+    pub group: String,
+    /// What the list shows for it: the summary, with the provider's error code when two
+    /// modes of one group would read alike.
+    pub title: String,
     /// The sandbox profile on which it shows: its provider's face's, else the sign-in for
     /// the stages only a sign-in reaches, else the generic API's.
     pub profile: String,
@@ -120,17 +126,38 @@ pub fn modes() -> Vec<ModeInfo> {
         .filter(|e| playable(e))
         .map(|e| {
             let stage = stages(e).first().copied().unwrap_or(Stage::Token);
+            let summary = first_sentence(&e.cause);
             ModeInfo {
                 id: e.id.clone(),
                 provider: e.provider.clone(),
                 stage: stage.as_str().to_string(),
-                summary: first_sentence(&e.cause),
+                group: format!("{} · {} stage", provider_name(e.provider.as_deref()), stage.label()),
+                title: summary.clone(),
+                summary,
                 profile: practice(e.provider.as_deref(), stage).to_string(),
             }
         })
         .collect();
-    out.sort_by(|a, b| (a.provider.is_some(), &a.provider, &a.id).cmp(&(b.provider.is_some(), &b.provider, &b.id)));
+    let order = |m: &ModeInfo| (m.provider.is_some(), m.provider.clone(), SERVED.iter().position(|s| s.as_str() == m.stage), m.id.clone());
+    out.sort_by_key(order);
+    // Two modes of one group that read alike are told apart by the provider's own code.
+    let titles: Vec<(String, String)> = out.iter().map(|m| (m.group.clone(), m.title.clone())).collect();
+    for (i, m) in out.iter_mut().enumerate() {
+        let alike = titles.iter().enumerate().any(|(j, t)| j != i && t.0 == m.group && t.1 == m.title);
+        if alike {
+            let code = find(&m.id).ok().and_then(|e| e.error.clone()).unwrap_or_else(|| m.id.clone());
+            m.title = format!("{} ({code})", m.title.trim_end_matches('.'));
+        }
+    }
     out
+}
+
+/// The provider's name as its knowledge file gives it; generic modes hold for any provider.
+fn provider_name(id: Option<&str>) -> String {
+    match id {
+        None => "Any provider (RFC)".to_string(),
+        Some(id) => knowledge_providers().iter().find(|p| p.id == id).map(|p| p.name.clone()).unwrap_or_else(|| id.to_string()),
+    }
 }
 
 fn first_sentence(text: &str) -> String {
@@ -172,6 +199,27 @@ mod tests {
         assert!(modes.iter().any(|m| m.id == "salesforce-no-run-as-user" && m.stage == "token"));
         assert!(modes.iter().any(|m| m.id == "rfc6749-access-denied" && m.stage == "authorize"));
         assert!(modes.first().is_some_and(|m| m.provider.is_none()), "generic modes first");
+    }
+
+    #[test]
+    fn modes_are_grouped_by_provider_and_stage_in_words_and_each_reads_apart_from_its_group() {
+        let modes = modes();
+        let mut groups: Vec<&str> = Vec::new();
+        for m in &modes {
+            // Sorted by group: a group's modes are together.
+            if groups.last() != Some(&m.group.as_str()) {
+                assert!(!groups.contains(&m.group.as_str()), "{} comes in two places", m.group);
+                groups.push(&m.group);
+            }
+            let stage = Stage::ALL.iter().find(|s| s.as_str() == m.stage).unwrap();
+            assert!(m.group.ends_with(&format!("· {} stage", stage.label())), "{}: {}", m.id, m.group);
+            assert!(!m.group.contains(&m.id) && !m.title.contains(&m.id), "{}: words, not the id", m.id);
+            assert!(!m.group.starts_with(|c: char| c.is_lowercase()), "{}: the provider's name: {}", m.id, m.group);
+            let alike = modes.iter().filter(|o| o.group == m.group && o.title == m.title).count();
+            assert_eq!(alike, 1, "{}: {:?} reads like another mode of {}", m.id, m.title, m.group);
+        }
+        assert!(groups.contains(&"Salesforce · token stage") && groups.contains(&"Any provider (RFC) · sign-in stage"), "{groups:?}");
+        assert!(groups.len() > 5 && groups.len() < modes.len() / 2, "{} groups of {} modes", groups.len(), modes.len());
     }
 
     #[test]

@@ -45,8 +45,10 @@ pub enum KeyCommand {
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
-    /// Forget the profile's key and certificate
+    /// Forget the profile's key and certificate (and the previous key, if one is kept)
     Remove { handle: String },
+    /// Say the new key's certificate is uploaded to the provider: the previous key is dropped
+    Uploaded { handle: String },
 }
 
 #[derive(Subcommand, Debug)]
@@ -83,6 +85,15 @@ fn key_text(k: &KeyInfo) -> String {
     match &k.certificate {
         Some(c) => cert_text(&mut s, c),
         None => s.push_str("No certificate: import one with the key to use mutual TLS or certificate credentials.\n"),
+    }
+    if let Some(p) = &k.previous {
+        let was = p.certificate.as_ref().map(|c| format!(" (certificate SHA-256 {})", c.sha256)).unwrap_or_default();
+        let _ = writeln!(
+            s,
+            "\nPrevious key kept until the new one works{was}: a token request the provider refuses with the new key is sent \
+             again with the previous one. It is dropped the first time the new key gets a token, or now with: oauthdesk key uploaded {}",
+            k.handle
+        );
     }
     s
 }
@@ -124,6 +135,16 @@ pub fn key(desk: &Desk, out: &Out, cmd: KeyCommand) -> AppResult<()> {
                 Some(path) => oauthdesk_core::write_file(&path, &pem)?,
                 None => super::emit(&pem),
             }
+        }
+        KeyCommand::Uploaded { handle } => {
+            let dropped = desk.key_confirm(&handle)?;
+            out.print(&serde_json::json!({ "ok": true, "dropped_previous": dropped }), || {
+                if dropped {
+                    format!("Dropped the previous key of '{handle}': its token requests sign with the new key alone.")
+                } else {
+                    format!("'{handle}' kept no previous key: nothing to drop.")
+                }
+            });
         }
         KeyCommand::Remove { handle } => {
             let removed = desk.key_remove(&handle)?;

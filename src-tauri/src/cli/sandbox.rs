@@ -42,9 +42,16 @@ fn sandbox_error(e: oauthdesk_sandbox::Error) -> AppError {
 pub fn modes(out: &Out) -> AppResult<i32> {
     let modes = oauthdesk_sandbox::modes();
     out.print(&modes, || {
+        // Under a heading per provider and stage (the sandbox sorts them so), each by its id
+        // (what --mode takes) and what is wrong in words.
         let mut s = String::new();
+        let mut group = "";
         for m in &modes {
-            let _ = writeln!(s, "{:<46} {:<10} {:<10} {}", m.id, m.provider.as_deref().unwrap_or("generic"), m.stage, m.summary);
+            if m.group != group {
+                group = &m.group;
+                let _ = writeln!(s, "{}{group}", if s.is_empty() { "" } else { "\n" });
+            }
+            let _ = writeln!(s, "  {:<46} {}", m.id, m.title);
         }
         s
     });

@@ -55,6 +55,13 @@ pub async fn key_remove(state: State<'_, AppState>, handle: String) -> Answer<bo
     on_desk(&state, move |d| d.key_remove(&handle)).await
 }
 
+/// The person says the new key's certificate is uploaded: the previous key is dropped. Says
+/// whether there was one.
+#[tauri::command]
+pub async fn key_confirm(state: State<'_, AppState>, handle: String) -> Answer<bool> {
+    on_desk(&state, move |d| d.key_confirm(&handle)).await
+}
+
 /// The certificate (PEM), to copy.
 #[tauri::command]
 pub async fn key_certificate(state: State<'_, AppState>, handle: String) -> Answer<String> {

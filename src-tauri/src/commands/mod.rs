@@ -80,6 +80,7 @@ commands! {
     keys::key_import,
     keys::key_show,
     keys::key_remove,
+    keys::key_confirm,
     keys::key_certificate,
     keys::key_certificate_save,
     keys::ca_import,

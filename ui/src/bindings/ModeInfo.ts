@@ -21,6 +21,16 @@ stage: string,
  */
 summary: string, 
 /**
+ * The heading it is listed under, in words: the provider's name and the stage
+ * ("Salesforce · token stage"); modes come sorted by it.
+ */
+group: string, 
+/**
+ * What the list shows for it: the summary, with the provider's error code when two
+ * modes of one group would read alike.
+ */
+title: string, 
+/**
  * The sandbox profile on which it shows: its provider's face's, else the sign-in for
  * the stages only a sign-in reaches, else the generic API's.
  */

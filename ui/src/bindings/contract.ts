@@ -27,6 +27,7 @@ import type { Stage } from "./Stage";
 import type { Suggestion } from "./Suggestion";
 import type { Template } from "./Template";
 import type { TestAll } from "./TestAll";
+import type { TokenSource } from "./TokenSource";
 import type { TokenView } from "./TokenView";
 import type { Unsigned } from "./Unsigned";
 
@@ -63,6 +64,7 @@ export const COMMANDS = [
   "key_import",
   "key_show",
   "key_remove",
+  "key_confirm",
   "key_certificate",
   "key_certificate_save",
   "ca_import",
@@ -110,6 +112,7 @@ export type Commands = {
   key_import: { args: { handle: string; key: string; cert: string | null; password: string | null }; result: KeyInfo };
   key_show: { args: { handle: string }; result: KeyInfo | null };
   key_remove: { args: { handle: string }; result: boolean };
+  key_confirm: { args: { handle: string }; result: boolean };
   key_certificate: { args: { handle: string }; result: string };
   key_certificate_save: { args: { handle: string }; result: string | null };
   ca_import: { args: { handle: string; bundle: string }; result: CaInfo };
@@ -174,3 +177,10 @@ export const CHECK_LABELS = {
   test_call: "Test call",
   clock: "Expiry and clock",
 } as const satisfies Record<Check, string>;
+
+/** Labels for people, from the core (crates/core/src/model/labels.rs). */
+export const TOKEN_SOURCE_LABELS = {
+  cache: "from the cache",
+  network: "new from the provider",
+  unchanged: "asked again: the provider sent the same token",
+} as const satisfies Record<TokenSource, string>;

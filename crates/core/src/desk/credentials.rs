@@ -5,6 +5,7 @@
 use serde::Serialize;
 use ts_rs::TS;
 
+use super::rollover::PreviousKey;
 use super::Desk;
 use crate::error::{Error, Need, Result};
 use crate::flows::config::FlowConfig;
@@ -34,6 +35,9 @@ pub struct KeyInfo {
     pub certificate_days_left: Option<i64>,
     /// The certificate is expired or close to it (see [`crate::model::warnings`]).
     pub certificate_expiring: bool,
+    /// The key signed with before this one, kept until this one has worked once or a person
+    /// says its certificate is uploaded (see [`super::rollover`]).
+    pub previous: Option<PreviousKey>,
 }
 
 impl KeyInfo {
@@ -47,6 +51,7 @@ impl KeyInfo {
             jwk: m.public_jwk()?,
             certificate_days_left: days,
             certificate_expiring: days.is_some_and(warnings::certificate_expiring),
+            previous: None,
         })
     }
 }
@@ -83,15 +88,35 @@ impl Desk {
         self.store_key(handle, &material)
     }
 
+    /// Keeps `m` as the profile's key. The key it replaces becomes the previous key, unless
+    /// one is kept already (then the replaced key never worked, and the kept one is the one
+    /// the provider knows): see [`super::rollover`].
     fn store_key(&self, handle: &str, m: &KeyMaterial) -> Result<KeyInfo> {
         let facts = m.facts()?;
         let not_after = facts.as_ref().map(|f| f.not_after.to_rfc3339());
+        let replaced = {
+            let conn = self.conn();
+            let id = store::get(&conn, handle)?.id;
+            let creds = credentials::get(&conn, id)?;
+            drop(conn);
+            if creds.prev_key_sealed.is_none() {
+                self.key_material(handle).ok().flatten()
+            } else {
+                None
+            }
+        };
         self.write_sealed(|tx, key| {
             let id = store::get(tx, handle)?.id;
+            if let Some(old) = &replaced {
+                let sealed = key.seal(&self.aad(Place::PreviousKey(id)), old.key.expose().as_bytes());
+                credentials::set_previous(tx, id, &sealed, key_type_name(old.key_type), old.cert.as_deref())?;
+            }
             let sealed = key.seal(&self.aad(Place::Key(id)), m.key.expose().as_bytes());
             credentials::set_key(tx, id, &sealed, key_type_name(m.key_type), m.cert.as_deref(), not_after.as_deref())
         })?;
-        KeyInfo::new(handle, m, facts)
+        let mut info = KeyInfo::new(handle, m, facts)?;
+        info.previous = self.previous_key_info(handle)?;
+        Ok(info)
     }
 
     /// The profile's key and certificate, opened; `None` when it has none.
@@ -117,7 +142,9 @@ impl Desk {
     pub fn key_show(&self, handle: &str) -> Result<KeyInfo> {
         let m = self.key_material(handle)?.ok_or_else(|| no_key(handle))?;
         let facts = m.facts()?;
-        KeyInfo::new(handle, &m, facts)
+        let mut info = KeyInfo::new(handle, &m, facts)?;
+        info.previous = self.previous_key_info(handle)?;
+        Ok(info)
     }
 
     /// The certificate (PEM) to upload to the provider.
@@ -192,11 +219,12 @@ impl Desk {
     /// [`Desk::attach_credentials`] for the profile whose row id is known already.
     pub(crate) fn attach_credentials_of(&self, id: i64, handle: &str, cfg: &mut FlowConfig) -> Result<()> {
         let creds = credentials::get(&self.conn(), id)?;
-        cfg.ca = creds.ca_pem;
+        cfg.ca = creds.ca_pem.clone();
         // A key that cannot be opened is reported where it is needed (`require_key`), so
         // the cache and everything else still work.
         if creds.key_sealed.is_some() {
             cfg.key = self.key_material(handle).ok().flatten();
+            cfg.previous_key = self.previous_key_material(id, &creds);
         }
         Ok(())
     }

@@ -10,7 +10,7 @@ use super::tokens::Token;
 use super::Desk;
 use crate::error::Result;
 use crate::flows::config::FlowConfig;
-use crate::flows::exchange::{self, Grant};
+use crate::flows::exchange::Grant;
 use crate::flows::expiry;
 use crate::flows::record::Recorder;
 use crate::secret::ClientSecret;
@@ -35,7 +35,7 @@ impl Desk {
             return Err(e);
         }
         let obtained_at = Utc::now();
-        let result = match exchange::request_token(cfg, &grant, secret, log).await {
+        let result = match self.request_token_with_keys(id, cfg, &grant, secret, log).await {
             Ok(response) => Ok((expiry::info(cfg, &response, obtained_at, secret, log).await, response)),
             Err(e) => Err(e),
         };
@@ -51,6 +51,10 @@ impl Desk {
                 return Err(e);
             }
         };
+        // Nothing new came when the provider sent back the access token already held.
+        if self.cached_any(id).ok().flatten().is_some_and(|(held, _)| held.access_token == response.access_token) {
+            info.source = crate::model::TokenSource::Unchanged;
+        }
         let keep_refresh = match &grant {
             Grant::Refresh { refresh_token } => Some(refresh_token),
             _ => None,

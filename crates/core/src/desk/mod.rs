@@ -24,6 +24,9 @@ mod keys_tests;
 mod limits_tests;
 pub mod origins;
 pub mod profiles;
+pub mod rollover;
+#[cfg(test)]
+mod rollover_tests;
 mod sign_in;
 #[cfg(test)]
 mod sign_in_tests;

@@ -69,6 +69,9 @@ pub struct FlowConfig {
     pub username: Option<String>,
     /// The profile's key and certificate (attached by the desk when it has one).
     pub key: Option<KeyMaterial>,
+    /// The key the profile signed with before `key`, kept until `key` has worked (the
+    /// desk's key rollover, `desk::rollover`).
+    pub previous_key: Option<KeyMaterial>,
     /// Certificate authorities trusted for this profile's requests besides the system's (PEM).
     pub ca: Option<String>,
     /// Where a person confirmed this profile's credentials may go (filled by the desk from the
@@ -186,6 +189,7 @@ impl FlowConfig {
             device_authorization_url: url_field(fields, "device_authorization_url")?,
             username: get(fields, "username").map(str::to_string),
             key: None,
+            previous_key: None,
             ca: None,
             confirmed: Default::default(),
         })

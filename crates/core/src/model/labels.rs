@@ -3,7 +3,7 @@
 //! [`label_tables`] gives to the generated `contract.ts`, so no front end words an enum
 //! on its own.
 
-use super::{Check, ConnectionStatus, ExpirySource, Stage};
+use super::{Check, ConnectionStatus, ExpirySource, Stage, TokenSource};
 
 /// An enum with a serialized name and a label for people.
 pub trait Labelled: Copy + 'static {
@@ -89,6 +89,21 @@ impl Labelled for Check {
     }
 }
 
+impl Labelled for TokenSource {
+    const ALL: &'static [Self] = &TokenSource::ALL;
+    const TS_TYPE: &'static str = "TokenSource";
+    fn value(self) -> &'static str {
+        self.as_str()
+    }
+    fn label(self) -> &'static str {
+        match self {
+            TokenSource::Cache => "from the cache",
+            TokenSource::Network => "new from the provider",
+            TokenSource::Unchanged => "asked again: the provider sent the same token",
+        }
+    }
+}
+
 /// One enum's labels, for a generated table: `(serialized name, label)` pairs.
 pub struct LabelTable {
     pub ts_type: &'static str,
@@ -101,7 +116,7 @@ fn table<T: Labelled>() -> LabelTable {
 
 /// The labels of every enum people read, for the window's generated contract.
 pub fn label_tables() -> Vec<LabelTable> {
-    vec![table::<Stage>(), table::<ExpirySource>(), table::<ConnectionStatus>(), table::<Check>()]
+    vec![table::<Stage>(), table::<ExpirySource>(), table::<ConnectionStatus>(), table::<Check>(), table::<TokenSource>()]
 }
 
 #[cfg(test)]
@@ -125,6 +140,9 @@ mod tests {
             assert_eq!(serde_json::to_value(s).ok(), Some(serde_json::json!(s.value())));
         }
         for s in Check::ALL {
+            assert_eq!(serde_json::to_value(s).ok(), Some(serde_json::json!(s.value())));
+        }
+        for s in TokenSource::ALL {
             assert_eq!(serde_json::to_value(s).ok(), Some(serde_json::json!(s.value())));
         }
     }

@@ -128,6 +128,22 @@ impl ExpirySource {
 pub enum TokenSource {
     Cache,
     Network,
+    /// Asked of the provider, which sent back the access token already held: nothing new
+    /// came (a provider that keeps a token until it expires).
+    Unchanged,
+}
+
+impl TokenSource {
+    pub const ALL: [TokenSource; 3] = [TokenSource::Cache, TokenSource::Network, TokenSource::Unchanged];
+
+    /// The serialized name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenSource::Cache => "cache",
+            TokenSource::Network => "network",
+            TokenSource::Unchanged => "unchanged",
+        }
+    }
 }
 
 /// Everything about a token but the token itself: safe to show, log or send to the window.

@@ -13,13 +13,30 @@ pub struct Credentials {
     pub key_lost: bool,
     pub cert_pem: Option<String>,
     pub ca_pem: Option<String>,
+    /// The key signed with before the current one, kept until the current one has worked
+    /// (see `desk::rollover`).
+    pub prev_key_sealed: Option<Vec<u8>>,
+    pub prev_key_type: Option<String>,
+    pub prev_cert_pem: Option<String>,
 }
 
 pub fn get(conn: &Connection, profile_id: i64) -> Result<Credentials> {
     Ok(conn
-        .prepare_cached("SELECT key_sealed, key_type, key_lost, cert_pem, ca_pem FROM credentials WHERE profile_id = ?1")?
+        .prepare_cached(
+            "SELECT key_sealed, key_type, key_lost, cert_pem, ca_pem, prev_key_sealed, prev_key_type, prev_cert_pem
+             FROM credentials WHERE profile_id = ?1",
+        )?
         .query_row([profile_id], |r| {
-            Ok(Credentials { key_sealed: r.get(0)?, key_type: r.get(1)?, key_lost: r.get(2)?, cert_pem: r.get(3)?, ca_pem: r.get(4)? })
+            Ok(Credentials {
+                key_sealed: r.get(0)?,
+                key_type: r.get(1)?,
+                key_lost: r.get(2)?,
+                cert_pem: r.get(3)?,
+                ca_pem: r.get(4)?,
+                prev_key_sealed: r.get(5)?,
+                prev_key_type: r.get(6)?,
+                prev_cert_pem: r.get(7)?,
+            })
         })
         .optional()?
         .unwrap_or_default())
@@ -42,11 +59,32 @@ pub fn set_key(
     Ok(())
 }
 
-/// Forgets the key and its certificate; says whether there was one.
+/// Keeps `sealed` (the key signed with until now, sealed for its own place) as the previous
+/// key, with its type and certificate.
+pub fn set_previous(conn: &Connection, profile_id: i64, sealed: &[u8], key_type: &str, cert_pem: Option<&str>) -> Result<()> {
+    conn.execute(
+        "UPDATE credentials SET prev_key_sealed = ?2, prev_key_type = ?3, prev_cert_pem = ?4 WHERE profile_id = ?1",
+        params![profile_id, sealed, key_type, cert_pem],
+    )?;
+    Ok(())
+}
+
+/// Drops the previous key; says whether there was one.
+pub fn drop_previous(conn: &Connection, profile_id: i64) -> Result<bool> {
+    let n = conn.execute(
+        "UPDATE credentials SET prev_key_sealed = NULL, prev_key_type = NULL, prev_cert_pem = NULL
+         WHERE profile_id = ?1 AND prev_key_sealed IS NOT NULL",
+        [profile_id],
+    )?;
+    Ok(n > 0)
+}
+
+/// Forgets the key, the previous key and their certificates; says whether there was one.
 pub fn remove_key(conn: &Connection, profile_id: i64) -> Result<bool> {
     let n = conn.execute(
-        "UPDATE credentials SET key_sealed = NULL, key_type = NULL, key_lost = 0, cert_pem = NULL, cert_not_after = NULL
-         WHERE profile_id = ?1 AND (key_sealed IS NOT NULL OR key_lost = 1)",
+        "UPDATE credentials SET key_sealed = NULL, key_type = NULL, key_lost = 0, cert_pem = NULL, cert_not_after = NULL,
+                prev_key_sealed = NULL, prev_key_type = NULL, prev_cert_pem = NULL
+         WHERE profile_id = ?1 AND (key_sealed IS NOT NULL OR key_lost = 1 OR prev_key_sealed IS NOT NULL)",
         [profile_id],
     )?;
     Ok(n > 0)

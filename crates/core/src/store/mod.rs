@@ -33,6 +33,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0004_credentials.sql"),
     include_str!("../../migrations/0005_token_dropped.sql"),
     include_str!("../../migrations/0006_confirmed_origins.sql"),
+    include_str!("../../migrations/0007_previous_key.sql"),
 ];
 
 /// How long a write waits for another process's write to finish (SQLite's busy timeout)

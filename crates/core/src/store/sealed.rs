@@ -15,6 +15,8 @@ pub enum Place {
     Token(i64),
     /// A profile's private key.
     Key(i64),
+    /// The key a profile signed with before its current one (kept until the new one works).
+    PreviousKey(i64),
     /// The value that tells the store's key from another.
     KeyCheck,
 }
@@ -26,6 +28,7 @@ impl Place {
             Place::ClientSecret(id) => format!("oauthdesk/{store_id}/profiles/{id}/client_secret"),
             Place::Token(id) => format!("oauthdesk/{store_id}/tokens/{id}/sealed"),
             Place::Key(id) => format!("oauthdesk/{store_id}/credentials/{id}/key"),
+            Place::PreviousKey(id) => format!("oauthdesk/{store_id}/credentials/{id}/prev_key"),
             Place::KeyCheck => format!("oauthdesk/{store_id}/meta/key_check"),
         }
     }
@@ -130,7 +133,7 @@ fn from_hex(s: &str) -> Vec<u8> {
 pub fn any_sealed(conn: &Connection) -> Result<bool> {
     Ok(conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM profiles WHERE client_secret IS NOT NULL) OR EXISTS (SELECT 1 FROM tokens WHERE sealed IS NOT NULL)
-            OR EXISTS (SELECT 1 FROM credentials WHERE key_sealed IS NOT NULL)",
+            OR EXISTS (SELECT 1 FROM credentials WHERE key_sealed IS NOT NULL OR prev_key_sealed IS NOT NULL)",
         [],
         |r| r.get(0),
     )?)
@@ -151,6 +154,10 @@ pub fn all(conn: &Connection) -> Result<Vec<(Place, Vec<u8>)>> {
     for row in stmt.query_map([], |r| Ok((Place::Key(r.get(0)?), r.get(1)?)))? {
         out.push(row?);
     }
+    let mut stmt = conn.prepare("SELECT profile_id, prev_key_sealed FROM credentials WHERE prev_key_sealed IS NOT NULL")?;
+    for row in stmt.query_map([], |r| Ok((Place::PreviousKey(r.get(0)?), r.get(1)?)))? {
+        out.push(row?);
+    }
     Ok(out)
 }
 
@@ -160,6 +167,7 @@ pub fn replace(conn: &Connection, place: Place, sealed: &[u8]) -> Result<()> {
         Place::ClientSecret(id) => conn.execute("UPDATE profiles SET client_secret = ?2 WHERE id = ?1", params![id, sealed])?,
         Place::Token(id) => conn.execute("UPDATE tokens SET sealed = ?2 WHERE profile_id = ?1", params![id, sealed])?,
         Place::Key(id) => conn.execute("UPDATE credentials SET key_sealed = ?2 WHERE profile_id = ?1", params![id, sealed])?,
+        Place::PreviousKey(id) => conn.execute("UPDATE credentials SET prev_key_sealed = ?2 WHERE profile_id = ?1", params![id, sealed])?,
         Place::KeyCheck => 0,
     };
     Ok(())
@@ -172,6 +180,7 @@ pub fn drop_all(conn: &Connection) -> Result<()> {
     conn.execute("UPDATE profiles SET client_secret = NULL, secret_lost = 1 WHERE client_secret IS NOT NULL", [])?;
     conn.execute("DELETE FROM tokens WHERE sealed IS NOT NULL", [])?;
     conn.execute("UPDATE credentials SET key_sealed = NULL, key_lost = 1 WHERE key_sealed IS NOT NULL", [])?;
+    conn.execute("UPDATE credentials SET prev_key_sealed = NULL, prev_key_type = NULL, prev_cert_pem = NULL", [])?;
     Ok(())
 }
 
@@ -182,6 +191,8 @@ pub fn drop_value(conn: &Connection, place: Place) -> Result<()> {
         Place::ClientSecret(id) => conn.execute("UPDATE profiles SET client_secret = NULL, secret_lost = 1 WHERE id = ?1", [id])?,
         Place::Token(id) => conn.execute("DELETE FROM tokens WHERE profile_id = ?1", [id])?,
         Place::Key(id) => conn.execute("UPDATE credentials SET key_sealed = NULL, key_lost = 1 WHERE profile_id = ?1", [id])?,
+        // A previous key that does not open is only a fallback lost: the current key stays.
+        Place::PreviousKey(id) => usize::from(super::credentials::drop_previous(conn, id)?),
         Place::KeyCheck => 0,
     };
     Ok(())
@@ -231,7 +242,7 @@ pub fn move_in(conn: &Connection, l: &Legacy, sealed: &[u8]) -> Result<()> {
             params![id, l.item, sealed],
         )?,
         // Keys came after the keyring move: never a legacy item.
-        Place::Key(_) | Place::KeyCheck => 0,
+        Place::Key(_) | Place::PreviousKey(_) | Place::KeyCheck => 0,
     };
     Ok(())
 }
@@ -249,7 +260,7 @@ pub fn forget_item(conn: &Connection, l: &Legacy) -> Result<()> {
             conn.execute("DELETE FROM tokens WHERE profile_id = ?1 AND secret_ref = ?2 AND sealed IS NULL", params![id, l.item])?;
             conn.execute("UPDATE tokens SET secret_ref = NULL WHERE profile_id = ?1 AND secret_ref = ?2", params![id, l.item])?
         }
-        Place::Key(_) | Place::KeyCheck => 0,
+        Place::Key(_) | Place::PreviousKey(_) | Place::KeyCheck => 0,
     };
     Ok(())
 }
