@@ -9,7 +9,7 @@ import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { By } from "selenium-webdriver";
 import { listItem, saveScreenshot, shown, suite } from "./driver.mjs";
-import { startStandIn } from "../servers/start.mjs";
+import { startServer, startStandIn } from "../servers/start.mjs";
 import { signIn } from "../servers/user.mjs";
 import { tid } from "../../ui/src/testids.js";
 
@@ -202,5 +202,44 @@ test("offline_access is not 'not granted' beside a refresh token that was issued
     assert.equal((await app.findElements(By.css(`[data-testid="${tid.scopeMissing}"]`))).length, 0, "no false alarm");
   } finally {
     await app.quit();
+  }
+});
+
+test("A fresh five-minute token is not 'expiring soon' at its first seconds", async () => {
+  // A provider whose client-credentials tokens live five minutes.
+  const short = await startServer("oidc.mjs", { CC_TTL: "300" });
+  try {
+    ctx.env.addProfile("client-credentials", "short-lived", {
+      fields: { token_url: short.url("/token"), client_id: "cc-basic", scopes: "api" },
+      secret: "basic-secret",
+    });
+    ctx.env.cli(["token", "short-lived"]);
+    const app = await ctx.env.open();
+    try {
+      const badge = await app.wait(
+        async () =>
+          (
+            await app.findElements(
+              By.css(
+                `[data-testid="${tid.profileItem}"][data-handle="short-lived"] [data-testid="${tid.statusBadge}"]`,
+              ),
+            )
+          )[0],
+        10_000,
+      );
+      await app.wait(async () => /connected/.test(await badge.getText()), 10_000, "connected");
+      assert.match(
+        await badge.getText(),
+        /^connected · 4m \d\ds left$/,
+        "no 'expiring soon' with four minutes of five left",
+      );
+      await (await listItem(app, "short-lived")).click();
+      const expiry = await inside(app, tid.connectPanel, tid.tokenExpiry);
+      assert.doesNotMatch((await expiry.getAttribute("class")) ?? "", /warn/);
+    } finally {
+      await app.quit();
+    }
+  } finally {
+    await short.stop();
   }
 });
