@@ -98,7 +98,7 @@ pub mod test_support {
     }
     pub mod diagnose {
         pub use crate::diagnose::*;
-        pub use crate::diagnose::{paste, test_all};
+        pub use crate::diagnose::{paste, replay, test_all};
     }
     pub mod flows {
         pub use crate::flows::{
