@@ -205,7 +205,7 @@ pub(super) fn authorization_page(d: &mut Diagnosis, probe: &authorize::Probe, ct
         let pairs: Vec<(String, String)> = to.query_pairs().into_owned().collect();
         let get = |k: &str| pairs.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str());
         let problem = match get("error") {
-            Some(error) => Some(Problem::oauth(error, get("error_description"))),
+            Some(error) => Some(Problem::oauth(error, answer::described(get("error_description"), get("error_hint")).as_deref())),
             None => auth_error(to),
         };
         if let Some(p) = problem {

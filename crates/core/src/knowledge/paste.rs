@@ -106,8 +106,8 @@ fn callback_error(text: &str) -> Option<Problem> {
     super::recognise::urls_in(text).iter().find_map(|u| {
         let pairs: Vec<(String, String)> = u.query_pairs().into_owned().collect();
         let error = pairs.iter().find(|(k, _)| k == "error")?;
-        let description = pairs.iter().find(|(k, _)| k == "error_description").map(|(_, v)| v.as_str());
-        Some(Problem::oauth(&error.1, description))
+        let get = |key: &str| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
+        Some(Problem::oauth(&error.1, answer::described(get("error_description"), get("error_hint")).as_deref()))
     })
 }
 
