@@ -152,8 +152,19 @@ impl Diagnosis {
         }
         match (entry, problem) {
             (Some(entry), Some(p)) => Some(self.by_entry(finding.to_string(), entry, p, granted)),
+            (None, Some(p)) => self.client_refused(seen, ctx).map(|e| self.by_entry(finding.to_string(), e, p, granted)),
             _ => None,
         }
+    }
+
+    /// A token endpoint's 401 whose answer names nothing: RFC 6749 §5.2 answers a failed
+    /// client authentication so, whatever the provider's words for it.
+    fn client_refused(&self, seen: &Seen<'_>, ctx: &Context) -> Option<&'static Entry> {
+        if seen.status != Some(401) || !matches!(seen.stage, Some(Stage::Token | Stage::Refresh)) {
+            return None;
+        }
+        let refused = Problem::oauth("invalid_client", None);
+        knowledge::lookup(&Query { provider: None, stage: seen.stage, grant: ctx.grant, status: seen.status, problem: &refused })
     }
 
     /// Explains a failed request (its error, and the trace entry of its answer).

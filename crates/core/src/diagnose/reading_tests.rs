@@ -93,3 +93,58 @@ fn only_an_answer_without_words_is_unknown() {
     d.explain(&named, &ctx(None), None);
     assert_eq!(d.knowledge.as_deref(), Some("phrase-wrong-secret"));
 }
+
+/// RFC 6749 §5.2: a token endpoint answers a failed client authentication with 401,
+/// whatever words it uses (Reddit's `{"message":"Unauthorized","error":401}`); a 401 from
+/// an API, or a 400 from the token endpoint, is no such answer.
+#[test]
+fn a_token_endpoints_401_without_a_code_is_a_refused_client() {
+    for stage in [Stage::Token, Stage::Refresh] {
+        let e = Error::BadResponse { stage, status: Some(401), kind: crate::error::AnswerKind::Status, message: "HTTP 401".into() };
+        let body = r#"{"message":"Unauthorized","error":401}"#;
+        let t = crate::flows::trace::TraceEntry {
+            stage,
+            method: "POST".into(),
+            url: "https://www.reddit.com/api/v1/access_token".into(),
+            request_headers: Vec::new(),
+            request_body: None,
+            status: Some(401),
+            response_headers: vec![("content-type".into(), "application/json".into())],
+            response_body: Some(body.into()),
+            elapsed_ms: 1,
+            error: None,
+        };
+        let mut d = Diagnosis::new("");
+        let o = d.explain(&e, &ctx(None), Some(&t));
+        let e400 = Error::BadResponse { stage, status: Some(400), kind: crate::error::AnswerKind::Status, message: "HTTP 400".into() };
+        let mut d400 = Diagnosis::new("");
+        d400.explain(&e400, &ctx(None), Some(&t));
+        assert!(d.knowledge.as_deref().is_some_and(|k| k.starts_with("rfc6749-invalid-client")), "{stage:?}: {:?} {o:?}", d.knowledge);
+        assert!(d400.knowledge.is_none(), "{:?}", d400.knowledge);
+    }
+}
+
+/// An API's error body pasted alone: the status it repeats in its body and its shape say
+/// it is a refused API call, read as a test call's answer when its words name nothing.
+#[test]
+fn a_pasted_api_refusal_is_read_by_the_status_in_its_body() {
+    for (body, finding) in [
+        (r#"{"message":"401: Unauthorized","code":0}"#, "test-token-not-accepted"),
+        (
+            r#"{"code":20003,"message":"Authenticate","more_info":"https://www.twilio.com/docs/errors/20003","status":401}"#,
+            "test-token-not-accepted",
+        ),
+        (
+            r#"{"error_code":"UserUnauthorizedException","status_code":403,"error_message":"User unauthorized to perform action"}"#,
+            "test-scope-or-permission-missing",
+        ),
+        (r#"{"error":{"status":401,"message":"Unauthorized"}}"#, "test-token-not-accepted"),
+    ] {
+        let x = explain(body, None).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(x.knowledge.as_deref(), Some(finding), "{body}: {x:?}");
+        assert!(!x.cause.contains("does not know"), "{body}: {}", x.cause);
+    }
+    // A token endpoint's RFC 6749 answer is not an API's.
+    let x = explain(r#"{"error":"acme_refused","status":401}"#, None).unwrap_or_else(|e| panic!("{e}"));
+    assert_ne!(x.knowledge.as_deref(), Some("test-token-not-accepted"), "{x:?}");
+}

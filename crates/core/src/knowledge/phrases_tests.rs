@@ -60,6 +60,7 @@ pub(crate) const DOCUMENTED: &[(&str, &[&str])] = &[
         "Expired API Key provided: sk_live_****1234",
         "API Key Invalid",
         "Invalid ApiKey",
+        "No API key found in request",
         "invalid client secret",
         "Invalid client or Invalid client credentials",
         "AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID",
