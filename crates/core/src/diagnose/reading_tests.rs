@@ -148,3 +148,21 @@ fn a_pasted_api_refusal_is_read_by_the_status_in_its_body() {
     let x = explain(r#"{"error":"acme_refused","status":401}"#, None).unwrap_or_else(|e| panic!("{e}"));
     assert_ne!(x.knowledge.as_deref(), Some("test-token-not-accepted"), "{x:?}");
 }
+
+/// A generic entry that names a code and a status (RFC 6749's `invalid_client` with 401)
+/// says less than words that name another cause; words that say the same keep the entry.
+#[test]
+fn words_that_name_another_cause_beat_a_generic_entry_for_the_code_and_status() {
+    let refuse = |words: &str| {
+        let e = Error::OAuth { stage: Stage::Token, status: 401, error: "invalid_client".into(), description: Some(words.into()) };
+        let mut d = Diagnosis::new("");
+        d.explain(&e, &ctx(None), None);
+        d.knowledge
+    };
+    assert_eq!(
+        refuse("The client_assertion token has an expiration too far into the future.").as_deref(),
+        Some("phrase-assertion-lifetime")
+    );
+    assert_eq!(refuse("Invalid signature algorithm").as_deref(), Some("phrase-unsupported-algorithm"));
+    assert!(refuse("client authentication failed").is_some_and(|k| k.starts_with("rfc6749-invalid-client")));
+}

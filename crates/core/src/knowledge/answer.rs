@@ -214,7 +214,8 @@ pub fn from_json(v: &Value) -> Option<Problem> {
                 p.add_code(&format!("AADSTS{c}"));
             }
         }
-        p.describe(first_str(v, &["error_description", "message", "error_message"]));
+        // Zoom words its refusals in a `reason` beside the `error`.
+        p.describe(first_str(v, &["error_description", "message", "error_message", "reason"]));
         // Ory's servers put what is wrong in a hint beside the RFC's generic description.
         p.describe(str_at(v, "error_hint"));
         if let Some(scope) = str_at(v, "scope") {

@@ -116,6 +116,7 @@ pub(crate) const DOCUMENTED: &[(&str, &[&str])] = &[
         "The sub claim does not match the client id",
     ]),
     ("phrase-assertion-lifetime", &[
+        "The client_assertion token has an expiration too far into the future.",
         "The JWT assertion has expired",
         "The exp claim is too far in the future",
         "The jti has already been used. Replay detected",
@@ -129,6 +130,8 @@ pub(crate) const DOCUMENTED: &[(&str, &[&str])] = &[
         "The grant type is not supported by the authorization server",
     ]),
     ("phrase-scope", &[
+        "unauthorized permission requested",
+        "Insufficient client scope",
         "Scope and URL mismatch",
         "invalid oauth scope to access this URL",
         "OAUTH_SCOPE_MISMATCH",
@@ -149,6 +152,7 @@ pub(crate) const DOCUMENTED: &[(&str, &[&str])] = &[
         "Scope 'admin' is not allowed for this client",
     ]),
     ("phrase-audience-resource", &[
+        "No audience parameter was provided, and no default audience has been configured",
         "AADSTS500011: The resource principal named https://api.example.com was not found in the tenant named contoso.",
         "Invalid audience",
         "invalid_target",
@@ -172,6 +176,7 @@ pub(crate) const DOCUMENTED: &[(&str, &[&str])] = &[
         "The app has not been approved by an administrator",
     ]),
     ("phrase-account-state", &[
+        "AADSTS50034: The user account {EUII Hidden} does not exist in the contoso.onmicrosoft.com directory.",
         "account_inactive",
         "This account has been disabled.",
         "User is not assigned to the client application.",

@@ -259,3 +259,10 @@ fn a_hint_beside_the_generic_description_is_read() {
     );
     assert_eq!(super::described(None, Some(" ")), None);
 }
+
+#[test]
+fn a_reason_beside_an_oauth_error_is_its_words() {
+    // developers.zoom.us (OAuth): `{"reason","error"}`.
+    let p = json(r#"{"reason":"Invalid Token!","error":"invalid_request"}"#);
+    assert_eq!((p.code(), p.description.as_deref()), (Some("invalid_request"), Some("Invalid Token!")));
+}
