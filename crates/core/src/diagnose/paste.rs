@@ -79,7 +79,8 @@ pub fn explain(text: &str, provider: Option<&str>) -> Result<Explanation> {
             d.source = d.source.take().or(o.source.map(str::to_string));
             (o.cause.unwrap_or_default(), o.fix)
         }
-        (None, Some(p)) if !p.codes.is_empty() => {
+        // The provider's answer is there (a code, or its words in its own shape): not a bare error.
+        (None, Some(p)) if !p.codes.is_empty() || (p.description.is_some() && !matches!(p.format, Format::Text | Format::Html)) => {
             let mut fix = vec!["The provider's own words (the description above) name what it refused.".to_string()];
             fix.extend(provider.map(|p| format!("{}'s error reference explains its codes: {}", p.name, p.docs)));
             ("OAuth Desk does not know this error yet.".to_string(), fix)

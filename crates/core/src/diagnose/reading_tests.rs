@@ -166,3 +166,17 @@ fn words_that_name_another_cause_beat_a_generic_entry_for_the_code_and_status() 
     assert_eq!(refuse("Invalid signature algorithm").as_deref(), Some("phrase-unsupported-algorithm"));
     assert!(refuse("client authentication failed").is_some_and(|k| k.starts_with("rfc6749-invalid-client")));
 }
+
+/// An answer in a provider's own shape whose words name nothing is the provider's answer,
+/// not a bare "OAUTH ERROR" with nothing of it (Sage's `{"message"}`, Asana's `errors`).
+#[test]
+fn a_pasted_answer_with_words_is_no_bare_error() {
+    for body in [
+        r#"{"message":"The pairing request has not been accepted."}"#,
+        r#"{"errors":[{"message":"Not Authorized","help":"see the docs"}]}"#,
+    ] {
+        let x = explain(body, None).unwrap_or_else(|e| panic!("{e}"));
+        assert!(!x.diagnose_next && x.knowledge.as_deref() != Some("paste-bare-error"), "{body}: {x:?}");
+    }
+    assert!(explain("2026-12-07 09:14:03 ERROR OAUTH ERROR", None).unwrap_or_else(|e| panic!("{e}")).diagnose_next);
+}
