@@ -100,7 +100,7 @@ pub mod test_support {
     }
     pub mod diagnose {
         pub use crate::diagnose::*;
-        pub use crate::diagnose::{failure, paste, test_all};
+        pub use crate::diagnose::{failure, paste, replay, test_all};
     }
     pub mod flows {
         pub use crate::flows::{

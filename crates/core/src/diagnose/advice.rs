@@ -133,27 +133,45 @@ impl Diagnosis {
             return Some(self.by_entry(finding.to_string(), entry, p, granted));
         }
         // A generic entry that names more than the code (the words, the status) says more than
-        // the status alone; one that names only the code says less.
-        if let (Some(entry), Some(p)) = (entry.filter(|e| e.description.is_some() || e.status.is_some()), problem) {
+        // the status alone; one that names only the code says less. One that names the code
+        // and the status says less than the provider's words when they name another cause
+        // ("invalid_client" with a 401 whose words say the assertion expires too late).
+        let read = problem.and_then(|p| phrases::read(p).map(|r| (r, p)));
+        let same = |reading: &phrases::Reading| {
+            entry.and_then(|e| e.error.as_deref()).is_some_and(|code| reading.class.same_as.iter().any(|c| c.eq_ignore_ascii_case(code)))
+        };
+        if let (Some(entry), Some(p)) = (entry.filter(|e| e.description.is_some()), problem) {
             return Some(self.by_entry(finding.to_string(), entry, p, granted));
+        }
+        if let (Some(entry), Some(p)) = (entry.filter(|e| e.status.is_some()), problem) {
+            return Some(match read.filter(|(r, _)| !same(r)) {
+                Some((reading, p)) => self.by_reading(finding.to_string(), reading, p, granted),
+                None => self.by_entry(finding.to_string(), entry, p, granted),
+            });
         }
         if let Some(advice) = status.and_then(|s| knowledge::by_status(s, retry_after, ctx.proxy.as_deref())) {
             return Some(Outcome::fail(finding.to_string(), &advice.cause, advice.fix));
         }
         // The provider's words say more than a generic entry for its code alone, unless they
         // say the same as that entry does.
-        if let Some((reading, p)) = problem.and_then(|p| phrases::read(p).map(|r| (r, p))) {
-            let same = entry
-                .and_then(|e| e.error.as_deref())
-                .is_some_and(|code| reading.class.same_as.iter().any(|c| c.eq_ignore_ascii_case(code)));
-            if !same {
-                return Some(self.by_reading(finding.to_string(), reading, p, granted));
-            }
+        if let Some((reading, p)) = read.filter(|(r, _)| !same(r)) {
+            return Some(self.by_reading(finding.to_string(), reading, p, granted));
         }
         match (entry, problem) {
             (Some(entry), Some(p)) => Some(self.by_entry(finding.to_string(), entry, p, granted)),
+            (None, Some(p)) => self.client_refused(seen, ctx).map(|e| self.by_entry(finding.to_string(), e, p, granted)),
             _ => None,
         }
+    }
+
+    /// A token endpoint's 401 whose answer names nothing: RFC 6749 §5.2 answers a failed
+    /// client authentication so, whatever the provider's words for it.
+    fn client_refused(&self, seen: &Seen<'_>, ctx: &Context) -> Option<&'static Entry> {
+        if seen.status != Some(401) || !matches!(seen.stage, Some(Stage::Token | Stage::Refresh)) {
+            return None;
+        }
+        let refused = Problem::oauth("invalid_client", None);
+        knowledge::lookup(&Query { provider: None, stage: seen.stage, grant: ctx.grant, status: seen.status, problem: &refused })
     }
 
     /// Explains a failed request (its error, and the trace entry of its answer).

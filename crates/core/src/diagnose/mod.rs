@@ -12,6 +12,8 @@ mod findings_tests;
 pub mod paste;
 #[cfg(test)]
 mod reading_tests;
+#[cfg(any(test, feature = "test-support"))]
+pub mod replay;
 mod report;
 #[cfg(test)]
 mod sources_tests;

@@ -6,9 +6,10 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use super::advice::{Context, Seen};
-use super::Diagnosis;
+use super::{Diagnosis, Outcome};
 use crate::error::{Error, Result};
 use crate::flows::redact::keyed;
+use crate::flows::test_call::TestResult;
 use crate::knowledge::{self, answer::Format, findings, paste, recognise};
 use crate::model::Stage;
 use crate::providers::{self, ProviderId};
@@ -69,11 +70,17 @@ pub fn explain(text: &str, provider: Option<&str>) -> Result<Explanation> {
         granted: None,
         answered_by: None,
     };
-    let advice = d.advise("", &seen, &ctx);
+    let advice = d.advise("", &seen, &ctx).or_else(|| api_refusal(&mut d, &pasted, problem.as_ref(), &ctx));
     let mut diagnose_next = false;
     let (cause, fix) = match (advice, &problem) {
-        (Some(o), _) => (o.cause.unwrap_or_default(), o.fix),
-        (None, Some(p)) if !p.codes.is_empty() => {
+        (Some(o), _) => {
+            // A finding (the API's refusal read as a test call's) names itself as the entry.
+            d.knowledge = d.knowledge.take().or(o.entry.map(str::to_string));
+            d.source = d.source.take().or(o.source.map(str::to_string));
+            (o.cause.unwrap_or_default(), o.fix)
+        }
+        // The provider's answer is there (a code, or its words in its own shape): not a bare error.
+        (None, Some(p)) if !p.codes.is_empty() || (p.description.is_some() && !matches!(p.format, Format::Text | Format::Html)) => {
             let mut fix = vec!["The provider's own words (the description above) name what it refused.".to_string()];
             fix.extend(provider.map(|p| format!("{}'s error reference explains its codes: {}", p.name, p.docs)));
             ("OAuth Desk does not know this error yet.".to_string(), fix)
@@ -106,6 +113,26 @@ pub fn explain(text: &str, provider: Option<&str>) -> Result<Explanation> {
         source: d.source,
         diagnose_next,
     })
+}
+
+/// An API's refusal of a call (401 or 403 in an API's own error shape, not a token
+/// endpoint's RFC 6749 answer) whose words name nothing: what a test call with that answer
+/// means (the token not accepted, a scope or permission missing).
+fn api_refusal(d: &mut Diagnosis, pasted: &paste::Pasted, problem: Option<&knowledge::Problem>, ctx: &Context) -> Option<Outcome> {
+    let status = pasted.status.filter(|s| matches!(s, 401 | 403))?;
+    let p = problem.filter(|p| !matches!(p.format, Format::Oauth | Format::Entra | Format::Form | Format::Text | Format::Html))?;
+    let t = TestResult {
+        method: String::new(),
+        url: String::new(),
+        status,
+        problem: Some(p.clone()),
+        ok: (200..300).contains(&status),
+        elapsed_ms: 0,
+        headers: pasted.headers.clone(),
+        body: pasted.body.clone(),
+        truncated: false,
+    };
+    Some(d.explain_test(&t, ctx, None))
 }
 
 #[cfg(test)]

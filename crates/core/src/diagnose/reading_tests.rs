@@ -93,3 +93,90 @@ fn only_an_answer_without_words_is_unknown() {
     d.explain(&named, &ctx(None), None);
     assert_eq!(d.knowledge.as_deref(), Some("phrase-wrong-secret"));
 }
+
+/// RFC 6749 §5.2: a token endpoint answers a failed client authentication with 401,
+/// whatever words it uses (Reddit's `{"message":"Unauthorized","error":401}`); a 401 from
+/// an API, or a 400 from the token endpoint, is no such answer.
+#[test]
+fn a_token_endpoints_401_without_a_code_is_a_refused_client() {
+    for stage in [Stage::Token, Stage::Refresh] {
+        let e = Error::BadResponse { stage, status: Some(401), kind: crate::error::AnswerKind::Status, message: "HTTP 401".into() };
+        let body = r#"{"message":"Unauthorized","error":401}"#;
+        let t = crate::flows::trace::TraceEntry {
+            stage,
+            method: "POST".into(),
+            url: "https://www.reddit.com/api/v1/access_token".into(),
+            request_headers: Vec::new(),
+            request_body: None,
+            status: Some(401),
+            response_headers: vec![("content-type".into(), "application/json".into())],
+            response_body: Some(body.into()),
+            elapsed_ms: 1,
+            error: None,
+        };
+        let mut d = Diagnosis::new("");
+        let o = d.explain(&e, &ctx(None), Some(&t));
+        let e400 = Error::BadResponse { stage, status: Some(400), kind: crate::error::AnswerKind::Status, message: "HTTP 400".into() };
+        let mut d400 = Diagnosis::new("");
+        d400.explain(&e400, &ctx(None), Some(&t));
+        assert!(d.knowledge.as_deref().is_some_and(|k| k.starts_with("rfc6749-invalid-client")), "{stage:?}: {:?} {o:?}", d.knowledge);
+        assert!(d400.knowledge.is_none(), "{:?}", d400.knowledge);
+    }
+}
+
+/// An API's error body pasted alone: the status it repeats in its body and its shape say
+/// it is a refused API call, read as a test call's answer when its words name nothing.
+#[test]
+fn a_pasted_api_refusal_is_read_by_the_status_in_its_body() {
+    for (body, finding) in [
+        (r#"{"message":"401: Unauthorized","code":0}"#, "test-token-not-accepted"),
+        (
+            r#"{"code":20003,"message":"Authenticate","more_info":"https://www.twilio.com/docs/errors/20003","status":401}"#,
+            "test-token-not-accepted",
+        ),
+        (
+            r#"{"error_code":"UserUnauthorizedException","status_code":403,"error_message":"User unauthorized to perform action"}"#,
+            "test-scope-or-permission-missing",
+        ),
+        (r#"{"error":{"status":401,"message":"Unauthorized"}}"#, "test-token-not-accepted"),
+    ] {
+        let x = explain(body, None).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(x.knowledge.as_deref(), Some(finding), "{body}: {x:?}");
+        assert!(!x.cause.contains("does not know"), "{body}: {}", x.cause);
+    }
+    // A token endpoint's RFC 6749 answer is not an API's.
+    let x = explain(r#"{"error":"acme_refused","status":401}"#, None).unwrap_or_else(|e| panic!("{e}"));
+    assert_ne!(x.knowledge.as_deref(), Some("test-token-not-accepted"), "{x:?}");
+}
+
+/// A generic entry that names a code and a status (RFC 6749's `invalid_client` with 401)
+/// says less than words that name another cause; words that say the same keep the entry.
+#[test]
+fn words_that_name_another_cause_beat_a_generic_entry_for_the_code_and_status() {
+    let refuse = |words: &str| {
+        let e = Error::OAuth { stage: Stage::Token, status: 401, error: "invalid_client".into(), description: Some(words.into()) };
+        let mut d = Diagnosis::new("");
+        d.explain(&e, &ctx(None), None);
+        d.knowledge
+    };
+    assert_eq!(
+        refuse("The client_assertion token has an expiration too far into the future.").as_deref(),
+        Some("phrase-assertion-lifetime")
+    );
+    assert_eq!(refuse("Invalid signature algorithm").as_deref(), Some("phrase-unsupported-algorithm"));
+    assert!(refuse("client authentication failed").is_some_and(|k| k.starts_with("rfc6749-invalid-client")));
+}
+
+/// An answer in a provider's own shape whose words name nothing is the provider's answer,
+/// not a bare "OAUTH ERROR" with nothing of it (Sage's `{"message"}`, Asana's `errors`).
+#[test]
+fn a_pasted_answer_with_words_is_no_bare_error() {
+    for body in [
+        r#"{"message":"The pairing request has not been accepted."}"#,
+        r#"{"errors":[{"message":"Not Authorized","help":"see the docs"}]}"#,
+    ] {
+        let x = explain(body, None).unwrap_or_else(|e| panic!("{e}"));
+        assert!(!x.diagnose_next && x.knowledge.as_deref() != Some("paste-bare-error"), "{body}: {x:?}");
+    }
+    assert!(explain("2026-12-07 09:14:03 ERROR OAUTH ERROR", None).unwrap_or_else(|e| panic!("{e}")).diagnose_next);
+}

@@ -191,16 +191,21 @@ impl Desk {
 /// unregistered redirect URI, an unknown client, a scope it refuses) fails the stage; its
 /// sign-in page passes it.
 async fn authorization(d: &mut Diagnosis, cfg: &FlowConfig, ctx: &Context, rec: &mut Recorder) -> Outcome {
-    let probe = match authorize::probe(cfg, &loopback_redirect(cfg), rec).await {
-        Ok(p) => p,
-        Err(e) => return d.explain(&e, ctx, None),
-    };
+    match authorize::probe(cfg, &loopback_redirect(cfg), rec).await {
+        Ok(probe) => authorization_page(d, &probe, ctx),
+        Err(e) => d.explain(&e, ctx, None),
+    }
+}
+
+/// What the authorization page answered, judged: an error sent back to the redirect URI or
+/// named in a page's URL, an error page, or the provider's sign-in.
+pub(super) fn authorization_page(d: &mut Diagnosis, probe: &authorize::Probe, ctx: &Context) -> Outcome {
     let at = probe.url.as_str().split('?').next().unwrap_or_default().to_string();
     if let Some(to) = &probe.location {
         let pairs: Vec<(String, String)> = to.query_pairs().into_owned().collect();
         let get = |k: &str| pairs.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str());
         let problem = match get("error") {
-            Some(error) => Some(Problem::oauth(error, get("error_description"))),
+            Some(error) => Some(Problem::oauth(error, answer::described(get("error_description"), get("error_hint")).as_deref())),
             None => auth_error(to),
         };
         if let Some(p) = problem {
@@ -209,7 +214,7 @@ async fn authorization(d: &mut Diagnosis, cfg: &FlowConfig, ctx: &Context, rec: 
                 p.code().unwrap_or("an error"),
                 p.description.as_deref().map(|d| format!(": {d}")).unwrap_or_default()
             );
-            return refused(d, &finding, &probe, &p, ctx);
+            return refused(d, &finding, probe, &p, ctx);
         }
         if get("code").is_some() {
             return Outcome::ok("the provider sent a code back at once (a session was already signed in)");
@@ -222,7 +227,7 @@ async fn authorization(d: &mut Diagnosis, cfg: &FlowConfig, ctx: &Context, rec: 
     if let Some(p) = page.as_ref().filter(|_| explained || probe.status >= 400) {
         let finding =
             format!("{at} answered HTTP {} with an error page{}", probe.status, p.code().map(|c| format!(" ({c})")).unwrap_or_default());
-        return refused(d, &finding, &probe, p, ctx);
+        return refused(d, &finding, probe, p, ctx);
     }
     if (300..400).contains(&probe.status) {
         return Outcome::ok(&format!(

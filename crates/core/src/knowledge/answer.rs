@@ -22,7 +22,7 @@ use crate::model::text;
 
 #[path = "shapes.rs"]
 mod shapes;
-pub use shapes::failed_in_body;
+pub use shapes::{described, failed_in_body};
 
 /// The shape an answer came in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
@@ -214,7 +214,10 @@ pub fn from_json(v: &Value) -> Option<Problem> {
                 p.add_code(&format!("AADSTS{c}"));
             }
         }
-        p.describe(first_str(v, &["error_description", "message", "error_message"]));
+        // Zoom words its refusals in a `reason` beside the `error`.
+        p.describe(first_str(v, &["error_description", "message", "error_message", "reason"]));
+        // Ory's servers put what is wrong in a hint beside the RFC's generic description.
+        p.describe(str_at(v, "error_hint"));
         if let Some(scope) = str_at(v, "scope") {
             p.scopes = strings(Some(&Value::String(scope.to_string())));
         }
@@ -274,11 +277,14 @@ pub fn from_json(v: &Value) -> Option<Problem> {
         p.describe(str_at(fault, "faultstring"));
     } else {
         p = Problem::new(Format::Message);
-        if let Some(c) = first_str(v, &["error_code", "errorCode", "code"]) {
+        // Apigee's `ErrorCode`/`Error`, ClickUp's `ECODE` and `err`, Figma's `err`.
+        if let Some(c) = first_str(v, &["error_code", "errorCode", "code", "ErrorCode", "ECODE"]) {
             p.add_code(c);
         }
         shapes::message_extra(o, &mut p);
-        p.describe(first_str(v, &["message", "error_message", "errorMessage", "detail", "title", "error_description"]));
+        p.describe(first_str(v, &["message", "error_message", "errorMessage", "detail", "title", "error_description", "err", "Error"]));
+        // WSO2's gateway says what failed in a `description` beside its `message`.
+        p.describe(str_at(v, "description"));
     }
     (!p.codes.is_empty() || p.description.is_some()).then_some(p)
 }

@@ -329,6 +329,18 @@ fn score(e: &Entry, q: &Query<'_>) -> Option<u32> {
 /// whole JSON string it is. A code alone names no provider here (`too_many_requests` is
 /// many providers' code, whoever wrote an entry for it): the codes only one provider uses
 /// are its `markers`. `None` when no provider, or more than one, does.
+/// The fewest words of an entry's description that name its provider wherever they stand in
+/// an answer; fewer name it only as most of the answer's words (Keycloak's whole "Token is not
+/// active"), since short messages ("Authentication credentials not found" inside Typeform's
+/// longer one) are written by more than one API.
+const MIN_OWN_WORDS: usize = 5;
+
+/// Whether an entry's words, found in an answer's description, name the entry's provider.
+fn own_words(words: &str, said: &str) -> bool {
+    let n = words.split_whitespace().count();
+    n >= MIN_OWN_WORDS || (n >= 4 && 2 * n > said.split_whitespace().count())
+}
+
 pub fn provider_by_words(problem: &Problem) -> Option<&'static Provider> {
     // Words a generic entry writes too (RFC 7523's "Audience validation failed") are no
     // provider's own.
@@ -351,7 +363,7 @@ pub fn provider_by_words(problem: &Problem) -> Option<&'static Provider> {
             d.all()
                 .iter()
                 .map(|t| t.to_lowercase())
-                .any(|t| t.split_whitespace().count() >= 4 && said.contains(&t) && !base().generic_words.iter().any(|g| g.contains(&t)))
+                .any(|t| own_words(&t, &said) && said.contains(&t) && !base().generic_words.iter().any(|g| g.contains(&t)))
         });
         if own_words && score(e, &Query { provider: Some(id), stage: None, grant: None, status: None, problem }).is_some() {
             if found.is_some() {

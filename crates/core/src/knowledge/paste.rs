@@ -71,7 +71,7 @@ pub fn read(text: &str) -> Pasted {
         }
         None => {
             p.body = response.join("\n").trim().to_string();
-            p.status = status_in_words(&p.body);
+            p.status = status_in_words(&p.body).or_else(|| embedded_json(&p.body).as_ref().and_then(status_in_json));
         }
     }
     p
@@ -90,6 +90,33 @@ fn status_in_words(text: &str) -> Option<u16> {
     )
 }
 
+/// The HTTP status an API repeats in its error body, when the paste has no status line:
+/// `status`, `statusCode`, `status_code` (Twitch, Notion, Figma, Miro, Twilio, Auth0,
+/// monday.com, problem details), Pipedrive's numeric `errorCode`, a nested `error`'s numeric
+/// `code` or `status` (Google APIs, Spotify), or a message led by it (Discord's
+/// "401: Unauthorized").
+fn status_in_json(v: &Value) -> Option<u16> {
+    let status = |v: Option<&Value>| -> Option<u16> {
+        let n = match v? {
+            Value::Number(n) => n.as_u64(),
+            Value::String(s) => s.trim().parse().ok(),
+            _ => None,
+        }?;
+        u16::try_from(n).ok().filter(|s| (400..600).contains(s))
+    };
+    let o = v.as_object()?;
+    let nested = o.get("error").filter(|e| e.is_object());
+    ["status", "statusCode", "status_code", "Status", "errorCode"]
+        .iter()
+        .find_map(|k| status(o.get(*k)))
+        .or_else(|| ["code", "status"].iter().find_map(|k| status(nested.and_then(|e| e.get(*k)))))
+        .or_else(|| {
+            let message = o.get("message").and_then(Value::as_str)?;
+            let (head, _) = message.split_once(':')?;
+            status(Some(&Value::String(head.to_string())))
+        })
+}
+
 /// The first JSON object or array inside a text (a log line around a response body).
 fn embedded_json(text: &str) -> Option<Value> {
     for (i, _) in text.match_indices(['{', '[']).take(50) {
@@ -106,8 +133,8 @@ fn callback_error(text: &str) -> Option<Problem> {
     super::recognise::urls_in(text).iter().find_map(|u| {
         let pairs: Vec<(String, String)> = u.query_pairs().into_owned().collect();
         let error = pairs.iter().find(|(k, _)| k == "error")?;
-        let description = pairs.iter().find(|(k, _)| k == "error_description").map(|(_, v)| v.as_str());
-        Some(Problem::oauth(&error.1, description))
+        let get = |key: &str| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
+        Some(Problem::oauth(&error.1, answer::described(get("error_description"), get("error_hint")).as_deref()))
     })
 }
 

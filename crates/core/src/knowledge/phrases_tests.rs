@@ -55,6 +55,12 @@ fn every_example_is_read_as_its_own_class_and_no_other() {
 /// Providers' documented phrasings, by the class they name.
 pub(crate) const DOCUMENTED: &[(&str, &[&str])] = &[
     ("phrase-wrong-secret", &[
+        "Invalid OAuth client credentials",
+        "Client credentials are invalid",
+        "Expired API Key provided: sk_live_****1234",
+        "API Key Invalid",
+        "Invalid ApiKey",
+        "No API key found in request",
         "invalid client secret",
         "Invalid client or Invalid client credentials",
         "AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID",
@@ -65,6 +71,9 @@ pub(crate) const DOCUMENTED: &[(&str, &[&str])] = &[
         "The client_secret is incorrect",
     ]),
     ("phrase-unknown-client", &[
+        "invalid client",
+        "Client ID and OAuth token do not match",
+        "Application client_id invalid",
         "Unknown client.",
         "The OAuth client was not found.",
         "Client not found",
@@ -107,6 +116,7 @@ pub(crate) const DOCUMENTED: &[(&str, &[&str])] = &[
         "The sub claim does not match the client id",
     ]),
     ("phrase-assertion-lifetime", &[
+        "The client_assertion token has an expiration too far into the future.",
         "The JWT assertion has expired",
         "The exp claim is too far in the future",
         "The jti has already been used. Replay detected",
@@ -120,6 +130,20 @@ pub(crate) const DOCUMENTED: &[(&str, &[&str])] = &[
         "The grant type is not supported by the authorization server",
     ]),
     ("phrase-scope", &[
+        "unauthorized permission requested",
+        "Insufficient client scope",
+        "Scope and URL mismatch",
+        "invalid oauth scope to access this URL",
+        "OAUTH_SCOPE_MISMATCH",
+        "The access token does not allow you to access the requested resource. Scope validation failed.",
+        "Missing Permissions",
+        "You lack permissions to perform that action",
+        "Your credentials lack one or more required privilege scopes.",
+        "Given the bearer token used, the client doesn't have permission to perform this operation.",
+        "The provided key 'rk_test_abcd' does not have the required permissions for this endpoint on account 'acct_1234'.",
+        "Not enough permissions to perform this operation",
+        "AccessToken activity:read_permission missing",
+        "Missing required permissions: boards:read",
         "The requested scope is invalid, unknown, or malformed.",
         "Insufficient privileges to complete the operation.",
         "missing_scope",
@@ -128,6 +152,7 @@ pub(crate) const DOCUMENTED: &[(&str, &[&str])] = &[
         "Scope 'admin' is not allowed for this client",
     ]),
     ("phrase-audience-resource", &[
+        "No audience parameter was provided, and no default audience has been configured",
         "AADSTS500011: The resource principal named https://api.example.com was not found in the tenant named contoso.",
         "Invalid audience",
         "invalid_target",
@@ -135,6 +160,7 @@ pub(crate) const DOCUMENTED: &[(&str, &[&str])] = &[
         "Audience mismatch",
     ]),
     ("phrase-redirect-mismatch", &[
+        "bad_redirect_uri",
         "redirect_uri_mismatch",
         "The redirect URI 'x' specified in the request does not match the redirect URIs configured for the application.",
         "Callback URL mismatch.",
@@ -142,6 +168,7 @@ pub(crate) const DOCUMENTED: &[(&str, &[&str])] = &[
         "redirect_uri is not registered for this client",
     ]),
     ("phrase-consent", &[
+        "Team not authorized",
         "AADSTS65001: The user or administrator has not consented to use the application",
         "This app requires admin approval",
         "Need admin approval",
@@ -149,6 +176,9 @@ pub(crate) const DOCUMENTED: &[(&str, &[&str])] = &[
         "The app has not been approved by an administrator",
     ]),
     ("phrase-account-state", &[
+        "AADSTS50034: The user account {EUII Hidden} does not exist in the contoso.onmicrosoft.com directory.",
+        "account_inactive",
+        "This account has been disabled.",
         "User is not assigned to the client application.",
         "The user account is disabled.",
         "user is frozen",
@@ -158,6 +188,10 @@ pub(crate) const DOCUMENTED: &[(&str, &[&str])] = &[
         "authentication failure",
     ]),
     ("phrase-token-state", &[
+        "invalid_code",
+        "Athlete access_token invalid",
+        "Oauth token not found",
+        "Token invalid",
         "Token has been expired or revoked.",
         "OAuth2 Authorization code was already redeemed, please retry with a new valid code.",
         "Refresh token reuse detected",

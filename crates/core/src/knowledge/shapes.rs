@@ -204,6 +204,12 @@ fn list_item(e: &Map<String, Value>, p: &mut Problem) {
     if let Some(c) = e.get("extensions").and_then(|x| x.get("code")).and_then(code_of) {
         p.add_code(&c);
     }
+    // Strava's (and GitHub's validation errors') `{"resource","field","code"}`: the field's
+    // name and what is wrong with it are the words (`access_token invalid`).
+    if let (Some(field), Some(code)) = (get_str(e, "field").filter(|f| !f.trim().is_empty()), get_str(e, "code")) {
+        let resource = get_str(e, "resource").unwrap_or_default();
+        p.describe(Some(format!("{resource} {field} {code}").trim()));
+    }
     for key in ["message", "title", "detail", "description", "errorMessage", "error_description"] {
         p.describe(get_str(e, key));
     }
@@ -347,3 +353,10 @@ fn xml_failed(xml: &str) -> bool {
 #[cfg(test)]
 #[path = "shapes_tests.rs"]
 mod tests;
+
+/// A redirect's `error_description` with the `error_hint` Ory's servers add beside it (the
+/// RFC's generic description, then what is wrong).
+pub fn described(description: Option<&str>, hint: Option<&str>) -> Option<String> {
+    let parts: Vec<&str> = [description, hint].into_iter().flatten().map(str::trim).filter(|t| !t.is_empty()).collect();
+    (!parts.is_empty()).then(|| parts.join(" "))
+}

@@ -216,3 +216,53 @@ fn an_upper_case_name_and_a_problems_reason_are_codes() {
     );
     assert_eq!(x.codes, vec!["client-not-enrolled".to_string(), "client-forbidden".to_string()]);
 }
+
+#[test]
+fn the_words_of_gateways_and_apis_that_name_them_otherwise() {
+    // figma.com/developers/api#errors: `err` beside the status.
+    assert_eq!(json(r#"{"status":403,"err":"Invalid token"}"#).description.as_deref(), Some("Invalid token"));
+    // clickup.com/api (common errors): `err` and an `ECODE`.
+    let clickup = json(r#"{"err":"Team not authorized","ECODE":"OAUTH_027"}"#);
+    assert_eq!((clickup.code(), clickup.description.as_deref()), (Some("OAUTH_027"), Some("Team not authorized")));
+    // Apigee's OAuthV2 policy: capitalised `ErrorCode` and `Error`.
+    let apigee = json(r#"{"ErrorCode":"invalid_client","Error":"Client credentials are invalid"}"#);
+    assert_eq!((apigee.code(), apigee.description.as_deref()), (Some("invalid_client"), Some("Client credentials are invalid")));
+    // WSO2 API Manager: what failed is in `description`.
+    let wso2 = json(
+        r#"{"code":"900910","message":"The access token does not allow you to access the requested resource","description":"User is NOT authorized to access the Resource: /pets. Scope validation failed."}"#,
+    );
+    assert!(wso2.description.unwrap_or_default().contains("Scope validation failed"));
+}
+
+#[test]
+fn an_error_list_names_the_field_and_what_is_wrong_with_it() {
+    // developers.strava.com: `{"resource","field","code"}` items.
+    let p = json(
+        r#"{"message":"Authorization Error","errors":[{"resource":"AccessToken","field":"activity:read_permission","code":"missing"}]}"#,
+    );
+    assert!(p.description.unwrap_or_default().contains("AccessToken activity:read_permission missing"));
+    // An item without a field says no more than its code.
+    let q = json(r#"{"message":"Bad Request","errors":[{"resource":"Application","field":"","code":"invalid"}]}"#);
+    assert_eq!(q.description.as_deref(), Some("Bad Request"));
+}
+
+#[test]
+fn a_hint_beside_the_generic_description_is_read() {
+    // ory.sh/docs/hydra/debug: the RFC's description, then an `error_hint`.
+    let p = json(
+        r#"{"error":"invalid_request","error_description":"The request is missing a required parameter.","error_hint":"The 'redirect_uri' parameter does not match any of the OAuth 2.0 Client's pre-registered redirect urls."}"#,
+    );
+    assert!(p.description.unwrap_or_default().contains("pre-registered redirect urls"));
+    assert_eq!(
+        super::described(Some("The request is malformed."), Some("Missing code.")).as_deref(),
+        Some("The request is malformed. Missing code.")
+    );
+    assert_eq!(super::described(None, Some(" ")), None);
+}
+
+#[test]
+fn a_reason_beside_an_oauth_error_is_its_words() {
+    // developers.zoom.us (OAuth): `{"reason","error"}`.
+    let p = json(r#"{"reason":"Invalid Token!","error":"invalid_request"}"#);
+    assert_eq!((p.code(), p.description.as_deref()), (Some("invalid_request"), Some("Invalid Token!")));
+}

@@ -197,3 +197,13 @@ fn generic_words_name_no_provider() {
         assert!(by.is_none(), "{code}: {words:?} named {:?}", by.map(|p| &p.id));
     }
 }
+
+/// A provider's short message inside another API's longer one names no provider; as the
+/// whole of an answer's words it still does.
+#[test]
+fn a_short_message_inside_a_longer_one_names_no_provider() {
+    let typeform = super::Problem::oauth("AUTHENTICATION_FAILED", Some("Authentication credentials not found on the Request Headers"));
+    assert_eq!(super::provider_by_words(&typeform).map(|p| p.id.as_str()), None);
+    let keycloak = super::Problem::oauth("invalid_grant", Some("Token is not active"));
+    assert_eq!(super::provider_by_words(&keycloak).map(|p| p.id.as_str()), Some("keycloak"));
+}
