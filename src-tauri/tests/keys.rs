@@ -396,8 +396,11 @@ fn a_new_key_keeps_the_previous_one_until_it_is_uploaded() {
     let made = ok(oauthdesk(d, &["key", "generate", "sf"], None)).stdout;
     assert!(made.contains("Previous key kept until the new one works"), "{made}");
     for _ in 0..2 {
-        assert_eq!(json(oauthdesk(d, &["token", "sf", "--force", "--json"], None))["source"], "network");
+        let t = json(oauthdesk(d, &["token", "sf", "--force", "--json"], None));
+        assert_eq!((&t["source"], &t["previous_key"]), (&Value::from("network"), &Value::from(true)), "{t}");
     }
+    let connected = ok(oauthdesk(d, &["test", "sf"], None)).stdout;
+    assert!(connected.contains("obtained with the previous key"), "{connected}");
     let shown = json(oauthdesk(d, &["key", "show", "sf", "--json"], None));
     assert!(shown["previous"]["certificate"]["sha256"].is_string(), "{shown}");
     assert!(ok(oauthdesk(d, &["key", "show", "sf"], None)).stdout.contains("oauthdesk key uploaded sf"));

@@ -72,6 +72,10 @@ test("A new key keeps the previous one until it is uploaded; destructive key act
     await shown(app, tid.tokenInfo, 20_000);
     assert.equal(await (await shown(app, tid.testStatus)).getText(), "HTTP 200");
     assert.equal((await app.findElements(byTestId(tid.connectError))).length, 0);
+    assert.match(await (await shown(app, tid.connectNote)).getText(), /obtained with the previous key/);
+
+    // Still kept: the new key has not worked yet.
+    await shown(app, tid.keyPrevious);
 
     // Removing the key says the next token request fails; cancelled here.
     await question(app, tid.removeKey, {

@@ -18,4 +18,9 @@ extra: Record<string, unknown>,
  * The claims of the ID token that came with it (OpenID Connect), decoded for display:
  * who signed in. The ID token itself is a credential and is not kept.
  */
-id_token_claims: Record<string, unknown> | null, };
+id_token_claims: Record<string, unknown> | null, 
+/**
+ * Obtained with the previous key: the provider refused the profile's new key (its
+ * certificate is not uploaded yet), see the desk's key rollover.
+ */
+previous_key: boolean, };

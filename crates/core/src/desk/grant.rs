@@ -36,7 +36,11 @@ impl Desk {
         }
         let obtained_at = Utc::now();
         let result = match self.request_token_with_keys(id, cfg, &grant, secret, log).await {
-            Ok(response) => Ok((expiry::info(cfg, &response, obtained_at, secret, log).await, response)),
+            Ok((response, previous_key)) => {
+                let mut info = expiry::info(cfg, &response, obtained_at, secret, log).await;
+                info.previous_key = previous_key;
+                Ok((info, response))
+            }
             Err(e) => Err(e),
         };
         let (mut info, response) = match result {

@@ -45,7 +45,7 @@ fn uses_key(cfg: &FlowConfig) -> bool {
 impl Desk {
     /// The token request of [`Desk::obtain`], with the rule above: the new key first, the
     /// previous key when the provider refuses the new one, the previous key dropped once the
-    /// new one has worked.
+    /// new one has worked. Says whether the token came with the previous key.
     pub(crate) async fn request_token_with_keys(
         &self,
         id: i64,
@@ -53,13 +53,15 @@ impl Desk {
         grant: &Grant,
         secret: Option<&ClientSecret>,
         log: &mut Recorder,
-    ) -> Result<TokenResponse> {
+    ) -> Result<(TokenResponse, bool)> {
         let first = exchange::request_token(cfg, grant, secret, log).await;
-        let Some(previous) = cfg.previous_key.as_ref().filter(|_| uses_key(cfg) && cfg.key.is_some()) else { return first };
+        let Some(previous) = cfg.previous_key.as_ref().filter(|_| uses_key(cfg) && cfg.key.is_some()) else {
+            return first.map(|r| (r, false));
+        };
         match first {
             Ok(response) => {
                 self.drop_previous_key(id)?;
-                Ok(response)
+                Ok((response, false))
             }
             // A diagnosis examines the new key: it tells whether its certificate is uploaded.
             Err(refused @ Error::OAuth { .. }) if log.is_examining() => Err(refused),
@@ -69,7 +71,7 @@ impl Desk {
                 with_previous.key = Some(previous.clone());
                 with_previous.previous_key = None;
                 // The new key's refusal is what needs fixing when the previous key fails too.
-                exchange::request_token(&with_previous, grant, secret, log).await.map_err(|_| refused)
+                exchange::request_token(&with_previous, grant, secret, log).await.map(|r| (r, true)).map_err(|_| refused)
             }
             Err(e) => Err(e),
         }

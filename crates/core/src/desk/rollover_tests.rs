@@ -169,7 +169,9 @@ async fn a_new_key_not_yet_uploaded_never_fails_a_token_request_and_the_previous
             new_key(&desk, &handle, alg, route);
             assert_eq!(previous_sha(&desk, &handle).as_deref(), Some(first_sha.as_str()), "{handle}/{route}: kept");
             let before = provider.requests();
-            desk.token(&handle, true, margin).await.unwrap_or_else(|e| panic!("{handle}/{route}: a fresh key failed a request: {e}"));
+            let t =
+                desk.token(&handle, true, margin).await.unwrap_or_else(|e| panic!("{handle}/{route}: a fresh key failed a request: {e}"));
+            assert!(t.info.previous_key, "{handle}/{route}: the token says it came with the previous key");
             assert_eq!(provider.requests() - before, 2, "{handle}/{route}: the new key first, then the previous");
             assert_eq!(previous_sha(&desk, &handle).as_deref(), Some(first_sha.as_str()), "{handle}/{route}: still kept");
             // A diagnosis examines the new key alone: it says the provider refuses it.
@@ -185,7 +187,7 @@ async fn a_new_key_not_yet_uploaded_never_fails_a_token_request_and_the_previous
             // Uploaded: the new key works once, and the previous key goes.
             provider.upload(&third);
             let before = provider.requests();
-            desk.token(&handle, true, margin).await.unwrap();
+            assert!(!desk.token(&handle, true, margin).await.unwrap().info.previous_key, "{handle}/{route}: the new key's own");
             assert_eq!(provider.requests() - before, 1, "{handle}/{route}: the new key alone");
             assert_eq!(previous_sha(&desk, &handle), None, "{handle}/{route}: dropped once the new key worked");
             assert!(desk.diagnose(&handle).await.unwrap().ok, "{handle}/{route}: the new key is accepted");

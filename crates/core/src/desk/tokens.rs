@@ -57,6 +57,10 @@ pub struct ConnectResult {
 
 pub const DEFAULT_MARGIN: Duration = Duration::seconds(60);
 
+/// Said when the token came with the previous key (see [`super::rollover`]).
+pub const PREVIOUS_KEY_NOTE: &str =
+    "the provider refused the new key (its certificate is not uploaded yet), so the token was obtained with the previous key, which stays until the new one works";
+
 /// Said in place of a test call's result when there is no test URL to call.
 pub const NO_TEST_URL: &str = "no test URL is set: add one to the profile to see what the API answers with this token";
 
@@ -290,7 +294,8 @@ impl Desk {
     pub async fn connect_result(&self, handle: &str, token: Token) -> Result<ConnectResult> {
         let test = self.test_with(handle, &token).await?;
         let test_note = test.is_none().then(|| NO_TEST_URL.to_string());
-        Ok(ConnectResult { token: token.info, test, test_note, note: None })
+        let note = token.info.previous_key.then(|| PREVIOUS_KEY_NOTE.to_string());
+        Ok(ConnectResult { token: token.info, test, test_note, note })
     }
 
     /// The profile's recent attempts, newest first.

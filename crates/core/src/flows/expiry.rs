@@ -112,6 +112,7 @@ pub async fn info(
         source: TokenSource::Network,
         extra: response.extra.clone(),
         id_token_claims: response.id_token_claims.clone(),
+        previous_key: false,
     }
 }
 

@@ -169,6 +169,10 @@ pub struct TokenInfo {
     #[serde(default)]
     #[ts(type = "Record<string, unknown> | null")]
     pub id_token_claims: Option<serde_json::Value>,
+    /// Obtained with the previous key: the provider refused the profile's new key (its
+    /// certificate is not uploaded yet), see the desk's key rollover.
+    #[serde(default)]
+    pub previous_key: bool,
 }
 
 impl TokenInfo {
