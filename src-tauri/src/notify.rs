@@ -143,6 +143,7 @@ mod tests {
             cause,
             knowledge: None,
             failure: None,
+            at: chrono::Utc::now(),
         }
     }
 

@@ -149,6 +149,33 @@ test("An old diagnosis is marked old once the connection works again", async () 
   }
 });
 
+test("Test all's rows are stamped and a row is marked old once its profile has a newer attempt", async () => {
+  const app = await ctx.env.open();
+  try {
+    await (await shown(app, tid.testAll)).click();
+    await shown(app, tid.testAllSummary, 30_000);
+    const panel = await shown(app, tid.testAllPanel);
+    assert.match(await text(app, panel), /Tested at \S/);
+    const row = async (h) => app.findElement(By.css(`[data-testid="${tid.testAllResult}"][data-handle="${h}"]`));
+    assert.equal(
+      (await panel.findElements(By.css(`[data-testid="${tid.testAllOld}"]`))).length,
+      0,
+      "nothing is old yet",
+    );
+    // Another process gets a new token for one profile while the results are shown.
+    ctx.env.cli(["token", "healthy", "--force"]);
+    await app.wait(
+      async () => (await (await row("healthy")).getAttribute("data-old")) === "true",
+      15_000,
+      "the row of the profile that connected since is marked old",
+    );
+    assert.match(await text(app, await row("healthy")), /From .*, before the last successful connect\./);
+    assert.equal(await (await row("untried")).getAttribute("data-old"), null, "a row nothing happened to since stays");
+  } finally {
+    await app.quit();
+  }
+});
+
 test("A healthy Salesforce JWT bearer connection says how its expiry is known, without alarm", async () => {
   ctx.env.addProfile("salesforce-jwt-bearer", "sf-jwt", {
     fields: { my_domain: "http://127.0.0.1:1", client_id: "sf-good", username: "integration@acme.example" },

@@ -109,6 +109,7 @@ export const tid = /** @type {const} */ ({
   testAllPanel: "test-all-panel",
   testAllProgress: "test-all-progress",
   testAllResult: "test-all-result",
+  testAllOld: "test-all-old",
   testAllResults: "test-all-results",
   testAllSummary: "test-all-summary",
   testBody: "test-body",

@@ -44,6 +44,12 @@ pub struct TestProgress {
     pub total: usize,
 }
 
+/// For each Test all result shown, what has made it old since it was true (the core decides).
+#[tauri::command]
+pub async fn profiles_newer(state: State<'_, AppState>, shown: Vec<oauthdesk_core::Stamped>) -> Answer<Vec<Option<oauthdesk_core::Newer>>> {
+    super::on_desk(&state, move |d| d.newer_of(&shown)).await
+}
+
 /// Tests the profiles named (all when empty), 8 at a time, reporting progress as events; a
 /// long run is announced on the desktop when it ends.
 #[tauri::command]

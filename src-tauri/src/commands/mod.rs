@@ -65,6 +65,7 @@ commands! {
     connect::profile_connect,
     connect::profile_history,
     connect::profiles_test_all,
+    connect::profiles_newer,
     connect::profile_token_view,
     connect::profile_token_reveal,
     connect::profile_connection,

@@ -20,4 +20,8 @@ knowledge: string | null,
 /**
  * On failure: the cause, the fix and the provider's words, as every route shows them.
  */
-failure: Failure | null, };
+failure: Failure | null, 
+/**
+ * When the result was true: it stands until a newer attempt (see [`Desk::newer_of`]).
+ */
+at: string, };

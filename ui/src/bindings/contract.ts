@@ -16,6 +16,7 @@ import type { ExportSaved } from "./ExportSaved";
 import type { FieldProblem } from "./FieldProblem";
 import type { KeyInfo } from "./KeyInfo";
 import type { NewProfile } from "./NewProfile";
+import type { Newer } from "./Newer";
 import type { Profile } from "./Profile";
 import type { ProfileChanges } from "./ProfileChanges";
 import type { ProfileSummary } from "./ProfileSummary";
@@ -24,6 +25,7 @@ import type { RekeyOutcome } from "./RekeyOutcome";
 import type { RevokeOutcome } from "./RevokeOutcome";
 import type { SandboxInfo } from "./SandboxInfo";
 import type { Stage } from "./Stage";
+import type { Stamped } from "./Stamped";
 import type { Suggestion } from "./Suggestion";
 import type { Template } from "./Template";
 import type { TestAll } from "./TestAll";
@@ -49,6 +51,7 @@ export const COMMANDS = [
   "profile_connect",
   "profile_history",
   "profiles_test_all",
+  "profiles_newer",
   "profile_token_view",
   "profile_token_reveal",
   "profile_connection",
@@ -97,6 +100,7 @@ export type Commands = {
   profile_connect: { args: { handle: string; force: boolean }; result: ConnectResult };
   profile_history: { args: { handle: string }; result: Array<Attempt> };
   profiles_test_all: { args: { handles: Array<string> }; result: TestAll };
+  profiles_newer: { args: { shown: Array<Stamped> }; result: Array<Newer | null> };
   profile_token_view: { args: { handle: string }; result: TokenView | null };
   profile_token_reveal: { args: { handle: string }; result: string | null };
   profile_connection: { args: { handle: string; since: string | null }; result: ConnectionView };

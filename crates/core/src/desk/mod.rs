@@ -31,6 +31,8 @@ mod sign_in;
 #[cfg(test)]
 mod sign_in_tests;
 #[cfg(test)]
+mod test_all_tests;
+#[cfg(test)]
 mod test_support;
 pub mod tokens;
 

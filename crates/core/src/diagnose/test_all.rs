@@ -4,8 +4,9 @@
 
 use std::time::Instant;
 
+use chrono::{DateTime, Utc};
 use futures_util::stream::{self, StreamExt as _};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::advice::Context;
@@ -15,6 +16,7 @@ use crate::desk::Desk;
 use crate::error::{Error, Result};
 use crate::flows::http;
 use crate::knowledge::recognise;
+use crate::model::{newer_than, ConnectionState, Newer};
 
 /// One profile's result.
 #[derive(Debug, Clone, Serialize, TS)]
@@ -32,6 +34,16 @@ pub struct TestOutcome {
     pub knowledge: Option<String>,
     /// On failure: the cause, the fix and the provider's words, as every route shows them.
     pub failure: Option<Failure>,
+    /// When the result was true: it stands until a newer attempt (see [`Desk::newer_of`]).
+    pub at: DateTime<Utc>,
+}
+
+/// A result shown earlier, by its profile and when it was true.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export)]
+pub struct Stamped {
+    pub handle: String,
+    pub at: DateTime<Utc>,
 }
 
 /// All the results.
@@ -105,7 +117,16 @@ impl Desk {
                 (false, status, cause)
             }
         };
-        TestOutcome { handle: handle.to_string(), ok, status, elapsed_ms, cause, knowledge: d.knowledge, failure }
+        TestOutcome { handle: handle.to_string(), ok, status, elapsed_ms, cause, knowledge: d.knowledge, failure, at }
+    }
+
+    /// For each result shown earlier, what has made it old since (a token obtained, or another
+    /// attempt), read from every profile's state in one query; a profile removed since is
+    /// `None` (its result is left as it was).
+    pub fn newer_of(&self, shown: &[Stamped]) -> Result<Vec<Option<Newer>>> {
+        let states: std::collections::HashMap<String, ConnectionState> =
+            self.list()?.into_iter().map(|p| (p.handle, p.connection)).collect();
+        Ok(shown.iter().map(|s| states.get(&s.handle).and_then(|c| newer_than(s.at, c))).collect())
     }
 
     /// What explaining needs of a profile, as a diagnosis finds it.
