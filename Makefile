@@ -101,7 +101,7 @@ test-package: deps-test ui/dist/index.html
 screenshots: deps-test ui/dist/index.html tests/node_modules/.package-lock.json
 	scripts/with-keyring.sh $(MAKE) --no-print-directory test-e2e
 	mkdir -p docs/screenshots
-	cp tests/.work/test-all.png tests/.work/diagnose.png tests/.work/token-view.png tests/.work/keys.png tests/.work/device.png tests/.work/sandbox.png docs/screenshots/
+	cp tests/.work/test-all.png tests/.work/diagnose.png tests/.work/token-view.png tests/.work/keys.png tests/.work/device.png tests/.work/sandbox.png tests/.work/state-failing.png docs/screenshots/
 
 # The UI's types and the formatting of ui/ and tests/ (prettier); fix-ui rewrites the latter.
 check-ui: ui/node_modules/.package-lock.json
