@@ -83,7 +83,7 @@ pub use store::history::{set_retention as set_history_retention, Retention};
 // Diagnosis and the knowledge base.
 pub use diagnose::failure::{ConnectionView, Failure};
 pub use diagnose::paste::{explain as explain_error, Explanation};
-pub use diagnose::radar::{Radar, RadarWarning};
+pub use diagnose::radar::{source as radar_source, Radar, RadarWarning};
 pub use diagnose::test_all::{TestAll, TestOutcome};
 pub use diagnose::Diagnosis;
 pub use knowledge::paste::MAX_PASTE;

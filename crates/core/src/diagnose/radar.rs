@@ -94,6 +94,12 @@ pub fn changes() -> &'static [Change] {
     PARSED.get_or_init(|| serde_json::from_str::<ChangesFile>(CHANGES).map(|f| f.changes).unwrap_or_default())
 }
 
+/// The page the changes of `kind` are written from (for a front end's "Source" link, which
+/// names the kind rather than carrying a URL).
+pub fn source(kind: &str) -> Option<&'static str> {
+    changes().iter().find(|c| c.kind == kind).map(|c| c.source.as_str())
+}
+
 /// The warnings for `profiles`, each with its recent history, as of `now`.
 pub fn warnings(profiles: &[(Profile, Vec<Attempt>)], now: DateTime<Utc>) -> Vec<RadarWarning> {
     let mut out = Vec::new();
