@@ -10,10 +10,10 @@ mod failure_tests;
 #[cfg(test)]
 mod findings_tests;
 pub mod paste;
-#[cfg(any(test, feature = "test-support"))]
 pub mod radar;
 #[cfg(test)]
 mod reading_tests;
+#[cfg(any(test, feature = "test-support"))]
 pub mod replay;
 mod report;
 #[cfg(test)]
