@@ -194,3 +194,25 @@ fn no_command_result_carries_a_secret() {
     let left = common::spellings::survivors(&all, &needles);
     assert!(left.is_empty(), "command results show {left:?}");
 }
+
+/// The Radar panel's commands: the list as the core makes it, and a source opened by the
+/// warning's kind only (never an address the page chooses).
+#[test]
+fn the_radar_lists_warnings_and_opens_sources_by_kind_only() {
+    let h = harness();
+    assert_eq!(h.call("radar_list", json!({})).unwrap(), json!({ "warnings": [] }));
+    for (handle, org) in [("org-a", "https://org-a.my.salesforce.com"), ("org-b", "https://org-b.my.salesforce.com")] {
+        let p = TestProfile::new("salesforce-authorization-code", handle)
+            .set("client_id", "3MVG9shared")
+            .set("my_domain", org)
+            .set("pkce", "false");
+        h.call("profile_create", json!({ "profile": p.json() })).unwrap();
+    }
+    let r = h.call("radar_list", json!({})).unwrap();
+    let listed: Vec<(&str, &str)> =
+        r["warnings"].as_array().unwrap().iter().map(|w| (w["handle"].as_str().unwrap(), w["kind"].as_str().unwrap())).collect();
+    assert_eq!(listed, [("org-a", "pkce_required"), ("org-b", "pkce_required")]);
+    assert_eq!(r["warnings"][0]["date"], "2026-05-11T00:00:00Z");
+    let err = h.call("radar_source_open", json!({ "kind": "https://evil.example/" })).unwrap_err();
+    assert_eq!((err["code"].as_str(), err["field"].as_str()), (Some("invalid_input"), Some("kind")));
+}

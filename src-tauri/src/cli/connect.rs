@@ -70,7 +70,15 @@ pub struct TestArgs {
 pub fn test(desk: &Desk, out: &Out, a: TestArgs) -> AppResult<i32> {
     if a.all {
         let r = block_on(desk.test_all(&[], a.parallel, |_, _| {}))??;
-        out.print(&r, || {
+        let radar = super::radar::for_test_all(desk)?;
+        /// The results and, beside them, what will break next.
+        #[derive(Serialize)]
+        struct WithRadar<'a> {
+            #[serde(flatten)]
+            all: &'a oauthdesk_core::TestAll,
+            warnings: &'a [oauthdesk_core::RadarWarning],
+        }
+        out.print(&WithRadar { all: &r, warnings: &radar.warnings }, || {
             let mut s = String::new();
             for t in &r.results {
                 let status = t.status.map(|s| format!("HTTP {s}")).unwrap_or_else(|| "no answer".into());
@@ -81,6 +89,9 @@ pub fn test(desk: &Desk, out: &Out, a: TestArgs) -> AppResult<i32> {
                 s.push('\n');
             }
             let _ = writeln!(s, "\n{} ok, {} failing", r.ok, r.failed);
+            if !radar.warnings.is_empty() {
+                let _ = write!(s, "\nWhat will break next:\n{}", super::radar::text(&radar.warnings));
+            }
             s
         });
         return Ok(if r.failed == 0 { 0 } else { 1 });

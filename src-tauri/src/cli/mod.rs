@@ -7,6 +7,7 @@ mod connect;
 mod diagnose;
 mod keys;
 mod profiles;
+mod radar;
 mod sandbox;
 
 use std::path::PathBuf;
@@ -119,6 +120,9 @@ pub enum Command {
         #[arg(long, default_value_t = 20)]
         limit: usize,
     },
+    /// List the profiles a dated provider change or a known limit will break, with the date,
+    /// why and the fix; exit 0 when none, 3 when some
+    Radar,
     /// Run a local OAuth 2.0 provider on 127.0.0.1 to try OAuth Desk and practise diagnosing
     /// failures; prints `ready <issuer URL>` first, then its demo clients
     Sandbox(sandbox::SandboxArgs),
@@ -136,7 +140,7 @@ impl Command {
             Command::Explain(_) => false,
             Command::Key(_) | Command::Assertion(_) => true,
             Command::Ca(_) => false,
-            Command::Import { .. } | Command::History { .. } => false,
+            Command::Import { .. } | Command::History { .. } | Command::Radar => false,
             Command::Rekey { .. } => true,
             Command::Sandbox(a) => a.profiles,
         }
@@ -197,6 +201,7 @@ fn dispatch(cli: Cli, data_dir: &std::path::Path, settings: &Settings) -> AppRes
         Command::Import { file } => profiles::import(&desk, &out, &file),
         Command::Token(args) => connect::token(&desk, &out, args),
         Command::Test(args) => return connect::test(&desk, &out, args),
+        Command::Radar => return radar::radar(&desk, &out),
         Command::Authorize(args) => authorize::authorize(&desk, &out, args),
         Command::Revoke { handle } => authorize::revoke(&desk, &out, &handle),
         Command::Discover(args) => authorize::discover(&desk, &out, args),

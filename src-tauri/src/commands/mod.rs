@@ -11,6 +11,7 @@ pub mod connect;
 pub mod diagnose;
 pub mod keys;
 pub mod profiles;
+pub mod radar;
 pub mod sandbox;
 
 use oauthdesk_core::Desk;
@@ -93,6 +94,8 @@ commands! {
     sandbox::sandbox_mode,
     sandbox::sandbox_stop,
     bench::bench_mark,
+    radar::radar_list,
+    radar::radar_source_open,
 }
 
 /// Runs `f` on the desk in a blocking-friendly thread (SQLite and the keyring block).

@@ -21,6 +21,7 @@ import type { Profile } from "./Profile";
 import type { ProfileChanges } from "./ProfileChanges";
 import type { ProfileSummary } from "./ProfileSummary";
 import type { Provider } from "./Provider";
+import type { Radar } from "./Radar";
 import type { RekeyOutcome } from "./RekeyOutcome";
 import type { RevokeOutcome } from "./RevokeOutcome";
 import type { SandboxInfo } from "./SandboxInfo";
@@ -79,6 +80,8 @@ export const COMMANDS = [
   "sandbox_mode",
   "sandbox_stop",
   "bench_mark",
+  "radar_list",
+  "radar_source_open",
 ] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
@@ -128,6 +131,8 @@ export type Commands = {
   sandbox_mode: { args: { mode: string | null }; result: SandboxInfo };
   sandbox_stop: { args: Record<string, never>; result: null };
   bench_mark: { args: Record<string, never>; result: null };
+  radar_list: { args: Record<string, never>; result: Radar };
+  radar_source_open: { args: { kind: string }; result: boolean };
 };
 
 /** The events the Rust side emits to the window (src-tauri/src/events.rs). */

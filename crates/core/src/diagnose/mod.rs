@@ -10,6 +10,7 @@ mod failure_tests;
 #[cfg(test)]
 mod findings_tests;
 pub mod paste;
+pub mod radar;
 #[cfg(test)]
 mod reading_tests;
 #[cfg(any(test, feature = "test-support"))]

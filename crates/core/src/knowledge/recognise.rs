@@ -19,6 +19,13 @@ fn host_matches(host: &str, pattern: &str) -> bool {
     }
 }
 
+/// The provider whose own hosts `url` is on (its paths alone do not decide: a dated change
+/// of a provider applies to its servers, not to a server that copies its paths).
+pub fn from_host(url: &Url) -> Option<&'static Provider> {
+    let host = url.host_str()?.to_ascii_lowercase();
+    providers().iter().find(|p| p.hosts.iter().any(|h| host_matches(&host, h)))
+}
+
 /// The provider an endpoint belongs to.
 pub fn from_url(url: &Url) -> Option<&'static Provider> {
     let host = url.host_str()?.to_ascii_lowercase();

@@ -8,6 +8,7 @@ export type View =
   | { kind: "edit"; handle: string }
   | { kind: "explain" }
   | { kind: "test-all"; handles: string[] }
+  | { kind: "radar" }
   | { kind: "sandbox"; tryIt: boolean };
 
 const SELECTED = "oauthdesk.selected";
@@ -86,6 +87,10 @@ export class Nav {
   /** Test the profiles named, or every profile when none are. */
   testAll(handles: string[]) {
     this.view = { kind: "test-all", handles };
+  }
+  /** What will break next. */
+  radar() {
+    this.view = { kind: "radar" };
   }
   sandbox(tryIt: boolean) {
     this.view = { kind: "sandbox", tryIt };

@@ -1,0 +1,111 @@
+//! `oauthdesk radar` and the radar in `test --all`, as a user runs them: the real binary and
+//! real profiles in a real store. Exactly the profiles that carry a dated risk are listed.
+// A test crate: a panic is a failed test, as it should be.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::string_slice)]
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::{oauthdesk, TestProfile};
+use serde_json::Value;
+
+/// Two authorization-code profiles of one Consumer Key at two production orgs, without PKCE.
+fn several_orgs(d: &std::path::Path) {
+    for (handle, org) in [("org-a", "https://org-a.my.salesforce.com"), ("org-b", "https://org-b.my.salesforce.com")] {
+        TestProfile::new("salesforce-authorization-code", handle)
+            .set("client_id", "3MVG9shared")
+            .set("my_domain", org)
+            .set("pkce", "false")
+            .add(d);
+    }
+}
+
+fn listed(v: &Value) -> BTreeSet<(String, String)> {
+    v["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| (w["handle"].as_str().unwrap().to_string(), w["kind"].as_str().unwrap().to_string()))
+        .collect()
+}
+
+#[test]
+fn the_radar_lists_exactly_the_profiles_at_risk_and_says_so_in_its_exit_status() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // Nothing stored: nothing on the radar, status 0.
+    let empty = oauthdesk(d, &["radar", "--json"], None);
+    assert_eq!(empty.code, 0, "{}", empty.stderr);
+    assert_eq!(serde_json::from_str::<Value>(&empty.stdout).unwrap(), serde_json::json!({ "warnings": [] }));
+
+    TestProfile::new("password", "sf-password")
+        .set("token_url", "https://login.salesforce.com/services/oauth2/token")
+        .set("client_id", "3MVG9legacy")
+        .set("username", "integration@acme.example")
+        .secret("hunter2token")
+        .add(d);
+    TestProfile::new("salesforce-jwt-bearer", "sf-old-api")
+        .set("my_domain", "https://acme.my.salesforce.com")
+        .set("client_id", "3MVG9jwt")
+        .set("username", "integration@acme.example")
+        .set("test_url", "https://acme.my.salesforce.com/services/data/v35.0/limits")
+        .add(d);
+    TestProfile::new("salesforce-jwt-bearer", "sf-new-api")
+        .set("my_domain", "https://acme.my.salesforce.com")
+        .set("client_id", "3MVG9jwt")
+        .set("username", "integration@acme.example")
+        .set("test_url", "https://acme.my.salesforce.com/services/data/v62.0/limits")
+        .add(d);
+    TestProfile::new("password", "elsewhere-password")
+        .set("token_url", "https://auth.example.com/token")
+        .set("client_id", "legacy")
+        .set("username", "someone")
+        .secret("pw")
+        .add(d);
+    several_orgs(d);
+
+    let run = oauthdesk(d, &["radar", "--json"], None);
+    assert_eq!(run.code, 3, "warnings give status 3: {}", run.stderr);
+    let v: Value = serde_json::from_str(&run.stdout).unwrap();
+    let expected: BTreeSet<(String, String)> =
+        [("sf-password", "flow_retired"), ("sf-old-api", "api_version_retired"), ("org-a", "pkce_required"), ("org-b", "pkce_required")]
+            .iter()
+            .map(|(h, k)| ((*h).to_string(), (*k).to_string()))
+            .collect();
+    assert_eq!(listed(&v), expected);
+    for w in v["warnings"].as_array().unwrap() {
+        assert!(w["source"].as_str().unwrap().starts_with("https://"), "{w}");
+        assert!(!w["why"].as_str().unwrap().is_empty() && !w["fix"].as_str().unwrap().is_empty(), "{w}");
+        let date = &w["date"];
+        assert!(date.is_null() || chrono::DateTime::parse_from_rfc3339(date.as_str().unwrap()).is_ok(), "{w}");
+    }
+    let password = v["warnings"].as_array().unwrap().iter().find(|w| w["handle"] == "sf-password").unwrap();
+    assert_eq!(password["date"], "2027-02-20T00:00:00Z");
+
+    // The text lists the same profiles, with the same status.
+    let text = oauthdesk(d, &["radar"], None);
+    assert_eq!(text.code, 3);
+    for h in ["sf-password", "sf-old-api", "org-a", "org-b"] {
+        assert!(text.stdout.contains(&format!("! {h} (")), "{h}: {}", text.stdout);
+    }
+    assert!(!text.stdout.contains("sf-new-api") && !text.stdout.contains("elsewhere-password"), "{}", text.stdout);
+}
+
+/// `test --all` carries the radar's warnings in its JSON and its text (the profiles here
+/// fail before any request: they were never signed in).
+#[test]
+fn test_all_includes_the_radar() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    several_orgs(d);
+    let run = oauthdesk(d, &["test", "--all", "--json"], None);
+    assert_eq!(run.code, 1, "never signed in: {}", run.stderr);
+    let v: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(v["failed"], 2);
+    let expected: BTreeSet<(String, String)> =
+        [("org-a", "pkce_required"), ("org-b", "pkce_required")].iter().map(|(h, k)| ((*h).to_string(), (*k).to_string())).collect();
+    assert_eq!(listed(&v), expected);
+    let text = oauthdesk(d, &["test", "--all"], None).stdout;
+    assert!(text.contains("What will break next:") && text.contains("! org-a (") && text.contains("! org-b ("), "{text}");
+}
