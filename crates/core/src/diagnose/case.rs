@@ -104,9 +104,13 @@ impl Desk {
     /// redactor knows them, and every string of the file passes it.
     pub fn case(&self, d: &Diagnosis) -> Result<String> {
         let profile = self.get(&d.handle)?;
-        let (id, _) = self.flow_config(&d.handle)?;
-        // Read for the redactor: each secret type makes its value known as it is made.
-        let _secret = self.client_secret(&d.handle)?;
+        let (id, cfg) = self.flow_config(&d.handle)?;
+        // Read for the redactor: each secret type makes its value known as it is made. The
+        // secret is known in its Basic spellings too, whatever the profile's client
+        // authentication: a server may echo a password or secret in any of them.
+        if let Some(secret) = self.client_secret(&d.handle)? {
+            crate::secret::redact::register_basic(&cfg.client_id, secret.expose());
+        }
         let tokens = self.cached_any(id)?;
         let signed_in = matches!(tokens, Some((_, Some(_))));
         let answers = d.answers.iter().take(MAX_ANSWERS).map(credentials_marked).collect();
