@@ -205,6 +205,16 @@ fn to_json<T: Serialize>(v: &T) -> Result<serde_json::Value> {
 }
 
 impl Case {
+    /// Reads a case file: at most [`MAX_CASE_BYTES`] of it (a larger one is refused).
+    pub fn read(path: &Path) -> Result<Case> {
+        use std::io::Read as _;
+        let named = |e: std::io::Error| Error::Io(std::io::Error::new(e.kind(), format!("cannot read {}: {e}", path.display())));
+        let file = std::fs::File::open(path).map_err(named)?;
+        let mut text = String::new();
+        file.take(MAX_CASE_BYTES + 1).read_to_string(&mut text).map_err(named)?;
+        Case::parse(&text)
+    }
+
     /// Reads a case file's text: its kind, a format this build reads, and bounded contents.
     pub fn parse(text: &str) -> Result<Case> {
         if text.len() as u64 > MAX_CASE_BYTES {
