@@ -182,4 +182,7 @@ export const tid = /** @type {const} */ ({
   idClaim: (name) => `id-claim-${name}`,
   /** @param {string} name a diagnosis check */
   stage: (name) => `stage-${name}`,
+  saveCase: "save-case",
+  openCase: "open-case",
+  caseNote: "case-note",
 });

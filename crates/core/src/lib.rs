@@ -81,12 +81,14 @@ pub use secret::{ClientSecret, Keyring, Secret, SecretStore, KEYRING_TIMEOUT};
 pub use store::history::{set_retention as set_history_retention, Retention};
 
 // Diagnosis and the knowledge base.
+pub use diagnose::case::{Case, CaseProfile, CaseReplay, RecordedAnswer, CASE_FORMAT, CASE_KIND, MAX_CASE_BYTES};
 pub use diagnose::failure::{ConnectionView, Failure};
 pub use diagnose::paste::{explain as explain_error, Explanation};
 pub use diagnose::radar::{source as radar_source, Radar, RadarWarning};
 pub use diagnose::test_all::{Stamped, TestAll, TestOutcome};
 pub use diagnose::Diagnosis;
 pub use knowledge::paste::MAX_PASTE;
+pub use knowledge::version::version as knowledge_version;
 pub use knowledge::{entries as knowledge_entries, entry as knowledge_entry, learn_more, providers as knowledge_providers};
 pub use knowledge::{Entry, Example, Provider};
 

@@ -20,6 +20,7 @@ mod install;
 pub mod mode;
 mod oauth;
 mod provider;
+pub mod replay;
 mod reply;
 mod resource;
 #[cfg(feature = "standin")]

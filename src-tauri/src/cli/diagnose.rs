@@ -20,6 +20,10 @@ pub struct DiagnoseArgs {
     /// Also write a Markdown support report (no secrets) to this file
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
+    /// Also write a case file (JSON, no secrets or tokens) that `replay` diagnoses again
+    /// anywhere, offline
+    #[arg(long, value_name = "FILE")]
+    pub case: Option<PathBuf>,
 }
 
 /// Exit status 0 for a healthy profile, 1 when a stage fails.
@@ -28,11 +32,20 @@ pub fn diagnose(desk: &Desk, out: &Out, a: DiagnoseArgs) -> AppResult<i32> {
     if let Some(path) = &a.report {
         oauthdesk_core::write_file(path, &desk.report(&d)?)?;
     }
-    out.print(&d, || text(&d, a.report.as_ref()));
+    if let Some(path) = &a.case {
+        oauthdesk_core::write_file(path, &desk.case(&d)?)?;
+    }
+    out.print(&d, || {
+        let mut s = text(&d, a.report.as_ref());
+        if let Some(p) = &a.case {
+            let _ = writeln!(s, "Case file (no secrets): {}", p.display());
+        }
+        s
+    });
     Ok(if d.ok { 0 } else { 1 })
 }
 
-fn text(d: &Diagnosis, report: Option<&PathBuf>) -> String {
+pub(super) fn text(d: &Diagnosis, report: Option<&PathBuf>) -> String {
     let mut s = String::new();
     for st in &d.stages {
         let mark = st.mark();

@@ -8,6 +8,7 @@ mod diagnose;
 mod keys;
 mod profiles;
 mod radar;
+mod replay;
 mod sandbox;
 
 use std::path::PathBuf;
@@ -104,6 +105,9 @@ pub enum Command {
     Assertion(keys::AssertionArgs),
     /// Explain a pasted error (text, JSON, an HTTP response or curl -i output) without a profile
     Explain(diagnose::ExplainArgs),
+    /// Diagnose a case file again, offline: a local player on 127.0.0.1 answers as the
+    /// recorded servers did (no credential needed, nothing sent to the recorded hosts)
+    Replay(replay::ReplayArgs),
     /// Make a new data key and seal every stored secret and token again under it
     Rekey {
         /// When the keyring's data key for this store is gone: start over with a new key,
@@ -137,7 +141,7 @@ impl Command {
             Command::Diagnose(_) => true,
             Command::Discover(a) => a.apply,
             Command::Templates { .. } | Command::List | Command::Show { .. } | Command::Export { .. } => false,
-            Command::Explain(_) => false,
+            Command::Explain(_) | Command::Replay(_) => false,
             Command::Key(_) | Command::Assertion(_) => true,
             Command::Ca(_) => false,
             Command::Import { .. } | Command::History { .. } | Command::Radar => false,
@@ -177,6 +181,7 @@ fn dispatch(cli: Cli, data_dir: &std::path::Path, settings: &Settings) -> AppRes
     match cli.command {
         Command::Templates { all } => return profiles::templates(&out, all).map(|()| 0),
         Command::Explain(args) => return diagnose::explain(&out, args),
+        Command::Replay(args) => return replay::replay(&out, args),
         Command::Sandbox(args) if !args.profiles => return sandbox::run(None, &out, args),
         _ => {}
     }
@@ -191,7 +196,9 @@ fn dispatch(cli: Cli, data_dir: &std::path::Path, settings: &Settings) -> AppRes
         _ => {}
     }
     let done = match cli.command {
-        Command::Templates { .. } | Command::Explain(_) | Command::Diagnose(_) | Command::Sandbox(_) => unreachable!("handled above"),
+        Command::Templates { .. } | Command::Explain(_) | Command::Replay(_) | Command::Diagnose(_) | Command::Sandbox(_) => {
+            unreachable!("handled above")
+        }
         Command::Add(args) => profiles::add(&desk, &out, args),
         Command::List => profiles::list(&desk, &out),
         Command::Show { handle } => profiles::show(&desk, &out, &handle),

@@ -1,12 +1,16 @@
 //! The Diagnose button: the stages, the cause and fix, and the support report to copy.
 
+use std::path::PathBuf;
+
 use oauthdesk_core::Diagnosis;
-use oauthdesk_core::{explain_error, Explanation, Provider};
+use oauthdesk_core::{explain_error, CaseReplay, Explanation, Provider};
 use serde::Serialize;
-use tauri::State;
+use tauri::{AppHandle, Runtime, State};
+use tauri_plugin_dialog::DialogExt;
 use ts_rs::TS;
 
 use super::{Answer, Shown};
+use crate::error::AppError;
 use crate::AppState;
 
 #[derive(Debug, Serialize, TS)]
@@ -45,4 +49,48 @@ pub async fn knowledge_open(entry: String) -> Answer<bool> {
 #[tauri::command]
 pub async fn knowledge_providers() -> Answer<Vec<Provider>> {
     Ok(Shown(oauthdesk_core::knowledge_providers().to_vec()))
+}
+
+/// Where a case file was saved.
+#[derive(Debug, Serialize, TS)]
+#[ts(export)]
+pub struct CaseSaved {
+    pub path: String,
+}
+
+/// "Save case": diagnoses the profile and writes its case file where the person chooses in
+/// the system's Save dialog, opened here (the page never names a path); `None` when the
+/// dialog was cancelled.
+#[tauri::command]
+pub async fn case_save<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, handle: String) -> Answer<Option<CaseSaved>> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    app.dialog()
+        .file()
+        .set_title("Save case (no secrets, no tokens)")
+        .set_file_name(format!("{handle}.case.json"))
+        .add_filter("OAuth Desk case (JSON)", &["json"])
+        .save_file(move |chosen| {
+            let _ = tx.send(chosen);
+        });
+    let Some(chosen) = rx.await.ok().flatten() else { return Ok(Shown(None)) };
+    let path: PathBuf = chosen.into_path().map_err(|e| AppError::Internal(format!("the Save dialog gave no file path: {e}")))?;
+    let diagnosis = state.desk.diagnose(&handle).await?;
+    let text = state.desk.case(&diagnosis)?;
+    oauthdesk_core::write_file(&path, &text)?;
+    Ok(Shown(Some(CaseSaved { path: path.display().to_string() })))
+}
+
+/// Opening a case file: chosen in the system's Open dialog, opened here, and diagnosed again
+/// offline against the local player; `None` when the dialog was cancelled.
+#[tauri::command]
+pub async fn case_open<R: Runtime>(app: AppHandle<R>) -> Answer<Option<CaseReplay>> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    app.dialog().file().set_title("Open a case file").add_filter("OAuth Desk case (JSON)", &["json"]).pick_file(move |chosen| {
+        let _ = tx.send(chosen);
+    });
+    let Some(chosen) = rx.await.ok().flatten() else { return Ok(Shown(None)) };
+    let path: PathBuf = chosen.into_path().map_err(|e| AppError::Internal(format!("the Open dialog gave no file path: {e}")))?;
+    let case = oauthdesk_core::Case::read(&path)?;
+    let replayed = oauthdesk_sandbox::replay::replay(&case, &std::env::temp_dir()).await?;
+    Ok(Shown(Some(replayed)))
 }

@@ -78,6 +78,8 @@ commands! {
     diagnose::error_explain,
     diagnose::knowledge_open,
     diagnose::knowledge_providers,
+    diagnose::case_save,
+    diagnose::case_open,
     keys::key_generate,
     keys::key_import,
     keys::key_show,

@@ -4,6 +4,8 @@
 import type { AppInfo } from "./AppInfo";
 import type { Attempt } from "./Attempt";
 import type { CaInfo } from "./CaInfo";
+import type { CaseReplay } from "./CaseReplay";
+import type { CaseSaved } from "./CaseSaved";
 import type { Check } from "./Check";
 import type { ConnectResult } from "./ConnectResult";
 import type { ConnectionStatus } from "./ConnectionStatus";
@@ -64,6 +66,8 @@ export const COMMANDS = [
   "error_explain",
   "knowledge_open",
   "knowledge_providers",
+  "case_save",
+  "case_open",
   "key_generate",
   "key_import",
   "key_show",
@@ -115,6 +119,8 @@ export type Commands = {
   error_explain: { args: { text: string; provider: string | null }; result: Explanation };
   knowledge_open: { args: { entry: string }; result: boolean };
   knowledge_providers: { args: Record<string, never>; result: Array<Provider> };
+  case_save: { args: { handle: string }; result: CaseSaved | null };
+  case_open: { args: Record<string, never>; result: CaseReplay | null };
   key_generate: { args: { handle: string; algorithm: string; bits: number | null }; result: KeyInfo };
   key_import: { args: { handle: string; key: string; cert: string | null; password: string | null }; result: KeyInfo };
   key_show: { args: { handle: string }; result: KeyInfo | null };

@@ -3,6 +3,7 @@
 //! trace that can be sent to support as it is.
 
 mod advice;
+pub mod case;
 mod checks;
 pub mod failure;
 #[cfg(test)]
@@ -137,6 +138,11 @@ pub struct Diagnosis {
     /// The verdict in words, as the window and the command line say it: a healthy profile
     /// with stages that could not run names them instead of saying every stage passed.
     pub summary: String,
+    /// The answers as the servers sent them, unredacted, for a case file only (which
+    /// redacts them as it is written); never shown or serialised.
+    #[serde(skip)]
+    #[ts(skip)]
+    pub answers: Vec<crate::flows::record::RecordedAnswer>,
 }
 
 impl Diagnosis {
@@ -161,6 +167,7 @@ impl Diagnosis {
             test: None,
             trace: Vec::new(),
             summary: String::new(),
+            answers: Vec::new(),
         }
     }
 
@@ -223,6 +230,7 @@ impl Desk {
         let mut rec = Recorder::examining();
         self.run_stages(&mut d, template, &profile.fields, secret.as_ref(), &mut rec).await;
         d.trace = rec.trace.unwrap_or_default();
+        d.answers = rec.answers.unwrap_or_default();
         if !d.ok {
             d.skip_rest();
         }

@@ -82,6 +82,7 @@ pub async fn probe(cfg: &FlowConfig, redirect_uri: &str, log: &mut super::record
     let header = |name: reqwest::header::HeaderName| resp.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
     let (location, content_type) = (header(reqwest::header::LOCATION), header(reqwest::header::CONTENT_TYPE));
     let red = super::redact::Redactor::default();
+    let raw_headers: Vec<(String, Vec<u8>)> = resp.headers().iter().map(|(k, v)| (k.to_string(), v.as_bytes().to_vec())).collect();
     let headers = super::trace::response_headers(resp.headers().iter().map(|(k, v)| (k.as_str(), v.to_str().unwrap_or("?"))), &red);
     let next = location.as_deref().and_then(|l| url.join(l).ok()).filter(|_| (300..400).contains(&status));
     let body = match next {
@@ -89,6 +90,10 @@ pub async fn probe(cfg: &FlowConfig, redirect_uri: &str, log: &mut super::record
         None => super::http::read_capped(resp, PAGE_CAP).await.map(|(b, _)| b).unwrap_or_default(),
     };
     let kept = headers.clone();
+    log.answer(|| {
+        let raw = raw_headers.iter().map(|(k, v)| (k.as_str(), v.as_slice()));
+        super::record::RecordedAnswer::new(Stage::Authorize, "GET", &url, status, raw, &body)
+    });
     log.trace(|| super::trace::TraceEntry {
         stage: Stage::Authorize,
         method: "GET".into(),

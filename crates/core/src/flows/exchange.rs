@@ -253,7 +253,14 @@ pub async fn post(
             trace.status = Some(status);
             trace.response_headers =
                 tr::response_headers(resp.headers().iter().map(|(k, v)| (k.as_str(), v.to_str().unwrap_or("?"))), &red);
-            (Some(status), receive(resp, stage, url, cfg, &mut trace, &red).await)
+            let raw_headers: Vec<(String, Vec<u8>)> = resp.headers().iter().map(|(k, v)| (k.to_string(), v.as_bytes().to_vec())).collect();
+            let mut body = Vec::new();
+            let read = receive(resp, stage, url, cfg, &mut trace, &red, &mut body).await;
+            log.answer(|| {
+                let raw = raw_headers.iter().map(|(k, v)| (k.as_str(), v.as_slice()));
+                super::record::RecordedAnswer::new(stage, "POST", url, status, raw, &body)
+            });
+            (Some(status), read)
         }
     };
     let result = result.map_err(|e| red.error(e));
@@ -273,6 +280,7 @@ async fn receive(
     cfg: &FlowConfig,
     trace: &mut TraceEntry,
     red: &Redactor,
+    received: &mut Vec<u8>,
 ) -> Result<Value> {
     let status = resp.status().as_u16();
     let header = |name: reqwest::header::HeaderName| resp.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
@@ -286,7 +294,9 @@ async fn receive(
     let answer = Answer { status, location: location.as_deref(), content_type: content_type.as_deref(), body: &body, truncated };
     let expect =
         Expect { stage, url, token_field: &cfg.token_field, cap: http::TOKEN_BODY_CAP, redirect_note: cfg.rules().redirect_note() };
-    response::read(answer, &expect)
+    let read = response::read(answer, &expect);
+    *received = body;
+    read
 }
 
 /// Asks the token endpoint for a token with `grant`; the one token request of every grant.

@@ -5,6 +5,8 @@
 use std::time::Instant;
 
 use chrono::Utc;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use super::trace::TraceEntry;
 use crate::error::Error;
@@ -16,6 +18,10 @@ use crate::model::{Attempt, Stage};
 pub struct Recorder {
     pub attempts: Vec<Attempt>,
     pub trace: Option<Vec<TraceEntry>>,
+    /// The answers as the servers sent them, for a diagnosis's case file. Not redacted
+    /// here: the case file passes every string through the redactor when it is written,
+    /// once the profile's secret and tokens are known to it.
+    pub answers: Option<Vec<RecordedAnswer>>,
     saved: usize,
     /// A diagnosis: it looks and records, and never deletes what it examines.
     examine: bool,
@@ -24,13 +30,13 @@ pub struct Recorder {
 impl Recorder {
     /// A recorder that also keeps the HTTP trace.
     pub fn tracing() -> Self {
-        Recorder { attempts: Vec::new(), trace: Some(Vec::new()), saved: 0, examine: false }
+        Recorder { attempts: Vec::new(), trace: Some(Vec::new()), answers: None, saved: 0, examine: false }
     }
 
     /// A diagnosis's recorder: keeps the trace, and tells the flows to change nothing they
     /// find wrong (a refused refresh token stays stored, to be seen again).
     pub fn examining() -> Self {
-        Recorder { examine: true, ..Recorder::tracing() }
+        Recorder { examine: true, answers: Some(Vec::new()), ..Recorder::tracing() }
     }
 
     pub fn is_examining(&self) -> bool {
@@ -79,11 +85,51 @@ impl Recorder {
         }
     }
 
+    /// Keeps an answer as received, when a diagnosis records them.
+    pub fn answer(&mut self, entry: impl FnOnce() -> RecordedAnswer) {
+        if let Some(a) = &mut self.answers {
+            a.push(entry());
+        }
+    }
+
     /// The attempts not yet written to the history; marks them written.
     pub fn take_unsaved(&mut self) -> &[Attempt] {
         let from = self.saved.min(self.attempts.len());
         self.saved = self.attempts.len();
         self.attempts.get(from..).unwrap_or_default()
+    }
+}
+
+/// A server's answer as received: what a case file replays.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct RecordedAnswer {
+    pub stage: Stage,
+    pub method: String,
+    pub url: String,
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl RecordedAnswer {
+    /// An answer with headers as a response lists them and the body read of it.
+    pub fn new<'a>(
+        stage: Stage,
+        method: &str,
+        url: &url::Url,
+        status: u16,
+        headers: impl Iterator<Item = (&'a str, &'a [u8])>,
+        body: &[u8],
+    ) -> Self {
+        RecordedAnswer {
+            stage,
+            method: method.to_string(),
+            url: url.to_string(),
+            status,
+            headers: headers.map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v).into_owned())).collect(),
+            body: String::from_utf8_lossy(body).into_owned(),
+        }
     }
 }
 

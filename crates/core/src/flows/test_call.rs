@@ -123,12 +123,23 @@ pub async fn call(cfg: &FlowConfig, token: &AccessToken, mut url: Url, instance:
         entry.response_headers = tr::response_headers(resp.headers().iter().map(|(k, v)| (k.as_str(), v.to_str().unwrap_or("?"))), &red);
         let location = resp.headers().get(reqwest::header::LOCATION).and_then(|l| l.to_str().ok());
         if let Some(next) = redirect_target(resp.status().as_u16(), location, &url).filter(|_| hops < MAX_REDIRECTS) {
+            log.answer(|| {
+                let raw = resp.headers().iter().map(|(k, v)| (k.as_str(), v.as_bytes()));
+                super::record::RecordedAnswer::new(Stage::Test, method.as_str(), &url, resp.status().as_u16(), raw, &[])
+            });
             log.trace(|| entry);
             hops += 1;
             came_from = Some(std::mem::replace(&mut url, next));
             continue;
         }
-        let result = read(resp, &url, method.as_str(), started, cfg).await.map(|mut r| {
+        let got = read(resp, &url, method.as_str(), started, cfg).await;
+        if let Ok(r) = &got {
+            log.answer(|| {
+                let raw = r.headers.iter().map(|(k, v)| (k.as_str(), v.as_bytes()));
+                super::record::RecordedAnswer::new(Stage::Test, method.as_str(), &url, r.status, raw, r.body.as_bytes())
+            });
+        }
+        let result = got.map(|mut r| {
             r.body = red.text(&r.body);
             r.headers = tr::response_headers(r.headers.iter().map(|(k, v)| (k.as_str(), v.as_str())), &red);
             r.problem = r.problem.map(|p| p.map_text(|t| red.text(t)));

@@ -21,6 +21,7 @@ pub mod paste;
 pub mod phrases;
 pub mod recognise;
 mod status;
+pub mod version;
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
