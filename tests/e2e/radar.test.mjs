@@ -26,9 +26,14 @@ test("The Radar lists the profiles at risk with date, why, fix and source", asyn
   try {
     await (await shown(app, tid.openRadar)).click();
     await shown(app, tid.radarPanel);
-    await app.wait(async () => (await app.findElements(By.css(`[data-testid="${tid.radarWarning}"]`))).length > 0, 10_000);
+    await app.wait(
+      async () => (await app.findElements(By.css(`[data-testid="${tid.radarWarning}"]`))).length > 0,
+      10_000,
+    );
     const items = await app.findElements(By.css(`[data-testid="${tid.radarWarning}"]`));
-    const listed = await Promise.all(items.map(async (i) => `${await i.getAttribute("data-handle")}:${await i.getAttribute("data-kind")}`));
+    const listed = await Promise.all(
+      items.map(async (i) => `${await i.getAttribute("data-handle")}:${await i.getAttribute("data-kind")}`),
+    );
     assert.deepEqual(listed.sort(), ["org-a:pkce_required", "org-b:pkce_required"]);
     const text = await items[0].getText();
     assert.match(text, /2026-05-11/);
