@@ -4,12 +4,16 @@
 
 mod advice;
 mod checks;
+mod evidence;
 pub mod failure;
 #[cfg(test)]
 mod failure_tests;
 #[cfg(test)]
 mod findings_tests;
 pub mod paste;
+pub mod ranking;
+#[cfg(test)]
+mod ranking_tests;
 #[cfg(test)]
 mod reading_tests;
 #[cfg(any(test, feature = "test-support"))]
@@ -136,6 +140,10 @@ pub struct Diagnosis {
     /// The verdict in words, as the window and the command line say it: a healthy profile
     /// with stages that could not run names them instead of saying every stage passed.
     pub summary: String,
+    /// When a token or refresh request that worked before failed with an answer that could
+    /// mean several things: the candidate causes weighed against this desktop's history,
+    /// most likely first.
+    pub ranking: Vec<ranking::Ranked>,
 }
 
 impl Diagnosis {
@@ -160,6 +168,7 @@ impl Diagnosis {
             test: None,
             trace: Vec::new(),
             summary: String::new(),
+            ranking: Vec::new(),
         }
     }
 
@@ -227,6 +236,9 @@ impl Desk {
         }
         d.summary = d.summarise();
         d.done_at = Utc::now();
+        let provider =
+            d.provider.as_deref().and_then(|name| crate::knowledge::providers().iter().find(|p| p.name == name)).map(|p| p.id.clone());
+        d.ranking = self.rank_causes(&d, provider.as_deref())?;
         Ok(d)
     }
 
