@@ -83,6 +83,7 @@ pub use store::history::{set_retention as set_history_retention, Retention};
 // Diagnosis and the knowledge base.
 pub use diagnose::failure::{ConnectionView, Failure};
 pub use diagnose::paste::{explain as explain_error, Explanation};
+pub use diagnose::ranking::{lines as ranking_lines, Cause, Evidence, Ranked, Verdict};
 pub use diagnose::test_all::{TestAll, TestOutcome};
 pub use diagnose::Diagnosis;
 pub use knowledge::paste::MAX_PASTE;
@@ -100,7 +101,7 @@ pub mod test_support {
     }
     pub mod diagnose {
         pub use crate::diagnose::*;
-        pub use crate::diagnose::{failure, paste, replay, test_all};
+        pub use crate::diagnose::{failure, paste, ranking, replay, test_all};
     }
     pub mod flows {
         pub use crate::flows::{

@@ -5,6 +5,8 @@
 mod advice;
 mod checks;
 mod evidence;
+#[cfg(test)]
+mod evidence_tests;
 pub mod failure;
 #[cfg(test)]
 mod failure_tests;

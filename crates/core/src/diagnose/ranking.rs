@@ -184,6 +184,23 @@ fn date(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
+/// The ranking in lines, as text and the support report show it: "Most likely", "Also
+/// possible" and "Ruled out", each cause with its first line of evidence.
+pub fn lines(ranking: &[Ranked]) -> Vec<String> {
+    let mut out = Vec::new();
+    for (verdict, heading) in [(Verdict::Likely, "Most likely"), (Verdict::Possible, "Also possible"), (Verdict::RuledOut, "Ruled out")] {
+        let of: Vec<_> = ranking.iter().filter(|r| r.verdict == verdict).collect();
+        if of.is_empty() {
+            continue;
+        }
+        out.push(format!("{heading}:"));
+        for r in of {
+            out.push(format!("  - {}: {}", r.cause.title(), r.evidence.first().map(String::as_str).unwrap_or("")));
+        }
+    }
+    out
+}
+
 /// Ranks the candidate causes of a failed token or refresh request, most likely first:
 /// likely, then possible, then ruled out, and within each the order of [`Cause`] (the
 /// provider's own words before what history suggests).
