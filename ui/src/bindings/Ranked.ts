@@ -7,6 +7,10 @@ import type { Verdict } from "./Verdict";
  */
 export type Ranked = { cause: Cause, 
 /**
+ * The cause in words ([`Cause::title`]), so every front end says it the same way.
+ */
+title: string, 
+/**
  * The knowledge-base entry that explains the answer the ranking is about.
  */
 entry: string | null, verdict: Verdict, 

@@ -86,6 +86,8 @@ pub enum Verdict {
 #[ts(export)]
 pub struct Ranked {
     pub cause: Cause,
+    /// The cause in words ([`Cause::title`]), so every front end says it the same way.
+    pub title: String,
     /// The knowledge-base entry that explains the answer the ranking is about.
     pub entry: Option<String>,
     pub verdict: Verdict,
@@ -208,7 +210,7 @@ pub fn rank(entry: Option<&str>, e: &Evidence, rules: Option<&RefreshRules>, now
     let named = named_by_words(e);
     let mut out = Vec::new();
     let mut push = |cause: Cause, verdict: Verdict, evidence: Vec<String>| {
-        out.push(Ranked { cause, entry: entry.map(str::to_string), verdict, evidence });
+        out.push(Ranked { cause, title: cause.title().to_string(), entry: entry.map(str::to_string), verdict, evidence });
     };
     let said = e.error_description.as_deref().map(|d| format!("the provider's answer says: \"{d}\"")).unwrap_or_default();
     let decided =
