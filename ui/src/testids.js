@@ -38,6 +38,7 @@ export const tid = /** @type {const} */ ({
   diagnosePanel: "diagnose-panel",
   diagnoseStages: "diagnose-stages",
   diagnoseTrace: "diagnose-trace",
+  diagnoseRanking: "diagnose-ranking",
   discover: "discover",
   discovered: "discovered",
   doImport: "do-import",

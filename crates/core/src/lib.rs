@@ -85,6 +85,7 @@ pub use diagnose::case::{Case, CaseProfile, CaseReplay, RecordedAnswer, CASE_FOR
 pub use diagnose::failure::{ConnectionView, Failure};
 pub use diagnose::paste::{explain as explain_error, Explanation};
 pub use diagnose::radar::{source as radar_source, Radar, RadarWarning};
+pub use diagnose::ranking::{lines as ranking_lines, Cause, Evidence, Ranked, Verdict};
 pub use diagnose::test_all::{Stamped, TestAll, TestOutcome};
 pub use diagnose::Diagnosis;
 pub use knowledge::paste::MAX_PASTE;
@@ -103,7 +104,7 @@ pub mod test_support {
     }
     pub mod diagnose {
         pub use crate::diagnose::*;
-        pub use crate::diagnose::{failure, paste, radar, replay, test_all};
+        pub use crate::diagnose::{failure, paste, radar, ranking, replay, test_all};
     }
     pub mod flows {
         pub use crate::flows::{

@@ -66,6 +66,12 @@ pub(super) fn text(d: &Diagnosis, report: Option<&PathBuf>) -> String {
             if let Some(src) = &d.source {
                 let _ = writeln!(s, "Learn more: {src}");
             }
+            if !d.ranking.is_empty() {
+                let _ = writeln!(s, "\nCauses ranked from this computer's history:");
+                for line in oauthdesk_core::ranking_lines(&d.ranking) {
+                    let _ = writeln!(s, "{line}");
+                }
+            }
         }
         None => {
             let _ = writeln!(s, "\n{}", d.summary);

@@ -16,7 +16,7 @@ mod data_key_tests;
 mod device;
 #[cfg(test)]
 mod discovery_tests;
-mod grant;
+pub(crate) mod grant;
 pub mod keys;
 #[cfg(test)]
 mod keys_tests;

@@ -5,6 +5,9 @@
 mod advice;
 pub mod case;
 mod checks;
+mod evidence;
+#[cfg(test)]
+mod evidence_tests;
 pub mod failure;
 #[cfg(test)]
 mod failure_tests;
@@ -12,6 +15,9 @@ mod failure_tests;
 mod findings_tests;
 pub mod paste;
 pub mod radar;
+pub mod ranking;
+#[cfg(test)]
+mod ranking_tests;
 #[cfg(test)]
 mod reading_tests;
 #[cfg(any(test, feature = "test-support"))]
@@ -143,6 +149,10 @@ pub struct Diagnosis {
     #[serde(skip)]
     #[ts(skip)]
     pub answers: Vec<crate::flows::record::RecordedAnswer>,
+    /// When a token or refresh request that worked before failed with an answer that could
+    /// mean several things: the candidate causes weighed against this desktop's history,
+    /// most likely first.
+    pub ranking: Vec<ranking::Ranked>,
 }
 
 impl Diagnosis {
@@ -168,6 +178,7 @@ impl Diagnosis {
             trace: Vec::new(),
             summary: String::new(),
             answers: Vec::new(),
+            ranking: Vec::new(),
         }
     }
 
@@ -236,6 +247,9 @@ impl Desk {
         }
         d.summary = d.summarise();
         d.done_at = Utc::now();
+        let provider =
+            d.provider.as_deref().and_then(|name| crate::knowledge::providers().iter().find(|p| p.name == name)).map(|p| p.id.clone());
+        d.ranking = self.rank_causes(&d, provider.as_deref())?;
         Ok(d)
     }
 

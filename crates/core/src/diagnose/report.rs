@@ -26,6 +26,13 @@ pub fn markdown(p: &Profile, d: &Diagnosis) -> String {
         }
         s.push('\n');
     }
+    if !d.ranking.is_empty() {
+        let _ = writeln!(s, "## Ranked causes\n");
+        for line in super::ranking::lines(&d.ranking) {
+            let _ = writeln!(s, "{line}");
+        }
+        s.push('\n');
+    }
     let _ = writeln!(s, "## Stages\n\n| | stage | finding |\n|---|---|---|");
     for st in &d.stages {
         let mark = st.mark();

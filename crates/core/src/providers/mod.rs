@@ -9,6 +9,7 @@
 //!
 //! A template without a provider follows [`Generic`]: every default of [`Rules`].
 
+pub mod lifetimes;
 pub mod salesforce;
 
 use serde::Serialize;

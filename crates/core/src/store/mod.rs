@@ -12,6 +12,7 @@
 //! see functions and rows, never a statement.
 
 pub mod credentials;
+pub mod grant_facts;
 pub mod history;
 pub mod profiles;
 pub mod sealed;
@@ -34,6 +35,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0005_token_dropped.sql"),
     include_str!("../../migrations/0006_confirmed_origins.sql"),
     include_str!("../../migrations/0007_previous_key.sql"),
+    include_str!("../../migrations/0008_grant_facts.sql"),
 ];
 
 /// How long a write waits for another process's write to finish (SQLite's busy timeout)
