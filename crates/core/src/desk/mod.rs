@@ -31,9 +31,7 @@ mod sign_in;
 #[cfg(test)]
 mod sign_in_tests;
 #[cfg(test)]
-mod test_all_tests;
-#[cfg(test)]
-mod test_support;
+pub(crate) mod test_support;
 pub mod tokens;
 
 use std::path::{Path, PathBuf};

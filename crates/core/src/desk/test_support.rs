@@ -11,7 +11,7 @@ use crate::profile::NewProfile;
 use crate::secret::{ClientSecret, MemorySecrets};
 use crate::template::{FieldKind, Template};
 
-pub(super) fn desk() -> (tempfile::TempDir, Desk) {
+pub(crate) fn desk() -> (tempfile::TempDir, Desk) {
     let dir = tempfile::tempdir().unwrap();
     let desk = Desk::open(dir.path(), Arc::new(MemorySecrets::default())).unwrap();
     (dir, desk)
@@ -20,7 +20,7 @@ pub(super) fn desk() -> (tempfile::TempDir, Desk) {
 /// A profile of `template` named `handle`: URLs on `base` (the provider's base field, such
 /// as a My Domain, as its placeholder), other required text "x", a secret where the template
 /// has one, and `extra`.
-pub(super) fn profile(template: &Template, handle: &str, base: &str, extra: &Fields) -> NewProfile {
+pub(crate) fn profile(template: &Template, handle: &str, base: &str, extra: &Fields) -> NewProfile {
     let mut fields = Fields::new();
     for f in template.fields.iter().filter(|f| f.required && f.kind != FieldKind::Secret) {
         let value = match (&f.kind, f.placeholder.as_deref()) {
@@ -41,7 +41,7 @@ pub(super) fn profile(template: &Template, handle: &str, base: &str, extra: &Fie
 }
 
 /// Serves `body(base)` as JSON to every request on 127.0.0.1; returns the base URL.
-pub(super) async fn serve(body: impl FnOnce(&str) -> String) -> String {
+pub(crate) async fn serve(body: impl FnOnce(&str) -> String) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
     let body = body(&base);

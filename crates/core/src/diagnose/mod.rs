@@ -27,6 +27,8 @@ mod report;
 mod sources_tests;
 mod stages;
 pub mod test_all;
+#[cfg(test)]
+mod test_all_tests;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;

@@ -2,7 +2,7 @@
 //! obtained since makes a row old as "connected", any other attempt as "an attempt", and a
 //! row is left as it was when nothing happened since or its profile is gone.
 
-use super::test_support::{desk, profile, serve};
+use crate::desk::test_support::{desk, profile, serve};
 use crate::model::{Fields, Newer};
 use crate::template;
 use crate::Stamped;
