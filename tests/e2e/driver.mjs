@@ -123,9 +123,29 @@ export async function shown(session, id, ms = 10_000) {
 }
 
 /** The list item of the profile `handle`, once it is in the list (at most `ms`). */
-export function listItem(session, handle, ms = 10_000) {
+export async function listItem(session, handle, ms = 10_000) {
   const css = `[data-testid="${tid.profileItem}"][data-handle="${handle}"]`;
-  return session.wait(until.elementLocated(By.css(css)), ms, `no list item for ${handle} within ${ms} ms`);
+  // Located is not enough: the list draws only the items in view and lays them out once
+  // measured, so the item is scrolled to the middle of the list and returned only when a
+  // click at its centre would reach it.
+  return session.wait(
+    async () => {
+      const el = (await session.findElements(By.css(css)))[0];
+      if (!el) return null;
+      const reachable = await session.executeScript(
+        `const el = arguments[0];
+         el.scrollIntoView({ block: "center" });
+         const r = el.getBoundingClientRect();
+         if (r.width === 0 || r.height === 0) return false;
+         const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+         return hit !== null && el.contains(hit);`,
+        el,
+      );
+      return reachable ? el : null;
+    },
+    ms,
+    `no list item for ${handle} within ${ms} ms`,
+  );
 }
 
 export async function type(session, id, text) {

@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { By, until } from "selenium-webdriver";
-import { saveScreenshot, shown, suite } from "./driver.mjs";
+import { listItem, saveScreenshot, shown, suite } from "./driver.mjs";
 import { tid } from "../../ui/src/testids.js";
 
 const ctx = suite();
@@ -51,7 +51,7 @@ test("Try it creates the sandbox's profiles and connects them; a failure mode is
     await saveScreenshot(app, "sandbox.png");
 
     // The sign-in brought an ID token: the token view shows who signed in.
-    await (await app.findElement(By.css(`[data-testid="${tid.profileItem}"][data-handle="sandbox-sign-in"]`))).click();
+    await (await listItem(app, "sandbox-sign-in")).click();
     const view = await shown(app, tid.tokenView, 10_000);
     await view.findElement(By.css("summary")).click();
     assert.equal(await (await shown(app, tid.idClaim("email"))).getText(), '"demo.user@example.com"');
