@@ -127,7 +127,7 @@ export async function listItem(session, handle, ms = 10_000) {
   const css = `[data-testid="${tid.profileItem}"][data-handle="${handle}"]`;
   // Located is not enough: the list draws only the items in view and lays them out once
   // measured, so the item is scrolled to the middle of the list and returned only when a
-  // click at its centre would reach it.
+  // click at its centre would reach it (or, under an open dialog, once it is laid out).
   return session.wait(
     async () => {
       const el = (await session.findElements(By.css(css)))[0];
@@ -137,6 +137,8 @@ export async function listItem(session, handle, ms = 10_000) {
          el.scrollIntoView({ block: "center" });
          const r = el.getBoundingClientRect();
          if (r.width === 0 || r.height === 0) return false;
+         // Under an open dialog the item is read, not clicked: laid out is enough then.
+         if (document.querySelector("[role=dialog], [role=alertdialog], dialog[open]")) return true;
          const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
          return hit !== null && el.contains(hit);`,
         el,
