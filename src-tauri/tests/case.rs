@@ -209,3 +209,66 @@ fn the_command_line_writes_a_case_and_replays_it() {
     let other = oauthdesk(d, &["replay", file.to_str().unwrap()], None);
     assert!(other.code >= 2 && other.stderr.contains("not a case file"), "{}", other.stderr);
 }
+
+/// What a ranking says: each cause with its verdict and its evidence, in order.
+fn ranking(d: &serde_json::Value) -> serde_json::Value {
+    let r: Vec<serde_json::Value> =
+        d["ranking"].as_array().unwrap().iter().map(|r| serde_json::json!([r["cause"], r["verdict"], r["evidence"]])).collect();
+    serde_json::json!(r)
+}
+
+/// Every failure the ranking is for (each sandbox mode whose answer names no single cause,
+/// on a profile that worked before): its case replays offline to the same ranking, each
+/// cause with the same verdict and evidence, though the player's store has no history; a
+/// case without the recorded evidence (as older files are) replays with no ranking.
+#[test]
+fn a_ranked_failure_replays_to_the_same_ranking() {
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let sandbox = rt.block_on(oauthdesk_sandbox::Sandbox::start(oauthdesk_sandbox::Options::default())).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let desk = Desk::open(dir.path(), Arc::new(MemorySecrets::default())).unwrap();
+    oauthdesk_sandbox::install(&desk, &sandbox).unwrap();
+    let ambiguous = ["invalid_grant", "invalid_token", "expired_token"];
+    let modes: Vec<(String, String)> = oauthdesk_sandbox::modes()
+        .into_iter()
+        .filter(|m| {
+            let e = knowledge::entries().iter().find(|e| e.id == m.id).unwrap();
+            // A provider face's refresh answers need a sign-in on that face, which the
+            // sandbox's own profiles do not have.
+            let reached = m.stage == "token" || (m.stage == "refresh" && m.profile == "sandbox-sign-in");
+            e.error.as_deref().is_some_and(|code| ambiguous.contains(&code)) && reached
+        })
+        .map(|m| (m.id, m.profile))
+        .collect();
+    assert!(!modes.is_empty(), "the sandbox plays answers the ranking is for");
+    let mut unranked_modes = Vec::new();
+    for (mode, handle) in &modes {
+        // Worked before: a fresh token (for a sign-in profile, a fresh sign-in).
+        sandbox.set_mode(None).unwrap();
+        let worked = if handle == "sandbox-sign-in" {
+            rt.block_on(desk.sign_in(handle, Duration::from_secs(20), browse_start)).map(|_| ())
+        } else {
+            rt.block_on(desk.connect(handle, true)).map(|_| ())
+        };
+        assert!(worked.is_ok(), "{handle}: {worked:?}");
+        sandbox.set_mode(Some(mode)).unwrap();
+        let d = rt.block_on(desk.diagnose(handle)).unwrap();
+        let recorded = serde_json::to_value(&d).unwrap();
+        let case = Case::parse(&desk.case(&d).unwrap()).unwrap();
+        let scratch = tempfile::tempdir().unwrap();
+        let replayed = rt.block_on(oauthdesk_sandbox::replay::replay(&case, scratch.path())).unwrap();
+        let again = serde_json::to_value(&replayed.diagnosis).unwrap();
+        assert_eq!(ranking(&again), ranking(&recorded), "{mode} on {handle}: the replay ranks as the diagnosis did");
+        if d.ranking.is_empty() {
+            unranked_modes.push(format!("{mode} on {handle} ({:?} at {:?})", d.error, d.stage));
+            continue;
+        }
+        let mut older = case.clone();
+        older.evidence = None;
+        let scratch = tempfile::tempdir().unwrap();
+        let unranked = rt.block_on(oauthdesk_sandbox::replay::replay(&older, scratch.path())).unwrap();
+        assert!(unranked.diagnosis.ranking.is_empty(), "{mode} on {handle}: without its evidence a case ranks nothing");
+    }
+    sandbox.set_mode(None).unwrap();
+    assert!(unranked_modes.is_empty(), "each mode is ranked on its profile; not: {unranked_modes:#?}");
+}

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { By } from "selenium-webdriver";
-import { listItem, shown, suite, type } from "./driver.mjs";
+import { listItem, press, shown, suite, type } from "./driver.mjs";
 import { tid } from "../../ui/src/testids.js";
 
 const ctx = suite();
@@ -69,16 +69,16 @@ test("axe finds no serious or critical violation in any view, light or dark", as
     await listItem(app, "failing-api", 10_000);
     await check("the list");
 
-    await (await shown(app, tid.openExport)).click();
+    await press(app, tid.openExport);
     await shown(app, tid.exportSaveAs);
     await check("Export");
-    await (await shown(app, tid.transferClose)).click();
+    await press(app, tid.transferClose);
 
     await (await listItem(app, "failing-api")).click();
     await shown(app, tid.profileView);
     await check("a profile");
 
-    await (await shown(app, tid.diagnose)).click();
+    await press(app, tid.diagnose);
     await app.wait(
       async () =>
         (await app.findElements(By.css(`[data-testid="${tid.diagnoseCause}"], [data-testid="${tid.diagnoseHealthy}"]`)))
@@ -92,7 +92,7 @@ test("axe finds no serious or critical violation in any view, light or dark", as
     await shown(app, tid.keysPanel);
     await check("Keys");
 
-    await (await shown(app, tid.newProfile)).click();
+    await press(app, tid.newProfile);
     await shown(app, tid.profileForm);
     await check("the form");
     for (const fold of await app.findElements(By.css(`[data-testid="${tid.advancedFields}"] summary`))) {
@@ -100,13 +100,13 @@ test("axe finds no serious or critical violation in any view, light or dark", as
       await check("the form's advanced fields");
     }
 
-    await (await shown(app, tid.testAll)).click();
+    await press(app, tid.testAll);
     await shown(app, tid.testAllSummary, 30_000);
     await check("Test all");
 
-    await (await shown(app, tid.openExplain)).click();
+    await press(app, tid.openExplain);
     await type(app, tid.explainText, '{"error":"invalid_client","error_description":"client authentication failed"}');
-    await (await shown(app, tid.explain)).click();
+    await press(app, tid.explain);
     await shown(app, tid.explainResult, 10_000);
     await check("Paste an error");
   } finally {

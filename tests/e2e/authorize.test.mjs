@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { By, until } from "selenium-webdriver";
-import { saveScreenshot, shown, suite, type } from "./driver.mjs";
+import { press, saveScreenshot, shown, suite, type } from "./driver.mjs";
 import { approveDevice, signIn } from "../servers/user.mjs";
 import { tid } from "../../ui/src/testids.js";
 
@@ -33,7 +33,7 @@ test("Authorize from the window: the helper signs in and the window shows the co
   const app = await ctx.env.open();
   try {
     await openProfile(app, "idp-user");
-    await (await shown(app, tid.authorize)).click();
+    await press(app, tid.authorize);
     const url = await (await shown(app, tid.authorizeUrl, 15_000)).getText();
     assert.match(url, /code_challenge_method=S256/);
     const delivered = await signIn(url);
@@ -45,9 +45,9 @@ test("Authorize from the window: the helper signs in and the window shows the co
     await saveScreenshot(app, "authorize.png");
 
     // Waiting can be cancelled.
-    await (await shown(app, tid.authorize)).click();
+    await press(app, tid.authorize);
     await shown(app, tid.authorizeUrl, 15_000);
-    await (await shown(app, tid.authorizeCancel)).click();
+    await press(app, tid.authorizeCancel);
     // A cancel is no failure: said plainly, and the badge does not turn "failing".
     const notice = await shown(app, tid.connectNotice, 10_000);
     assert.match(await notice.getText(), /Cancelled/);
@@ -62,10 +62,10 @@ test("Authorize from the window: the helper signs in and the window shows the co
 test("Discover fills the endpoint URLs of a new custom profile", async () => {
   const app = await ctx.env.open();
   try {
-    await (await shown(app, tid.newProfile)).click();
+    await press(app, tid.newProfile);
     await (await shown(app, tid.field("template"))).findElement(By.css('option[value="custom-oauth2"]')).click();
     await type(app, tid.field("issuer"), ctx.idp.url());
-    await (await shown(app, tid.discover)).click();
+    await press(app, tid.discover);
     await shown(app, tid.discovered, 10_000);
     assert.equal(await (await shown(app, tid.field("authorize_url"))).getAttribute("value"), ctx.idp.url("/auth"));
     assert.equal(await (await shown(app, tid.field("token_url"))).getAttribute("value"), ctx.idp.url("/token"));
@@ -90,7 +90,7 @@ test("A device sign-in shows the code, its address and a QR code, and finishes w
   const app = await ctx.env.open();
   try {
     await openProfile(app, "tv");
-    await (await shown(app, tid.authorize)).click();
+    await press(app, tid.authorize);
     const code = await (await shown(app, tid.deviceUserCode, 15_000)).getText();
     const url = await (await shown(app, tid.authorizeUrl)).getText();
     assert.match(code, /^[A-Z]{4}-[A-Z]{4}$/);

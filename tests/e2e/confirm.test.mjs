@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { By, Key, until } from "selenium-webdriver";
-import { byTestId, listItem, saveScreenshot, shown, suite } from "./driver.mjs";
+import { byTestId, listItem, press, saveScreenshot, shown, suite } from "./driver.mjs";
 import { startStandIn } from "../servers/start.mjs";
 import { tid } from "../../ui/src/testids.js";
 
@@ -19,7 +19,7 @@ const focused = async (app) => (await app.switchTo().activeElement()).getAttribu
 
 /** Opens the question `open` asks, checks its words and keyboard, and answers it. */
 async function question(app, open, { says, yes, picture }) {
-  await (await shown(app, open)).click();
+  await press(app, open);
   const dialog = await shown(app, tid.confirmDialog, 5_000);
   assert.equal(await dialog.getAttribute("role"), "alertdialog");
   assert.match(await (await shown(app, tid.confirmBody)).getText(), says);
@@ -68,7 +68,7 @@ test("A new key keeps the previous one until it is uploaded; destructive key act
     await saveScreenshot(app, "keys-previous.png");
 
     // The provider does not know the new key: Connect still works, with the previous one.
-    await (await shown(app, tid.connectForce)).click();
+    await press(app, tid.connectForce);
     await shown(app, tid.tokenInfo, 20_000);
     assert.equal(await (await shown(app, tid.testStatus)).getText(), "HTTP 200");
     assert.equal((await app.findElements(byTestId(tid.connectError))).length, 0);
@@ -97,7 +97,7 @@ test("A new key keeps the previous one until it is uploaded; destructive key act
       10_000,
       "the previous key is dropped",
     );
-    await (await shown(app, tid.connectForce)).click();
+    await press(app, tid.connectForce);
     assert.match(await (await shown(app, tid.connectError, 20_000)).getText(), /invalid/);
   } finally {
     await app.quit();

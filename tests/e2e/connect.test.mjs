@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { By } from "selenium-webdriver";
-import { answerQuestion, listItem, saveScreenshot, shown, suite } from "./driver.mjs";
+import { answerQuestion, listItem, press, saveScreenshot, shown, suite } from "./driver.mjs";
 import { startServer, startStandIn } from "../servers/start.mjs";
 import { tid } from "../../ui/src/testids.js";
 
@@ -26,7 +26,7 @@ test("Connect shows the expiry countdown, the test call's status and a connected
     const item = await listItem(app, "idp-api", 10_000);
     assert.match(await item.getText(), /never tried/);
     await item.click();
-    await (await shown(app, tid.connect)).click();
+    await press(app, tid.connect);
     const expiry = await shown(app, tid.tokenExpiry, 20_000);
     assert.match(await expiry.getText(), /^in (9m|10m) \d\ds/);
     const first = await expiry.getText();
@@ -43,7 +43,7 @@ test("Connect shows the expiry countdown, the test call's status and a connected
     const b1 = await badge.getText();
     await app.wait(async () => (await badge.getText()) !== b1, 5_000, "the badge's countdown moves every second");
     // A second test call: the history draws the test call's latency.
-    await (await shown(app, tid.connect)).click();
+    await press(app, tid.connect);
     await app.wait(async () => (await app.findElements(By.css("details summary"))).length > 0, 5_000);
     const history = await app.findElement(By.xpath("//summary[starts-with(normalize-space(.), 'History')]"));
     await app.wait(async () => /History \((3|4)\)/.test(await history.getText()), 10_000, "three or more attempts");
@@ -125,7 +125,7 @@ test("The token view decodes a JWT's claims and shows the token only on request"
   try {
     const item = await listItem(app, "jwt-api", 10_000);
     await item.click();
-    await (await shown(app, tid.connect)).click();
+    await press(app, tid.connect);
     await shown(app, tid.tokenExpiry, 15_000);
     const view = await shown(app, tid.tokenView);
     await view.findElement(By.css("summary")).click();
@@ -134,7 +134,7 @@ test("The token view decodes a JWT's claims and shows the token only on request"
     assert.match(await (await shown(app, tid.jwtHeader)).getText(), /"alg"/);
     const page = await app.findElement(By.css("body")).getText();
     assert.ok(!/eyJ[\w-]+\.eyJ/.test(page), "the token is not on screen until asked for");
-    await (await shown(app, tid.tokenReveal)).click();
+    await press(app, tid.tokenReveal);
     // The token comes only once the person says yes in the native question.
     await answerQuestion("Show the access token", { yes: true, label: "Show the token" });
     assert.match(await (await shown(app, tid.tokenRevealed)).getAttribute("value"), /^eyJ[\w-]+\.eyJ/);
@@ -165,7 +165,7 @@ test("A script in the page gets no token and confirms no endpoint without the pe
   try {
     await app.manage().setTimeouts({ implicit: 0, script: 20_000 });
     await (await listItem(app, "guarded", 10_000)).click();
-    await (await shown(app, tid.connect)).click();
+    await press(app, tid.connect);
     await shown(app, tid.tokenExpiry, 15_000);
     // The token: the page's call waits for the person, who says no; the page gets nothing.
     const asked = invoke(app, "profile_token_reveal", { handle: "guarded" });
@@ -203,7 +203,7 @@ test("A script in the page gets no token and confirms no endpoint without the pe
     // The person confirms through the profile's button (the page read again shows it).
     await app.navigate().refresh();
     await (await listItem(app, "guarded", 10_000)).click();
-    await (await shown(app, tid.confirmOrigins, 10_000)).click();
+    await press(app, tid.confirmOrigins, 10_000);
     await answerQuestion("Confirm where credentials go", { yes: true, label: "Confirm" });
     for (let i = 0; i < 50 && unconfirmed() > 0; i++) await new Promise((r) => setTimeout(r, 100));
     assert.equal(unconfirmed(), 0, "confirmed by the person");
@@ -231,7 +231,7 @@ test("After a background renewal, the panel and the badge show the same new expi
   try {
     const item = await listItem(app, "short", 10_000);
     await item.click();
-    await (await shown(app, tid.connect)).click();
+    await press(app, tid.connect);
     const expiry = await shown(app, tid.tokenExpiry, 15_000);
     const badge = await app.findElement(
       By.css(`[data-testid="${tid.profileItem}"][data-handle="short"] [data-testid="${tid.statusBadge}"]`),

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { By, Key } from "selenium-webdriver";
-import { listItem, saveScreenshot, shown, suite, type } from "./driver.mjs";
+import { listItem, press, saveScreenshot, shown, suite, type } from "./driver.mjs";
 import { tid } from "../../ui/src/testids.js";
 
 const ctx = suite({ idp: true });
@@ -19,7 +19,7 @@ test("Diagnose names the cause and the fix of a wrong secret", async () => {
   try {
     const item = await listItem(app, "wrong-secret", 10_000);
     await item.click();
-    await (await shown(app, tid.diagnose)).click();
+    await press(app, tid.diagnose);
     const cause = await shown(app, tid.diagnoseCause, 20_000);
     assert.match(await cause.getText(), /Client authentication failed/);
     assert.match(await cause.getText(), /invalid_client/);
@@ -61,12 +61,12 @@ test("Diagnose names the cause and the fix of a wrong secret", async () => {
 test("Paste an error explains a provider's answer without a profile", async () => {
   const app = await ctx.env.open();
   try {
-    await (await shown(app, tid.openExplain)).click();
+    await press(app, tid.openExplain);
     const pasted =
       "2026-11-26T09:12:03Z sync-job OAUTH ERROR: HTTP 401 " +
       '{"error":"invalid_client","error_description":"AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app \'00001111-aaaa-2222-bbbb-3333cccc4444\'.","error_codes":[7000215]}';
     await type(app, tid.explainText, pasted);
-    await (await shown(app, tid.explain)).click();
+    await press(app, tid.explain);
     const result = await shown(app, tid.explainResult, 10_000);
     assert.equal(await (await shown(app, tid.explainProviderFound)).getText(), "Microsoft Entra ID");
     assert.match(await result.getText(), /AADSTS7000215/);
@@ -81,9 +81,9 @@ test("Paste an error explains a provider's answer without a profile", async () =
 test("A bare OAUTH ERROR gets the product's usual causes and leads to a diagnosis", async () => {
   const app = await ctx.env.open();
   try {
-    await (await shown(app, tid.openExplain)).click();
+    await press(app, tid.openExplain);
     await type(app, tid.explainText, "2026-11-26T09:12:03Z Salesforce sync: OAUTH ERROR");
-    await (await shown(app, tid.explain)).click();
+    await press(app, tid.explain);
     const result = await shown(app, tid.explainResult, 10_000);
     assert.equal(await (await shown(app, tid.explainProviderFound)).getText(), "Salesforce");
     assert.match(await result.getText(), /My Domain/);
@@ -103,7 +103,7 @@ test("Test all checks every profile and shows the failing one's cause", async ()
   });
   const app = await ctx.env.open();
   try {
-    await (await shown(app, tid.testAll)).click();
+    await press(app, tid.testAll);
     const summary = await shown(app, tid.testAllSummary, 30_000);
     // "wrong-secret" from the first test fails; "all-good" passes.
     assert.match(await summary.getText(), /1 ok, 1 failing/);
@@ -139,7 +139,7 @@ test("The list is searched, filtered by status, and reached from the keyboard", 
     assert.match(await app.executeScript("return arguments[0].innerText", cause), /client authentication failed/);
     // With a filter, Test all tests what the list shows.
     assert.equal(await (await shown(app, tid.testAll)).getText(), "Test 1 shown");
-    await (await shown(app, tid.testAll)).click();
+    await press(app, tid.testAll);
     assert.match(await (await shown(app, tid.testAllSummary, 30_000)).getText(), /^0 ok, 1 failing/);
     await (await shown(app, tid.statusFilter)).findElement(By.css('option[value="all"]')).click();
     // By template: a profile of another template is added from the command line.
@@ -155,7 +155,7 @@ test("The list is searched, filtered by status, and reached from the keyboard", 
     // Compact density: one line per profile, and the choice is kept.
     const item = await shown(app, tid.profileItem);
     const tall = (await item.getRect()).height;
-    await (await shown(app, tid.compact)).click();
+    await press(app, tid.compact);
     await app.wait(
       async () => (await (await shown(app, tid.profileItem)).getRect()).height < tall * 0.7,
       5_000,
@@ -165,7 +165,7 @@ test("The list is searched, filtered by status, and reached from the keyboard", 
     assert.equal(await (await shown(app, tid.compact)).getAttribute("aria-pressed"), "true", "compact is remembered");
     assert.ok((await (await shown(app, tid.profileItem)).getRect()).height < tall * 0.7);
     // Back to the usual density: the choice outlives this window (and this test).
-    await (await shown(app, tid.compact)).click();
+    await press(app, tid.compact);
     assert.equal(await (await shown(app, tid.compact)).getAttribute("aria-pressed"), "false");
     // The list is one Tab stop; the arrow keys, Home and End move through it.
     const focused = () => app.executeScript("return document.activeElement?.dataset?.handle ?? null");

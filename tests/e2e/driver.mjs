@@ -150,6 +150,39 @@ export async function listItem(session, handle, ms = 10_000) {
   );
 }
 
+/**
+ * Presses the element with this test id as a person would: once it is shown, enabled, has
+ * stopped moving (an explanation or a result drawn above it moves it down) and a click at its
+ * centre reaches it. A click sent while it moves lands where it was, on something else.
+ */
+export async function press(session, id, ms = 10_000) {
+  const el = await shown(session, id, ms);
+  let last = "";
+  await session.wait(
+    async () => {
+      const at = await session.executeScript(
+        `const el = arguments[0];
+         if (el.disabled) return null;
+         el.scrollIntoView({ block: "nearest" });
+         const r = el.getBoundingClientRect();
+         if (r.width === 0 || r.height === 0) return null;
+         const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+         if (hit === null || !(el.contains(hit) || hit.contains(el))) return null;
+         return [r.left, r.top, r.width, r.height].join(",");`,
+        el,
+      );
+      const still = at !== null && at === last;
+      last = at ?? "";
+      if (!still) await new Promise((r) => setTimeout(r, 50));
+      return still;
+    },
+    ms,
+    `[data-testid=${id}] did not settle where a click reaches it within ${ms} ms`,
+  );
+  await el.click();
+  return el;
+}
+
 export async function type(session, id, text) {
   const el = await shown(session, id);
   await el.clear();
@@ -210,6 +243,18 @@ export async function answerSaveDialog(title, file) {
   const win = await focusWindow(title);
   execFileSync("xdotool", ["key", "--window", win, "ctrl+a"]);
   execFileSync("xdotool", ["type", "--window", win, "--delay", "5", file]);
+  execFileSync("xdotool", ["key", "--window", win, "Return"]);
+}
+
+/**
+ * Answers the system's Open dialog as a person would: waits for the window titled `title`,
+ * types the file's absolute path (a leading "/" opens the dialog's location field), waits
+ * until the field has taken it, then presses Enter.
+ */
+export async function answerOpenDialog(title, file) {
+  const win = await focusWindow(title);
+  execFileSync("xdotool", ["type", "--window", win, "--delay", "5", file]);
+  await new Promise((r) => setTimeout(r, 300));
   execFileSync("xdotool", ["key", "--window", win, "Return"]);
 }
 

@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { By } from "selenium-webdriver";
-import { listItem, saveScreenshot, shown, suite } from "./driver.mjs";
+import { listItem, press, saveScreenshot, shown, suite } from "./driver.mjs";
 import { tid } from "../../ui/src/testids.js";
 
 const ctx = suite();
@@ -18,13 +18,13 @@ test("a key made in the window, its certificate's facts and the assertion to sen
     const item = await listItem(app, "sf-jwt", 10_000);
     await item.click();
     await shown(app, tid.keysPanel);
-    await (await shown(app, tid.generateKey)).click();
+    await press(app, tid.generateKey);
     const subject = await shown(app, tid.certSubject, 20_000);
     assert.equal(await subject.getText(), "CN=OAuth Desk sf-jwt");
     assert.match(await (await shown(app, tid.keyFacts)).getText(), /RSA/);
     assert.match(await (await shown(app, tid.certExpiry)).getText(), /days left/);
     assert.match(await (await shown(app, tid.uploadSteps)).getText(), /External Client App Manager/);
-    await (await shown(app, tid.previewAssertion)).click();
+    await press(app, tid.previewAssertion);
     const assertion = await (await shown(app, tid.assertion)).getText();
     assert.match(assertion, /"aud": "https:\/\/login\.salesforce\.com"/);
     assert.match(assertion, /"sub": "integration@acme\.example"/);

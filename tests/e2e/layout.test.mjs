@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { By, Key } from "selenium-webdriver";
-import { byTestId, listItem, saveScreenshot, shown, suite, type } from "./driver.mjs";
+import { byTestId, listItem, press, saveScreenshot, shown, suite, type } from "./driver.mjs";
 import { tid } from "../../ui/src/testids.js";
 
 const ctx = suite({ idp: true });
@@ -54,12 +54,22 @@ const active = (app) =>
     "const a = document.activeElement; return a?.dataset?.testid ?? a?.closest('[data-testid]')?.dataset?.testid ?? a?.tagName;",
   );
 
+/** Waits until the focus is on one of `ids`; a timeout names where the focus is instead. */
+async function focusOn(app, ids, ms, what) {
+  let last = "";
+  try {
+    await app.wait(async () => ids.includes((last = await active(app))), ms);
+  } catch (e) {
+    throw new Error(`${what}: the focus is on ${last}, not ${ids.join(" or ")} (${e.message})`);
+  }
+}
+
 test("Export chooses among a thousand profiles: search, select all or none, Save as… always in view", async () => {
   withMany();
   const app = await ctx.env.open();
   try {
     await listItem(app, "many-0000", 20_000);
-    await (await shown(app, tid.openExport)).click();
+    await press(app, tid.openExport);
     const saveAs = await shown(app, tid.exportSaveAs);
     const inViewport = (el) =>
       app.executeScript(
@@ -71,12 +81,12 @@ test("Export chooses among a thousand profiles: search, select all or none, Save
     // The text area says what it is.
     assert.equal(await (await shown(app, tid.exportJson)).getAttribute("aria-label"), "The export file's JSON");
 
-    await (await shown(app, tid.exportNone)).click();
+    await press(app, tid.exportNone);
     assert.match(await (await shown(app, tid.exportCount)).getText(), new RegExp(`^0 of ${MANY} chosen`));
     await type(app, tid.exportSearch, "many-100");
     const listed = await app.findElements(byTestId(tid.exportChoice));
     assert.equal(listed.length, 9, "many-1000 … many-1008");
-    await (await shown(app, tid.exportAll)).click();
+    await press(app, tid.exportAll);
     assert.match(await (await shown(app, tid.exportCount)).getText(), new RegExp(`^9 of ${MANY} chosen`));
     await app.wait(
       async () => /"many-1008"/.test(await (await shown(app, tid.exportJson)).getAttribute("value")),
@@ -87,7 +97,7 @@ test("Export chooses among a thousand profiles: search, select all or none, Save
     await app.executeScript(`document.querySelector('[data-testid="${tid.exportChoices}"]').scrollTop = 1e6;`);
     assert.ok(await inViewport(await shown(app, tid.exportSaveAs)), "Save as… stays in view");
     await saveScreenshot(app, "export-many.png");
-    await (await shown(app, tid.transferClose)).click();
+    await press(app, tid.transferClose);
   } finally {
     await app.quit();
   }
@@ -110,7 +120,7 @@ test("the list draws its items when the density or the filter changes while scro
           at,
         );
         await app.wait(async () => (await itemsInView(app)) > 3, 5_000, "items show once scrolled");
-        await (await shown(app, tid.compact)).click();
+        await press(app, tid.compact);
         // At once: the next frame already shows items (not after the scroll position has
         // crept back over blank frames).
         await app.executeAsyncScript(
@@ -152,7 +162,7 @@ test("the focus goes to the form's first field, the new profile's heading, and C
     await shown(app, tid.profileForm);
     await app.wait(async () => (await active(app)) === tid.field("template"), 5_000, "the first field has the focus");
     // So does New profile, pressed.
-    await (await shown(app, tid.newProfile)).click();
+    await press(app, tid.newProfile);
     await app.wait(async () => (await active(app)) === tid.field("template"), 5_000, "the first field has the focus");
 
     // Create: the new profile's heading.
@@ -161,7 +171,7 @@ test("the focus goes to the form's first field, the new profile's heading, and C
     await type(app, tid.field("token_url"), "http://127.0.0.1:9/token");
     await type(app, tid.field("client_id"), "c");
     await type(app, tid.field("client_secret"), "s");
-    await (await shown(app, tid.saveProfile)).click();
+    await press(app, tid.saveProfile);
     await shown(app, tid.profileView);
     await app.wait(
       async () => (await active(app)) === tid.profileHeading,
@@ -170,15 +180,11 @@ test("the focus goes to the form's first field, the new profile's heading, and C
     );
 
     // Connect (nothing listens on port 9): its failure has the focus.
-    await (await shown(app, tid.connect)).click();
-    await app.wait(async () => (await active(app)) === tid.connectError, 20_000, "Connect's result has the focus");
+    await press(app, tid.connect);
+    await focusOn(app, [tid.connectError], 20_000, "Connect's result has the focus");
     // Diagnose: its result has the focus.
-    await (await shown(app, tid.diagnose)).click();
-    await app.wait(
-      async () => [tid.diagnoseCause, tid.diagnoseHealthy].includes(await active(app)),
-      30_000,
-      "Diagnose's result has the focus",
-    );
+    await press(app, tid.diagnose);
+    await focusOn(app, [tid.diagnoseCause, tid.diagnoseHealthy], 30_000, "Diagnose's result has the focus");
     // ... and is in view, its cause and fix read without scrolling.
     const inView = await app.executeScript(
       "const r = document.activeElement.getBoundingClientRect(); return r.top >= 0 && r.top < innerHeight - 40;",
@@ -195,7 +201,7 @@ test("each view opens at its top, and the sidebar fits a narrow window", async (
   try {
     await listItem(app, "many-0000", 20_000);
     await app.manage().window().setRect({ width: 1200, height: 600 });
-    await (await shown(app, tid.newProfile)).click();
+    await press(app, tid.newProfile);
     await (await shown(app, tid.field("template"))).sendKeys("Client credentials (generic)");
     await type(app, tid.field("handle"), "opens-at-top");
     await type(app, tid.field("token_url"), "http://127.0.0.1:9/token");
@@ -209,7 +215,7 @@ test("each view opens at its top, and the sidebar fits a narrow window", async (
       (await app.executeScript("return document.querySelector('main').scrollTop")) > 0,
       "the form was scrolled",
     );
-    await (await shown(app, tid.saveProfile)).click();
+    await press(app, tid.saveProfile);
     const heading = await shown(app, tid.profileHeading);
     await app.wait(async () => (await heading.getText()) === "opens-at-top", 5_000);
     const top = () => app.executeScript("return document.querySelector('main').scrollTop");
@@ -262,7 +268,7 @@ test("the form asks in the provider's words for what applies, shows defaults, an
   withMany();
   const app = await ctx.env.open();
   try {
-    await (await shown(app, tid.newProfile)).click();
+    await press(app, tid.newProfile);
     const template = await shown(app, tid.field("template"));
     const ids = await app.executeScript("return [...arguments[0].options].map((o) => o.value)", template);
     assert.ok(ids.length >= 7, `templates: ${ids}`);
@@ -314,10 +320,10 @@ test("Discover says its error once, marks what it filled, and a public client au
   withMany();
   const app = await ctx.env.open();
   try {
-    await (await shown(app, tid.newProfile)).click();
+    await press(app, tid.newProfile);
     await (await shown(app, tid.field("template"))).sendKeys("Custom OAuth 2.0 (authorization code)");
     await type(app, tid.field("issuer"), "http://127.0.0.1:9");
-    await (await shown(app, tid.discover)).click();
+    await press(app, tid.discover);
     const problem = await shown(app, tid.problem("issuer"), 20_000);
     const said = await problem.getText();
     const page = await (await shown(app, tid.profileForm)).getText();
@@ -325,7 +331,7 @@ test("Discover says its error once, marks what it filled, and a public client au
     assert.equal(await app.findElements(byTestId(tid.formError)).then((e) => e.length), 0, "not again at the top");
 
     await type(app, tid.field("issuer"), ctx.idp.url(""));
-    await (await shown(app, tid.discover)).click();
+    await press(app, tid.discover);
     await shown(app, tid.discovered, 20_000);
     const filled = await app.executeScript(
       'return [...document.querySelectorAll(\'[data-filled="true"] [data-testid^="field-"]\')].map((e) => e.dataset.testid)',
@@ -349,16 +355,16 @@ test("a form with unsaved changes asks before it is left", async () => {
   try {
     await listItem(app, "many-0000", 20_000);
     for (const leave of ["list item", "cancel"]) {
-      await (await shown(app, tid.newProfile)).click();
+      await press(app, tid.newProfile);
       await type(app, tid.field("handle"), "half-typed");
       if (leave === "list item") await (await listItem(app, "many-0003")).click();
       else await (await app.findElement(By.xpath("//button[normalize-space(.)='Cancel']"))).click();
       await shown(app, tid.unsavedPrompt);
-      await (await shown(app, tid.keepEditing)).click();
+      await press(app, tid.keepEditing);
       assert.equal(await (await shown(app, tid.field("handle"))).getAttribute("value"), "half-typed", `${leave}: kept`);
       if (leave === "list item") await (await listItem(app, "many-0003")).click();
       else await (await app.findElement(By.xpath("//button[normalize-space(.)='Cancel']"))).click();
-      await (await shown(app, tid.discardChanges)).click();
+      await press(app, tid.discardChanges);
       await app.wait(
         async () => (await app.findElements(byTestId(tid.profileForm))).length === 0,
         5_000,
@@ -366,7 +372,7 @@ test("a form with unsaved changes asks before it is left", async () => {
       );
     }
     // A form with no change asks nothing.
-    await (await shown(app, tid.newProfile)).click();
+    await press(app, tid.newProfile);
     await shown(app, tid.profileForm);
     await (await listItem(app, "many-0004")).click();
     await shown(app, tid.profileView);

@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { By } from "selenium-webdriver";
-import { listItem, shown, suite } from "./driver.mjs";
+import { listItem, press, shown, suite } from "./driver.mjs";
 import { tid } from "../../ui/src/testids.js";
 
 const ctx = suite();
@@ -18,7 +18,7 @@ const badge = (app, handle) =>
 test("Failure modes in words by provider and stage; a reopened panel; Healthy again tries the failing again", async () => {
   const app = await ctx.env.open();
   try {
-    await (await shown(app, tid.trySandbox)).click();
+    await press(app, tid.trySandbox);
     await shown(app, tid.sandboxIssuer, 15_000);
     for (const handle of ["sandbox-api", "sandbox-salesforce"]) {
       await app.wait(async () => /connected/.test(await (await step(app, handle)).getText()), 15_000, handle);
@@ -41,15 +41,15 @@ test("Failure modes in words by provider and stage; a reopened panel; Healthy ag
 
     // A failure, and the profile fails on a new token.
     await select.findElement(By.css('option[value="salesforce-no-run-as-user"]')).click();
-    await (await shown(app, tid.sandboxApply)).click();
+    await press(app, tid.sandboxApply);
     await shown(app, tid.sandboxModeNote);
     await (await listItem(app, "sandbox-salesforce")).click();
-    await (await shown(app, tid.connectForce)).click();
+    await press(app, tid.connectForce);
     await shown(app, tid.connectError, 20_000);
     await app.wait(async () => /failing/.test(await (await badge(app, "sandbox-salesforce")).getText()), 10_000);
 
     // Reopened: each line says how its profile stands.
-    await (await shown(app, tid.openSandbox)).click();
+    await press(app, tid.openSandbox);
     await shown(app, tid.sandboxIssuer);
     for (const handle of ["sandbox-api", "sandbox-salesforce", "sandbox-keycloak", "sandbox-sign-in"]) {
       const text = (await (await step(app, handle)).getText()).replace(handle, "").trim();
@@ -59,7 +59,7 @@ test("Failure modes in words by provider and stage; a reopened panel; Healthy ag
 
     // Healthy again: the failing profile is tried again and connects.
     await (await shown(app, tid.sandboxMode)).findElement(By.css('option[value=""]')).click();
-    await (await shown(app, tid.sandboxApply)).click();
+    await press(app, tid.sandboxApply);
     await app.wait(
       async () => /connected/.test(await (await badge(app, "sandbox-salesforce")).getText()),
       20_000,

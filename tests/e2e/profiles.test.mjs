@@ -6,7 +6,7 @@ import path from "node:path";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { By, Key } from "selenium-webdriver";
-import { answerSaveDialog, byTestId, listItem, saveScreenshot, shown, suite, type } from "./driver.mjs";
+import { answerSaveDialog, byTestId, listItem, press, saveScreenshot, shown, suite, type } from "./driver.mjs";
 import { tid } from "../../ui/src/testids.js";
 
 const SECRET = "e2e-consumer-secret-7f3a";
@@ -15,7 +15,7 @@ const ctx = suite();
 test("a Salesforce profile created in the window survives a restart with its secret as a placeholder", async () => {
   let app = await ctx.env.open();
   try {
-    await (await shown(app, tid.newProfile)).click();
+    await press(app, tid.newProfile);
     const template = await shown(app, tid.field("template"));
     assert.equal(await template.getAttribute("value"), "salesforce-client-credentials");
 
@@ -23,7 +23,7 @@ test("a Salesforce profile created in the window survives a restart with its sec
     // summary next to Create names them, and nothing is stored.
     await type(app, tid.field("handle"), "Acme Prod");
     await type(app, tid.field("my_domain"), "https://acme.lightning.force.com");
-    await (await shown(app, tid.saveProfile)).click();
+    await press(app, tid.saveProfile);
     const handleProblem = await shown(app, tid.problem("handle"));
     assert.doesNotMatch(await handleProblem.getText(), /^handle:/, "in words, not the raw field name");
     assert.match(await (await shown(app, tid.problem("my_domain"))).getText(), /acme\.my\.salesforce\.com/);
@@ -36,7 +36,7 @@ test("a Salesforce profile created in the window survives a restart with its sec
     await type(app, tid.field("my_domain"), "https://acme.my.salesforce.com");
     await type(app, tid.field("client_id"), "3MVG9e2eConsumerKey");
     await type(app, tid.field("client_secret"), SECRET);
-    await (await shown(app, tid.saveProfile)).click();
+    await press(app, tid.saveProfile);
     await shown(app, tid.profileView);
     assert.match(
       await (await shown(app, tid.secretState)).getText(),
@@ -55,7 +55,7 @@ test("a Salesforce profile created in the window survives a restart with its sec
     await item.click();
     assert.equal(await (await shown(app, tid.value("client_id"))).getText(), "3MVG9e2eConsumerKey");
     assert.equal(await (await shown(app, tid.value("my_domain"))).getText(), "https://acme.my.salesforce.com");
-    await (await shown(app, tid.editProfile)).click();
+    await press(app, tid.editProfile);
     const secret = await shown(app, tid.field("client_secret"));
     assert.equal(await secret.getAttribute("value"), "", "the secret is never sent to the window");
     assert.match(await secret.getAttribute("placeholder"), /leave blank to keep/);
@@ -75,9 +75,9 @@ test("Export saves the profile through the Save dialog without its secret; Impor
   const file = path.join(ctx.env.dataDir, "shared-profiles.json");
   const app = await ctx.env.open();
   try {
-    await (await shown(app, tid.openExport)).click();
+    await press(app, tid.openExport);
     assert.match(await (await shown(app, tid.exportJson)).getAttribute("value"), /"sf-e2e"/);
-    await (await shown(app, tid.exportSaveAs)).click();
+    await press(app, tid.exportSaveAs);
     await answerSaveDialog("Export profiles", file);
     assert.match(
       await (await shown(app, tid.transferMessage)).getText(),
@@ -86,20 +86,20 @@ test("Export saves the profile through the Save dialog without its secret; Impor
     const written = readFileSync(file, "utf8");
     assert.ok(written.includes("https://acme.my.salesforce.com"));
     assert.ok(!written.includes(SECRET), "an export never holds a secret");
-    await (await shown(app, tid.transferClose)).click();
+    await press(app, tid.transferClose);
 
     // A colleague's copy of the same setup, under another handle.
     const shared = written.replaceAll("sf-e2e", "sf-shared").replace("Acme (end to end)", "Acme (shared)");
-    await (await shown(app, tid.openImport)).click();
+    await press(app, tid.openImport);
     await type(app, tid.importJson, shared);
-    await (await shown(app, tid.doImport)).click();
+    await press(app, tid.doImport);
     assert.match(await (await shown(app, tid.transferMessage)).getText(), /Imported sf-shared/);
     const item = await listItem(app, "sf-shared", 10_000);
     assert.match(await item.getText(), /Acme \(shared\)/);
 
     // Importing it again changes nothing and says why.
     await type(app, tid.importJson, shared);
-    await (await shown(app, tid.doImport)).click();
+    await press(app, tid.doImport);
     assert.match(await (await shown(app, tid.transferError)).getText(), /sf-shared/);
   } finally {
     await app.quit();

@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { By } from "selenium-webdriver";
-import { shown, suite } from "./driver.mjs";
+import { press, shown, suite } from "./driver.mjs";
 import { tid } from "../../ui/src/testids.js";
 
 const ctx = suite();
@@ -24,7 +24,7 @@ test("The Radar lists the profiles at risk with date, why, fix and source", asyn
   });
   const app = await ctx.env.open();
   try {
-    await (await shown(app, tid.openRadar)).click();
+    await press(app, tid.openRadar);
     await shown(app, tid.radarPanel);
     await app.wait(
       async () => (await app.findElements(By.css(`[data-testid="${tid.radarWarning}"]`))).length > 0,

@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { By, until } from "selenium-webdriver";
-import { listItem, saveScreenshot, shown, suite } from "./driver.mjs";
+import { listItem, press, saveScreenshot, shown, suite } from "./driver.mjs";
 import { tid } from "../../ui/src/testids.js";
 
 const ctx = suite();
@@ -26,7 +26,7 @@ async function browse(url) {
 test("Try it creates the sandbox's profiles and connects them; a failure mode is diagnosed", async () => {
   const app = await ctx.env.open();
   try {
-    await (await shown(app, tid.trySandbox)).click();
+    await press(app, tid.trySandbox);
     assert.match(await (await shown(app, tid.sandboxIssuer, 15_000)).getText(), /^http:\/\/127\.0\.0\.1:\d+$/);
     for (const handle of ["sandbox-api", "sandbox-salesforce", "sandbox-keycloak"]) {
       await app.wait(
@@ -59,17 +59,17 @@ test("Try it creates the sandbox's profiles and connects them; a failure mode is
     assert.match(await (await shown(app, tid.claim("scope"))).getText(), /openid/);
 
     // Back to the sandbox, as it runs: nothing is connected again.
-    await (await shown(app, tid.openSandbox)).click();
+    await press(app, tid.openSandbox);
     await shown(app, tid.sandboxIssuer);
 
     // Practise: Salesforce's answer when the app has no Run As user.
     await (await shown(app, tid.sandboxMode)).findElement(By.css('option[value="salesforce-no-run-as-user"]')).click();
-    await (await shown(app, tid.sandboxApply)).click();
+    await press(app, tid.sandboxApply);
     assert.match(await (await shown(app, tid.sandboxModeNote)).getText(), /diagnose sandbox-salesforce/);
     await (
       await app.findElement(By.css(`[data-testid="${tid.profileItem}"][data-handle="sandbox-salesforce"]`))
     ).click();
-    await (await shown(app, tid.diagnose)).click();
+    await press(app, tid.diagnose);
     const cause = await shown(app, tid.diagnoseCause, 20_000);
     assert.match(await cause.getText(), /no client credentials user enabled/);
     assert.match(await cause.getText(), /Run As/);

@@ -6,7 +6,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";
 import { By } from "selenium-webdriver";
-import { listItem, shown, suite } from "./driver.mjs";
+import { listItem, press, shown, suite } from "./driver.mjs";
 import { signIn } from "../servers/user.mjs";
 import { tid } from "../../ui/src/testids.js";
 
@@ -35,10 +35,10 @@ test("A new token that is the same token is not called new", async () => {
   const app = await ctx.env.open();
   try {
     await (await listItem(app, "same-token")).click();
-    await (await shown(app, tid.connect)).click();
+    await press(app, tid.connect);
     const info = await shown(app, tid.tokenInfo, 20_000);
     assert.match(await info.getText(), /new from the provider/);
-    await (await shown(app, tid.connectForce)).click();
+    await press(app, tid.connectForce);
     await app.wait(
       async () => /same token/.test(await (await shown(app, tid.tokenInfo)).getText()),
       10_000,
@@ -59,7 +59,7 @@ test("The diagnosis's HTTP trace wraps inside its panel", async () => {
   const app = await ctx.env.open();
   try {
     await (await listItem(app, "long-url")).click();
-    await (await shown(app, tid.diagnose)).click();
+    await press(app, tid.diagnose);
     const panel = await shown(app, tid.diagnosePanel, 20_000);
     await app.wait(async () => (await panel.findElements(By.css("details summary"))).length > 0, 20_000);
     for (const s of await panel.findElements(By.css("details summary"))) {
@@ -96,8 +96,8 @@ test("A signed-out profile offers Sign in, not Re-authorize", async () => {
     await signIn(await (await shown(app, tid.authorizeUrl, 15_000)).getText());
     await shown(app, tid.tokenExpiry, 20_000);
     await app.wait(async () => (await (await shown(app, tid.authorize)).getText()) === "Re-authorize", 10_000);
-    await (await shown(app, tid.revoke)).click();
-    await (await shown(app, tid.confirmYes, 5_000)).click();
+    await press(app, tid.revoke);
+    await press(app, tid.confirmYes, 5_000);
     await shown(app, tid.connectNotice, 10_000);
     await app.wait(
       async () => (await (await shown(app, tid.authorize)).getText()) === "Sign in",
@@ -121,7 +121,7 @@ test("A device code's expiry counts down from the provider's expires_in; its QR 
   const app = await ctx.env.open();
   try {
     await (await listItem(app, "tv-count")).click();
-    await (await shown(app, tid.authorize)).click();
+    await press(app, tid.authorize);
     const url = await (await shown(app, tid.authorizeUrl, 15_000)).getText();
     const qr = await shown(app, tid.deviceQr);
     assert.equal(await qr.getAttribute("role"), "img");
@@ -130,7 +130,7 @@ test("A device code's expiry counts down from the provider's expires_in; its QR 
     const first = await expiry.getText();
     assert.match(first, /^The code expires in (9m|10m) \d\ds\.$/);
     await app.wait(async () => (await expiry.getText()) !== first, 5_000, "the expiry counts down");
-    await (await shown(app, tid.authorizeCancel)).click();
+    await press(app, tid.authorizeCancel);
   } finally {
     await app.quit();
   }

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { By } from "selenium-webdriver";
-import { listItem, saveScreenshot, shown, suite } from "./driver.mjs";
+import { listItem, press, saveScreenshot, shown, suite } from "./driver.mjs";
 import { startServer, startStandIn } from "../servers/start.mjs";
 import { signIn } from "../servers/user.mjs";
 import { tid } from "../../ui/src/testids.js";
@@ -92,7 +92,7 @@ test("Every failure shown carries the cause, the fix and a Diagnose button: Conn
   try {
     // Connect in the window: the red box is the explained failure, and Diagnose runs from it.
     await (await listItem(app, "refused")).click();
-    await (await shown(app, tid.connect)).click();
+    await press(app, tid.connect);
     const error = await shown(app, tid.connectError, 20_000);
     await app.wait(
       async () => (await error.findElements(By.css(`[data-testid="${tid.failureCause}"]`))).length > 0,
@@ -106,7 +106,7 @@ test("Every failure shown carries the cause, the fix and a Diagnose button: Conn
     await shown(app, tid.diagnoseCause, 20_000);
 
     // Test all: the failing row's cause, fix and Diagnose, which opens the profile diagnosed.
-    await (await shown(app, tid.testAll)).click();
+    await press(app, tid.testAll);
     await shown(app, tid.testAllSummary, 30_000);
     const row = await app.findElement(By.css(`[data-testid="${tid.testAllResult}"][data-handle="refused"]`));
     assert.match(await text(app, row), /Cause: /);
@@ -126,11 +126,11 @@ test("An old diagnosis is marked old once the connection works again", async () 
   const app = await ctx.env.open();
   try {
     await (await listItem(app, "refused")).click();
-    await (await shown(app, tid.diagnose)).click();
+    await press(app, tid.diagnose);
     await shown(app, tid.diagnoseCause, 20_000);
     // The secret is put right (on the command line), then Connect works in the window.
     ctx.env.cli(["edit", "refused", "--secret-stdin"], "basic-secret");
-    await (await shown(app, tid.connect)).click();
+    await press(app, tid.connect);
     await app.wait(
       async () => /new from the provider/.test(await (await shown(app, tid.tokenInfo, 20_000)).getText()),
       20_000,
@@ -152,7 +152,7 @@ test("An old diagnosis is marked old once the connection works again", async () 
 test("Test all's rows are stamped and a row is marked old once its profile has a newer attempt", async () => {
   const app = await ctx.env.open();
   try {
-    await (await shown(app, tid.testAll)).click();
+    await press(app, tid.testAll);
     await shown(app, tid.testAllSummary, 30_000);
     const panel = await shown(app, tid.testAllPanel);
     assert.match(await text(app, panel), /Tested at \S/);
@@ -189,7 +189,7 @@ test("A healthy Salesforce JWT bearer connection says how its expiry is known, w
     const app = await ctx.env.open();
     try {
       await (await listItem(app, "sf-jwt")).click();
-      await (await shown(app, tid.connect)).click();
+      await press(app, tid.connect);
       assert.equal(await (await shown(app, tid.testStatus, 20_000)).getText(), "HTTP 200");
       const expiry = await shown(app, tid.tokenExpiry);
       const words = await expiry.getText();
@@ -219,7 +219,7 @@ test("offline_access is not 'not granted' beside a refresh token that was issued
   const app = await ctx.env.open();
   try {
     await (await listItem(app, "signed-in")).click();
-    await (await shown(app, tid.authorize)).click();
+    await press(app, tid.authorize);
     assert.equal((await signIn(await (await shown(app, tid.authorizeUrl, 15_000)).getText())).status, 200);
     assert.equal(await (await shown(app, tid.tokenRefresh, 20_000)).getText(), "issued");
     // The provider's answer leaves offline_access out of its scope; the refresh token is it.

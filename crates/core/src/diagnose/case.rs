@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use url::Url;
 
+use super::ranking::Evidence;
 use super::Diagnosis;
 use crate::desk::Desk;
 use crate::error::{Error, Result};
@@ -68,6 +69,11 @@ pub struct Case {
     /// travel unchanged.
     #[ts(type = "unknown")]
     pub diagnosis: serde_json::Value,
+    /// The history the ranking of causes weighed (when the failure was one it ranks): a
+    /// replay ranks from it, as of the recorded diagnosis, since the player's store has no
+    /// history. Absent in cases written before it was kept.
+    #[serde(default)]
+    pub evidence: Option<Evidence>,
 }
 
 /// The profile without its secret (the store never keeps a secret in its fields).
@@ -125,6 +131,7 @@ impl Desk {
             answers,
             history: to_json(&self.history(&d.handle, HISTORY)?)?,
             diagnosis: to_json(d)?,
+            evidence: self.evidence_for(d, d.ranking_provider().as_deref())?,
         };
         let mut value = to_json(&case)?;
         crate::secret::redact::json(&mut value);
@@ -302,6 +309,12 @@ impl Case {
         })
     }
 
+    /// When the recorded diagnosis was made (the case's writing, if it does not say): the
+    /// time its ranking measured idle and lifetimes against.
+    fn diagnosed_at(&self) -> DateTime<Utc> {
+        self.diagnosis.get("done_at").and_then(|v| serde_json::from_value::<DateTime<Utc>>(v.clone()).ok()).unwrap_or(self.written_at)
+    }
+
     /// Diagnoses the case again against the player at `player` (a loopback address), in a
     /// new store in `dir` whose secrets live in memory. Refuses when any endpoint of the
     /// replayed profile, or any request the diagnosis made, is not the player's.
@@ -326,7 +339,10 @@ impl Case {
         if self.signed_in {
             desk.seed_refresh_token(id)?;
         }
-        let d = desk.diagnose(&handle).await?;
+        let mut d = desk.diagnose(&handle).await?;
+        if let Some(e) = &self.evidence {
+            d.ranking = super::evidence::rank_with(&d, e, self.diagnosed_at());
+        }
         if let Some(t) = d.trace.iter().find(|t| !t.url.starts_with(&origin)) {
             return Err(Error::Internal(format!("the replay asked {} rather than the local player", t.url)));
         }

@@ -80,16 +80,27 @@ impl Desk {
         })
     }
 
+    /// The evidence a ranking of `d`'s failure weighs, when it is one a ranking is for.
+    pub(crate) fn evidence_for(&self, d: &Diagnosis, provider: Option<&str>) -> Result<Option<Evidence>> {
+        if !ranks(d) {
+            return Ok(None);
+        }
+        self.ranking_evidence(&d.handle, d, provider).map(Some)
+    }
+
     /// The ranked causes of `d`'s failure, when it is one a ranking is for and the profile
     /// worked before; empty otherwise.
     pub(crate) fn rank_causes(&self, d: &Diagnosis, provider: Option<&str>) -> Result<Vec<Ranked>> {
-        if !ranks(d) {
-            return Ok(Vec::new());
-        }
-        let e = self.ranking_evidence(&d.handle, d, provider)?;
-        if e.last_success_at.is_none() {
-            return Ok(Vec::new());
-        }
-        Ok(ranking::rank(d.knowledge.as_deref(), &e, lifetimes::find(provider), d.done_at))
+        Ok(self.evidence_for(d, provider)?.map_or_else(Vec::new, |e| rank_with(d, &e, d.done_at)))
     }
+}
+
+/// The ranked causes of `d`'s failure from evidence `e`, as of `now`: the one rule for a
+/// diagnosis made here and a case replayed elsewhere. Empty when the answer is not one a
+/// ranking is for, or when the profile never worked (nothing stopped working).
+pub(crate) fn rank_with(d: &Diagnosis, e: &Evidence, now: DateTime<Utc>) -> Vec<Ranked> {
+    if !ranks(d) || e.last_success_at.is_none() {
+        return Vec::new();
+    }
+    ranking::rank(d.knowledge.as_deref(), e, lifetimes::find(e.provider.as_deref()), now)
 }

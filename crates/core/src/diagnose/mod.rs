@@ -158,6 +158,12 @@ pub struct Diagnosis {
 }
 
 impl Diagnosis {
+    /// The knowledge base's id of the provider recognised (the ranking's rules are kept by id).
+    pub(crate) fn ranking_provider(&self) -> Option<String> {
+        let name = self.provider.as_deref()?;
+        crate::knowledge::providers().iter().find(|p| p.name == name).map(|p| p.id.clone())
+    }
+
     fn new(handle: &str) -> Self {
         let now = Utc::now();
         Diagnosis {
@@ -249,9 +255,7 @@ impl Desk {
         }
         d.summary = d.summarise();
         d.done_at = Utc::now();
-        let provider =
-            d.provider.as_deref().and_then(|name| crate::knowledge::providers().iter().find(|p| p.name == name)).map(|p| p.id.clone());
-        d.ranking = self.rank_causes(&d, provider.as_deref())?;
+        d.ranking = self.rank_causes(&d, d.ranking_provider().as_deref())?;
         Ok(d)
     }
 
