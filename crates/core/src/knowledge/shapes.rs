@@ -19,7 +19,8 @@
 
 use serde_json::{Map, Value};
 
-use super::{xml_text, Format, Problem};
+use super::markup::{decode_entities, xml_text};
+use super::{Format, Problem};
 
 /// The value of `key` in an object, in any case (`Title`, `title`).
 fn get<'a>(o: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
@@ -286,7 +287,7 @@ pub(super) fn xml_extra(xml: &str, p: &mut Problem) {
         }
     }
     for name in ["Text", "Detail", "error_description", "Description"] {
-        p.describe(xml_text(xml, name).map(super::decode_entities).as_deref());
+        p.describe(xml_text(xml, name).map(decode_entities).as_deref());
     }
 }
 
