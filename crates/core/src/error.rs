@@ -342,42 +342,6 @@ impl std::fmt::Display for ErrorCode {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn codes_serialize_as_their_names() {
-        let all = [
-            ErrorCode::InvalidInput,
-            ErrorCode::NotFound,
-            ErrorCode::DuplicateHandle,
-            ErrorCode::UnknownTemplate,
-            ErrorCode::KeyringUnavailable,
-            ErrorCode::Keyring,
-            ErrorCode::KeyMissing,
-            ErrorCode::StoreTooNew,
-            ErrorCode::Store,
-            ErrorCode::Import,
-            ErrorCode::Io,
-            ErrorCode::NotReady,
-            ErrorCode::Internal,
-            ErrorCode::Cancelled,
-            ErrorCode::AccessDenied,
-            ErrorCode::OauthError,
-            ErrorCode::Timeout,
-            ErrorCode::Network,
-            ErrorCode::BadResponse,
-            ErrorCode::HostNotAllowed,
-        ];
-        for c in all {
-            assert_eq!(serde_json::to_value(c).ok(), Some(serde_json::json!(c.as_str())));
-        }
-        assert_eq!(ErrorCode::NotReady.exit_code(), 2);
-        assert_eq!(ErrorCode::OauthError.exit_code(), 1);
-    }
-}
-
 /// What a profile lacks before it can do what was asked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -419,3 +383,7 @@ pub enum AnswerKind {
     /// A 2xx answer that lacks what the stage needs (no token, not active, not an object).
     Unusable,
 }
+
+#[cfg(test)]
+#[path = "error_tests.rs"]
+mod tests;
