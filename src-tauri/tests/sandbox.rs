@@ -15,7 +15,7 @@ use std::time::Duration;
 use common::{json, oauthdesk, oauthdesk_env, ok};
 use oauthdesk_core::Desk;
 use oauthdesk_core::MemorySecrets;
-use oauthdesk_sandbox::{Face, Options, Sandbox};
+use oauthdesk_sandbox::{Options, Sandbox};
 
 /// Signs in as a browser would: the sandbox redirects at once to the loopback address.
 const BROWSER: &str = "curl -s -L -o /dev/null --max-time 10 %s";
@@ -117,33 +117,23 @@ fn every_mode_is_diagnosed_as_itself() {
     let dir = tempfile::tempdir().unwrap();
     let desk = Desk::open(dir.path(), Arc::new(MemorySecrets::default())).unwrap();
     oauthdesk_sandbox::install(&desk, &sandbox).unwrap();
-    // A sign-in profile on each face, signed in while the sandbox is healthy.
-    let template = sandbox.profiles().into_iter().find(|p| p.handle == "sandbox-sign-in").unwrap();
-    for (handle, face) in [("sf-sign-in", Face::Salesforce), ("kc-sign-in", Face::Keycloak)] {
-        let mut p = template.clone();
-        p.handle = handle.into();
-        p.label = Some(handle.into());
-        p.fields.insert("authorize_url".into(), sandbox.url(face, "authorize"));
-        p.fields.insert("token_url".into(), sandbox.url(face, "token"));
-        p.fields.insert("test_url".into(), sandbox.url(face, "userinfo"));
-        desk.create(p).unwrap();
+    // A provider's sign-in is made when one of its modes is played.
+    for id in ["salesforce-expired-token", "keycloak-refresh-token-expired"] {
+        let made = oauthdesk_sandbox::install_for_mode(&desk, &sandbox, Some(id)).unwrap();
+        assert!(made.as_deref().is_some_and(|h| h.ends_with("-sign-in") && desk.get(h).is_ok()), "{id}: {made:?}");
     }
-    for handle in ["sandbox-sign-in", "sf-sign-in", "kc-sign-in"] {
+    // Every sign-in profile of the sandbox (one on each face), signed in while it is healthy.
+    let sign_ins: Vec<String> = sandbox.profiles().into_iter().filter(|p| p.template == "custom-oauth2").map(|p| p.handle).collect();
+    assert_eq!(sign_ins.len(), 3, "a sign-in on each face: {sign_ins:?}");
+    for handle in &sign_ins {
         let signed_in = rt.block_on(desk.sign_in(handle, Duration::from_secs(20), browse_start));
         assert!(signed_in.is_ok(), "{handle}: {signed_in:?}");
     }
     let mut wrong = Vec::new();
     let modes = oauthdesk_sandbox::modes();
     for mode in &modes {
-        let user = matches!(mode.stage.as_str(), "authorize" | "refresh");
-        let handle = match (mode.provider.as_deref(), user) {
-            (None, false) => "sandbox-api",
-            (Some("salesforce"), false) => "sandbox-salesforce",
-            (Some(_), false) => "sandbox-keycloak",
-            (None, true) => "sandbox-sign-in",
-            (Some("salesforce"), true) => "sf-sign-in",
-            (Some(_), true) => "kc-sign-in",
-        };
+        // The profile the mode says it shows on, as the window and `--modes` tell a person.
+        let handle = mode.profile.as_str();
         sandbox.set_mode(Some(&mode.id)).unwrap();
         let d = rt.block_on(desk.diagnose(handle)).unwrap();
         if d.ok || d.knowledge.as_deref() != Some(mode.id.as_str()) {
@@ -153,8 +143,8 @@ fn every_mode_is_diagnosed_as_itself() {
     assert!(modes.len() >= 90, "modes: {}", modes.len());
     assert!(wrong.is_empty(), "{} of {} modes were not named as themselves:\n{}", wrong.len(), modes.len(), wrong.join("\n"));
     sandbox.set_mode(None).unwrap();
-    for handle in ["sandbox-api", "sandbox-salesforce", "sandbox-keycloak", "sandbox-sign-in"] {
-        let d = rt.block_on(desk.diagnose(handle)).unwrap();
+    for handle in sandbox.profiles().into_iter().map(|p| p.handle) {
+        let d = rt.block_on(desk.diagnose(&handle)).unwrap();
         assert!(d.ok, "{handle} is healthy again with no mode: {:?} {:?}", d.stage, d.knowledge);
     }
 }

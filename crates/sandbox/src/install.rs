@@ -7,9 +7,26 @@ use oauthdesk_core::{Desk, Error, ProfileChanges};
 
 use crate::Sandbox;
 
-/// Creates or updates the sandbox's profiles; returns their handles.
+/// Creates or updates the sandbox's profiles that Try it connects; returns their handles.
 pub fn install(desk: &Desk, sandbox: &Sandbox) -> Result<Vec<String>, Error> {
-    let wanted = sandbox.profiles();
+    install_some(desk, sandbox, crate::tried)
+}
+
+/// Creates or updates the sandbox profile a failure mode shows on (a provider's sign-in is
+/// made only when one of its modes is played, so Test all does not list it unsigned-in
+/// otherwise); `None` for no mode or a mode that shows on a profile Try it made.
+pub fn install_for_mode(desk: &Desk, sandbox: &Sandbox, mode: Option<&str>) -> Result<Option<String>, Error> {
+    let Some(profile) = mode.and_then(|id| crate::modes().into_iter().find(|m| m.id == id)).map(|m| m.profile) else {
+        return Ok(None);
+    };
+    if crate::tried(&profile) && desk.get(&profile).is_ok() {
+        return Ok(None);
+    }
+    Ok(install_some(desk, sandbox, |h| h == profile)?.pop())
+}
+
+fn install_some(desk: &Desk, sandbox: &Sandbox, wanted: impl Fn(&str) -> bool) -> Result<Vec<String>, Error> {
+    let wanted: Vec<_> = sandbox.profiles().into_iter().filter(|p| wanted(&p.handle)).collect();
     for new in &wanted {
         if let Ok(existing) = desk.get(&new.handle) {
             if existing.template != new.template || Some(&existing.label) != new.label.as_ref() {

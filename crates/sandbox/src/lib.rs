@@ -29,7 +29,7 @@ pub mod standin;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 
-pub use install::install;
+pub use install::{install, install_for_mode};
 pub use mode::{Face, ModeInfo};
 use oauthdesk_core::{ClientSecret, NewProfile};
 use provider::{endpoint_path, Endpoint, Provider};
@@ -121,7 +121,8 @@ impl Sandbox {
         self.provider.client(client_id).map(|c| ClientSecret::new(c.client_secret.clone()))
     }
 
-    /// The profiles that try the sandbox: client credentials on each face, and a sign-in.
+    /// The profiles that try the sandbox: client credentials on each face, and a sign-in on
+    /// each (the ones [`tried`] leaves out are for practising a provider's sign-in).
     pub fn profiles(&self) -> Vec<NewProfile> {
         let common = |face: Face, client: &str, scopes: &str| {
             let test = if face == Face::Generic { format!("{}/me", self.issuer()) } else { self.url(face, "userinfo") };
@@ -144,8 +145,11 @@ impl Sandbox {
             fields,
             client_secret: self.secret(client),
         };
-        let mut sign_in = common(Face::Generic, WEB_CLIENT, "openid profile api offline_access");
-        sign_in.insert("authorize_url".into(), self.url(Face::Generic, "authorize"));
+        let sign_in = |face: Face| {
+            let mut fields = common(face, WEB_CLIENT, "openid profile api offline_access");
+            fields.insert("authorize_url".into(), self.url(face, "authorize"));
+            fields
+        };
         vec![
             profile(
                 "client-credentials",
@@ -168,9 +172,24 @@ impl Sandbox {
                 common(Face::Keycloak, SERVICE_CLIENT, "api"),
                 SERVICE_CLIENT,
             ),
-            profile("custom-oauth2", mode::SIGN_IN, "Sandbox sign-in (code + PKCE)", sign_in, WEB_CLIENT),
+            profile("custom-oauth2", mode::SIGN_IN, "Sandbox sign-in (code + PKCE)", sign_in(Face::Generic), WEB_CLIENT),
+            // Signed in only to practise a Salesforce or Keycloak sign-in's failures.
+            profile(
+                "custom-oauth2",
+                Face::Salesforce.sign_in_handle(),
+                "Sandbox sign-in as Salesforce",
+                sign_in(Face::Salesforce),
+                WEB_CLIENT,
+            ),
+            profile("custom-oauth2", Face::Keycloak.sign_in_handle(), "Sandbox sign-in as Keycloak", sign_in(Face::Keycloak), WEB_CLIENT),
         ]
     }
+}
+
+/// Whether Try it connects (or signs in) the sandbox profile `handle` at once: every one but
+/// the providers' own sign-ins, which are signed in when a person practises their failures.
+pub fn tried(handle: &str) -> bool {
+    ![Face::Salesforce, Face::Keycloak].iter().any(|f| f.sign_in_handle() == handle)
 }
 
 /// Listens on 127.0.0.1:`port` (0: any free port); returns the port it got.

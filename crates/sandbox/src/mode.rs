@@ -41,6 +41,16 @@ impl Face {
         }
     }
 
+    /// The handle of the sandbox profile that signs in (authorization code + PKCE) on this
+    /// face: the stages only a sign-in reaches (the authorization page, a refresh) show there.
+    pub fn sign_in_handle(self) -> &'static str {
+        match self {
+            Face::Generic => SIGN_IN,
+            Face::Salesforce => "sandbox-salesforce-sign-in",
+            Face::Keycloak => "sandbox-keycloak-sign-in",
+        }
+    }
+
     /// The path prefix of this face's endpoints.
     pub fn prefix(self) -> &'static str {
         match self {
@@ -79,10 +89,11 @@ pub const SIGN_IN: &str = "sandbox-sign-in";
 
 /// The profile a mode of `provider` at `stage` shows on.
 fn practice(provider: Option<&str>, stage: Stage) -> &'static str {
-    match FACES.iter().find(|f| f.provider().is_some() && f.provider() == provider) {
-        Some(face) => face.handle(),
-        None if matches!(stage, Stage::Authorize | Stage::Refresh) => SIGN_IN,
-        None => Face::Generic.handle(),
+    let face = FACES.into_iter().find(|f| f.provider().is_some() && f.provider() == provider).unwrap_or(Face::Generic);
+    if matches!(stage, Stage::Authorize | Stage::Refresh) {
+        face.sign_in_handle()
+    } else {
+        face.handle()
     }
 }
 
@@ -227,10 +238,11 @@ mod tests {
         for m in modes() {
             let entry = find(&m.id).unwrap();
             let stage = stages(entry).first().copied().unwrap_or(Stage::Token);
-            let face = if m.profile == SIGN_IN { Some(Face::Generic) } else { FACES.into_iter().find(|f| f.handle() == m.profile) };
+            let face = FACES.into_iter().find(|f| f.handle() == m.profile || f.sign_in_handle() == m.profile);
             let face = face.unwrap_or_else(|| panic!("{}: {} is no sandbox profile", m.id, m.profile));
             assert!(applies(entry, face, stage), "{} does not show on {}", m.id, m.profile);
-            assert_eq!(m.profile == SIGN_IN, entry.provider.is_none() && matches!(stage, Stage::Authorize | Stage::Refresh), "{}", m.id);
+            let signs_in = matches!(stage, Stage::Authorize | Stage::Refresh);
+            assert_eq!(m.profile == face.sign_in_handle(), signs_in, "{}: a sign-in's stage shows on a sign-in", m.id);
         }
     }
 

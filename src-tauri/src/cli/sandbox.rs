@@ -71,10 +71,15 @@ pub fn run(desk: Option<&Desk>, out: &Out, a: SandboxArgs) -> AppResult<i32> {
         return modes(out);
     }
     block_on(async move {
+        let mode = a.mode.clone();
         let options = Options { port: a.port, mode: a.mode, token_lifetime: a.token_lifetime };
         let sandbox = Sandbox::start(options).await.map_err(sandbox_error)?;
         let profiles = match desk {
-            Some(desk) => oauthdesk_sandbox::install(desk, &sandbox)?,
+            Some(desk) => {
+                let mut tried = oauthdesk_sandbox::install(desk, &sandbox)?;
+                tried.extend(oauthdesk_sandbox::install_for_mode(desk, &sandbox, mode.as_deref())?);
+                tried
+            }
             None => Vec::new(),
         };
         emit(&format!("ready {}\n", sandbox.issuer()));

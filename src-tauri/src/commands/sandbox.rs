@@ -22,7 +22,10 @@ pub struct SandboxInfo {
     pub modes: Vec<ModeInfo>,
 }
 
+/// The panel's lines: the profiles Try it connects (the providers' sign-ins are in the
+/// store, for practice, without a line of their own).
 fn info(sandbox: &Sandbox, profiles: Vec<String>) -> SandboxInfo {
+    let profiles = profiles.into_iter().filter(|h| oauthdesk_sandbox::tried(h)).collect();
     SandboxInfo { issuer: sandbox.issuer().to_string(), mode: sandbox.mode(), profiles, modes: oauthdesk_sandbox::modes() }
 }
 
@@ -57,6 +60,8 @@ pub async fn sandbox_mode(state: State<'_, AppState>, mode: Option<String>) -> A
         return Err(oauthdesk_core::Error::invalid("mode", "the sandbox is not running; start it with Try it").into());
     };
     sandbox.set_mode(mode.as_deref()).map_err(|e| oauthdesk_core::Error::invalid("mode", e.to_string()))?;
+    // A provider's sign-in, made when one of its modes is first played.
+    oauthdesk_sandbox::install_for_mode(&state.desk, sandbox, mode.as_deref())?;
     Ok(Shown(info(sandbox, handles(sandbox))))
 }
 
