@@ -248,14 +248,21 @@ export async function answerSaveDialog(title, file) {
 
 /**
  * Answers the system's Open dialog as a person would: waits for the window titled `title`,
- * types the file's absolute path (a leading "/" opens the dialog's location field), waits
- * until the field has taken it, then presses Enter.
+ * opens its location field (Ctrl+L), types the file's absolute path and presses Enter; an
+ * Enter taken by the field's completion is pressed again, until the dialog closes (at most 5 s).
  */
 export async function answerOpenDialog(title, file) {
   const win = await focusWindow(title);
+  const pause = (ms) => new Promise((r) => setTimeout(r, ms));
+  execFileSync("xdotool", ["key", "--window", win, "ctrl+l"]);
+  await pause(300);
   execFileSync("xdotool", ["type", "--window", win, "--delay", "5", file]);
-  await new Promise((r) => setTimeout(r, 300));
-  execFileSync("xdotool", ["key", "--window", win, "Return"]);
+  await pause(500);
+  for (let i = 0; i < 10 && questionOpen(title); i++) {
+    execFileSync("xdotool", ["key", "--window", win, "Return"]);
+    await pause(500);
+  }
+  if (questionOpen(title)) throw new Error(`the "${title}" dialog did not take ${file}`);
 }
 
 /** Keeps a picture of the window in tests/.work/ for people to look at after a run. */
