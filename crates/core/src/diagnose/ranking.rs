@@ -216,9 +216,15 @@ pub fn rank(entry: Option<&str>, e: &Evidence, rules: Option<&RefreshRules>, now
     let decided =
         named.iter().any(|c| matches!(c, Cause::PasswordChanged | Cause::UserFrozen | Cause::ConsentWithdrawn | Cause::AdminRevoked));
 
+    // An answer that says why the grant was revoked (the password changed, the user is
+    // frozen, the consent withdrawn) makes "revoked" the effect, not another cause.
+    let why_revoked = named.iter().any(|c| matches!(c, Cause::PasswordChanged | Cause::UserFrozen | Cause::ConsentWithdrawn));
+
     // The provider's own words.
     for cause in [Cause::PasswordChanged, Cause::UserFrozen, Cause::AdminRevoked, Cause::ConsentWithdrawn] {
-        if named.contains(&cause) {
+        if named.contains(&cause) && cause == Cause::AdminRevoked && why_revoked {
+            push(cause, Verdict::Possible, vec![format!("{said}; it gives a more specific reason, which revokes the grant by itself")]);
+        } else if named.contains(&cause) {
             push(cause, Verdict::Likely, vec![said.clone()]);
         } else if cause == Cause::PasswordChanged && rules.is_some_and(|r| r.password_change_revokes) {
             let r = rules.map(|r| (r.name, r.password_source)).unwrap_or_default();
@@ -259,7 +265,7 @@ pub fn rank(entry: Option<&str>, e: &Evidence, rules: Option<&RefreshRules>, now
                 ),
                 Some(false) => (
                     Verdict::Possible,
-                    "the refresh token was refused on its first use here, but the provider does not rotate refresh tokens, so a copy used elsewhere would not spend it".into(),
+                    "the refresh token was refused on its first use here, but the provider does not refuse a refresh token that was used elsewhere, so a copy would not spend it".into(),
                 ),
                 Some(true) => (
                     Verdict::RuledOut,
@@ -411,10 +417,19 @@ pub fn rank(entry: Option<&str>, e: &Evidence, rules: Option<&RefreshRules>, now
     let explained = out
         .iter()
         .any(|r| matches!(r.cause, Cause::IdleExpiry | Cause::AbsoluteExpiry | Cause::TokenLimit) && r.verdict == Verdict::Likely);
-    if explained && !named.contains(&Cause::Rotation) {
+    // So is what the provider's own words name (a password change ends every refresh token
+    // of the user, unused ones included).
+    let also = if decided {
+        Some("the provider's answer names another cause, which refuses a refresh token the same way")
+    } else if explained {
+        Some("a refresh token that had expired or was revoked by the limit is refused the same way")
+    } else {
+        None
+    };
+    if let Some(line) = also.filter(|_| !named.contains(&Cause::Rotation)) {
         if let Some(r) = out.iter_mut().find(|r| r.cause == Cause::Rotation && r.verdict == Verdict::Likely) {
             r.verdict = Verdict::Possible;
-            r.evidence.push("a refresh token that had expired or was revoked by the limit is refused the same way".into());
+            r.evidence.push(line.into());
         }
     }
     out.sort_by_key(|r| (r.verdict, order(r.cause, &named)));
