@@ -103,8 +103,8 @@ fn a_family_unused_past_the_idle_limit_is_ranked_first_with_both_clocks_moved() 
     // (the app, the days of the refreshes after the sign-in on day 0, the day it fails)
     for (client, refreshes, fails) in [
         (CLIENT, vec![], 31),
-        (CLIENT, vec![10], 41),
-        (CLIENT, vec![5, 30], 61),
+        (CLIENT, vec![10], 50),
+        (CLIENT, vec![5, 30], 90),
         (CLIENT, vec![20], 200),
         ("lc-app-no-rotation", vec![10], 45),
         ("lc-app-no-rotation", vec![3, 25], 56),

@@ -15,10 +15,7 @@ use super::common::{http, StandIn, TestProfile};
 /// The moved clocks need `faketime` (the Debian package of that name; `make test` installs it).
 pub fn require_faketime() {
     let found = Command::new("faketime").args(["-f", "+1d", "true"]).status().is_ok_and(|s| s.success());
-    assert!(
-        found,
-        "these tests need `faketime`: install the Debian package faketime (`make test` installs it)"
-    );
+    assert!(found, "these tests need `faketime`: install the Debian package faketime (`make test` installs it)");
 }
 
 /// One desktop: a data directory, and the day its clock shows (0: today).
