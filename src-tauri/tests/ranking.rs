@@ -222,3 +222,51 @@ fn each_token_request_of_the_cli_leaves_the_facts_the_ranking_reads() {
         }
     }
 }
+
+#[test]
+fn at_google_a_testing_apps_week_is_ranked_first_and_a_changed_password_stays_possible() {
+    require_faketime();
+    // An app in Testing: its refresh tokens end 7 days after the sign-in, however they were
+    // used. (days of the refreshes, the day it fails)
+    for (refreshes, fails) in [(vec![], 7), (vec![3], 8), (vec![2, 6], 10), (vec![6], 7)] {
+        let case = format!("Testing app refreshed on days {refreshes:?}, fails on day {fails}");
+        let s = StandIn::start();
+        let desk = Desk::new();
+        desk.add(&s, "google", "g", "lc-google-testing");
+        desk.sign_in(0, "g", "alice@example.com");
+        for day in &refreshes {
+            provider_day(&s, *day);
+            desk.refresh(*day, "g");
+        }
+        provider_day(&s, fails);
+        let ranked = ranking(&desk.diagnose(fails, "g"));
+        first(&ranked, "absolute_expiry", &format!("signed in {fails} days ago"), &case);
+        assert_eq!(verdict(&ranked, "idle_expiry").0, "ruled_out", "{case}: counted from the sign-in, not the last use: {ranked:#?}");
+        // Google hands back no new refresh token: one that worked here before was no copy's.
+        let rotation = if refreshes.is_empty() { "possible" } else { "ruled_out" };
+        assert_eq!(verdict(&ranked, "rotation").0, rotation, "{case}: {ranked:#?}");
+        assert_eq!(families(&s)[0]["ended"], "expired", "{case}");
+    }
+    // A published app within its week: Google's answer to a changed password says only
+    // "expired or revoked", so the password change is possible and nothing is likely.
+    for (refreshes, day) in [(0, 0), (1, 3), (2, 6)] {
+        let case = format!("{refreshes} refreshes, password changed on day {day}");
+        let s = StandIn::start();
+        let desk = Desk::new();
+        desk.add(&s, "google", "g", "lc-google-app");
+        desk.sign_in(0, "g", "bob@example.com");
+        for _ in 0..refreshes {
+            desk.refresh(0, "g");
+        }
+        provider_day(&s, day);
+        assert_eq!(change_password(&s, "bob@example.com"), 1, "{case}");
+        let ranked = ranking(&desk.diagnose(day, "g"));
+        assert!(ranked.iter().all(|r| r.1 != "likely"), "{case}: {ranked:#?}");
+        let (v, evidence) = verdict(&ranked, "password_changed");
+        assert_eq!(v, "possible", "{case}: {ranked:#?}");
+        assert!(evidence[0].contains("Google revokes refresh tokens when the password changes"), "{case}: {evidence:?}");
+        for cause in ["absolute_expiry", "idle_expiry", "token_limit", "clock"] {
+            assert_eq!(verdict(&ranked, cause).0, "ruled_out", "{case}: {cause}: {ranked:#?}");
+        }
+    }
+}

@@ -13,7 +13,10 @@
 //!   machine's; `POST password?user=U` is U changing their password; `GET families` lists
 //!   every family and why it ended.
 //!
-//! `<provider>` is `salesforce` or `entra`.
+//! `<provider>` is `salesforce`, `entra` or `google`. The answers, in each provider's words,
+//! are in [`answers`].
+
+mod answers;
 
 use std::collections::BTreeMap;
 
@@ -22,7 +25,7 @@ use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
-use super::{error, fields, json, unsigned_jwt, Scenarios};
+use super::{error, fields, json, Scenarios};
 use crate::grants::random;
 use crate::reply::{Reply, Req};
 
@@ -38,6 +41,8 @@ pub(super) const ROUTES: &[(&str, &str)] = &[
     ("POST", "/lifecycle/salesforce/token"),
     ("GET", "/lifecycle/entra/authorize"),
     ("POST", "/lifecycle/entra/token"),
+    ("GET", "/lifecycle/google/authorize"),
+    ("POST", "/lifecycle/google/token"),
     ("POST", "/__lifecycle/clock"),
     ("POST", "/__lifecycle/password"),
     ("GET", "/__lifecycle/families"),
@@ -48,16 +53,21 @@ pub(super) const ROUTES: &[(&str, &str)] = &[
 enum Provider {
     Salesforce,
     Entra,
+    Google,
 }
 
 /// What a provider documents about a family of refresh tokens.
 struct Rules {
+    /// Each refresh hands back a new refresh token.
+    rotation: bool,
     /// Presenting a refresh token that was already used ends the whole family.
     reuse_ends_family: bool,
     /// At most this many families per user and client; a new sign-in ends the oldest.
     per_user_client: Option<usize>,
     /// A family unused for longer than this many days is refused.
     idle_days: i64,
+    /// A family older than this many days is refused, however it was used.
+    absolute_days: Option<i64>,
     /// A change of the user's password ends their families.
     password_ends_families: bool,
 }
@@ -67,11 +77,16 @@ impl Provider {
         match name {
             "salesforce" => Some(Provider::Salesforce),
             "entra" => Some(Provider::Entra),
+            "google" => Some(Provider::Google),
             _ => None,
         }
     }
 
-    fn rules(self) -> Rules {
+    /// The rules for the app `client`. At Salesforce rotation is the app's setting (mandatory
+    /// for apps used in several orgs): a Consumer Key ending in `-no-rotation` is an app
+    /// without it. At Google a client ID ending in `-testing` is an app whose publishing
+    /// status is Testing.
+    fn rules(self, client: &str) -> Rules {
         match self {
             // Rotation, and reuse ending the family: "any attempted reuse of an invalidated
             // refresh token results in the immediate revocation of the current refresh token"
@@ -82,12 +97,38 @@ impl Provider {
             // The 30-day idle limit, a sliding window reset by each use
             // (https://help.salesforce.com/s/articleView?id=xcloud.connected_app_limit_idle_ttl.htm&type=5).
             Provider::Salesforce => {
-                Rules { reuse_ends_family: true, per_user_client: Some(5), idle_days: 30, password_ends_families: false }
+                let rotation = !client.ends_with("-no-rotation");
+                Rules {
+                    rotation,
+                    reuse_ends_family: rotation,
+                    per_user_client: Some(5),
+                    idle_days: 30,
+                    absolute_days: None,
+                    password_ends_families: false,
+                }
             }
             // "The Microsoft identity platform doesn't revoke old refresh tokens when used to
             // fetch new access tokens"; 90 days; a changed or reset password revokes them
             // (https://learn.microsoft.com/en-us/entra/identity-platform/refresh-tokens).
-            Provider::Entra => Rules { reuse_ends_family: false, per_user_client: None, idle_days: 90, password_ends_families: true },
+            Provider::Entra => Rules {
+                rotation: true,
+                reuse_ends_family: false,
+                per_user_client: None,
+                idle_days: 90,
+                absolute_days: None,
+                password_ends_families: true,
+            },
+            // No rotation; 7 days for apps in Testing; unused for six months; a changed
+            // password (with Gmail scopes); 100 live refresh tokens per account per client, the
+            // oldest invalidated (https://developers.google.com/identity/protocols/oauth2#expiration).
+            Provider::Google => Rules {
+                rotation: false,
+                reuse_ends_family: false,
+                per_user_client: Some(100),
+                idle_days: 183,
+                absolute_days: client.ends_with("-testing").then_some(7),
+                password_ends_families: true,
+            },
         }
     }
 }
@@ -98,6 +139,7 @@ enum Ended {
     Reused,
     Limit,
     Idle,
+    Expired,
     Password,
 }
 
@@ -107,6 +149,7 @@ impl Ended {
             Ended::Reused => "reused",
             Ended::Limit => "limit",
             Ended::Idle => "idle",
+            Ended::Expired => "expired",
             Ended::Password => "password",
         }
     }
@@ -197,7 +240,7 @@ fn control(s: &Scenarios, req: &Req, what: &str) -> Reply {
             let Some(user) = arg("user") else { return error(400, "invalid_request", "user is missing") };
             let mut ended = 0;
             for f in books.families.iter_mut().filter(|f| f.user == user && f.ended.is_none()) {
-                if f.provider.rules().password_ends_families {
+                if f.provider.rules(&f.client).password_ends_families {
                     f.ended = Some(Ended::Password);
                     ended += 1;
                 }
@@ -252,10 +295,10 @@ fn token(s: &Scenarios, books: &mut Books, provider: Provider, req: &Req) -> Rep
     let now = books.now();
     match field("grant_type") {
         "authorization_code" => {
-            let Some(code) = books.codes.remove(field("code")) else { return refused(provider, None, now) };
+            let Some(code) = books.codes.remove(field("code")) else { return answers::refused(provider, None, now) };
             let verified = code.challenge.as_deref().is_none_or(|c| URL_SAFE_NO_PAD.encode(Sha256::digest(field("code_verifier"))) == c);
             if code.provider != provider || code.client != client || code.redirect_uri != field("redirect_uri") || !verified {
-                return refused(provider, None, now);
+                return answers::refused(provider, None, now);
             }
             let first = random(24);
             books.families.push(Family {
@@ -268,7 +311,7 @@ fn token(s: &Scenarios, books: &mut Books, provider: Provider, req: &Req) -> Rep
                 ended: None,
             });
             // A new sign-in past the limit ends the oldest family of the same user and client.
-            if let Some(limit) = provider.rules().per_user_client {
+            if let Some(limit) = provider.rules(&client).per_user_client {
                 let same = |f: &Family| f.provider == provider && f.client == client && f.user == code.user && f.ended.is_none();
                 let live: Vec<usize> = books.families.iter().enumerate().filter(|(_, f)| same(f)).map(|(i, _)| i).collect();
                 for i in live.iter().take(live.len().saturating_sub(limit)) {
@@ -277,112 +320,38 @@ fn token(s: &Scenarios, books: &mut Books, provider: Provider, req: &Req) -> Rep
                     }
                 }
             }
-            issued(s, provider, &code.user, Some(&first), now)
+            answers::issued(s, provider, &code.user, Some(&first), now)
         }
         "refresh_token" => {
             let presented = field("refresh_token");
             let Some(f) = books.families.iter_mut().find(|f| f.provider == provider && f.tokens.iter().any(|t| t == presented)) else {
-                return refused(provider, None, now);
+                return answers::refused(provider, None, now);
             };
-            let rules = provider.rules();
+            let rules = provider.rules(&f.client);
             let newest = f.tokens.last().is_some_and(|t| t == presented);
             if f.ended.is_none() && now.saturating_sub(f.last_used) > rules.idle_days.saturating_mul(SECS_PER_DAY) {
                 f.ended = Some(Ended::Idle);
+            }
+            // "Expiring in 7 days": gone at the seventh day; idle is "more than" the limit.
+            let age = now.saturating_sub(f.started);
+            if f.ended.is_none() && rules.absolute_days.is_some_and(|d| age >= d.saturating_mul(SECS_PER_DAY)) {
+                f.ended = Some(Ended::Expired);
             }
             if f.ended.is_none() && !newest && rules.reuse_ends_family {
                 f.ended = Some(Ended::Reused);
             }
             if f.client != client || f.ended.is_some() {
-                return refused(provider, Some(f), now);
+                return answers::refused(provider, Some(f), now);
             }
             f.last_used = now;
             let user = f.user.clone();
-            if !rotates(provider, &client) {
-                return issued(s, provider, &user, None, now);
+            if !rules.rotation {
+                return answers::issued(s, provider, &user, None, now);
             }
             let next = random(24);
             f.tokens.push(next.clone());
-            issued(s, provider, &user, Some(&next), now)
+            answers::issued(s, provider, &user, Some(&next), now)
         }
         _ => error(400, "unsupported_grant_type", "grant type not supported"),
-    }
-}
-
-/// Whether the app rotates refresh tokens. At Salesforce rotation is the app's setting
-/// (mandatory for apps used in several orgs): a Consumer Key ending in `-no-rotation` is an
-/// app without it, whose refresh token stays the same and whose refresh answers carry none.
-fn rotates(provider: Provider, client: &str) -> bool {
-    !(provider == Provider::Salesforce && client.ends_with("-no-rotation"))
-}
-
-/// A token answer as the provider sends it, naming the signed-in user.
-fn issued(s: &Scenarios, provider: Provider, user: &str, refresh_token: Option<&str>, now: i64) -> Reply {
-    let mut body = match provider {
-        // No expires_in: Salesforce says how long a token lives only through introspection.
-        Provider::Salesforce => serde_json::json!({
-            "access_token": s.token("00Dlifecycle!AQ"),
-            "refresh_token": refresh_token,
-            "signature": "c2lnbmF0dXJl",
-            "scope": "refresh_token api",
-            "instance_url": s.url(""),
-            "id": s.url(&format!("/id/00Dlifecycle/005{user}")),
-            "token_type": "Bearer",
-            "issued_at": now.saturating_mul(1000).to_string(),
-        }),
-        Provider::Entra => {
-            let claims = serde_json::json!({
-                "sub": format!("sub-{user}"), "oid": format!("oid-{user}"), "preferred_username": user,
-                "iss": s.url("/lifecycle/entra/v2.0"), "iat": now, "nbf": now, "exp": now.saturating_add(3600),
-            });
-            serde_json::json!({
-                "token_type": "Bearer", "scope": "openid offline_access User.Read", "expires_in": 3600, "ext_expires_in": 3600,
-                "access_token": s.token("eyJlifecycle"), "refresh_token": refresh_token, "id_token": unsigned_jwt(&claims),
-            })
-        }
-    };
-    if let Some(fields) = body.as_object_mut() {
-        fields.retain(|_, v| !v.is_null());
-    }
-    json(200, body)
-}
-
-/// The provider's refusal of a refresh token or code, in its own words.
-fn refused(provider: Provider, family: Option<&Family>, now: i64) -> Reply {
-    match provider {
-        // Salesforce gives the same words whatever ended the token.
-        Provider::Salesforce => error(400, "invalid_grant", "expired access/refresh token"),
-        Provider::Entra => {
-            let time = |t: i64| DateTime::<Utc>::from_timestamp(t, 0).unwrap_or_default().format("%Y-%m-%dT%H:%M:%S.0000000Z").to_string();
-            let (code, text) = match family.and_then(|f| f.ended.map(|e| (e, f))) {
-                Some((Ended::Password, f)) => (
-                    50173,
-                    format!(
-                        "AADSTS50173: The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might have changed or reset their password. The grant was issued on '{}' and the TokensValidFrom date (before which tokens are not valid) for this user is '{}'.",
-                        time(f.started),
-                        time(now)
-                    ),
-                ),
-                Some((Ended::Idle, f)) => (
-                    700082,
-                    format!(
-                        "AADSTS700082: The refresh token has expired due to inactivity. The token was issued on {} and was inactive for {}.00:00:00.",
-                        time(f.started),
-                        f.provider.rules().idle_days
-                    ),
-                ),
-                _ => (9002313, "AADSTS9002313: Invalid request. Request is malformed or invalid.".to_string()),
-            };
-            let stamp = DateTime::<Utc>::from_timestamp(now, 0).unwrap_or_default().format("%Y-%m-%d %H:%M:%SZ").to_string();
-            let trace = "0000aaaa-11bb-cccc-dd22-eeeeee333333";
-            json(
-                400,
-                serde_json::json!({
-                    "error": "invalid_grant",
-                    "error_description": format!("{text}\r\nTrace ID: {trace}\r\nCorrelation ID: {trace}\r\nTimestamp: {stamp}"),
-                    "error_codes": [code], "timestamp": stamp, "trace_id": trace, "correlation_id": trace,
-                    "error_uri": format!("https://login.microsoftonline.com/error?code={code}"),
-                }),
-            )
-        }
     }
 }
