@@ -350,7 +350,22 @@ pub fn rank(entry: Option<&str>, e: &Evidence, rules: Option<&RefreshRules>, now
             (Some((limit, r)), Some(t)) => {
                 let age = now.signed_duration_since(t);
                 let scope = r.absolute_applies_to.map(|a| format!(" for {a}")).unwrap_or_default();
-                if age >= limit {
+                // A token that worked past the lifetime shows the lifetime does not hold for
+                // this app (Google's week is for apps in Testing only).
+                let lived = e.last_success_at.map(|last| last.signed_duration_since(t)).filter(|lived| *lived >= limit);
+                if let Some(lived) = lived {
+                    (
+                        Verdict::RuledOut,
+                        format!(
+                            "a refresh worked {} after the sign-in ({}), past {}'s lifetime of {}{scope}, so it does not hold for this app ({})",
+                            days(lived),
+                            date(t),
+                            r.name,
+                            days(limit),
+                            r.absolute_source
+                        ),
+                    )
+                } else if age >= limit {
                     (
                         Verdict::Likely,
                         format!(
