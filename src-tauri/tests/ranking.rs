@@ -16,7 +16,7 @@ mod common;
 mod support;
 
 use common::StandIn;
-use support::{change_password, families, first, provider_day, ranking, require_faketime, verdict, Desk};
+use support::{change_password, families, first, lose_next_answer, provider_day, ranking, require_faketime, verdict, Desk};
 
 const SF: &str = "salesforce";
 const CLIENT: &str = "lc-app";
@@ -53,6 +53,32 @@ fn a_copy_elsewhere_that_refreshed_first_is_ranked_first() {
         assert_eq!(verdict(&ranked, "idle_expiry").0, "ruled_out", "{case}: {ranked:#?}");
         let ended: Vec<_> = families(&s).iter().map(|f| f["ended"].clone()).collect();
         assert_eq!(ended[0], "reused", "{case}: the provider ended the family on reuse: {ended:?}");
+    }
+}
+
+#[test]
+fn a_refresh_from_here_whose_answer_was_lost_is_ranked_first_not_a_copy() {
+    require_faketime();
+    // (refreshes before, the day the answer is lost, the day it is diagnosed)
+    for (before, lost, fails) in [(0, 0, 0), (1, 2, 2), (2, 5, 9), (0, 10, 12)] {
+        let case = format!("{before} refreshes, answer lost on day {lost}, diagnosed on day {fails}");
+        let s = StandIn::start();
+        let desk = Desk::new();
+        desk.add(&s, SF, "sf", CLIENT);
+        desk.sign_in(0, "sf", "alice");
+        for _ in 0..before {
+            desk.refresh(0, "sf");
+        }
+        provider_day(&s, lost);
+        lose_next_answer(&s);
+        let out = desk.run(lost, &["token", "sf", "--force", "--json"]);
+        assert_ne!(out.code, 0, "{case}: the answer was lost: {}", out.stdout);
+        provider_day(&s, fails);
+        let ranked = ranking(&desk.diagnose(fails, "sf"));
+        first(&ranked, "rotation", "without its answer", &case);
+        assert!(!ranked[0].2[0].contains("copy"), "{case}: no copy elsewhere is needed to explain it: {:?}", ranked[0].2);
+        assert_eq!(verdict(&ranked, "idle_expiry").0, "ruled_out", "{case}: {ranked:#?}");
+        assert_eq!(families(&s)[0]["ended"], "reused", "{case}");
     }
 }
 

@@ -185,6 +185,12 @@ pub fn change_password(s: &StandIn, user: &str) -> u64 {
     serde_json::from_str::<Value>(&body).unwrap()["ended"].as_u64().unwrap()
 }
 
+/// The next refresh's answer is lost on its way back, after the provider rotated the token.
+pub fn lose_next_answer(s: &StandIn) {
+    let (status, body) = http::post_form(&s.url("/__lifecycle/lose-next"), None, &[]);
+    assert_eq!(status, 200, "{body}");
+}
+
 /// The stand-in's families: why each ended (`None`: alive), in the order they began.
 pub fn families(s: &StandIn) -> Vec<Value> {
     let (_, body) = http::get(&s.url("/__lifecycle/families"));

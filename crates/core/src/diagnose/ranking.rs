@@ -144,20 +144,24 @@ pub fn rank(entry: Option<&str>, e: &Evidence, rules: Option<&RefreshRules>, now
         } else if !e.refresh {
             (Verdict::RuledOut, "the failed request was no refresh".to_string())
         } else {
-            match e.refresh_token_used_before {
-                Some(false) if rotates != Some(false) => (
+            match (e.refresh_token_used_before, e.refresh_token_failed_at) {
+                (Some(false), Some(t)) if rotates != Some(false) => (
+                    Verdict::Likely,
+                    format!("a refresh from here with this same refresh token failed on {} without its answer: the provider may have spent it then and now refuses it as reused{src}", date(t)),
+                ),
+                (Some(false), _) if rotates != Some(false) => (
                     Verdict::Likely,
                     format!("the refresh token was refused on its first use here: another program or machine used a copy of it first{src}"),
                 ),
-                Some(false) => (
+                (Some(false), _) => (
                     Verdict::Possible,
                     "the refresh token was refused on its first use here, but the provider does not refuse a refresh token that was used elsewhere, so a copy would not spend it".into(),
                 ),
-                Some(true) => (
+                (Some(true), _) => (
                     Verdict::RuledOut,
                     "this same refresh token worked here before (it was not rotated), so no copy elsewhere spent it first".into(),
                 ),
-                None => (Verdict::Possible, "whether this refresh token worked here before is not recorded".into()),
+                (None, _) => (Verdict::Possible, "whether this refresh token worked here before is not recorded".into()),
             }
         };
         push(Cause::Rotation, verdict, vec![line]);

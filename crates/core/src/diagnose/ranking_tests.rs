@@ -31,6 +31,7 @@ fn baseline(rules: Option<&RefreshRules>) -> Evidence {
         signed_in_at: Some(n - Duration::days(2)),
         last_success_at: Some(n - Duration::days(1)),
         refresh_token_used_before: Some(true),
+        refresh_token_failed_at: None,
         user: Some("ada@example.com".into()),
         later_sign_ins: Some(0),
         path_at_last_success: Some("direct".into()),
@@ -134,6 +135,25 @@ fn a_refresh_that_worked_past_the_absolute_lifetime_rules_it_out_for_the_app() {
             let r = rank(None, &e, Some(rules), now());
             let expected = if ruled_out { Verdict::RuledOut } else { Verdict::Likely };
             assert_eq!(verdict(&r, Cause::AbsoluteExpiry), expected, "{} lived {lived} days: {r:#?}", rules.provider);
+        }
+    }
+}
+
+#[test]
+fn a_refresh_from_here_whose_answer_was_lost_spent_the_token() {
+    for rules in providers() {
+        for hours in [1, 30, 24 * 20] {
+            let mut e = baseline(rules);
+            e.refresh_token_used_before = Some(false);
+            e.refresh_token_failed_at = Some(now() - Duration::hours(hours));
+            let r = rank(None, &e, rules, now());
+            let rotation = r.iter().find(|x| x.cause == Cause::Rotation).unwrap();
+            if rules.is_none_or(|r| r.rotation) {
+                first(&r, Cause::Rotation, &format!("{:?} {hours}", rules.map(|r| r.provider)));
+                assert!(rotation.evidence[0].contains("failed on") && rotation.evidence[0].contains("without its answer"), "{r:#?}");
+            } else {
+                assert_eq!(rotation.verdict, Verdict::Possible, "{r:#?}");
+            }
         }
     }
 }

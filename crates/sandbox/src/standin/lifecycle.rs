@@ -10,8 +10,9 @@
 //! - `POST /lifecycle/<provider>/token`: `authorization_code` (PKCE S256 checked when a
 //!   challenge was sent) and `refresh_token`, as the provider answers them.
 //! - `/__lifecycle/…`, for tests only: `POST clock?days=N` sets the clock N days ahead of this
-//!   machine's; `POST password?user=U` is U changing their password; `GET families` lists
-//!   every family and why it ended.
+//!   machine's; `POST password?user=U` is U changing their password; `POST lose-next` makes
+//!   the next refresh's answer get lost on its way back (the provider rotates the token, the
+//!   client gets a gateway's 504); `GET families` lists every family and why it ended.
 //!
 //! `<provider>` is `salesforce`, `entra` or `google`. The answers, in each provider's words,
 //! are in [`answers`].
@@ -45,6 +46,7 @@ pub(super) const ROUTES: &[(&str, &str)] = &[
     ("POST", "/lifecycle/google/token"),
     ("POST", "/__lifecycle/clock"),
     ("POST", "/__lifecycle/password"),
+    ("POST", "/__lifecycle/lose-next"),
     ("GET", "/__lifecycle/families"),
 ];
 
@@ -184,6 +186,8 @@ pub(super) struct Books {
     offset: i64,
     families: Vec<Family>,
     codes: BTreeMap<String, Code>,
+    /// The next successful refresh's answer is lost on its way back.
+    lose_next: bool,
 }
 
 impl Books {
@@ -246,6 +250,10 @@ fn control(s: &Scenarios, req: &Req, what: &str) -> Reply {
                 }
             }
             json(200, serde_json::json!({ "ended": ended }))
+        }
+        ("POST", "lose-next") => {
+            books.lose_next = true;
+            json(200, serde_json::json!({ "lose_next": true }))
         }
         ("GET", "families") => {
             let list: Vec<_> = books
@@ -350,6 +358,9 @@ fn token(s: &Scenarios, books: &mut Books, provider: Provider, req: &Req) -> Rep
             }
             let next = random(24);
             f.tokens.push(next.clone());
+            if std::mem::take(&mut books.lose_next) {
+                return Reply::page(504, "Gateway Timeout: the upstream server did not answer in time");
+            }
             answers::issued(s, provider, &user, Some(&next), now)
         }
         _ => error(400, "unsupported_grant_type", "grant type not supported"),

@@ -55,7 +55,7 @@ impl Cause {
             Cause::UserFrozen => "The user is frozen or inactive",
             Cause::AdminRevoked => "The access was revoked",
             Cause::ConsentWithdrawn => "The consent was withdrawn",
-            Cause::Rotation => "Another program or machine uses a copy of this connection",
+            Cause::Rotation => "The refresh token was already spent: by a copy elsewhere, or by a request whose answer was lost",
             Cause::TokenLimit => "Too many sign-ins of the same user to the same app",
             Cause::IdleExpiry => "The refresh token went unused too long",
             Cause::AbsoluteExpiry => "The refresh token reached its maximum lifetime",
@@ -109,6 +109,10 @@ pub struct Evidence {
     pub last_success_at: Option<DateTime<Utc>>,
     /// Whether the refresh token that was refused had worked here before.
     pub refresh_token_used_before: Option<bool>,
+    /// When a refresh from here presented this same refresh token before and failed (no
+    /// answer, a gateway's error): a rotating provider may have spent it then.
+    #[serde(default)]
+    pub refresh_token_failed_at: Option<DateTime<Utc>>,
     /// The signed-in user, when known.
     pub user: Option<String>,
     /// Sign-ins of the same user to the same client recorded here (any profile) after the
