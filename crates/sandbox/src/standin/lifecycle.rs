@@ -35,6 +35,8 @@ const SECS_PER_DAY: i64 = 86_400;
 const MAX_DAYS: i64 = 3650;
 /// At most this many families and codes are kept; the oldest go first.
 const MAX_KEPT: usize = 10_000;
+/// The refresh tokens a family remembers (the newest).
+const MAX_TOKENS_PER_FAMILY: usize = 1_000;
 
 /// Its requests (method, path), which only the test scenarios answer.
 pub(super) const ROUTES: &[(&str, &str)] = &[
@@ -232,7 +234,7 @@ fn control(s: &Scenarios, req: &Req, what: &str) -> Reply {
     let Ok(mut books) = s.lifecycle.lock() else { return error(500, "server_error", "the books are unreadable") };
     let arg = |name: &str| req.query(name).or_else(|| req.form(name)).map(str::to_string);
     match (req.method.as_str(), what) {
-        ("POST", "clock") => match arg("days").and_then(|d| d.parse::<i64>().ok()).filter(|d| d.abs() <= MAX_DAYS) {
+        ("POST", "clock") => match arg("days").and_then(|d| d.parse::<i64>().ok()).filter(|d| (-MAX_DAYS..=MAX_DAYS).contains(d)) {
             Some(days) => {
                 books.offset = days.saturating_mul(SECS_PER_DAY);
                 let now = books.now();
@@ -358,6 +360,10 @@ fn token(s: &Scenarios, books: &mut Books, provider: Provider, req: &Req) -> Rep
             }
             let next = random(24);
             f.tokens.push(next.clone());
+            // A long family keeps its newest tokens only; an older one is then unknown, which
+            // every provider here refuses the same way.
+            let over = f.tokens.len().saturating_sub(MAX_TOKENS_PER_FAMILY);
+            f.tokens.drain(..over);
             if std::mem::take(&mut books.lose_next) {
                 return Reply::page(504, "Gateway Timeout: the upstream server did not answer in time");
             }
