@@ -35,6 +35,11 @@ last_success_at: string | null,
  */
 refresh_token_used_before: boolean | null, 
 /**
+ * When a refresh from here presented this same refresh token before and failed (no
+ * answer, a gateway's error): a rotating provider may have spent it then.
+ */
+refresh_token_failed_at: string | null, 
+/**
  * The signed-in user, when known.
  */
 user: string | null, 

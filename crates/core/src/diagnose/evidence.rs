@@ -50,6 +50,10 @@ impl Desk {
                 None
             }
         });
+        // A refresh from here with the same token that failed: its answer may have been lost
+        // after the provider rotated the token.
+        let failed_before =
+            presented.and_then(|fp| earlier.iter().find(|f| !f.ok && f.refresh && f.presented_fp.as_deref() == Some(fp)).map(|f| f.at));
         let obtained = presented.and_then(|fp| earlier.iter().find(|f| f.ok && f.received_fp.as_deref() == Some(fp)).map(|f| f.at));
         let sign_in = earlier.iter().find(|f| f.ok && f.sign_in);
         let last_ok = earlier.iter().find(|f| f.ok);
@@ -72,6 +76,7 @@ impl Desk {
             signed_in_at: sign_in.map(|f| f.at),
             last_success_at: last_ok.map(|f| f.at).or(last_ok_attempt),
             refresh_token_used_before: used_before,
+            refresh_token_failed_at: failed_before,
             user,
             later_sign_ins,
             path_at_last_success: last_ok.map(|f| f.path.clone()),

@@ -7,126 +7,12 @@
 //! time give the same ranking, so a saved case ranks the same when read again.
 
 use chrono::{DateTime, Duration, Utc};
-use serde::{Deserialize, Serialize};
-use ts_rs::TS;
 
 use crate::providers::lifetimes::RefreshRules;
 
-/// A candidate cause of the failure.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-#[ts(export)]
-pub enum Cause {
-    /// The provider's answer itself names the cause: the password changed.
-    PasswordChanged,
-    /// The provider's answer says the user is frozen or inactive.
-    UserFrozen,
-    /// The provider's answer says an administrator or the user revoked the grant.
-    AdminRevoked,
-    /// The provider's answer says the consent was withdrawn.
-    ConsentWithdrawn,
-    /// A rotated refresh token was used twice: another program or machine holds a copy.
-    Rotation,
-    /// More sign-ins of the same user to the same app than the provider keeps tokens for.
-    TokenLimit,
-    /// The refresh token went unused for longer than the provider allows.
-    IdleExpiry,
-    /// The refresh token outlived the provider's absolute lifetime.
-    AbsoluteExpiry,
-    /// The requests left through another proxy or network than when they last worked.
-    NetworkPath,
-    /// This computer's clock is off.
-    Clock,
-}
+mod types;
 
-impl Cause {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Cause::PasswordChanged => "password_changed",
-            Cause::UserFrozen => "user_frozen",
-            Cause::AdminRevoked => "admin_revoked",
-            Cause::ConsentWithdrawn => "consent_withdrawn",
-            Cause::Rotation => "rotation",
-            Cause::TokenLimit => "token_limit",
-            Cause::IdleExpiry => "idle_expiry",
-            Cause::AbsoluteExpiry => "absolute_expiry",
-            Cause::NetworkPath => "network_path",
-            Cause::Clock => "clock",
-        }
-    }
-
-    /// The cause in words, for the text and the window.
-    pub fn title(self) -> &'static str {
-        match self {
-            Cause::PasswordChanged => "The user's password changed",
-            Cause::UserFrozen => "The user is frozen or inactive",
-            Cause::AdminRevoked => "The access was revoked",
-            Cause::ConsentWithdrawn => "The consent was withdrawn",
-            Cause::Rotation => "Another program or machine uses a copy of this connection",
-            Cause::TokenLimit => "Too many sign-ins of the same user to the same app",
-            Cause::IdleExpiry => "The refresh token went unused too long",
-            Cause::AbsoluteExpiry => "The refresh token reached its maximum lifetime",
-            Cause::NetworkPath => "The requests now take another network path",
-            Cause::Clock => "This computer's clock is off",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-#[ts(export)]
-pub enum Verdict {
-    Likely,
-    Possible,
-    RuledOut,
-}
-
-/// One cause, weighed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export)]
-pub struct Ranked {
-    pub cause: Cause,
-    /// The cause in words ([`Cause::title`]), so every front end says it the same way.
-    pub title: String,
-    /// The knowledge-base entry that explains the answer the ranking is about.
-    pub entry: Option<String>,
-    pub verdict: Verdict,
-    /// Why, one line each; the first is the one a short view shows.
-    pub evidence: Vec<String>,
-}
-
-/// What this desktop recorded that the ranking weighs; built from the store's history of the
-/// profile (and of other profiles with the same client and user). `None`: not known (history
-/// written before these facts were kept, or the answer did not say).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export)]
-pub struct Evidence {
-    /// The provider's knowledge-base id, as recognised.
-    pub provider: Option<String>,
-    /// The failed request was a refresh (not a first token request).
-    pub refresh: bool,
-    /// The answer: its error code and description.
-    pub error: Option<String>,
-    pub error_description: Option<String>,
-    /// When the refresh token held now was obtained (its sign-in or the refresh that rotated it in).
-    pub token_obtained_at: Option<DateTime<Utc>>,
-    /// When the family of refresh tokens began: the sign-in that started the chain.
-    pub signed_in_at: Option<DateTime<Utc>>,
-    /// The last successful token or refresh request of this profile.
-    pub last_success_at: Option<DateTime<Utc>>,
-    /// Whether the refresh token that was refused had worked here before.
-    pub refresh_token_used_before: Option<bool>,
-    /// The signed-in user, when known.
-    pub user: Option<String>,
-    /// Sign-ins of the same user to the same client recorded here (any profile) after the
-    /// sign-in this profile's token comes from; `None` when the user is not known.
-    pub later_sign_ins: Option<u32>,
-    /// The proxy/network path of the last success, and now.
-    pub path_at_last_success: Option<String>,
-    pub path_now: Option<String>,
-    /// This computer's clock minus the server's (from its `Date` header), in seconds.
-    pub clock_offset_secs: Option<i64>,
-}
+pub use types::{Cause, Evidence, Ranked, Verdict};
 
 /// How far this computer's clock may be off before it counts (tokens are usually checked
 /// with a few minutes' leeway).
@@ -216,9 +102,15 @@ pub fn rank(entry: Option<&str>, e: &Evidence, rules: Option<&RefreshRules>, now
     let decided =
         named.iter().any(|c| matches!(c, Cause::PasswordChanged | Cause::UserFrozen | Cause::ConsentWithdrawn | Cause::AdminRevoked));
 
+    // An answer that says why the grant was revoked (the password changed, the user is
+    // frozen, the consent withdrawn) makes "revoked" the effect, not another cause.
+    let why_revoked = named.iter().any(|c| matches!(c, Cause::PasswordChanged | Cause::UserFrozen | Cause::ConsentWithdrawn));
+
     // The provider's own words.
     for cause in [Cause::PasswordChanged, Cause::UserFrozen, Cause::AdminRevoked, Cause::ConsentWithdrawn] {
-        if named.contains(&cause) {
+        if named.contains(&cause) && cause == Cause::AdminRevoked && why_revoked {
+            push(cause, Verdict::Possible, vec![format!("{said}; it gives a more specific reason, which revokes the grant by itself")]);
+        } else if named.contains(&cause) {
             push(cause, Verdict::Likely, vec![said.clone()]);
         } else if cause == Cause::PasswordChanged && rules.is_some_and(|r| r.password_change_revokes) {
             let r = rules.map(|r| (r.name, r.password_source)).unwrap_or_default();
@@ -252,20 +144,24 @@ pub fn rank(entry: Option<&str>, e: &Evidence, rules: Option<&RefreshRules>, now
         } else if !e.refresh {
             (Verdict::RuledOut, "the failed request was no refresh".to_string())
         } else {
-            match e.refresh_token_used_before {
-                Some(false) if rotates != Some(false) => (
+            match (e.refresh_token_used_before, e.refresh_token_failed_at) {
+                (Some(false), Some(t)) if rotates != Some(false) => (
+                    Verdict::Likely,
+                    format!("a refresh from here with this same refresh token failed on {} without its answer: the provider may have spent it then and now refuses it as reused{src}", date(t)),
+                ),
+                (Some(false), _) if rotates != Some(false) => (
                     Verdict::Likely,
                     format!("the refresh token was refused on its first use here: another program or machine used a copy of it first{src}"),
                 ),
-                Some(false) => (
+                (Some(false), _) => (
                     Verdict::Possible,
-                    "the refresh token was refused on its first use here, but the provider does not rotate refresh tokens, so a copy used elsewhere would not spend it".into(),
+                    "the refresh token was refused on its first use here, but the provider does not refuse a refresh token that was used elsewhere, so a copy would not spend it".into(),
                 ),
-                Some(true) => (
+                (Some(true), _) => (
                     Verdict::RuledOut,
                     "this same refresh token worked here before (it was not rotated), so no copy elsewhere spent it first".into(),
                 ),
-                None => (Verdict::Possible, "whether this refresh token worked here before is not recorded".into()),
+                (None, _) => (Verdict::Possible, "whether this refresh token worked here before is not recorded".into()),
             }
         };
         push(Cause::Rotation, verdict, vec![line]);
@@ -344,7 +240,22 @@ pub fn rank(entry: Option<&str>, e: &Evidence, rules: Option<&RefreshRules>, now
             (Some((limit, r)), Some(t)) => {
                 let age = now.signed_duration_since(t);
                 let scope = r.absolute_applies_to.map(|a| format!(" for {a}")).unwrap_or_default();
-                if age >= limit {
+                // A token that worked past the lifetime shows the lifetime does not hold for
+                // this app (Google's week is for apps in Testing only).
+                let lived = e.last_success_at.map(|last| last.signed_duration_since(t)).filter(|lived| *lived >= limit);
+                if let Some(lived) = lived {
+                    (
+                        Verdict::RuledOut,
+                        format!(
+                            "a refresh worked {} after the sign-in ({}), past {}'s lifetime of {}{scope}, so it does not hold for this app ({})",
+                            days(lived),
+                            date(t),
+                            r.name,
+                            days(limit),
+                            r.absolute_source
+                        ),
+                    )
+                } else if age >= limit {
                     (
                         Verdict::Likely,
                         format!(
@@ -411,10 +322,19 @@ pub fn rank(entry: Option<&str>, e: &Evidence, rules: Option<&RefreshRules>, now
     let explained = out
         .iter()
         .any(|r| matches!(r.cause, Cause::IdleExpiry | Cause::AbsoluteExpiry | Cause::TokenLimit) && r.verdict == Verdict::Likely);
-    if explained && !named.contains(&Cause::Rotation) {
+    // So is what the provider's own words name (a password change ends every refresh token
+    // of the user, unused ones included).
+    let also = if decided {
+        Some("the provider's answer names another cause, which refuses a refresh token the same way")
+    } else if explained {
+        Some("a refresh token that had expired or was revoked by the limit is refused the same way")
+    } else {
+        None
+    };
+    if let Some(line) = also.filter(|_| !named.contains(&Cause::Rotation)) {
         if let Some(r) = out.iter_mut().find(|r| r.cause == Cause::Rotation && r.verdict == Verdict::Likely) {
             r.verdict = Verdict::Possible;
-            r.evidence.push("a refresh token that had expired or was revoked by the limit is refused the same way".into());
+            r.evidence.push(line.into());
         }
     }
     out.sort_by_key(|r| (r.verdict, order(r.cause, &named)));
@@ -435,16 +355,4 @@ fn days_or_secs(off: i64) -> String {
 /// The order within a verdict: what the answer names first, then the fixed order of [`Cause`].
 fn order(c: Cause, named: &[Cause]) -> (usize, Cause) {
     (named.iter().position(|n| *n == c).unwrap_or(usize::MAX), c)
-}
-
-impl PartialOrd for Cause {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for Cause {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        (*self as u8).cmp(&(*other as u8))
-    }
 }

@@ -31,6 +31,7 @@ fn baseline(rules: Option<&RefreshRules>) -> Evidence {
         signed_in_at: Some(n - Duration::days(2)),
         last_success_at: Some(n - Duration::days(1)),
         refresh_token_used_before: Some(true),
+        refresh_token_failed_at: None,
         user: Some("ada@example.com".into()),
         later_sign_ins: Some(0),
         path_at_last_success: Some("direct".into()),
@@ -112,12 +113,48 @@ fn an_absolute_lifetime_counts_from_the_sign_in_not_the_last_refresh() {
         for age in [limit, limit + 1, limit * 3] {
             let mut e = baseline(Some(rules));
             e.signed_in_at = Some(now() - Duration::days(age));
+            // The last refresh within the lifetime (one past it would show it does not hold).
+            e.last_success_at = e.signed_in_at.map(|t| t + Duration::days(limit - 1));
             let r = rank(Some("entry-id"), &e, Some(rules), now());
             first(&r, Cause::AbsoluteExpiry, rules.provider);
         }
         let mut e = baseline(Some(rules));
         e.signed_in_at = Some(now() - Duration::days(limit) + Duration::hours(1));
         assert_eq!(verdict(&rank(None, &e, Some(rules), now()), Cause::AbsoluteExpiry), Verdict::RuledOut);
+    }
+}
+
+#[test]
+fn a_refresh_that_worked_past_the_absolute_lifetime_rules_it_out_for_the_app() {
+    for rules in lifetimes::ALL.iter().filter(|r| r.absolute_days.is_some()) {
+        let limit = rules.absolute_days.unwrap();
+        for (lived, ruled_out) in [(limit, true), (limit + 1, true), (limit * 20, true), (limit - 1, false), (0, false)] {
+            let mut e = baseline(Some(rules));
+            e.signed_in_at = Some(now() - Duration::days(limit * 30));
+            e.last_success_at = Some(now() - Duration::days(limit * 30 - lived));
+            let r = rank(None, &e, Some(rules), now());
+            let expected = if ruled_out { Verdict::RuledOut } else { Verdict::Likely };
+            assert_eq!(verdict(&r, Cause::AbsoluteExpiry), expected, "{} lived {lived} days: {r:#?}", rules.provider);
+        }
+    }
+}
+
+#[test]
+fn a_refresh_from_here_whose_answer_was_lost_spent_the_token() {
+    for rules in providers() {
+        for hours in [1, 30, 24 * 20] {
+            let mut e = baseline(rules);
+            e.refresh_token_used_before = Some(false);
+            e.refresh_token_failed_at = Some(now() - Duration::hours(hours));
+            let r = rank(None, &e, rules, now());
+            let rotation = r.iter().find(|x| x.cause == Cause::Rotation).unwrap();
+            if rules.is_none_or(|r| r.rotation) {
+                first(&r, Cause::Rotation, &format!("{:?} {hours}", rules.map(|r| r.provider)));
+                assert!(rotation.evidence[0].contains("failed on") && rotation.evidence[0].contains("without its answer"), "{r:#?}");
+            } else {
+                assert_eq!(rotation.verdict, Verdict::Possible, "{r:#?}");
+            }
+        }
     }
 }
 

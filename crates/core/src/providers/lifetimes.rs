@@ -38,7 +38,10 @@ pub struct RefreshRules {
 }
 
 const SALESFORCE_IDLE: &str = "https://help.salesforce.com/s/articleView?id=xcloud.connected_app_limit_idle_ttl.htm&type=5";
-const SALESFORCE_REFRESH: &str = "https://help.salesforce.com/s/articleView?id=xcloud.remoteaccess_oauth_refresh_token_flow.htm&type=5";
+/// Rotation made mandatory, and what reuse of a rotated refresh token does: "any attempted
+/// reuse of an invalidated refresh token results in the immediate revocation of the current
+/// refresh token".
+const SALESFORCE_ROTATION: &str = "https://help.salesforce.com/s/articleView?id=005316711&type=1";
 const SALESFORCE_MANAGE: &str = "https://help.salesforce.com/s/articleView?id=xcloud.remoteaccess_request_manage.htm&type=5";
 const GOOGLE: &str = "https://developers.google.com/identity/protocols/oauth2#expiration";
 const ENTRA: &str = "https://learn.microsoft.com/en-us/entra/identity-platform/refresh-tokens";
@@ -55,7 +58,7 @@ pub const ALL: &[RefreshRules] = &[
         absolute_source: "",
         absolute_applies_to: None,
         rotation: true,
-        rotation_source: SALESFORCE_REFRESH,
+        rotation_source: SALESFORCE_ROTATION,
         per_user_app: Some(5),
         per_user_app_source: SALESFORCE_MANAGE,
         password_change_revokes: false,
@@ -90,8 +93,11 @@ pub const ALL: &[RefreshRules] = &[
         absolute_days: None,
         absolute_source: "",
         absolute_applies_to: None,
-        rotation: true,
-        rotation_source: ENTRA,
+        // Each refresh hands back a new refresh token, but "the Microsoft identity platform
+        // doesn't revoke old refresh tokens when used to fetch new access tokens": a copy used
+        // elsewhere never spends this one.
+        rotation: false,
+        rotation_source: "",
         per_user_app: None,
         per_user_app_source: "",
         password_change_revokes: true,

@@ -4,8 +4,10 @@
 //! ([`salesforce`]); misbehaving endpoints: HTML pages, a server that never answers, a body
 //! of many megabytes, redirects, odd lifetimes, failing gateways, a session revoked at once
 //! ([`misbehaving`]); endpoints that echo the request back ([`echo`]); every knowledge-base
-//! entry's documented answer at its own stage ([`knowledge`]); and https, self-signed or
-//! with mutual TLS ([`tls`]).
+//! entry's documented answer at its own stage ([`knowledge`]); a provider that enforces the
+//! lifecycle of refresh tokens (rotation, a per-user limit, idle expiry, a password change),
+//! with a clock a test can move ([`lifecycle`]); and https, self-signed or with mutual TLS
+//! ([`tls`]).
 //!
 //! Every path it does not serve itself goes to the practice provider on the same port. It
 //! counts the requests each path receives ([`StandIn::hits`], `GET /__stats`), so a test can
@@ -13,6 +15,7 @@
 
 mod echo;
 mod knowledge;
+mod lifecycle;
 mod misbehaving;
 mod salesforce;
 mod tls;
@@ -72,6 +75,7 @@ pub(crate) struct Scenarios {
     secure: bool,
     salesforce_certs: Vec<Vec<u8>>,
     state: Mutex<State>,
+    lifecycle: Mutex<lifecycle::Books>,
     provider: Arc<Provider>,
 }
 
@@ -89,7 +93,14 @@ impl StandIn {
         let scheme = if secure { "https" } else { "http" };
         let provider = Arc::new(Provider::new(format!("{scheme}://127.0.0.1:{port}"), 3600));
         let salesforce_certs = salesforce::public_keys(&options.salesforce_certs)?;
-        let scenarios = Arc::new(Scenarios { port, secure, salesforce_certs, state: Mutex::new(State::default()), provider });
+        let scenarios = Arc::new(Scenarios {
+            port,
+            secure,
+            salesforce_certs,
+            state: Mutex::new(State::default()),
+            lifecycle: Mutex::default(),
+            provider,
+        });
         let (stop, stopped) = watch::channel(false);
         match tls::acceptor(&options.tls)? {
             None => drop(tokio::spawn(http::serve(listener, scenarios.clone(), stopped))),
@@ -130,6 +141,7 @@ pub fn own_routes() -> Vec<(&'static str, String)> {
     let fixed = routes().filter(|(_, path, _)| crate::provider::route(path).is_none() && !path.starts_with("/.well-known/"));
     let mut all: Vec<(&'static str, String)> = fixed.map(|(method, path, _)| (method, path.to_string())).collect();
     all.push(("GET", "/__stats".into()));
+    all.extend(lifecycle::ROUTES.iter().map(|(method, path)| (*method, path.to_string())));
     for entry in oauthdesk_core::knowledge_entries().iter().take(3) {
         all.extend(["authorize", "token", "me"].map(|e| ("GET", format!("/kb/{}/{e}", entry.id))));
     }
@@ -151,6 +163,9 @@ impl Serve for Scenarios {
             *s.stats.entry(req.path.clone()).or_insert(0) += 1;
         }
         if let Some(reply) = knowledge::answer(self, req) {
+            return Some(reply);
+        }
+        if let Some(reply) = lifecycle::answer(self, req) {
             return Some(reply);
         }
         match routes().find(|(method, path, _)| *method == req.method && *path == req.path) {
