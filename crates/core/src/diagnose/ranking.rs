@@ -92,6 +92,13 @@ pub fn lines(ranking: &[Ranked]) -> Vec<String> {
 /// Ranks the candidate causes of a failed token or refresh request, most likely first:
 /// likely, then possible, then ruled out, and within each the order of [`Cause`] (the
 /// provider's own words before what history suggests).
+/// The verdict on a refresh token's limits (idle, lifetime, tokens per user) when the failed
+/// request presented none: a first token request (client credentials, a JWT bearer grant, a
+/// code exchange) is not refused for them.
+fn no_refresh() -> (Verdict, String) {
+    (Verdict::RuledOut, "the failed request was no refresh: no refresh token was presented".into())
+}
+
 pub fn rank(entry: Option<&str>, e: &Evidence, rules: Option<&RefreshRules>, now: DateTime<Utc>) -> Vec<Ranked> {
     let named = named_by_words(e);
     let mut out = Vec::new();
@@ -183,6 +190,7 @@ pub fn rank(entry: Option<&str>, e: &Evidence, rules: Option<&RefreshRules>, now
             (None, Some(later)) if later > 0 => (Verdict::Possible, format!("{later} later sign-ins of the same user to the same app recorded here; the provider documents no limit")),
             (None, _) => (Verdict::RuledOut, "the provider documents no limit on refresh tokens per user".into()),
         };
+        let (verdict, line) = if e.refresh { (verdict, line) } else { no_refresh() };
         push(Cause::TokenLimit, verdict, vec![line]);
     }
 
@@ -226,6 +234,7 @@ pub fn rank(entry: Option<&str>, e: &Evidence, rules: Option<&RefreshRules>, now
             ),
             (_, None) => (Verdict::Possible, "when the refresh token last worked is not recorded".into()),
         };
+        let (verdict, line) = if e.refresh || named.contains(&Cause::IdleExpiry) { (verdict, line) } else { no_refresh() };
         push(
             Cause::IdleExpiry,
             if decided && verdict == Verdict::Likely && !named.contains(&Cause::IdleExpiry) { Verdict::Possible } else { verdict },
@@ -284,6 +293,7 @@ pub fn rank(entry: Option<&str>, e: &Evidence, rules: Option<&RefreshRules>, now
             (Some(_), None) => (Verdict::Possible, "when this connection was signed in is not recorded".into()),
             (None, _) => (Verdict::RuledOut, "the provider documents no maximum lifetime for refresh tokens".into()),
         };
+        let (verdict, line) = if e.refresh { (verdict, line) } else { no_refresh() };
         push(Cause::AbsoluteExpiry, if decided && verdict == Verdict::Likely { Verdict::Possible } else { verdict }, vec![line]);
     }
 

@@ -286,3 +286,27 @@ fn evidence_serializes_with_the_contract_names() {
     let e: Evidence = serde_json::from_value(serde_json::to_value(baseline(None)).unwrap()).unwrap();
     assert_eq!(e, baseline(None));
 }
+
+/// A first token request (client credentials, a JWT bearer grant, a code exchange) presents no
+/// refresh token: however long idle, however old the sign-in and however many later sign-ins,
+/// the refresh token's limits and a copy's rotation are ruled out, for every provider.
+#[test]
+fn a_request_that_was_no_refresh_rules_out_every_refresh_token_cause() {
+    for rules in providers() {
+        for days in [0, 31, 91, 200, 400] {
+            let mut e = baseline(rules);
+            e.refresh = false;
+            e.refresh_token_used_before = None;
+            e.last_success_at = Some(now() - Duration::days(days));
+            e.token_obtained_at = e.last_success_at;
+            e.signed_in_at = Some(now() - Duration::days(days + 10));
+            e.later_sign_ins = Some(u32::try_from(days).unwrap_or(0));
+            let r = rank(Some("entry-id"), &e, rules, now());
+            let what = format!("{:?}, idle {days} days", rules.map(|r| r.provider));
+            check_shape(&r, &what);
+            for c in [Cause::Rotation, Cause::IdleExpiry, Cause::AbsoluteExpiry, Cause::TokenLimit] {
+                assert_eq!(verdict(&r, c), Verdict::RuledOut, "{what}: {c:?} {r:#?}");
+            }
+        }
+    }
+}
