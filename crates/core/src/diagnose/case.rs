@@ -27,9 +27,14 @@ use crate::flows::record::Recorder;
 use crate::flows::trace;
 use crate::knowledge::version;
 use crate::model::{ExpirySource, Fields, TokenInfo, TokenSource};
-use crate::profile::NewProfile;
-use crate::secret::{ClientSecret, Secret, SecretStore};
-use crate::template::{self, FieldKind};
+use crate::secret::{Secret, SecretStore};
+use crate::template;
+
+#[path = "case_profile.rs"]
+mod profile;
+#[cfg(test)]
+#[path = "case_profile_tests.rs"]
+mod profile_tests;
 
 /// What the `kind` of every case file says.
 pub const CASE_KIND: &str = "oauthdesk-case";
@@ -40,9 +45,6 @@ pub const MAX_CASE_BYTES: u64 = 8 * 1024 * 1024;
 /// The most answers a case holds, and the history attempts it keeps.
 const MAX_ANSWERS: usize = 64;
 const HISTORY: usize = 20;
-/// The client secret a replayed profile holds when its template needs one: the player
-/// accepts anything, and this is no one's secret.
-const STAND_IN_SECRET: &str = "replay-stand-in-secret";
 
 /// One diagnosis, with what it needs to be replayed elsewhere.
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
@@ -274,34 +276,6 @@ impl Case {
             .collect()
     }
 
-    /// The throwaway profile a replay diagnoses: the recorded one with every endpoint moved
-    /// to `player` (the local player's origin), allowed to send to that host alone, with a
-    /// stand-in secret when its template needs one.
-    pub fn replay_profile(&self, player: &Url) -> Result<NewProfile> {
-        let template = template::find(&self.profile.template)?;
-        let origin = player.origin().ascii_serialization();
-        let mut fields = Fields::new();
-        for (name, value) in &self.profile.fields {
-            let url_kind = template.field(name).is_some_and(|f| matches!(f.kind, FieldKind::Url));
-            let value = match Url::parse(value) {
-                Ok(u) if url_kind && matches!(u.scheme(), "http" | "https") => self.moved(value, &origin),
-                _ => value.clone(),
-            };
-            fields.insert(name.clone(), value);
-        }
-        if template.field("allowed_hosts").is_some() {
-            fields.insert("allowed_hosts".into(), player.host_str().unwrap_or("127.0.0.1").into());
-        }
-        let secret = crate::profile::secret_needed(template, &fields).then(|| ClientSecret::new(STAND_IN_SECRET.to_string()));
-        Ok(NewProfile {
-            template: self.profile.template.clone(),
-            handle: self.profile.handle.clone(),
-            label: Some(self.profile.label.clone()),
-            fields,
-            client_secret: secret,
-        })
-    }
-
     /// Diagnoses the case again against the player at `player` (a loopback address), in a
     /// new store in `dir` whose secrets live in memory. Refuses when any endpoint of the
     /// replayed profile, or any request the diagnosis made, is not the player's.
@@ -316,13 +290,13 @@ impl Case {
         let handle = new.handle.clone();
         desk.create(new)?;
         let (id, cfg) = desk.flow_config(&handle)?;
-        let endpoints = [Some(&cfg.token_url), cfg.authorize_url.as_ref(), cfg.test_url.as_ref(), cfg.device_authorization_url.as_ref()];
-        if let Some(elsewhere) = endpoints.into_iter().flatten().find(|u| u.origin().ascii_serialization() != origin) {
+        if let Some(elsewhere) = profile::elsewhere(&cfg, &origin) {
             return Err(invalid(format!(
                 "the case's profile reaches {} through a setting the replay cannot point at the local player; it is not replayed",
                 elsewhere.origin().ascii_serialization()
             )));
         }
+        desk.stand_in_key(&handle, &cfg, !self.answers.is_empty())?;
         if self.signed_in {
             desk.seed_refresh_token(id)?;
         }
