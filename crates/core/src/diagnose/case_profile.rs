@@ -23,7 +23,7 @@ use crate::model::Fields;
 use crate::pki::Algorithm;
 use crate::profile::NewProfile;
 use crate::secret::ClientSecret;
-use crate::template::{self, FieldKind, Template};
+use crate::template::{self, FieldKind, Flow, Template};
 
 /// The client secret a replayed profile holds when its template needs one: the player
 /// accepts anything, and this is no one's secret.
@@ -58,7 +58,10 @@ impl Case {
         if template.field("allowed_hosts").is_some() {
             fields.insert("allowed_hosts".into(), player.host_str().unwrap_or("127.0.0.1").into());
         }
-        let secret = crate::profile::secret_needed(template, &fields).then(|| ClientSecret::new(STAND_IN_SECRET.to_string()));
+        // The password grant's stored secret is the user's password: its request is never
+        // sent without one, whatever the client authentication.
+        let needed = crate::profile::secret_needed(template, &fields) || template.flow == Flow::Password;
+        let secret = needed.then(|| ClientSecret::new(STAND_IN_SECRET.to_string()));
         Ok(NewProfile {
             template: self.profile.template.clone(),
             handle: self.profile.handle.clone(),
