@@ -41,6 +41,8 @@ pub enum FieldKind {
     Params,
     /// A whole number of seconds, 1 to 600.
     Seconds,
+    /// A calendar date, `YYYY-MM-DD` (UTC), from 2000-01-01 to 9999-12-31.
+    Date,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
