@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use url::Url;
 
+use super::ranking::{Evidence, Ranked};
 use super::Diagnosis;
 use crate::desk::Desk;
 use crate::error::{Error, Result};
@@ -70,6 +71,12 @@ pub struct Case {
     /// travel unchanged.
     #[ts(type = "unknown")]
     pub diagnosis: serde_json::Value,
+    /// The evidence the recorded ranking of causes weighed, read from the history of the
+    /// desktop that recorded it (times, whether the refresh token had worked, later sign-ins,
+    /// network paths; never a token): a replay has no such history, and ranks from this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub evidence: Option<Evidence>,
 }
 
 /// The profile without its secret (the store never keeps a secret in its fields).
@@ -127,6 +134,7 @@ impl Desk {
             answers,
             history: to_json(&self.history(&d.handle, HISTORY)?)?,
             diagnosis: to_json(d)?,
+            evidence: self.case_evidence(d)?,
         };
         let mut value = to_json(&case)?;
         crate::secret::redact::json(&mut value);
@@ -300,7 +308,10 @@ impl Case {
         if self.signed_in {
             desk.seed_refresh_token(id)?;
         }
-        let d = desk.diagnose(&handle).await?;
+        let mut d = desk.diagnose(&handle).await?;
+        if let Some(ranked) = self.recorded_ranking(&d) {
+            d.ranking = ranked;
+        }
         if let Some(t) = d.trace.iter().find(|t| !t.url.starts_with(&origin)) {
             return Err(Error::Internal(format!("the replay asked {} rather than the local player", t.url)));
         }

@@ -15,13 +15,19 @@
 
 use url::Url;
 
+use chrono::{DateTime, Utc};
+
+use super::super::{evidence, ranking};
 use super::Case;
 use crate::desk::Desk;
+use crate::diagnose::ranking::{Evidence, Ranked};
+use crate::diagnose::Diagnosis;
 use crate::error::Result;
 use crate::flows::config::FlowConfig;
 use crate::model::Fields;
 use crate::pki::Algorithm;
 use crate::profile::NewProfile;
+use crate::providers::lifetimes;
 use crate::secret::ClientSecret;
 use crate::template::{self, FieldKind, Flow, Template};
 
@@ -98,7 +104,28 @@ pub(super) fn elsewhere(cfg: &FlowConfig, origin: &str) -> Option<Url> {
     endpoints.into_iter().flatten().find(|u| u.origin().ascii_serialization() != origin).cloned()
 }
 
+impl Case {
+    /// The ranking of a replayed diagnosis, from the recorded evidence as of the recorded
+    /// diagnosis's time, when the replay fails as one a ranking is for (`None`: no evidence
+    /// was recorded, or the replay ranks nothing).
+    pub fn recorded_ranking(&self, d: &Diagnosis) -> Option<Vec<Ranked>> {
+        let e = self.evidence.as_ref().filter(|_| evidence::ranks(d))?;
+        let at = self.diagnosis.get("done_at").and_then(|v| serde_json::from_value::<DateTime<Utc>>(v.clone()).ok());
+        Some(ranking::rank(d.knowledge.as_deref(), e, lifetimes::find(e.provider.as_deref()), at.unwrap_or(self.written_at)))
+    }
+}
+
 impl Desk {
+    /// The evidence a diagnosis's ranking weighed, for its case file (`None` when it ranked
+    /// nothing).
+    pub(super) fn case_evidence(&self, d: &Diagnosis) -> Result<Option<Evidence>> {
+        if d.ranking.is_empty() {
+            return Ok(None);
+        }
+        let provider = d.provider.as_deref().and_then(|name| crate::knowledge::providers().iter().find(|p| p.name == name));
+        self.ranking_evidence(&d.handle, d, provider.map(|p| p.id.as_str())).map(Some)
+    }
+
     /// Gives a replayed profile that signs with a key a throwaway one, when the recorded
     /// profile had one (it sent a request: a profile without its key sends nothing). The
     /// player checks no signature; the algorithm is the one the profile signs with.

@@ -11,6 +11,8 @@ use super::profile::elsewhere;
 use super::*;
 use crate::diagnose::stages::provider_of;
 use crate::flows::config::FlowConfig;
+use crate::profile::NewProfile;
+use crate::secret::ClientSecret;
 use crate::template::{FieldKind, Template};
 
 const PLAYER: &str = "http://127.0.0.1:47123/";
@@ -91,6 +93,7 @@ pub(super) fn case_of(t: &Template, fields: &Fields) -> Case {
         answers: Vec::new(),
         history: serde_json::json!([]),
         diagnosis: serde_json::json!({}),
+        evidence: None,
     }
 }
 
@@ -174,4 +177,61 @@ async fn a_replay_against_anything_but_the_local_player_is_refused() {
         assert!(err.contains("127.0.0.1 only"), "{player}: {err}");
         assert!(!store.exists(), "{player}: a store was made");
     }
+}
+
+/// A diagnosis that ranked causes from this desktop's history: its case carries the evidence
+/// (no token in it), and the replay's ranking from it is the recorded one, at the recorded
+/// time, whatever the replaying desktop's history.
+#[test]
+fn a_ranked_diagnosis_replays_its_ranking_from_the_recorded_evidence() {
+    use crate::store::grant_facts::{self, GrantFact};
+    let (_dir, desk) = crate::desk::test_support::desk();
+    let fields = Fields::from([
+        ("token_url".into(), "https://acme.my.salesforce.com/services/oauth2/token".into()),
+        ("client_id".into(), "c".into()),
+    ]);
+    desk.create(NewProfile {
+        template: template::CLIENT_CREDENTIALS.into(),
+        handle: "a".into(),
+        label: None,
+        fields,
+        client_secret: Some(ClientSecret::new("s")),
+    })
+    .unwrap();
+    let (id, _) = desk.flow_config("a").unwrap();
+    let fact = |ago: chrono::Duration, ok: bool, presented: Option<&str>, received: Option<&str>| GrantFact {
+        at: Utc::now() - ago,
+        ok,
+        refresh: presented.is_some(),
+        sign_in: presented.is_none(),
+        presented_fp: presented.map(|t| grant_facts::fingerprint("c", t)),
+        received_fp: received.map(|t| grant_facts::fingerprint("c", t)),
+        client_id: "c".into(),
+        subject: presented.is_none().then(|| "005xx0000012345".into()),
+        path: "direct".into(),
+    };
+    for f in [fact(chrono::Duration::days(40), true, None, Some("rt1")), fact(chrono::Duration::zero(), false, Some("rt1"), None)] {
+        grant_facts::record(&desk.conn(), id, &f).unwrap();
+    }
+    let mut d = Diagnosis::new("a");
+    d.at = Utc::now() - chrono::Duration::seconds(5);
+    d.ok = false;
+    d.stage = Some(crate::model::Check::TokenEndpoint.as_str().into());
+    d.error = Some("invalid_grant".into());
+    d.error_description = Some("expired access/refresh token".into());
+    d.provider = Some("Salesforce".into());
+    d.done_at = Utc::now();
+    d.ranking = desk.rank_causes(&d, Some("salesforce")).unwrap();
+    assert!(!d.ranking.is_empty(), "the history ranks causes");
+    let text = desk.case(&d).unwrap();
+    assert!(!text.contains(&grant_facts::fingerprint("c", "rt1")), "no fingerprint of a token");
+    let case = Case::parse(&text).unwrap();
+    assert!(case.evidence.is_some(), "the case carries the evidence");
+    let replayed = Diagnosis { ranking: Vec::new(), ..d.clone() };
+    let again = case.recorded_ranking(&replayed).unwrap();
+    assert_eq!(serde_json::to_value(&again).unwrap(), serde_json::to_value(&d.ranking).unwrap());
+    // A replay that fails otherwise ranks nothing from it; a case without evidence neither.
+    let clear = Diagnosis { error: Some("invalid_client".into()), ..replayed.clone() };
+    assert_eq!(case.recorded_ranking(&clear), None);
+    assert_eq!(Case { evidence: None, ..case }.recorded_ranking(&replayed), None);
 }
