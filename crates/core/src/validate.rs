@@ -213,7 +213,7 @@ mod tests {
             ("2027-02-30", "YYYY-MM-DD"),
             ("2027-6-3x", "YYYY-MM-DD"),
             ("1999-12-31", "outside 2000-01-01 to 9999-12-31"),
-            ("+10000-01-01", "YYYY-MM-DD"),
+            ("+10000-01-01", "outside 2000-01-01 to 9999-12-31"),
         ] {
             let err = value(&FieldKind::Date, bad).unwrap_err();
             assert!(err.contains(says) && err.contains(bad), "{bad}: {err}");

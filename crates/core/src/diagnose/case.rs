@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use url::Url;
 
-use super::ranking::{Evidence, Ranked};
+use super::ranking::Evidence;
 use super::Diagnosis;
 use crate::desk::Desk;
 use crate::error::{Error, Result};
