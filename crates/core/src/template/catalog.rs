@@ -216,28 +216,9 @@ fn common() -> Vec<F> {
     ]
 }
 
-/// When the client secret stops working, where the provider gives secrets an end (an Entra
-/// secret's "Expires"): what the radar warns of.
-fn secret_expires() -> F {
-    F::new(
-        "secret_expires",
-        "Client secret expires",
-        FieldKind::Date,
-        &format!(
-            "The date the client secret stops working, as the provider's console shows it (Microsoft Entra ID: App registrations → your app → Certificates & secrets → Client secrets → Expires). Optional; the radar lists the profile from {} days before.",
-            crate::model::warnings::SECRET_WARNING_DAYS
-        ),
-    )
-    .placeholder("2027-06-30")
-}
-
 fn template(id: &str, name: &str, description: &str, flow: Flow, fields: Vec<F>) -> Template {
     let mut fields: Vec<FieldSpec> = fields.into_iter().chain(common()).map(|f| f.0).collect();
-    // Beside the client secret; the password grant's secret is a user's password, which
-    // has no date the profile could know.
-    if let Some(at) = fields.iter().position(|f| f.kind == FieldKind::Secret).filter(|_| flow != Flow::Password) {
-        fields.insert(at + 1, secret_expires().0);
-    }
+    super::secret_expiry::add(&mut fields, flow);
     let (legacy, facts) = (flow == Flow::Password, providers::rules(None).facts());
     Template {
         id: id.into(),
