@@ -109,3 +109,48 @@ fn test_all_includes_the_radar() {
     let text = oauthdesk(d, &["test", "--all"], None).stdout;
     assert!(text.contains("What will break next:") && text.contains("! org-a (") && text.contains("! org-b ("), "{text}");
 }
+
+/// A client secret's expiry recorded on the profile, and a retired API named in its fields,
+/// put it on the radar as the command line adds it; a date that is not one is refused with
+/// the field named, and the password grant has no such field.
+#[test]
+fn recorded_secret_expiry_and_retired_apis_are_on_the_radar() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let day = |days: i64| (chrono::Utc::now() + chrono::Duration::days(days)).format("%Y-%m-%d").to_string();
+    let client = |handle: &str| {
+        TestProfile::client_credentials(handle, "https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token", "app")
+            .secret("s3cret")
+    };
+    client("secret-soon").set("secret_expires", day(10)).add(d);
+    client("secret-later").set("secret_expires", day(90)).add(d);
+    client("aad-graph").set("scopes", "https://graph.windows.net/.default").add(d);
+    client("ms-graph")
+        .set("scopes", "https://graph.microsoft.com/.default")
+        .set("test_url", "https://graph.microsoft.com/v1.0/organization")
+        .add(d);
+    for bad in ["30/06/2027", "2027-02-30", "1999-12-31"] {
+        let run = client("bad-date").set("secret_expires", bad).try_add(d);
+        assert!(run.code != 0 && run.stderr.contains("secret_expires") && run.stderr.contains(bad), "{bad}: {}", run.stderr);
+    }
+    let password = TestProfile::new("password", "pw")
+        .set("token_url", "https://auth.example.com/token")
+        .set("client_id", "c")
+        .set("username", "u")
+        .set("secret_expires", day(10))
+        .secret("pw")
+        .try_add(d);
+    assert!(password.code != 0 && password.stderr.contains("secret_expires"), "{}", password.stderr);
+
+    let run = oauthdesk(d, &["radar", "--json"], None);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    let v: Value = serde_json::from_str(&run.stdout).unwrap();
+    let expected: BTreeSet<(String, String)> = [("secret-soon", "secret_expiring"), ("aad-graph", "azure_ad_graph_retired")]
+        .iter()
+        .map(|(h, k)| ((*h).to_string(), (*k).to_string()))
+        .collect();
+    assert_eq!(listed(&v), expected);
+    let date = |handle: &str| v["warnings"].as_array().unwrap().iter().find(|w| w["handle"] == handle).unwrap()["date"].clone();
+    assert_eq!(date("secret-soon"), format!("{}T00:00:00Z", day(10)));
+    assert_eq!(date("aad-graph"), "2025-08-31T00:00:00Z");
+}

@@ -5,6 +5,7 @@
 //! endpoints, hosts, defaults) is its module's in `providers/`, not a test of the template's id.
 
 mod catalog;
+mod secret_expiry;
 
 use std::sync::OnceLock;
 
@@ -41,6 +42,8 @@ pub enum FieldKind {
     Params,
     /// A whole number of seconds, 1 to 600.
     Seconds,
+    /// A calendar date, `YYYY-MM-DD` (UTC), from 2000-01-01 to 9999-12-31.
+    Date,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]

@@ -59,6 +59,21 @@ pub fn value(kind: &FieldKind, raw: &str) -> Result<String, String> {
             Ok(n @ 1..=600) => Ok(n.to_string()),
             _ => Err(format!("'{v}' is not a number of seconds from 1 to 600")),
         },
+        FieldKind::Date => date(v).map(|d| d.format("%Y-%m-%d").to_string()),
+    }
+}
+
+/// The earliest and latest dates a date field takes: no secret or change of interest is
+/// older, and a later year is a typing slip.
+pub const DATE_RANGE: (&str, &str) = ("2000-01-01", "9999-12-31");
+
+/// A calendar date written `YYYY-MM-DD`, within [`DATE_RANGE`].
+pub fn date(v: &str) -> Result<chrono::NaiveDate, String> {
+    let parse = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+    let d = parse(v.trim()).ok_or_else(|| format!("'{v}' is not a date written YYYY-MM-DD, e.g. 2027-06-30"))?;
+    match (parse(DATE_RANGE.0), parse(DATE_RANGE.1)) {
+        (Some(first), Some(last)) if d >= first && d <= last => Ok(d),
+        _ => Err(format!("'{v}' is outside {} to {}", DATE_RANGE.0, DATE_RANGE.1)),
     }
 }
 
@@ -192,6 +207,19 @@ mod tests {
         assert!(value(&FieldKind::Port, "70000").is_err());
         assert!(value(&FieldKind::Path, "callback").is_err());
         assert!(value(&FieldKind::Params, "version=2&x").is_err());
+        assert_eq!(value(&FieldKind::Date, " 2027-06-30 ").unwrap(), "2027-06-30");
+        for (bad, says) in [
+            ("30/06/2027", "YYYY-MM-DD"),
+            ("2027-02-30", "YYYY-MM-DD"),
+            ("2027-6-3x", "YYYY-MM-DD"),
+            ("1999-12-31", "outside 2000-01-01 to 9999-12-31"),
+            ("+10000-01-01", "outside 2000-01-01 to 9999-12-31"),
+        ] {
+            let err = value(&FieldKind::Date, bad).unwrap_err();
+            assert!(err.contains(says) && err.contains(bad), "{bad}: {err}");
+        }
+        assert_eq!(value(&FieldKind::Date, "2000-01-01").unwrap(), "2000-01-01");
+        assert_eq!(value(&FieldKind::Date, "9999-12-31").unwrap(), "9999-12-31");
         assert_eq!(params("version=2&q=a%20b").unwrap(), vec![("version".into(), "2".into()), ("q".into(), "a b".into())]);
         let kind = FieldKind::Choice { options: vec![ChoiceOption { value: "basic".into(), label: "B".into() }] };
         assert_eq!(value(&kind, "BASIC").unwrap(), "basic");

@@ -37,8 +37,8 @@ history: unknown,
  */
 diagnosis: unknown, 
 /**
- * The history the ranking of causes weighed (when the failure was one it ranks): a
- * replay ranks from it, as of the recorded diagnosis, since the player's store has no
- * history. Absent in cases written before it was kept.
+ * The evidence the recorded ranking of causes weighed, read from the history of the
+ * desktop that recorded it (times, whether the refresh token had worked, later sign-ins,
+ * network paths; never a token): a replay has no such history, and ranks from this.
  */
-evidence: Evidence | null, };
+evidence?: Evidence, };

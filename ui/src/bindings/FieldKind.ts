@@ -4,4 +4,4 @@ import type { ChoiceOption } from "./ChoiceOption";
 /**
  * How a field's value is checked and how the UI draws its input.
  */
-export type FieldKind = { "type": "text" } | { "type": "url" } | { "type": "secret" } | { "type": "choice", options: Array<ChoiceOption>, } | { "type": "bool" } | { "type": "port" } | { "type": "path" } | { "type": "method" } | { "type": "scopes" } | { "type": "hosts" } | { "type": "params" } | { "type": "seconds" };
+export type FieldKind = { "type": "text" } | { "type": "url" } | { "type": "secret" } | { "type": "choice", options: Array<ChoiceOption>, } | { "type": "bool" } | { "type": "port" } | { "type": "path" } | { "type": "method" } | { "type": "scopes" } | { "type": "hosts" } | { "type": "params" } | { "type": "seconds" } | { "type": "date" };

@@ -28,9 +28,14 @@ use crate::flows::record::Recorder;
 use crate::flows::trace;
 use crate::knowledge::version;
 use crate::model::{ExpirySource, Fields, TokenInfo, TokenSource};
-use crate::profile::NewProfile;
-use crate::secret::{ClientSecret, Secret, SecretStore};
-use crate::template::{self, FieldKind};
+use crate::secret::{Secret, SecretStore};
+use crate::template;
+
+#[path = "case_profile.rs"]
+mod profile;
+#[cfg(test)]
+#[path = "case_profile_tests.rs"]
+mod profile_tests;
 
 /// What the `kind` of every case file says.
 pub const CASE_KIND: &str = "oauthdesk-case";
@@ -41,9 +46,6 @@ pub const MAX_CASE_BYTES: u64 = 8 * 1024 * 1024;
 /// The most answers a case holds, and the history attempts it keeps.
 const MAX_ANSWERS: usize = 64;
 const HISTORY: usize = 20;
-/// The client secret a replayed profile holds when its template needs one: the player
-/// accepts anything, and this is no one's secret.
-const STAND_IN_SECRET: &str = "replay-stand-in-secret";
 
 /// One diagnosis, with what it needs to be replayed elsewhere.
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
@@ -69,10 +71,11 @@ pub struct Case {
     /// travel unchanged.
     #[ts(type = "unknown")]
     pub diagnosis: serde_json::Value,
-    /// The history the ranking of causes weighed (when the failure was one it ranks): a
-    /// replay ranks from it, as of the recorded diagnosis, since the player's store has no
-    /// history. Absent in cases written before it was kept.
-    #[serde(default)]
+    /// The evidence the recorded ranking of causes weighed, read from the history of the
+    /// desktop that recorded it (times, whether the refresh token had worked, later sign-ins,
+    /// network paths; never a token): a replay has no such history, and ranks from this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub evidence: Option<Evidence>,
 }
 
@@ -131,7 +134,7 @@ impl Desk {
             answers,
             history: to_json(&self.history(&d.handle, HISTORY)?)?,
             diagnosis: to_json(d)?,
-            evidence: self.evidence_for(d, d.ranking_provider().as_deref())?,
+            evidence: self.case_evidence(d)?,
         };
         let mut value = to_json(&case)?;
         crate::secret::redact::json(&mut value);
@@ -281,40 +284,6 @@ impl Case {
             .collect()
     }
 
-    /// The throwaway profile a replay diagnoses: the recorded one with every endpoint moved
-    /// to `player` (the local player's origin), allowed to send to that host alone, with a
-    /// stand-in secret when its template needs one.
-    pub fn replay_profile(&self, player: &Url) -> Result<NewProfile> {
-        let template = template::find(&self.profile.template)?;
-        let origin = player.origin().ascii_serialization();
-        let mut fields = Fields::new();
-        for (name, value) in &self.profile.fields {
-            let url_kind = template.field(name).is_some_and(|f| matches!(f.kind, FieldKind::Url));
-            let value = match Url::parse(value) {
-                Ok(u) if url_kind && matches!(u.scheme(), "http" | "https") => self.moved(value, &origin),
-                _ => value.clone(),
-            };
-            fields.insert(name.clone(), value);
-        }
-        if template.field("allowed_hosts").is_some() {
-            fields.insert("allowed_hosts".into(), player.host_str().unwrap_or("127.0.0.1").into());
-        }
-        let secret = crate::profile::secret_needed(template, &fields).then(|| ClientSecret::new(STAND_IN_SECRET.to_string()));
-        Ok(NewProfile {
-            template: self.profile.template.clone(),
-            handle: self.profile.handle.clone(),
-            label: Some(self.profile.label.clone()),
-            fields,
-            client_secret: secret,
-        })
-    }
-
-    /// When the recorded diagnosis was made (the case's writing, if it does not say): the
-    /// time its ranking measured idle and lifetimes against.
-    fn diagnosed_at(&self) -> DateTime<Utc> {
-        self.diagnosis.get("done_at").and_then(|v| serde_json::from_value::<DateTime<Utc>>(v.clone()).ok()).unwrap_or(self.written_at)
-    }
-
     /// Diagnoses the case again against the player at `player` (a loopback address), in a
     /// new store in `dir` whose secrets live in memory. Refuses when any endpoint of the
     /// replayed profile, or any request the diagnosis made, is not the player's.
@@ -329,19 +298,19 @@ impl Case {
         let handle = new.handle.clone();
         desk.create(new)?;
         let (id, cfg) = desk.flow_config(&handle)?;
-        let endpoints = [Some(&cfg.token_url), cfg.authorize_url.as_ref(), cfg.test_url.as_ref(), cfg.device_authorization_url.as_ref()];
-        if let Some(elsewhere) = endpoints.into_iter().flatten().find(|u| u.origin().ascii_serialization() != origin) {
+        if let Some(elsewhere) = profile::elsewhere(&cfg, &origin) {
             return Err(invalid(format!(
                 "the case's profile reaches {} through a setting the replay cannot point at the local player; it is not replayed",
                 elsewhere.origin().ascii_serialization()
             )));
         }
+        desk.stand_in_key(&handle, &cfg, !self.answers.is_empty())?;
         if self.signed_in {
             desk.seed_refresh_token(id)?;
         }
         let mut d = desk.diagnose(&handle).await?;
-        if let Some(e) = &self.evidence {
-            d.ranking = super::evidence::rank_with(&d, e, self.diagnosed_at());
+        if let Some(ranked) = self.recorded_ranking(&d) {
+            d.ranking = ranked;
         }
         if let Some(t) = d.trace.iter().find(|t| !t.url.starts_with(&origin)) {
             return Err(Error::Internal(format!("the replay asked {} rather than the local player", t.url)));

@@ -4,7 +4,7 @@
 //! holds only how a profile and its history are matched against them. The thresholds for
 //! certificates are [`crate::model::warnings`]'s, as everywhere else.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
 use chrono::{DateTime, Duration, Utc};
@@ -53,6 +53,8 @@ pub struct Radar {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Change {
+    /// Its name in the file, unique (the tests check it).
+    #[cfg_attr(not(test), allow(dead_code))]
     pub id: String,
     pub provider: Option<String>,
     pub kind: String,
@@ -71,6 +73,14 @@ pub struct Change {
     pub lifetime_days: Option<i64>,
     #[serde(default)]
     pub slack_hours: Option<i64>,
+    /// A retired API (`azure_ad_graph_retired`, `outlook_rest_retired`): its hosts, the path prefixes on them (none: every path),
+    /// and the profile fields that name the API (URLs, or space-separated URLs such as scopes).
+    #[serde(default)]
+    pub hosts: Vec<String>,
+    #[serde(default)]
+    pub paths: Vec<String>,
+    #[serde(default)]
+    pub fields: Vec<String>,
 }
 
 /// API versions below `below` are retired from `date` (the release `release`).
@@ -147,12 +157,43 @@ fn check(c: &Change, p: &Profile, history: &[Attempt], all: &[(Profile, Vec<Atte
             let issued = short_lived_refresh(history, lifetime, slack)?;
             Some(warn(issued.checked_add_signed(lifetime), c.why.clone()))
         }
+        "secret_expiring" => {
+            let expires = secret_expires_at(p)?;
+            warnings::secret_expiring(warnings::days_left(expires, now)).then(|| warn(Some(expires), c.why.clone()))
+        }
         "certificate_expiring" => {
             let not_after = p.connection.certificate_expires_at?;
             warnings::certificate_expiring(warnings::days_left(not_after, now)).then(|| warn(Some(not_after), c.why.clone()))
         }
+        // A retired API, each with a kind of its own (a front end opens a change's source
+        // by its kind): the profiles whose fields name it.
+        _ if !c.hosts.is_empty() => retired_api(c, p).map(|url| warn(c.date, format!("{} ({url})", c.why))),
         _ => None,
     }
+}
+
+/// The start (00:00 UTC) of the day the profile records as its client secret's last: from
+/// then on the provider may refuse it.
+fn secret_expires_at(p: &Profile) -> Option<DateTime<Utc>> {
+    let day = crate::validate::date(field(p, "secret_expires")?).ok()?;
+    Some(day.and_time(chrono::NaiveTime::MIN).and_utc())
+}
+
+/// The first URL among the change's fields of the profile that is on a retired API: one of
+/// its hosts, under one of its path prefixes (any path when it names none).
+fn retired_api(c: &Change, p: &Profile) -> Option<String> {
+    let on_api = |u: &Url| {
+        let host = u.host_str().map(str::to_ascii_lowercase);
+        host.is_some_and(|h| c.hosts.iter().any(|api| api.eq_ignore_ascii_case(&h)))
+            && (c.paths.is_empty() || c.paths.iter().any(|prefix| u.path().to_ascii_lowercase().starts_with(&prefix.to_ascii_lowercase())))
+    };
+    c.fields
+        .iter()
+        .filter_map(|f| field(p, f))
+        .flat_map(str::split_whitespace)
+        .filter_map(|v| Url::parse(v).ok())
+        .find(|u| matches!(u.scheme(), "http" | "https") && on_api(u))
+        .map(|u| u.to_string())
 }
 
 /// A field's value, `None` when blank.
@@ -240,10 +281,21 @@ impl Desk {
 }
 
 /// The kinds a change may have, for the tests that check the file.
-pub const KINDS: [&str; 5] = ["flow_retired", "api_version_retired", "pkce_required", "refresh_token_lifetime", "certificate_expiring"];
+#[cfg(test)]
+pub const KINDS: [&str; 8] = [
+    "flow_retired",
+    "api_version_retired",
+    "pkce_required",
+    "refresh_token_lifetime",
+    "certificate_expiring",
+    "secret_expiring",
+    "azure_ad_graph_retired",
+    "outlook_rest_retired",
+];
 
 /// Ids of the changes, for the tests.
-pub fn ids() -> BTreeMap<&'static str, &'static Change> {
+#[cfg(test)]
+pub fn ids() -> std::collections::BTreeMap<&'static str, &'static Change> {
     changes().iter().map(|c| (c.id.as_str(), c)).collect()
 }
 

@@ -287,3 +287,6 @@ fn warnings_come_soonest_first_and_undated_last() {
     let order: Vec<String> = warnings(&all, now()).into_iter().map(|w| w.handle).collect();
     assert_eq!(order, ["cert", "pw", "v35"]);
 }
+
+#[path = "radar_dated_tests.rs"]
+mod dated;

@@ -272,11 +272,9 @@ async fn device_authorization(
     ctx: &Context,
     rec: &mut Recorder,
 ) -> Outcome {
-    let mut probe_log = Recorder::tracing();
+    let mut probe_log = rec.probe();
     let started = device::start(cfg, secret, &mut probe_log).await;
-    if let (Some(t), Some(p)) = (rec.trace.as_mut(), probe_log.trace) {
-        t.extend(p);
-    }
+    rec.absorb(probe_log);
     match started {
         Ok((_, start)) => Outcome::ok(&format!(
             "the device authorization endpoint issued a user code (valid {} s), as it would for a sign-in",
@@ -311,11 +309,9 @@ async fn made_up_code(d: &mut Diagnosis, cfg: &FlowConfig, secret: Option<&Clien
         // A verifier of the right form, so a provider that requires PKCE looks at the code.
         verifier: cfg.pkce.then(|| PkceVerifier::new("oauthdesk-diagnose-probe-verifier-0123456789abcdef")),
     };
-    let mut probe_log = Recorder::tracing();
+    let mut probe_log = rec.probe();
     let probe = exchange::request_token(cfg, &grant, secret, &mut probe_log).await;
-    if let (Some(t), Some(p)) = (rec.trace.as_mut(), probe_log.trace) {
-        t.extend(p);
-    }
+    rec.absorb(probe_log);
     match probe {
         Err(e) => {
             if let Error::OAuth { status, error, description, .. } = &e {

@@ -39,6 +39,23 @@ impl Recorder {
         Recorder { examine: true, answers: Some(Vec::new()), ..Recorder::tracing() }
     }
 
+    /// A recorder for a probe whose attempts are not the profile's (a made-up code, a device
+    /// code no one enters): it keeps the trace, and the answers when this one keeps them,
+    /// for [`Recorder::absorb`].
+    pub fn probe(&self) -> Recorder {
+        Recorder { answers: self.answers.as_ref().map(|_| Vec::new()), ..Recorder::tracing() }
+    }
+
+    /// Takes a probe's trace and answers (not its attempts) after this one's.
+    pub fn absorb(&mut self, probe: Recorder) {
+        if let (Some(t), Some(p)) = (self.trace.as_mut(), probe.trace) {
+            t.extend(p);
+        }
+        if let (Some(a), Some(p)) = (self.answers.as_mut(), probe.answers) {
+            a.extend(p);
+        }
+    }
+
     pub fn is_examining(&self) -> bool {
         self.examine
     }

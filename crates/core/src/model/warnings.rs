@@ -20,6 +20,11 @@ pub const ALMOST_EXPIRED: Duration = Duration::minutes(1);
 /// uploaded to the provider, which takes time).
 pub const CERTIFICATE_WARNING_DAYS: i64 = 30;
 
+/// A client secret with fewer whole days than this left (by the date its profile records
+/// for it) is warned of: a new secret must be made in the provider's console and stored in
+/// every integration that uses the old one.
+pub const SECRET_WARNING_DAYS: i64 = 30;
+
 /// From when a token obtained at `obtained_at` that expires at `expires_at` is expiring
 /// soon: [`EXPIRING_SOON`] before its end, or its last 1/[`SOON_SHARE`] when it lives less
 /// than `SOON_SHARE` times that (a fresh short-lived token is not soon at its first second).
@@ -37,6 +42,11 @@ pub fn days_left(not_after: DateTime<Utc>, now: DateTime<Utc>) -> i64 {
 /// Whether a certificate with `days_left` whole days left is warned of (an expired one is).
 pub fn certificate_expiring(days_left: i64) -> bool {
     days_left < CERTIFICATE_WARNING_DAYS
+}
+
+/// Whether a client secret with `days_left` whole days left is warned of (an expired one is).
+pub fn secret_expiring(days_left: i64) -> bool {
+    days_left < SECRET_WARNING_DAYS
 }
 
 #[cfg(test)]
@@ -74,5 +84,6 @@ mod tests {
             assert_eq!(days_left(now + Duration::seconds(secs), now), days, "{secs} s");
         }
         assert!(certificate_expiring(29) && certificate_expiring(-1) && !certificate_expiring(30));
+        assert!(secret_expiring(29) && secret_expiring(-1) && !secret_expiring(30));
     }
 }

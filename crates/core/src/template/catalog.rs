@@ -217,7 +217,8 @@ fn common() -> Vec<F> {
 }
 
 fn template(id: &str, name: &str, description: &str, flow: Flow, fields: Vec<F>) -> Template {
-    let fields = fields.into_iter().chain(common()).map(|f| f.0).collect();
+    let mut fields: Vec<FieldSpec> = fields.into_iter().chain(common()).map(|f| f.0).collect();
+    super::secret_expiry::add(&mut fields, flow);
     let (legacy, facts) = (flow == Flow::Password, providers::rules(None).facts());
     Template {
         id: id.into(),
