@@ -385,5 +385,4 @@ pub enum AnswerKind {
 }
 
 #[cfg(test)]
-#[path = "error_tests.rs"]
 mod tests;
