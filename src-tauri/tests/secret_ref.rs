@@ -31,48 +31,67 @@ fn bao_program() -> PathBuf {
     PathBuf::from("bao")
 }
 
-/// A dev-mode OpenBao on 127.0.0.1 (in memory, unsealed, KV v2 at `secret/`), stopped on drop.
+/// A dev-mode OpenBao on 127.0.0.1 (in memory, unsealed, KV v2 at `secret/`), stopped on drop;
+/// with `-dev-tls`, over https with a CA of its own (`ca`, a PEM file).
 struct Bao {
     child: Child,
     addr: String,
     root: String,
+    ca: Option<String>,
     _home: tempfile::TempDir,
 }
 
 impl Bao {
     fn start() -> Bao {
+        Bao::with(false)
+    }
+
+    fn with(tls: bool) -> Bao {
         let home = tempfile::tempdir().unwrap();
         let port = closed_port();
-        let addr = format!("http://127.0.0.1:{port}");
         let root = "root-token-for-the-tests".to_string();
+        let mut args = vec![
+            "server".to_string(),
+            "-dev".into(),
+            format!("-dev-listen-address=127.0.0.1:{port}"),
+            format!("-dev-root-token-id={root}"),
+        ];
+        if tls {
+            args.extend(["-dev-tls".into(), format!("-dev-tls-cert-dir={}", home.path().display())]);
+        }
         let child = Command::new(bao_program())
-            .args(["server", "-dev", &format!("-dev-listen-address=127.0.0.1:{port}"), &format!("-dev-root-token-id={root}")])
+            .args(&args)
             .env("HOME", home.path())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .expect("bao runs: run `make .venv-test/bin/bao` (or set BAO_BIN)");
-        let bao = Bao { child, addr, root, _home: home };
+        let scheme = if tls { "https" } else { "http" };
+        let ca = tls.then(|| home.path().join("vault-ca.pem").display().to_string());
+        let bao = Bao { child, addr: format!("{scheme}://127.0.0.1:{port}"), root, ca, _home: home };
         let deadline = Instant::now() + Duration::from_secs(30);
-        let listening = || std::net::TcpStream::connect(("127.0.0.1", port)).is_ok();
-        while !(listening() && common::http::get(&format!("{}/v1/sys/health", bao.addr)).0 == 200) {
+        while !bao.command(&["status"]).status().is_ok_and(|s| s.success()) {
             assert!(Instant::now() < deadline, "bao server -dev did not start within 30 s");
             std::thread::sleep(Duration::from_millis(100));
         }
         bao
     }
 
+    /// `bao ARGS` as the root token, quiet.
+    fn command(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(bao_program());
+        c.args(args).env("VAULT_ADDR", &self.addr).env("VAULT_TOKEN", &self.root).env("HOME", self._home.path());
+        if let Some(ca) = &self.ca {
+            c.env("VAULT_CACERT", ca);
+        }
+        c.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null());
+        c
+    }
+
     /// Runs `bao ARGS` as the root token; returns its standard output, trimmed.
     fn cli(&self, args: &[&str]) -> String {
-        let out = Command::new(bao_program())
-            .args(args)
-            .env("VAULT_ADDR", &self.addr)
-            .env("VAULT_TOKEN", &self.root)
-            .env("HOME", self._home.path())
-            .stdin(Stdio::null())
-            .output()
-            .unwrap();
+        let out = self.command(args).stdout(Stdio::piped()).stderr(Stdio::piped()).output().unwrap();
         assert!(out.status.success(), "bao {args:?}: {}", String::from_utf8_lossy(&out.stderr));
         String::from_utf8_lossy(&out.stdout).trim().to_string()
     }
@@ -282,4 +301,31 @@ fn env_and_file_references_give_a_token_and_show_never_prints_the_value() {
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("gone") && run.stderr.contains("cannot be read"), "{}", run.stderr);
     seen.assert_never(d, &[&value]);
+}
+
+#[test]
+fn a_vault_over_https_is_trusted_through_its_ca_file_and_a_token_file_is_read() {
+    let bao = Bao::with(true);
+    let token = bao.app_token();
+    let value = secret_value(5);
+    bao.cli(&["kv", "put", "-mount=secret", "app/api", &format!("client_secret={value}")]);
+    let idp = provider(closed_port(), &value);
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut seen = Seen::default();
+    let reference = "vault://secret/app/api#client_secret";
+    let p = TestProfile::client_credentials("vaulted", &idp.url("/token"), "cc-rotating").set("secret_ref", reference);
+    let args = p.add_args();
+    ok(seen.run(d, &args.iter().map(String::as_str).collect::<Vec<_>>(), &[]));
+    // Its certificate is from a CA no system trusts: refused until VAULT_CACERT names it.
+    let run = seen.run(d, &["token", "vaulted"], &[("VAULT_ADDR", bao.addr.as_str()), ("VAULT_TOKEN", token.as_str())]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains(reference) && run.stderr.contains("cannot reach the vault"), "{}", run.stderr);
+    // The token from the home folder's .vault-token, as a vault sign-in leaves it.
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(home.path().join(".vault-token"), format!("{token}\n")).unwrap();
+    let home_path = home.path().to_str().unwrap();
+    let env = [("VAULT_ADDR", bao.addr.as_str()), ("VAULT_CACERT", bao.ca.as_deref().unwrap()), ("HOME", home_path)];
+    ok(seen.run(d, &["token", "vaulted", "--json"], &env));
+    seen.assert_never(d, &[&value, &token]);
 }

@@ -177,6 +177,9 @@ fn a_vault_reference_needs_its_address_and_a_token() {
     let e = block(read(&r, &vars_of(&[("VAULT_ADDR", "http://127.0.0.1:9"), ("HOME", &home)]))).unwrap_err();
     assert_eq!(e.reason, Reason::NotConfigured);
     assert!(e.detail.contains("no vault token"), "{e}");
+    // OpenBao's own names serve as well.
+    let e = block(read(&r, &vars_of(&[("BAO_ADDR", "http://vault.example.com:8200"), ("BAO_TOKEN", "t")]))).unwrap_err();
+    assert!(e.detail.contains("plain http"), "{e}");
     // A token, and nothing listens: unreachable, named with the address.
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let addr = format!("http://127.0.0.1:{closed}");

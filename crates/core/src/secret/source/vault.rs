@@ -26,8 +26,11 @@ struct Vault {
     client: reqwest::Client,
 }
 
+/// The setting `name` (a `VAULT_…` name), else OpenBao's own spelling of it (`BAO_…`), as
+/// OpenBao's command line reads both; blank counts as unset.
 fn var(vars: Vars<'_>, name: &str) -> Option<String> {
-    vars(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+    let read = |n: &str| vars(n).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+    read(name).or_else(|| name.strip_prefix("VAULT_").and_then(|rest| read(&format!("BAO_{rest}"))))
 }
 
 fn is_loopback(u: &Url) -> bool {
