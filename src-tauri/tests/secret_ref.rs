@@ -329,3 +329,27 @@ fn a_vault_over_https_is_trusted_through_its_ca_file_and_a_token_file_is_read() 
     ok(seen.run(d, &["token", "vaulted", "--json"], &env));
     seen.assert_never(d, &[&value, &token]);
 }
+
+#[test]
+fn a_vault_namespace_is_honoured() {
+    let bao = Bao::start();
+    bao.cli(&["namespace", "create", "team"]);
+    bao.cli(&["secrets", "enable", "-namespace=team", "-path=secret", "kv-v2"]);
+    let value = secret_value(6);
+    bao.cli(&["kv", "put", "-namespace=team", "-mount=secret", "app/api", &format!("client_secret={value}")]);
+    let idp = provider(closed_port(), &value);
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut seen = Seen::default();
+    let p = TestProfile::client_credentials("vaulted", &idp.url("/token"), "cc-rotating")
+        .set("secret_ref", "vault://secret/app/api#client_secret");
+    let args = p.add_args();
+    ok(seen.run(d, &args.iter().map(String::as_str).collect::<Vec<_>>(), &[]));
+    let root = [("VAULT_ADDR", bao.addr.as_str()), ("VAULT_TOKEN", bao.root.as_str())];
+    let run = seen.run(d, &["token", "vaulted"], &root);
+    assert_eq!(run.code, 2, "the root namespace holds no such secret: {}", run.stderr);
+    assert!(run.stderr.contains("no such path"), "{}", run.stderr);
+    let in_team = [root[0], root[1], ("VAULT_NAMESPACE", "team")];
+    ok(seen.run(d, &["token", "vaulted", "--json"], &in_team));
+    seen.assert_never(d, &[&value]);
+}
