@@ -112,6 +112,15 @@ pub fn check_reference(template: &Template, raw: &str) -> Result<Option<String>>
     Ok(Some(v.to_string()))
 }
 
+/// A secret is typed in or read through a reference, never both at once: the error when
+/// `secret` is typed and `fields` name a reference.
+pub fn check_one_secret(secret: Option<&ClientSecret>, fields: &Fields) -> Result<()> {
+    if secret.is_some_and(|s| !s.is_empty()) && fields.get(source::FIELD).is_some_and(|r| !r.trim().is_empty()) {
+        return Err(Error::invalid(source::FIELD, "a secret is either typed in or read through a reference: give one of the two"));
+    }
+    Ok(())
+}
+
 /// `secret_present` says whether a client secret is (or will be) stored; a secret reference
 /// among the fields counts as one (its value is read when a token is needed).
 pub fn check_fields(template: &Template, fields: &Fields, secret_present: bool) -> Result<Fields> {
@@ -310,6 +319,9 @@ pub fn problems(new: &NewProfile, editing: bool, secret_stored: bool) -> Vec<Fie
         if let Err(e) = check_secret(secret) {
             push(e, "client_secret");
         }
+    }
+    if let Err(e) = check_one_secret(new.client_secret.as_ref(), &new.fields) {
+        push(e, source::FIELD);
     }
     for (name, raw) in &new.fields {
         let one: Fields = [(name.clone(), raw.clone())].into_iter().collect();

@@ -47,11 +47,6 @@ fn confirmed_as_made(handle: &str, template: &'static template::Template, fields
     }
 }
 
-/// A profile's secret is typed in or read through a reference, never both at once.
-fn typed_and_referenced() -> Error {
-    Error::invalid(source::FIELD, "a secret is either typed in or read through a reference: give one of the two")
-}
-
 impl Desk {
     /// The profile as shown, with its connection state (one query). Takes the store's lock
     /// only for the query: telling whether the key is missing may need the store again.
@@ -70,9 +65,7 @@ impl Desk {
         let label = profile::label(new.label.as_deref(), &new.handle)?;
         let secret = new.client_secret.filter(|s| !s.is_empty());
         secret.as_ref().map(profile::check_secret).transpose()?;
-        if secret.is_some() && new.fields.get(source::FIELD).is_some_and(|r| !r.trim().is_empty()) {
-            return Err(typed_and_referenced());
-        }
+        profile::check_one_secret(secret.as_ref(), &new.fields)?;
         let fields = profile::check_fields(template, &new.fields, secret.is_some())?;
         self.write_with_key(secret.is_some(), |tx, key| {
             let id = store::insert(tx, &new.handle, &label, &template.id, &fields)?;
@@ -111,9 +104,7 @@ impl Desk {
             Some(l) => profile::label(Some(l), handle)?,
             None => row.label.clone(),
         };
-        if secret.is_some() && changes.fields.get(source::FIELD).is_some_and(|r| !r.trim().is_empty()) {
-            return Err(typed_and_referenced());
-        }
+        profile::check_one_secret(secret, &changes.fields)?;
         let mut merged = row.fields.clone();
         for (name, value) in changes.fields {
             merged.insert(name, value);

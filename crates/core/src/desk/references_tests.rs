@@ -107,6 +107,9 @@ fn a_reference_is_checked_as_it_is_set_and_never_with_a_typed_secret() {
     }
     let both = desk.create(new("both", Some("env:ACME"), Some("typed-value"))).unwrap_err();
     assert_eq!(both.field(), Some("secret_ref"), "{both}");
+    // The form is told so under the field, with every other problem.
+    let found = crate::profile::problems(&new("both", Some("env:ACME"), Some("typed-value")), false, false);
+    assert_eq!(found.iter().map(|p| p.field.as_str()).collect::<Vec<_>>(), ["secret_ref"], "{found:?}");
     assert!(desk.list().unwrap().is_empty(), "nothing was made");
     // A reference counts as the secret a confidential client needs.
     desk.create(new("ok", Some("env:ACME"), None)).unwrap();
