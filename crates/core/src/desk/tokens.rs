@@ -208,13 +208,10 @@ impl Desk {
         self.ensure_referenced_secret(handle).await?;
         let used = self.client_secret(handle)?;
         match self.client_grant(id, handle, &cfg, used.clone(), log).await {
-            Err(e) if super::references::refuses_client(&e) => {
-                if self.reread_reference(handle, used.as_ref()).await? {
-                    let fresh = self.client_secret(handle)?;
-                    return self.client_grant(id, handle, &cfg, fresh, log).await;
-                }
-                Err(e)
-            }
+            Err(e) if super::references::refuses_client(&e) => match self.reread_reference(handle, used.as_ref()).await? {
+                true => self.client_grant(id, handle, &cfg, self.client_secret(handle)?, log).await,
+                false => Err(e),
+            },
             other => other,
         }
     }
