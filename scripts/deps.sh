@@ -2,13 +2,14 @@
 # Installs what `make run` (deps.sh run) or `make test` (deps.sh test) needs and is missing:
 # the Debian packages Tauri builds against, and for tests a display server, WebKit's
 # WebDriver, a keyring daemon, xdotool (to answer the native Save dialog), faketime (the ranking
-# tests move the clock of `oauthdesk` forward) and tauri-driver.
+# tests move the clock of `oauthdesk` forward), Python's venv (for OpenBao's server, see the
+# Makefile) and tauri-driver.
 # Installed things are detected, not redone.
 set -euo pipefail
 
 RUN_PKGS=(build-essential pkg-config curl file libssl-dev libdbus-1-dev libwebkit2gtk-4.1-dev libgtk-3-dev
   libsoup-3.0-dev libayatana-appindicator3-dev librsvg2-dev nodejs npm)
-TEST_PKGS=(xvfb xauth webkit2gtk-driver gnome-keyring dbus-x11 dbus xdotool faketime)
+TEST_PKGS=(xvfb xauth webkit2gtk-driver gnome-keyring dbus-x11 dbus xdotool faketime python3-venv)
 
 want=("${RUN_PKGS[@]}")
 [ "${1:-run}" = test ] && want+=("${TEST_PKGS[@]}")

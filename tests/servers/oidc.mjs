@@ -17,6 +17,16 @@ const clients = [
     client_secret: "csjwt-secret-0123456789abcdef0123456789",
     token_endpoint_auth_method: "client_secret_jwt",
   },
+  // A client whose secret the test chooses, so that a restart with another one rotates it.
+  ...(process.env.ROTATING_SECRET
+    ? [
+        {
+          client_id: "cc-rotating",
+          client_secret: process.env.ROTATING_SECRET,
+          token_endpoint_auth_method: "client_secret_basic",
+        },
+      ]
+    : []),
   ...(process.env.PKJWT_JWKS
     ? [
         {

@@ -117,6 +117,8 @@ const NEED_ADVICE = {
   key: "Generate or import a key under Keys and certificates, and upload its certificate to the provider.",
   data_key:
     "Put the keyring item back and everything opens again; or start over with a new key with Rotate key…, which drops every secret, token and private key sealed under the lost one.",
+  secret_source:
+    "Put the secret's source right (Diagnose names the cause and its fix), or change the profile's secret reference with Edit.",
 } as const satisfies Record<Need, string>;
 
 /** A failure's message for people, with what to do in the window when something is missing. */

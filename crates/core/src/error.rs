@@ -145,6 +145,7 @@ impl Error {
             Error::Duplicate(_) => Some("handle"),
             Error::UnknownTemplate(..) => Some("template"),
             Error::NotReady { need: Need::ClientSecret, .. } => Some("client_secret"),
+            Error::NotReady { need: Need::SecretSource, .. } => Some("secret_ref"),
             _ => None,
         }
     }
@@ -363,6 +364,10 @@ pub enum Need {
     /// its keyring item back, and everything opens again; or start over with a new key,
     /// which drops every value sealed under the lost one.
     DataKey,
+    /// The profile's secret comes by reference and its source could not give it (the
+    /// message names the reference and the reason): the source must be put right, or the
+    /// reference changed.
+    SecretSource,
 }
 
 /// How a server's answer was not what the stage needs.

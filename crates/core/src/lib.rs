@@ -125,7 +125,7 @@ pub mod test_support {
     }
     pub mod secret {
         pub use crate::secret::*;
-        pub use crate::secret::{redact, roles, seal};
+        pub use crate::secret::{redact, roles, seal, source};
     }
     pub mod store {
         pub use crate::store::*;

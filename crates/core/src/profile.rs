@@ -8,7 +8,7 @@ use ts_rs::TS;
 
 use crate::error::{Error, Result};
 use crate::model::Fields;
-use crate::secret::ClientSecret;
+use crate::secret::{source, ClientSecret};
 use crate::template::{self, FieldKind, Flow, Template};
 use crate::validate;
 
@@ -97,10 +97,41 @@ pub fn secret_needed(template: &Template, fields: &Fields) -> bool {
     template.secret_field().is_some_and(|f| f.required) && !keyed
 }
 
-/// `secret_present` says whether a client secret is (or will be) stored.
+/// The reference a profile's secret comes from ([`crate::secret::source`]), checked: only
+/// a template that takes a secret takes one, and it must parse. `Ok(None)` when blank (a
+/// reference cleared).
+pub fn check_reference(template: &Template, raw: &str) -> Result<Option<String>> {
+    let v = raw.trim();
+    if v.is_empty() {
+        return Ok(None);
+    }
+    if template.secret_field().is_none() {
+        return Err(Error::invalid(source::FIELD, format!("template {} takes no secret, so no secret reference", template.id)));
+    }
+    source::Reference::parse(v).map_err(|m| Error::invalid(source::FIELD, m))?;
+    Ok(Some(v.to_string()))
+}
+
+/// A secret is typed in or read through a reference, never both at once: the error when
+/// `secret` is typed and `fields` name a reference.
+pub fn check_one_secret(secret: Option<&ClientSecret>, fields: &Fields) -> Result<()> {
+    if secret.is_some_and(|s| !s.is_empty()) && fields.get(source::FIELD).is_some_and(|r| !r.trim().is_empty()) {
+        return Err(Error::invalid(source::FIELD, "a secret is either typed in or read through a reference: give one of the two"));
+    }
+    Ok(())
+}
+
+/// `secret_present` says whether a client secret is (or will be) stored; a secret reference
+/// among the fields counts as one (its value is read when a token is needed).
 pub fn check_fields(template: &Template, fields: &Fields, secret_present: bool) -> Result<Fields> {
     let mut out = Fields::new();
     for (name, raw) in fields {
+        if name == source::FIELD {
+            if let Some(r) = check_reference(template, raw)? {
+                out.insert(name.clone(), r);
+            }
+            continue;
+        }
         let spec = template.field(name).ok_or_else(|| unknown_field(template, name))?;
         if spec.kind == FieldKind::Secret {
             return Err(Error::invalid(name, "is a secret: secrets are not set as fields"));
@@ -113,6 +144,7 @@ pub fn check_fields(template: &Template, fields: &Fields, secret_present: bool) 
             out.insert(name.clone(), v);
         }
     }
+    let secret_present = secret_present || out.contains_key(source::FIELD);
     for spec in &template.fields {
         if let (false, Some(default)) = (out.contains_key(&spec.name), &spec.default) {
             out.insert(spec.name.clone(), default.clone());
@@ -262,6 +294,7 @@ pub fn problems(new: &NewProfile, editing: bool, secret_stored: bool) -> Vec<Fie
     let label_of = |name: &str| match name {
         "handle" => "Handle".to_string(),
         "label" => "Label".to_string(),
+        source::FIELD => "Secret reference".to_string(),
         _ => template.field(name).map(|f| f.label.clone()).unwrap_or_else(|| name.to_string()),
     };
     let mut out = Vec::new();
@@ -287,6 +320,9 @@ pub fn problems(new: &NewProfile, editing: bool, secret_stored: bool) -> Vec<Fie
             push(e, "client_secret");
         }
     }
+    if let Err(e) = check_one_secret(new.client_secret.as_ref(), &new.fields) {
+        push(e, source::FIELD);
+    }
     for (name, raw) in &new.fields {
         let one: Fields = [(name.clone(), raw.clone())].into_iter().collect();
         // Required fields are checked below, once, for all.
@@ -295,7 +331,7 @@ pub fn problems(new: &NewProfile, editing: bool, secret_stored: bool) -> Vec<Fie
         }
     }
     let present = |name: &str| new.fields.get(name).is_some_and(|v| !v.trim().is_empty());
-    let secret_present = secret_stored || new.client_secret.as_ref().is_some_and(|s| !s.is_empty());
+    let secret_present = secret_stored || new.client_secret.as_ref().is_some_and(|s| !s.is_empty()) || present(source::FIELD);
     for spec in template.fields.iter().filter(|f| f.required) {
         let missing = if spec.kind == FieldKind::Secret {
             !secret_present && secret_needed(template, &new.fields)
@@ -312,6 +348,10 @@ pub fn problems(new: &NewProfile, editing: bool, secret_stored: bool) -> Vec<Fie
 /// The value rules of [`check_fields`] without the required check.
 fn check_fields_only(template: &Template, fields: &Fields) -> Result<()> {
     for (name, raw) in fields {
+        if name == source::FIELD {
+            check_reference(template, raw)?;
+            continue;
+        }
         let spec = template.field(name).ok_or_else(|| unknown_field(template, name))?;
         if spec.kind == FieldKind::Secret {
             return Err(Error::invalid(name, "is a secret: secrets are not set as fields"));

@@ -177,12 +177,22 @@ impl Flow {
     }
 
     /// The checks a diagnosis of this grant runs, in order: the authorization step only
-    /// where there is a sign-in (its page, or the device authorization request).
+    /// where there is a sign-in (its page, or the device authorization request). The secret
+    /// source's check runs besides, for a profile whose secret comes by reference.
     pub fn stages(self) -> &'static [Check] {
         const WITHOUT_PAGE: [Check; 6] =
             [Check::Profile, Check::Network, Check::TokenEndpoint, Check::TokenResponse, Check::TestCall, Check::Clock];
+        const WITH_PAGE: [Check; 7] = [
+            Check::Profile,
+            Check::Network,
+            Check::Authorization,
+            Check::TokenEndpoint,
+            Check::TokenResponse,
+            Check::TestCall,
+            Check::Clock,
+        ];
         if self.signs_in() {
-            &Check::ALL
+            &WITH_PAGE
         } else {
             &WITHOUT_PAGE
         }

@@ -250,6 +250,9 @@ fn advice(p: &ErrorPayload) -> String {
         (Some(Need::DataKey), _) => "; put the keyring item back (everything opens again), or start over with a new key with \
              `oauthdesk rekey --discard-unreadable` (drops every secret, token and private key sealed under the lost one)"
             .into(),
+        (Some(Need::SecretSource), Some(h)) => format!(
+            "; put the source right (`oauthdesk diagnose {h}` names the cause), or point the profile elsewhere with: oauthdesk edit {h} --set secret_ref=REF"
+        ),
         (Some(Need::ConfirmOrigin), Some(h)) => {
             format!("; if you made or expected the change, confirm it with: oauthdesk edit {h} --confirm-origins (`oauthdesk show {h}` lists it)")
         }

@@ -41,7 +41,9 @@ pub struct Values {
     /// Display name (on add, the handle when left out)
     #[arg(long)]
     pub label: Option<String>,
-    /// Set a field, e.g. --set my_domain=https://acme.my.salesforce.com; FIELD= clears it (repeatable)
+    /// Set a field, e.g. --set my_domain=https://acme.my.salesforce.com; FIELD= clears it (repeatable).
+    /// --set secret_ref=REF reads the secret from vault://MOUNT/PATH#FIELD, env:NAME, file:PATH or
+    /// op://VAULT/ITEM/FIELD when a token is needed, instead of a typed value
     #[arg(long = "set", value_name = "FIELD=VALUE")]
     pub set: Vec<String>,
     /// Read the client secret from standard input (never pass it as an argument); on edit,
@@ -110,7 +112,13 @@ pub fn templates(out: &Out, all: bool) -> AppResult<()> {
 pub fn add(desk: &Desk, out: &Out, a: AddArgs) -> AppResult<()> {
     let t = oauthdesk_core::find_template(&a.template)?;
     let fields = assignments(&a.values.set)?;
-    let client_secret = if a.values.secret_stdin { secret_from_stdin()? } else { secret_from_prompt(t)? };
+    // A secret by reference is read from its source, never asked for.
+    let by_reference = fields.get("secret_ref").is_some_and(|r| !r.trim().is_empty());
+    let client_secret = match (a.values.secret_stdin, by_reference) {
+        (true, _) => secret_from_stdin()?,
+        (false, true) => None,
+        (false, false) => secret_from_prompt(t)?,
+    };
     let p = desk.create(NewProfile { template: a.template, handle: a.handle, label: a.values.label, fields, client_secret })?;
     out.print(&p, || format!("Created profile '{}' ({}).", p.handle, t.name));
     Ok(())
@@ -180,6 +188,9 @@ fn status_word(p: &Profile) -> String {
 }
 
 fn secret_word(p: &Profile) -> &'static str {
+    if p.secret_ref.is_some() {
+        return "by ref";
+    }
     match p.client_secret {
         oauthdesk_core::SecretState::Set => "set",
         oauthdesk_core::SecretState::NotSet => "not set",
@@ -214,11 +225,17 @@ pub fn show(desk: &Desk, out: &Out, handle: &str) -> AppResult<()> {
                     format!("unreadable: enter it again with oauthdesk edit {} --secret-stdin", p.handle)
                 }
             } else if spec.kind == FieldKind::Secret {
-                secret_word(&p).to_string()
+                match &p.secret_ref {
+                    Some(r) => format!("read from {r} when a token is needed"),
+                    None => secret_word(&p).to_string(),
+                }
             } else {
                 p.fields.get(&spec.name).cloned().unwrap_or_default()
             };
             let _ = writeln!(s, "  {:<16} {value}", spec.name);
+        }
+        if let Some(r) = &p.secret_ref {
+            let _ = writeln!(s, "  {:<16} {r}", "secret_ref");
         }
         for change in &p.unconfirmed {
             let _ = writeln!(s, "  {:<16} {change}: confirm with oauthdesk edit {} --confirm-origins", "unconfirmed", p.handle);

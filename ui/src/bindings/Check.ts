@@ -3,4 +3,4 @@
 /**
  * The checks of a diagnosis, in the order they run.
  */
-export type Check = "profile" | "network" | "authorization" | "token_endpoint" | "token_response" | "test_call" | "clock";
+export type Check = "profile" | "secret_source" | "network" | "authorization" | "token_endpoint" | "token_response" | "test_call" | "clock";

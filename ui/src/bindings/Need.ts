@@ -3,4 +3,4 @@
 /**
  * What a profile lacks before it can do what was asked.
  */
-export type Need = "client_secret" | "sign_in" | "no_sign_in" | "confirm_origin" | "key" | "data_key";
+export type Need = "client_secret" | "sign_in" | "no_sign_in" | "confirm_origin" | "key" | "data_key" | "secret_source";

@@ -7,6 +7,11 @@ import type { SecretState } from "./SecretState";
  */
 export type Profile = { handle: string, label: string, template: string, fields: { [key in string]: string }, client_secret: SecretState, 
 /**
+ * Where the secret is read from, when it comes by reference (`vault://…`, `env:…`,
+ * `file:…`, `op://…`); the value read is never shown.
+ */
+secret_ref?: string, 
+/**
  * The connection's status, for the list's badge.
  */
 connection: ConnectionState, 

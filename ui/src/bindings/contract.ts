@@ -185,6 +185,7 @@ export const CONNECTION_STATUS_LABELS = {
 /** Labels for people, from the core (crates/core/src/model/labels.rs). */
 export const CHECK_LABELS = {
   profile: "Profile check",
+  secret_source: "Secret source",
   network: "Reaching the host",
   authorization: "Authorization page",
   token_endpoint: "Token endpoint",

@@ -42,6 +42,7 @@ impl Desk {
     pub(super) async fn authorize(&self, handle: &str, timeout: std::time::Duration, on_url: impl FnOnce(&Url)) -> Result<Token> {
         let (id, cfg) = self.flow_config(handle)?;
         self.check_origins(handle, &[Endpoint::Token])?;
+        self.ensure_referenced_secret(handle).await?;
         let secret = self.client_secret(handle)?;
         // The tokens must be kept: a store whose key is gone says so before the browser opens.
         self.key_for_write()?;
@@ -79,8 +80,17 @@ impl Desk {
         let refresh_token = refresh.ok_or_else(|| {
             Error::not_ready(handle, Need::SignIn, "the provider issued no refresh token, so a new authorization is needed")
         })?;
+        self.ensure_referenced_secret(handle).await?;
         let secret = self.client_secret(handle)?;
-        match self.obtain(id, cfg, secret.as_ref(), Grant::Refresh { refresh_token }, log).await {
+        let result = match self.obtain(id, cfg, secret.as_ref(), Grant::Refresh { refresh_token: refresh_token.clone() }, log).await {
+            // A secret by reference the provider refuses is read again; a new value is tried once.
+            Err(e) if super::references::refuses_client(&e) => match self.reread_reference(handle, secret.as_ref()).await? {
+                true => self.obtain(id, cfg, self.client_secret(handle)?.as_ref(), Grant::Refresh { refresh_token }, log).await,
+                false => Err(e),
+            },
+            other => other,
+        };
+        match result {
             // A diagnosis explains the provider's own answer and keeps what it examines.
             Err(e @ Error::OAuth { .. }) if log.is_examining() => Err(e),
             Err(Error::OAuth { error, description, .. }) if error == "invalid_grant" => {

@@ -21,6 +21,7 @@ impl Desk {
         let (id, cfg) = self.flow_config(handle)?;
         self.check_origins(handle, &[Endpoint::DeviceAuthorization, Endpoint::Token])?;
         self.require_key(handle, &cfg)?;
+        self.ensure_referenced_secret(handle).await?;
         let secret = self.client_secret(handle)?;
         let mut log = Recorder::default();
         let started = device::start(&cfg, secret.as_ref(), &mut log).await;

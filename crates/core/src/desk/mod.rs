@@ -7,7 +7,8 @@
 //! - [`tokens`]: the token cache, Connect, the test call, the history;
 //! - [`sign_in`]: the one sign-in, and the cancel registry of waits;
 //! - [`authorization`]: the sign-in of authorization-code profiles, refresh, revoke, discovery;
-//! - [`keys`]: the store's data key, under which every secret and token is sealed.
+//! - [`keys`]: the store's data key, under which every secret and token is sealed;
+//! - [`references`]: a secret read through a reference (a vault, a file, …), kept sealed.
 
 pub mod authorization;
 pub mod credentials;
@@ -24,6 +25,9 @@ mod keys_tests;
 mod limits_tests;
 pub mod origins;
 pub mod profiles;
+pub(crate) mod references;
+#[cfg(test)]
+mod references_tests;
 pub mod rollover;
 #[cfg(test)]
 mod rollover_tests;

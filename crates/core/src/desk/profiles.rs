@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::flows::gate::Confirmed;
 use crate::model::{ConnectionState, Profile, ProfileSummary, SecretState};
 use crate::profile::{self, NewProfile, ProfileChanges};
-use crate::secret::ClientSecret;
+use crate::secret::{source, ClientSecret};
 use crate::store::{self, history, sealed::Place, Row};
 use crate::template;
 use crate::transfer::{ExportFile, ExportedProfile};
@@ -28,6 +28,7 @@ fn shown(row: Row, connection: ConnectionState, key_missing: bool) -> Profile {
         unconfirmed: super::origins::unconfirmed(&row),
         connection,
         client_secret,
+        secret_ref: row.fields.get(source::FIELD).cloned(),
         handle: row.handle,
         label: row.label,
         template: row.template,
@@ -64,6 +65,7 @@ impl Desk {
         let label = profile::label(new.label.as_deref(), &new.handle)?;
         let secret = new.client_secret.filter(|s| !s.is_empty());
         secret.as_ref().map(profile::check_secret).transpose()?;
+        profile::check_one_secret(secret.as_ref(), &new.fields)?;
         let fields = profile::check_fields(template, &new.fields, secret.is_some())?;
         self.write_with_key(secret.is_some(), |tx, key| {
             let id = store::insert(tx, &new.handle, &label, &template.id, &fields)?;
@@ -102,12 +104,21 @@ impl Desk {
             Some(l) => profile::label(Some(l), handle)?,
             None => row.label.clone(),
         };
+        profile::check_one_secret(secret, &changes.fields)?;
         let mut merged = row.fields.clone();
         for (name, value) in changes.fields {
             merged.insert(name, value);
         }
+        if secret.is_some() {
+            // A secret typed in replaces the reference it came from before.
+            merged.remove(source::FIELD);
+        }
         let fields = profile::check_fields(template, &merged, secret.is_some() || row.has_secret() || row.secret_lost)?;
         store::update(tx, row.id, &label, &fields)?;
+        if secret.is_none() && fields.contains_key(source::FIELD) && fields.get(source::FIELD) != row.fields.get(source::FIELD) {
+            // The value kept is the old place's: the new reference is read when a token is needed.
+            store::profiles::clear_client_secret(tx, row.id)?;
+        }
         if fields != row.fields || secret.is_some() {
             // A token was issued for the old settings: it is stale now.
             self.forget_token(tx, row.id, Some(history::Dropped::SettingsChanged))?;

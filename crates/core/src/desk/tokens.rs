@@ -16,7 +16,7 @@ use crate::flows::record::Recorder;
 use crate::flows::test_call::{self, TestResult};
 use crate::flows::token::TokenResponse;
 use crate::model::{Attempt, TokenInfo, TokenSource};
-use crate::secret::{AccessToken, RefreshToken};
+use crate::secret::{AccessToken, ClientSecret, RefreshToken};
 use crate::store::{self, history, sealed::Place};
 use crate::template::{self, Flow};
 
@@ -203,7 +203,29 @@ impl Desk {
         if flow.signs_in() {
             return self.refresh_token(id, handle, &cfg, log).await;
         }
-        let secret = self.client_secret(handle)?;
+        // A secret by reference is read now if none is kept; one the provider refuses is read
+        // again, and a new value (rotated at its source) is tried once.
+        self.ensure_referenced_secret(handle).await?;
+        let used = self.client_secret(handle)?;
+        match self.client_grant(id, handle, &cfg, used.clone(), log).await {
+            Err(e) if super::references::refuses_client(&e) => match self.reread_reference(handle, used.as_ref()).await? {
+                true => self.client_grant(id, handle, &cfg, self.client_secret(handle)?, log).await,
+                false => Err(e),
+            },
+            other => other,
+        }
+    }
+
+    /// A token by a grant without a sign-in, with `secret` (the profile's stored one).
+    async fn client_grant(
+        &self,
+        id: i64,
+        handle: &str,
+        cfg: &FlowConfig,
+        secret: Option<ClientSecret>,
+        log: &mut Recorder,
+    ) -> Result<Token> {
+        let flow = cfg.template.flow;
         // A client that proves itself with its key (or its TLS certificate) needs no secret.
         if secret.is_none() && flow.needs_client_secret(cfg.client_auth) {
             return Err(Error::not_ready(handle, Need::ClientSecret, format!("no client secret is stored for '{handle}'")));
@@ -219,9 +241,9 @@ impl Desk {
             Flow::JwtBearer => (secret, Grant::JwtBearer),
             Flow::ClientCredentials => (secret, Grant::ClientCredentials),
             // Answered above: `signs_in`.
-            Flow::AuthorizationCode | Flow::DeviceCode => return self.refresh_token(id, handle, &cfg, log).await,
+            Flow::AuthorizationCode | Flow::DeviceCode => return self.refresh_token(id, handle, cfg, log).await,
         };
-        self.obtain(id, &cfg, secret.as_ref(), grant, log).await
+        self.obtain(id, cfg, secret.as_ref(), grant, log).await
     }
 
     /// Holds the profile's exchange lock (a file lock in the data directory, released when

@@ -21,7 +21,7 @@ use crate::flows::proxy::Proxies;
 use crate::flows::test_call::TestResult;
 use crate::knowledge::{self, findings};
 use crate::model::{Fields, Stage};
-use crate::secret::{AccessToken, ClientSecret};
+use crate::secret::{source, AccessToken, ClientSecret};
 use crate::template;
 
 /// Findings no test here can bring about on 127.0.0.1 alone, and why; each is still checked
@@ -41,6 +41,12 @@ const NOT_MADE_HERE: &[(&str, &str)] = &[
     ("profile-unreadable", "needs a store that fails"),
     ("test-host-not-allowed", "needs a stored token (see the app's diagnosis tests)"),
     ("paste-bare-error", "a pasted error's, not a diagnosis's (see diagnose::paste's tests)"),
+    ("secret-source-denied", "needs a vault with a policy (see the app's secret_ref tests)"),
+    ("secret-source-sealed", "needs a sealed vault (see the app's secret_ref tests)"),
+    ("secret-source-token-invalid", "needs a vault that revoked a token (see the app's secret_ref tests)"),
+    ("secret-source-field-missing", "needs a vault holding the secret (see the app's secret_ref tests)"),
+    ("secret-source-not-installed", "needs a machine without the 1Password CLI on its PATH (see secret::source's tests)"),
+    ("secret-source-failed", "needs the 1Password CLI failing (see secret::source's tests)"),
 ];
 
 fn fields(pairs: &[(&str, &str)]) -> Fields {
@@ -176,6 +182,31 @@ async fn situations() -> Vec<(&'static str, Outcome)> {
         let (p, task) = serve(Server::Answers(status)).await;
         out.push((id, through(format!("http://127.0.0.1:{p}")).scope(checks::network(&cfg(cc, &target))).await));
         task.abort();
+    }
+
+    // The secret source, read on this machine (a vault's own answers are the app's tests').
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("big"), vec![b'x'; source::MAX_VALUE + 1]).unwrap();
+    std::fs::write(dir.path().join("empty"), "").unwrap();
+    let at = |name: &str| format!("file:{}", dir.path().join(name).display());
+    let closed = format!("http://127.0.0.1:{}", closed_port());
+    // (the finding, the reference, its environment)
+    type Source<'a> = (&'static str, String, Vec<(&'a str, String)>);
+    let sources: Vec<Source<'_>> = vec![
+        ("secret-source-not-configured", "env:OAUTHDESK_NO_SUCH_VARIABLE".into(), vec![]),
+        ("secret-source-not-found", at("missing"), vec![]),
+        ("secret-source-too-large", at("big"), vec![]),
+        ("secret-source-unusable", at("empty"), vec![]),
+        (
+            "secret-source-unreachable",
+            "vault://secret/app#f".into(),
+            vec![("VAULT_ADDR", closed), ("VAULT_TOKEN", "vault-token-value".into())],
+        ),
+    ];
+    for (id, text, vars) in sources {
+        let r = source::Reference::parse(&text).unwrap();
+        let failure = source::read(&r, &move |n: &str| vars.iter().find(|(k, _)| *k == n).map(|(_, v)| v.clone())).await.unwrap_err();
+        out.push((id, checks::secret_source(&r, Some(&failure))));
     }
 
     // The clock.

@@ -232,7 +232,8 @@ impl Diagnosis {
 
     fn skip_rest(&mut self) {
         let done: Vec<Check> = self.stages.iter().map(|s| s.name).collect();
-        for check in Check::ALL.into_iter().filter(|c| !done.contains(c)) {
+        // The secret source's check is only ever made for a profile with a reference, first.
+        for check in Check::ALL.into_iter().filter(|c| !done.contains(c) && *c != Check::SecretSource) {
             self.skip(check, "not checked: an earlier stage failed");
         }
     }
@@ -244,10 +245,17 @@ impl Desk {
     pub async fn diagnose(&self, handle: &str) -> Result<Diagnosis> {
         let profile = self.get(handle)?;
         let template = template::find(&profile.template)?;
-        let secret = self.client_secret(handle)?;
+        // A secret by reference is read afresh from its source: the source is examined too.
+        let source = self.read_reference(handle).await?;
+        let secret = match &source {
+            Some((_, Ok(value))) => Some(value.clone()),
+            Some((_, Err(_))) => None,
+            None => self.client_secret(handle)?,
+        };
         let mut d = Diagnosis::new(handle);
         let mut rec = Recorder::examining();
-        self.run_stages(&mut d, template, &profile.fields, secret.as_ref(), &mut rec).await;
+        let examined = source.as_ref().map(|(r, read)| (r, read.as_ref().err()));
+        self.run_stages(&mut d, template, &profile.fields, secret.as_ref(), examined, &mut rec).await;
         d.trace = rec.trace.unwrap_or_default();
         d.answers = rec.answers.unwrap_or_default();
         if !d.ok {

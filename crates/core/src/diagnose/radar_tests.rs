@@ -34,6 +34,7 @@ fn profile(handle: &str, template: &str, fields: &[(&str, &str)]) -> Profile {
         template: template.into(),
         fields: fields.iter().map(|(k, v)| ((*k).to_string(), (*v).to_string())).collect(),
         client_secret: SecretState::NotSet,
+        secret_ref: None,
         connection: ConnectionState {
             state: ConnectionStatus::Never,
             expires_at: None,

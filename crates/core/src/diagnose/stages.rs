@@ -16,6 +16,7 @@ use crate::flows::record::Recorder;
 use crate::flows::{authorize, device};
 use crate::knowledge::{self, answer, recognise, Problem, Provider};
 use crate::model::{Check, Fields, Labelled, Stage};
+use crate::secret::source::{Reference, SourceError};
 use crate::secret::{AuthorizationCode, ClientSecret, PkceVerifier};
 use crate::template;
 
@@ -61,6 +62,7 @@ impl Desk {
         template: &'static template::Template,
         fields: &Fields,
         secret: Option<&ClientSecret>,
+        source: Option<(&Reference, Option<&SourceError>)>,
         rec: &mut Recorder,
     ) {
         let handle = d.handle.clone();
@@ -85,6 +87,11 @@ impl Desk {
         }
         if !d.stage(Check::Profile, outcome) {
             return;
+        }
+        if let Some((r, failure)) = source {
+            if !d.stage(Check::SecretSource, checks::secret_source(r, failure)) {
+                return;
+            }
         }
         let provider = provider_of(&cfg, fields);
         d.provider = provider.map(|p| p.name.clone());

@@ -79,6 +79,7 @@ impl Labelled for Check {
     fn label(self) -> &'static str {
         match self {
             Check::Profile => "Profile check",
+            Check::SecretSource => "Secret source",
             Check::Network => "Reaching the host",
             Check::Authorization => "Authorization page",
             Check::TokenEndpoint => "Token endpoint",

@@ -277,6 +277,11 @@ pub struct Profile {
     pub template: String,
     pub fields: Fields,
     pub client_secret: SecretState,
+    /// Where the secret is read from, when it comes by reference (`vault://…`, `env:…`,
+    /// `file:…`, `op://…`); the value read is never shown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub secret_ref: Option<String>,
     /// The connection's status, for the list's badge.
     pub connection: ConnectionState,
     /// Endpoints that changed origin since their credential was entrusted to them, in
@@ -306,6 +311,9 @@ pub struct ProfileSummary {
 #[ts(export)]
 pub enum Check {
     Profile,
+    /// Where a secret given by reference is read from (a vault, a file, …); only for a
+    /// profile whose secret comes by reference.
+    SecretSource,
     Network,
     Authorization,
     TokenEndpoint,
@@ -315,13 +323,22 @@ pub enum Check {
 }
 
 impl Check {
-    pub const ALL: [Check; 7] =
-        [Check::Profile, Check::Network, Check::Authorization, Check::TokenEndpoint, Check::TokenResponse, Check::TestCall, Check::Clock];
+    pub const ALL: [Check; 8] = [
+        Check::Profile,
+        Check::SecretSource,
+        Check::Network,
+        Check::Authorization,
+        Check::TokenEndpoint,
+        Check::TokenResponse,
+        Check::TestCall,
+        Check::Clock,
+    ];
 
     /// The serialized name.
     pub fn as_str(self) -> &'static str {
         match self {
             Check::Profile => "profile",
+            Check::SecretSource => "secret_source",
             Check::Network => "network",
             Check::Authorization => "authorization",
             Check::TokenEndpoint => "token_endpoint",

@@ -11,6 +11,7 @@ mod canonical;
 pub mod redact;
 pub mod roles;
 pub mod seal;
+pub mod source;
 pub use roles::{AccessToken, Assertion, AuthorizationCode, ClientSecret, DeviceCode, PkceVerifier, PrivateKey, RefreshToken};
 
 use crate::error::{Error, Result};

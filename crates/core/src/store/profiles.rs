@@ -115,6 +115,13 @@ pub fn set_client_secret(conn: &Connection, id: i64, sealed: &[u8]) -> Result<()
     Ok(())
 }
 
+/// Drops a profile's sealed client secret: a value read through a reference that now names
+/// another place is no longer the profile's.
+pub fn clear_client_secret(conn: &Connection, id: i64) -> Result<()> {
+    conn.execute("UPDATE profiles SET client_secret = NULL, secret_lost = 0 WHERE id = ?1", params![id])?;
+    Ok(())
+}
+
 /// Records where the profile's credentials may go, by kind of endpoint (JSON).
 pub fn set_confirmed(conn: &Connection, id: i64, confirmed: &str) -> Result<()> {
     conn.execute("UPDATE profiles SET confirmed_origins = ?2 WHERE id = ?1", params![id, confirmed])?;

@@ -5,10 +5,12 @@
 mod clock;
 mod network;
 mod profile;
+mod source;
 
 pub use clock::{clock, server_date};
 pub use network::{network, proxy_for};
 pub use profile::{certificate, confirmed, profile};
+pub use source::secret_source;
 
 /// Facts held as owned strings, as a finding takes them.
 pub(super) fn pairs<'a>(facts: &'a [(&'a str, String)]) -> Vec<(&'a str, &'a str)> {

@@ -40,6 +40,8 @@ pub fn profile(template: &'static Template, fields: &Fields, secret: Option<&Cli
     }
     let secret_required = crate::profile::secret_needed(template, fields);
     match secret {
+        // Its source is the next check's.
+        None if fields.contains_key(crate::secret::source::FIELD) => {}
         None if secret_required => {
             let l = label("client_secret");
             return (Outcome::found("profile-secret-missing", &[("label", &l)]), Some(cfg));
