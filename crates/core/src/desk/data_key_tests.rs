@@ -94,13 +94,7 @@ fn cc(handle: &str, token_url: &str, secret: Option<&str>) -> NewProfile {
     if secret.is_none() {
         fields.insert("client_auth".into(), "none".into());
     }
-    NewProfile {
-        template: "client-credentials".into(),
-        handle: handle.into(),
-        label: None,
-        fields,
-        client_secret: secret.map(ClientSecret::new),
-    }
+    super::test_support::client_credentials(handle, fields, secret)
 }
 
 fn open(dir: &tempfile::TempDir, keyring: &Arc<MemorySecrets>) -> Desk {

@@ -20,13 +20,7 @@ fn new(handle: &str, reference: Option<&str>, secret: Option<&str>) -> NewProfil
     if let Some(r) = reference {
         fields.insert("secret_ref".into(), r.into());
     }
-    NewProfile {
-        template: "client-credentials".into(),
-        handle: handle.into(),
-        label: None,
-        fields,
-        client_secret: secret.map(ClientSecret::new),
-    }
+    super::test_support::client_credentials(handle, fields, secret)
 }
 
 fn set_ref(desk: &Desk, handle: &str, reference: &str) -> crate::error::Result<crate::model::Profile> {

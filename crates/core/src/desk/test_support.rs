@@ -40,6 +40,17 @@ pub(crate) fn profile(template: &Template, handle: &str, base: &str, extra: &Fie
     }
 }
 
+/// A client-credentials profile named `handle` with these fields, and a secret when given.
+pub(crate) fn client_credentials(handle: &str, fields: Fields, secret: Option<&str>) -> NewProfile {
+    NewProfile {
+        template: "client-credentials".into(),
+        handle: handle.into(),
+        label: None,
+        fields,
+        client_secret: secret.map(ClientSecret::new),
+    }
+}
+
 /// Serves `body(base)` as JSON to every request on 127.0.0.1; returns the base URL.
 pub(crate) async fn serve(body: impl FnOnce(&str) -> String) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
