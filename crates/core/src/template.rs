@@ -5,6 +5,7 @@
 //! endpoints, hosts, defaults) is its module's in `providers/`, not a test of the template's id.
 
 mod catalog;
+mod fields;
 mod secret_expiry;
 
 use std::sync::OnceLock;
