@@ -28,6 +28,8 @@ pub mod profiles;
 pub(crate) mod references;
 #[cfg(test)]
 mod references_tests;
+#[cfg(test)]
+mod rekey_tests;
 pub mod rollover;
 #[cfg(test)]
 mod rollover_tests;
