@@ -191,6 +191,7 @@ export const tid = /** @type {const} */ ({
   teamSync: "team-sync",
   teamSyncReport: "team-sync-report",
   teamFileWritten: "team-file-written",
+  teamSyncFolder: "team-sync-folder",
   /** @param {string} handle a profile in a sync's report */
   teamSyncEntry: (handle) => `team-sync-entry-${handle}`,
 });
