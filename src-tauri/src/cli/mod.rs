@@ -10,6 +10,7 @@ mod profiles;
 mod radar;
 mod replay;
 mod sandbox;
+mod team;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -127,6 +128,10 @@ pub enum Command {
     /// List the profiles a dated provider change or a known limit will break, with the date,
     /// why and the fix; exit 0 when none, 3 when some
     Radar,
+    /// Profiles as code: a team folder in Git holds one file per profile (never a secret);
+    /// init, sync and export it
+    #[command(subcommand)]
+    Team(team::TeamCommand),
     /// Run a local OAuth 2.0 provider on 127.0.0.1 to try OAuth Desk and practise diagnosing
     /// failures; prints `ready <issuer URL>` first, then its demo clients
     Sandbox(sandbox::SandboxArgs),
@@ -147,6 +152,8 @@ impl Command {
             Command::Import { .. } | Command::History { .. } | Command::Radar => false,
             Command::Rekey { .. } => true,
             Command::Sandbox(a) => a.profiles,
+            // An export reads each profile's own secret, so a field that repeats it is refused.
+            Command::Team(cmd) => matches!(cmd, team::TeamCommand::Export(_)),
         }
     }
 }
@@ -209,6 +216,7 @@ fn dispatch(cli: Cli, data_dir: &std::path::Path, settings: &Settings) -> AppRes
         Command::Token(args) => connect::token(&desk, &out, args),
         Command::Test(args) => return connect::test(&desk, &out, args),
         Command::Radar => return radar::radar(&desk, &out),
+        Command::Team(cmd) => return team::team(&desk, &out, cmd),
         Command::Authorize(args) => authorize::authorize(&desk, &out, args),
         Command::Revoke { handle } => authorize::revoke(&desk, &out, &handle),
         Command::Discover(args) => authorize::discover(&desk, &out, args),
