@@ -64,7 +64,7 @@ pub struct CaInfo {
     pub certificates: Vec<CertFacts>,
 }
 
-fn key_type_name(t: KeyType) -> &'static str {
+pub(super) fn key_type_name(t: KeyType) -> &'static str {
     match t {
         KeyType::Rsa => "rsa",
         KeyType::P256 => "p256",
