@@ -69,6 +69,14 @@ impl Desk {
         Ok(Some((r, read, expected)))
     }
 
+    /// The password of the profile's key file, read from its reference (`p12_password_ref`);
+    /// `None` when it has none. A source that fails is the profile's error.
+    pub(crate) async fn read_key_password(&self, handle: &str) -> Result<Option<crate::secret::Secret>> {
+        let row = store::get(&self.conn(), handle)?;
+        let Some(r) = reference_for(&row, Role::KeyPassword)? else { return Ok(None) };
+        source::read(&r, &source::process_vars).await.map(Some).map_err(|e| not_ready(handle, &e))
+    }
+
     /// Before a key is needed: a profile whose key comes by reference and that keeps none
     /// that opens reads it and keeps it. A source that fails is the profile's error and
     /// changes nothing.
