@@ -148,7 +148,7 @@ pub fn check_one_secret(secret: Option<&ClientSecret>, fields: &Fields) -> Resul
         return Err(Error::invalid(*field, "a secret is either typed in or read through a reference: give one of the two"));
     }
     if let [first, second, ..] = named.as_slice() {
-        return Err(Error::invalid(*second, format!("the secret is already read through {first}: give one reference")));
+        return Err(Error::invalid(*second, format!("{first} and {second} both name where the one secret is read from: give one")));
     }
     Ok(())
 }
