@@ -165,6 +165,7 @@ fn a_pkcs12_password_by_reference_opens_the_file() {
     assert!(message.contains(&key_ref) && message.contains("env:P12_WRONG") && message.contains("password"), "{message}");
     let missing = seen.run(d, &["token", "wrong", "--json"], &[]);
     assert!(missing.stdout.contains("env:P12_WRONG") && missing.stdout.contains("P12_WRONG is not set"), "{}", missing.stdout);
+    assert_eq!(json_of(&missing.stdout)["field"], "p12_password_ref", "{}", missing.stdout);
     assert_eq!(sf.hits("/services/oauth2/token"), hits, "nothing was sent");
     assert!(seen.run(d, &["key", "show", "wrong"], &[]).code != 0, "no key was kept");
     let leaks: Vec<String> = body_lines(&key).into_iter().chain([password.clone(), "not-the-password-0123456789".into()]).collect();
@@ -277,9 +278,14 @@ fn each_way_a_key_source_fails_is_named_and_changes_nothing_stored() {
         let run = seen.run(d, &["token", "sf", "--json"], env);
         assert_eq!(run.code, 2, "{reference}: {}", run.stderr);
         let e: Value = serde_json::from_str(&run.stdout).unwrap();
-        assert_eq!((e["code"].as_str(), e["need"].as_str()), (Some("not_ready"), Some("secret_source")), "{e}");
+        assert_eq!(
+            (e["code"].as_str(), e["need"].as_str(), e["field"].as_str()),
+            (Some("not_ready"), Some("secret_source"), Some("key_ref")),
+            "{e}"
+        );
         let message = e["message"].as_str().unwrap();
         assert!(message.contains(reference) && message.contains(words), "{reference}: {message}");
+        assert!(run.stderr.contains("--set key_ref="), "the command line says how to point it elsewhere: {}", run.stderr);
         assert_eq!(stored(d), before, "{reference}: nothing stored changed");
         let diag = json_of(&seen.run(d, &["diagnose", "sf", "--json"], env).stdout);
         assert_eq!((diag["stage"].as_str(), diag["finding"].as_str()), (Some("secret_source"), Some(finding)), "{diag}");

@@ -74,7 +74,7 @@ impl Desk {
     pub(crate) async fn read_key_password(&self, handle: &str) -> Result<Option<crate::secret::Secret>> {
         let row = store::get(&self.conn(), handle)?;
         let Some(r) = reference_for(&row, Role::KeyPassword)? else { return Ok(None) };
-        source::read(&r, &source::process_vars).await.map(Some).map_err(|e| not_ready(handle, &e))
+        source::read(&r, &source::process_vars).await.map(Some).map_err(|e| not_ready(handle, Role::KeyPassword, &e))
     }
 
     /// Before a key is needed: a profile whose key comes by reference and that keeps none
@@ -97,7 +97,11 @@ impl Desk {
     /// whether a new key is kept.
     pub(crate) async fn reread_key(&self, handle: &str) -> Result<bool> {
         let Some((_, read, expected)) = self.read_key_reference(handle).await? else { return Ok(false) };
-        let m = read.map_err(|e| not_ready(handle, &e))?;
+        // The failure is the password's when its reference is the one named.
+        let m = read.map_err(|e| {
+            let role = if expected.1.as_deref() == Some(e.reference.as_str()) { Role::KeyPassword } else { Role::PrivateKey };
+            not_ready(handle, role, &e)
+        })?;
         self.keep_key_if_new(handle, &m, &expected)
     }
 

@@ -53,8 +53,8 @@ pub(crate) fn refuses(e: &Error, role: Role, cfg: &FlowConfig) -> bool {
 }
 
 /// A source's failure as the profile's error: what it lacks is its source put right.
-pub(crate) fn not_ready(handle: &str, e: &SourceError) -> Error {
-    Error::not_ready(handle, Need::SecretSource, e.to_string())
+pub(crate) fn not_ready(handle: &str, role: Role, e: &SourceError) -> Error {
+    Error::not_ready_in(handle, Need::SecretSource, role.field(), e.to_string())
 }
 
 impl Desk {
@@ -121,8 +121,10 @@ impl Desk {
     /// value the provider just refused). Says whether a new value is kept; `false` when the
     /// profile has no reference or the source still holds the refused value.
     pub(crate) async fn reread_reference(&self, handle: &str, used: Option<&ClientSecret>) -> Result<bool> {
-        let Some((_, read)) = self.read_reference(handle).await? else { return Ok(false) };
-        let value = read.map_err(|e| not_ready(handle, &e))?;
+        let Some((r, read)) = self.read_reference(handle).await? else { return Ok(false) };
+        let row = store::get(&self.conn(), handle)?;
+        let role = Role::ALL.into_iter().find(|role| row.fields.get(role.field()).map(String::as_str) == Some(r.as_str()));
+        let value = read.map_err(|e| not_ready(handle, role.unwrap_or(Role::ClientSecret), &e))?;
         if used.is_some_and(|u| u.expose() == value.expose()) {
             return Ok(false);
         }
