@@ -8,7 +8,7 @@
 //! `token` and at diagnose's `secret_source` stage, changes nothing stored and sends
 //! nothing. No value read ever appears in an output or the data directory.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::string_slice)]
 
 mod common;
 
