@@ -97,18 +97,6 @@ pub fn secret_needed(template: &Template, fields: &Fields) -> bool {
     template.secret_field().is_some_and(|f| f.required) && !keyed
 }
 
-/// Whether `template`'s profiles may have `role`'s secret: a client secret where the
-/// template takes a secret, the password where its grant is the password grant, a key (and
-/// the password of its file) where the grant is signed or the client may prove itself with
-/// a key.
-pub fn takes_role(template: &Template, role: source::Role) -> bool {
-    match role {
-        source::Role::ClientSecret => template.secret_field().is_some(),
-        source::Role::Password => template.flow == Flow::Password,
-        source::Role::PrivateKey | source::Role::KeyPassword => template.flow.signs_grant() || template.field("client_auth").is_some(),
-    }
-}
-
 /// The reference `role`'s secret comes from ([`crate::secret::source`]), checked: only a
 /// template that takes that secret takes one, and it must parse. `Ok(None)` when blank (a
 /// reference cleared).
@@ -117,7 +105,7 @@ pub fn check_role_reference(template: &Template, role: source::Role, raw: &str) 
     if v.is_empty() {
         return Ok(None);
     }
-    if !takes_role(template, role) {
+    if !template.takes_reference(role) {
         let what = match role {
             source::Role::ClientSecret => "no secret",
             source::Role::Password => "no password (only the password grant does)",

@@ -67,6 +67,26 @@ impl Role {
         }
     }
 
+    /// What the field is for, in words for a form.
+    pub fn help(self) -> &'static str {
+        match self {
+            Role::ClientSecret => "Instead of typing the secret: where it is read from when a token is needed.",
+            Role::Password => "Instead of typing the password: where it is read from when a token is needed (vault://MOUNT/PATH#FIELD, env:NAME, file:PATH or op://VAULT/ITEM/FIELD). The value read is sealed in the store and never shown.",
+            Role::PrivateKey => "Instead of importing the key: where its file is read from when a token is needed (PEM with its certificate, or a PKCS#12 file; vault://MOUNT/PATH#FIELD, env:NAME, file:PATH or op://VAULT/ITEM/FIELD). A key rotated there replaces the kept one when the provider refuses it.",
+            Role::KeyPassword => "Where the password of the key's file (PKCS#12, or an encrypted PEM key) is read from, for the key reference or a key file imported without a password.",
+        }
+    }
+
+    /// An example reference, for an empty input.
+    pub fn example(self) -> &'static str {
+        match self {
+            Role::ClientSecret => "vault://secret/app#client_secret",
+            Role::Password => "vault://secret/app#password",
+            Role::PrivateKey => "vault://secret/app#private_key",
+            Role::KeyPassword => "env:KEY_FILE_PASSWORD",
+        }
+    }
+
     /// Whether the value is kept in the profile's secret (the client secret, or the password
     /// grant's password, which is kept in its place): else it belongs to the key.
     pub fn is_secret(self) -> bool {
