@@ -5,7 +5,7 @@
 // password's reference in place of the secret's.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { By } from "selenium-webdriver";
+import { By, Key } from "selenium-webdriver";
 import { press, shown, suite, type } from "./driver.mjs";
 import { tid } from "../../ui/src/testids.js";
 
@@ -24,7 +24,9 @@ test("a key and its file's password by reference are set under Advanced, shown, 
     await (await shown(app, tid.field("template"))).sendKeys("JWT bearer (generic)");
     await type(app, tid.field("handle"), "keyed");
     await type(app, tid.field("token_url"), "https://auth.example.com/token");
-    await type(app, tid.field("issuer"), "client-e2e");
+    // The template's own issuer (the JWT's iss), after Discover's issuer URL of the same name.
+    const issuers = await app.findElements(By.css(`[data-testid="${tid.field("issuer")}"]`));
+    await issuers[issuers.length - 1].sendKeys("client-e2e");
     await type(app, tid.field("subject"), "service@example.com");
     await openAdvanced(app);
     // A reference that is not one: told under its own input, nothing made.
@@ -47,7 +49,9 @@ test("a key and its file's password by reference are set under Advanced, shown, 
     // On edit the fold is open on them; a reference left blank is cleared.
     await press(app, tid.editProfile);
     assert.equal(await (await shown(app, tid.field("key_ref"))).getAttribute("value"), key);
-    await type(app, tid.field("p12_password_ref"), "");
+    const password = await shown(app, tid.field("p12_password_ref"));
+    await password.clear();
+    await password.sendKeys(" ", Key.BACK_SPACE);
     await press(app, tid.saveProfile);
     await shown(app, tid.profileView);
     const edited = JSON.parse(ctx.env.cli(["show", "keyed", "--json"]));
