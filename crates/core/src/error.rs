@@ -65,7 +65,8 @@ pub enum Error {
     /// The profile cannot do this yet: `need` says what it lacks (typed, so each front end
     /// can say how to give it); `message` says it in words, without front-end syntax.
     #[error("{message}")]
-    NotReady { handle: String, need: Need, message: String },
+    /// `field` names the input that holds what is lacking, when the need alone does not.
+    NotReady { handle: String, need: Need, message: String, field: Option<&'static str> },
 
     /// Something that should not happen did (a listener that stopped, a broken setup).
     #[error("{0}")]
@@ -135,7 +136,12 @@ impl Error {
 
     /// A profile that lacks something; `message` says what, in words.
     pub fn not_ready(handle: &str, need: Need, message: impl Into<String>) -> Self {
-        Error::NotReady { handle: handle.to_string(), need, message: message.into() }
+        Error::NotReady { handle: handle.to_string(), need, message: message.into(), field: None }
+    }
+
+    /// [`Error::not_ready`] about the input `field` (one of several that meet the same need).
+    pub fn not_ready_in(handle: &str, need: Need, field: &'static str, message: impl Into<String>) -> Self {
+        Error::NotReady { handle: handle.to_string(), need, message: message.into(), field: Some(field) }
     }
 
     /// The input field the error is about, when there is one.
@@ -144,6 +150,7 @@ impl Error {
             Error::Invalid { field, .. } => Some(field),
             Error::Duplicate(_) => Some("handle"),
             Error::UnknownTemplate(..) => Some("template"),
+            Error::NotReady { field: Some(field), .. } => Some(field),
             Error::NotReady { need: Need::ClientSecret, .. } => Some("client_secret"),
             Error::NotReady { need: Need::SecretSource, .. } => Some("secret_ref"),
             _ => None,

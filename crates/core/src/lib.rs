@@ -67,6 +67,7 @@ pub use model::{
 };
 pub use profile::{problems as field_problems, FieldProblem, NewProfile, ProfileChanges};
 pub use providers::{ProviderFacts, ProviderId};
+pub use secret::source::Role as ReferenceRole;
 pub use template::{all as templates, find as find_template, FieldKind, FieldSpec, Flow, Template};
 pub use transfer::{write_file, ExportFile};
 

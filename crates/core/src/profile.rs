@@ -97,26 +97,46 @@ pub fn secret_needed(template: &Template, fields: &Fields) -> bool {
     template.secret_field().is_some_and(|f| f.required) && !keyed
 }
 
-/// The reference a profile's secret comes from ([`crate::secret::source`]), checked: only
-/// a template that takes a secret takes one, and it must parse. `Ok(None)` when blank (a
+/// The reference `role`'s secret comes from ([`crate::secret::source`]), checked: only a
+/// template that takes that secret takes one, and it must parse. `Ok(None)` when blank (a
 /// reference cleared).
-pub fn check_reference(template: &Template, raw: &str) -> Result<Option<String>> {
+pub fn check_role_reference(template: &Template, role: source::Role, raw: &str) -> Result<Option<String>> {
     let v = raw.trim();
     if v.is_empty() {
         return Ok(None);
     }
-    if template.secret_field().is_none() {
-        return Err(Error::invalid(source::FIELD, format!("template {} takes no secret, so no secret reference", template.id)));
+    if !template.takes_reference(role) {
+        let what = match role {
+            source::Role::ClientSecret => "no secret",
+            source::Role::Password => "no password (only the password grant does)",
+            source::Role::PrivateKey | source::Role::KeyPassword => "no key",
+        };
+        return Err(Error::invalid(role.field(), format!("template {} takes {what}, so no {}", template.id, role.label().to_lowercase())));
     }
-    source::Reference::parse(v).map_err(|m| Error::invalid(source::FIELD, m))?;
+    source::Reference::parse(v).map_err(|m| Error::invalid(role.field(), m))?;
     Ok(Some(v.to_string()))
 }
 
-/// A secret is typed in or read through a reference, never both at once: the error when
-/// `secret` is typed and `fields` name a reference.
+/// The fields that name where the profile's secret slot comes from (the client secret, or
+/// the password kept in its place) and hold a reference.
+fn secret_references(fields: &Fields) -> impl Iterator<Item = &'static str> + '_ {
+    source::Role::ALL
+        .into_iter()
+        .filter(|r| r.is_secret())
+        .map(source::Role::field)
+        .filter(|f| fields.get(*f).is_some_and(|r| !r.trim().is_empty()))
+}
+
+/// A secret is typed in or read through a reference, never both at once, and from one
+/// reference at most: the error when `secret` is typed and `fields` name a reference, or
+/// when they name two for the one secret.
 pub fn check_one_secret(secret: Option<&ClientSecret>, fields: &Fields) -> Result<()> {
-    if secret.is_some_and(|s| !s.is_empty()) && fields.get(source::FIELD).is_some_and(|r| !r.trim().is_empty()) {
-        return Err(Error::invalid(source::FIELD, "a secret is either typed in or read through a reference: give one of the two"));
+    let named: Vec<&str> = secret_references(fields).collect();
+    if let (true, Some(field)) = (secret.is_some_and(|s| !s.is_empty()), named.first()) {
+        return Err(Error::invalid(*field, "a secret is either typed in or read through a reference: give one of the two"));
+    }
+    if let [first, second, ..] = named.as_slice() {
+        return Err(Error::invalid(*second, format!("{first} and {second} both name where the one secret is read from: give one")));
     }
     Ok(())
 }
@@ -126,8 +146,8 @@ pub fn check_one_secret(secret: Option<&ClientSecret>, fields: &Fields) -> Resul
 pub fn check_fields(template: &Template, fields: &Fields, secret_present: bool) -> Result<Fields> {
     let mut out = Fields::new();
     for (name, raw) in fields {
-        if name == source::FIELD {
-            if let Some(r) = check_reference(template, raw)? {
+        if let Some(role) = source::Role::of_field(name) {
+            if let Some(r) = check_role_reference(template, role, raw)? {
                 out.insert(name.clone(), r);
             }
             continue;
@@ -144,7 +164,7 @@ pub fn check_fields(template: &Template, fields: &Fields, secret_present: bool) 
             out.insert(name.clone(), v);
         }
     }
-    let secret_present = secret_present || out.contains_key(source::FIELD);
+    let secret_present = secret_present || secret_references(&out).next().is_some();
     for spec in &template.fields {
         if let (false, Some(default)) = (out.contains_key(&spec.name), &spec.default) {
             out.insert(spec.name.clone(), default.clone());
@@ -294,7 +314,7 @@ pub fn problems(new: &NewProfile, editing: bool, secret_stored: bool) -> Vec<Fie
     let label_of = |name: &str| match name {
         "handle" => "Handle".to_string(),
         "label" => "Label".to_string(),
-        source::FIELD => "Secret reference".to_string(),
+        _ if source::Role::of_field(name).is_some() => source::Role::of_field(name).map(|r| r.label().to_string()).unwrap_or_default(),
         _ => template.field(name).map(|f| f.label.clone()).unwrap_or_else(|| name.to_string()),
     };
     let mut out = Vec::new();
@@ -331,7 +351,8 @@ pub fn problems(new: &NewProfile, editing: bool, secret_stored: bool) -> Vec<Fie
         }
     }
     let present = |name: &str| new.fields.get(name).is_some_and(|v| !v.trim().is_empty());
-    let secret_present = secret_stored || new.client_secret.as_ref().is_some_and(|s| !s.is_empty()) || present(source::FIELD);
+    let secret_present =
+        secret_stored || new.client_secret.as_ref().is_some_and(|s| !s.is_empty()) || secret_references(&new.fields).next().is_some();
     for spec in template.fields.iter().filter(|f| f.required) {
         let missing = if spec.kind == FieldKind::Secret {
             !secret_present && secret_needed(template, &new.fields)
@@ -348,8 +369,8 @@ pub fn problems(new: &NewProfile, editing: bool, secret_stored: bool) -> Vec<Fie
 /// The value rules of [`check_fields`] without the required check.
 fn check_fields_only(template: &Template, fields: &Fields) -> Result<()> {
     for (name, raw) in fields {
-        if name == source::FIELD {
-            check_reference(template, raw)?;
+        if let Some(role) = source::Role::of_field(name) {
+            check_role_reference(template, role, raw)?;
             continue;
         }
         let spec = template.field(name).ok_or_else(|| unknown_field(template, name))?;

@@ -15,6 +15,7 @@ use ts_rs::TS;
 
 use crate::model::Check;
 use crate::providers::{self, ProviderFacts, ProviderId, Rules};
+use crate::secret::source::Role;
 
 pub use crate::model::Flow;
 
@@ -109,6 +110,10 @@ pub struct Template {
     pub facts: ProviderFacts,
     /// What the grant does, so the window asks these instead of naming grants.
     pub capabilities: Capabilities,
+    /// The references the template's profiles may read secrets through besides the client
+    /// secret's (`secret_ref`): the password's, the key's and its file's password's, each
+    /// as an advanced text field (see [`Template::takes_reference`]).
+    pub references: Vec<FieldSpec>,
 }
 
 impl Template {
@@ -124,6 +129,36 @@ impl Template {
     /// The secret input of this template (`client_secret`).
     pub fn secret_field(&self) -> Option<&FieldSpec> {
         self.fields.iter().find(|f| f.kind == FieldKind::Secret)
+    }
+
+    /// Whether the template's profiles may have `role`'s secret, so its reference: a client
+    /// secret where the template takes a secret, the password where its grant is the password
+    /// grant, a key (and the password of its file) where the grant is signed or the client
+    /// may prove itself with a key.
+    pub fn takes_reference(&self, role: Role) -> bool {
+        match role {
+            Role::ClientSecret => self.secret_field().is_some(),
+            Role::Password => self.flow == Flow::Password,
+            Role::PrivateKey | Role::KeyPassword => self.flow.signs_grant() || self.field("client_auth").is_some(),
+        }
+    }
+
+    /// The fields of [`Template::references`], for the roles it takes besides the client secret.
+    pub(crate) fn reference_fields(&self) -> Vec<FieldSpec> {
+        Role::ALL
+            .into_iter()
+            .filter(|r| *r != Role::ClientSecret && self.takes_reference(*r))
+            .map(|r| FieldSpec {
+                name: r.field().to_string(),
+                label: r.label().to_string(),
+                help: r.help().to_string(),
+                kind: FieldKind::Text,
+                required: false,
+                default: None,
+                placeholder: Some(r.example().to_string()),
+                place: Place::Advanced,
+            })
+            .collect()
     }
 }
 

@@ -33,7 +33,8 @@ pub enum KeyCommand {
         /// The certificate, when it is in another file
         #[arg(long, value_name = "FILE")]
         cert: Option<PathBuf>,
-        /// Read the file's password from standard input
+        /// Read the file's password from standard input (else from the profile's
+        /// p12_password_ref, when it has one)
         #[arg(long)]
         password_stdin: bool,
     },
@@ -82,6 +83,12 @@ fn cert_text(s: &mut String, c: &CertFacts) {
 
 fn key_text(k: &KeyInfo) -> String {
     let mut s = format!("Key of '{}': {}\n", k.handle, if matches!(k.key_type, oauthdesk_core::KeyType::Rsa) { "RSA" } else { "EC P-256" });
+    if let Some(r) = &k.reference {
+        let _ = writeln!(
+            s,
+            "Read from:  {r} (the key itself is never shown; a key rotated there replaces it when the provider refuses this one)"
+        );
+    }
     match &k.certificate {
         Some(c) => cert_text(&mut s, c),
         None => s.push_str("No certificate: import one with the key to use mutual TLS or certificate credentials.\n"),
@@ -122,11 +129,18 @@ pub fn key(desk: &Desk, out: &Out, cmd: KeyCommand) -> AppResult<()> {
                 None
             };
             let cert = cert.as_deref().map(read).transpose()?;
-            let info = desk.key_import(&handle, &read(&file)?, cert.as_deref(), password.as_deref().map(|p| p.as_str()))?;
+            // Without a typed password, the profile's p12_password_ref (if any) gives it.
+            let bytes = read(&file)?;
+            let info = super::block_on(desk.key_import_with_references(
+                &handle,
+                &bytes,
+                cert.as_deref(),
+                password.as_deref().map(|p| p.as_str()),
+            ))??;
             out.print(&info, || key_text(&info));
         }
         KeyCommand::Show { handle } => {
-            let info = desk.key_show(&handle)?;
+            let info = super::block_on(desk.key_show_with_references(&handle))??;
             out.print(&info, || key_text(&info));
         }
         KeyCommand::ExportCert { handle, output } => {

@@ -259,7 +259,8 @@ fn advice(p: &ErrorPayload) -> String {
              `oauthdesk rekey --discard-unreadable` (drops every secret, token and private key sealed under the lost one)"
             .into(),
         (Some(Need::SecretSource), Some(h)) => format!(
-            "; put the source right (`oauthdesk diagnose {h}` names the cause), or point the profile elsewhere with: oauthdesk edit {h} --set secret_ref=REF"
+            "; put the source right (`oauthdesk diagnose {h}` names the cause), or point the profile elsewhere with: oauthdesk edit {h} --set {}=REF",
+            p.field.as_deref().unwrap_or("secret_ref")
         ),
         (Some(Need::ConfirmOrigin), Some(h)) => {
             format!("; if you made or expected the change, confirm it with: oauthdesk edit {h} --confirm-origins (`oauthdesk show {h}` lists it)")

@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use oauthdesk_core::{
-    ClientSecret, ConnectionStatus, Desk, Error, ExportFile, FieldKind, Fields, Labelled, NewProfile, Profile, ProfileChanges, Template,
+    ClientSecret, ConnectionStatus, Desk, Error, ExportFile, FieldKind, Fields, Labelled, NewProfile, Profile, ProfileChanges,
+    ReferenceRole, Template,
 };
 
 use super::Out;
@@ -43,7 +44,9 @@ pub struct Values {
     pub label: Option<String>,
     /// Set a field, e.g. --set my_domain=https://acme.my.salesforce.com; FIELD= clears it (repeatable).
     /// --set secret_ref=REF reads the secret from vault://MOUNT/PATH#FIELD, env:NAME, file:PATH or
-    /// op://VAULT/ITEM/FIELD when a token is needed, instead of a typed value
+    /// op://VAULT/ITEM/FIELD when a token is needed, instead of a typed value; likewise
+    /// password_ref (the password grant's password), key_ref (the private key: PEM, or a
+    /// PKCS#12 file) and p12_password_ref (the password of the key's file)
     #[arg(long = "set", value_name = "FIELD=VALUE")]
     pub set: Vec<String>,
     /// Read the client secret from standard input (never pass it as an argument); on edit,
@@ -113,7 +116,7 @@ pub fn add(desk: &Desk, out: &Out, a: AddArgs) -> AppResult<()> {
     let t = oauthdesk_core::find_template(&a.template)?;
     let fields = assignments(&a.values.set)?;
     // A secret by reference is read from its source, never asked for.
-    let by_reference = fields.get("secret_ref").is_some_and(|r| !r.trim().is_empty());
+    let by_reference = ReferenceRole::ALL.iter().any(|r| r.is_secret() && fields.get(r.field()).is_some_and(|v| !v.trim().is_empty()));
     let client_secret = match (a.values.secret_stdin, by_reference) {
         (true, _) => secret_from_stdin()?,
         (false, true) => None,
@@ -205,8 +208,14 @@ fn status_word(p: &Profile) -> String {
     }
 }
 
+/// The reference the profile's secret (its client secret, or the password in its place)
+/// comes from, if any.
+fn secret_reference(p: &Profile) -> Option<&String> {
+    ReferenceRole::ALL.iter().filter(|r| r.is_secret()).find_map(|r| p.fields.get(r.field()))
+}
+
 fn secret_word(p: &Profile) -> &'static str {
-    if p.secret_ref.is_some() {
+    if secret_reference(p).is_some() {
         return "by ref";
     }
     match p.client_secret {
@@ -243,7 +252,7 @@ pub fn show(desk: &Desk, out: &Out, handle: &str) -> AppResult<()> {
                     format!("unreadable: enter it again with oauthdesk edit {} --secret-stdin", p.handle)
                 }
             } else if spec.kind == FieldKind::Secret {
-                match &p.secret_ref {
+                match secret_reference(&p) {
                     Some(r) => format!("read from {r} when a token is needed"),
                     None => secret_word(&p).to_string(),
                 }
@@ -252,8 +261,10 @@ pub fn show(desk: &Desk, out: &Out, handle: &str) -> AppResult<()> {
             };
             let _ = writeln!(s, "  {:<16} {value}", spec.name);
         }
-        if let Some(r) = &p.secret_ref {
-            let _ = writeln!(s, "  {:<16} {r}", "secret_ref");
+        for role in ReferenceRole::ALL {
+            if let Some(r) = p.fields.get(role.field()) {
+                let _ = writeln!(s, "  {:<16} {r}", role.field());
+            }
         }
         if let Some(team) = &p.team {
             let commit = team.commit.as_deref().map(|c| format!(" at commit {}", c.get(..12).unwrap_or(c))).unwrap_or_default();

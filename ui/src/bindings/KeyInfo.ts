@@ -29,4 +29,9 @@ certificate_expiring: boolean,
  * The key signed with before this one, kept until this one has worked once or a person
  * says its certificate is uploaded (see [`super::rollover`]).
  */
-previous: PreviousKey | null, };
+previous: PreviousKey | null, 
+/**
+ * Where the key is read from, when it comes by reference (`key_ref`): a key rotated
+ * there replaces this one when the provider refuses it.
+ */
+reference?: string, };

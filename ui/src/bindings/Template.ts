@@ -24,4 +24,10 @@ facts: ProviderFacts,
 /**
  * What the grant does, so the window asks these instead of naming grants.
  */
-capabilities: Capabilities, };
+capabilities: Capabilities, 
+/**
+ * The references the template's profiles may read secrets through besides the client
+ * secret's (`secret_ref`): the password's, the key's and its file's password's, each
+ * as an advanced text field (see [`Template::takes_reference`]).
+ */
+references: Array<FieldSpec>, };

@@ -40,9 +40,9 @@ impl Desk {
     /// redirect, hands the authorization URL to `on_url`, waits for the redirect (at most
     /// `timeout`), and exchanges the code for tokens.
     pub(super) async fn authorize(&self, handle: &str, timeout: std::time::Duration, on_url: impl FnOnce(&Url)) -> Result<Token> {
-        let (id, cfg) = self.flow_config(handle)?;
         self.check_origins(handle, &[Endpoint::Token])?;
-        self.ensure_referenced_secret(handle).await?;
+        self.ensure_references(handle).await?;
+        let (id, cfg) = self.flow_config(handle)?;
         let secret = self.client_secret(handle)?;
         // The tokens must be kept: a store whose key is gone says so before the browser opens.
         self.key_for_write()?;
@@ -83,11 +83,11 @@ impl Desk {
         self.ensure_referenced_secret(handle).await?;
         let secret = self.client_secret(handle)?;
         let result = match self.obtain(id, cfg, secret.as_ref(), Grant::Refresh { refresh_token: refresh_token.clone() }, log).await {
-            // A secret by reference the provider refuses is read again; a new value is tried once.
-            Err(e) if super::references::refuses_client(&e) => match self.reread_reference(handle, secret.as_ref()).await? {
-                true => self.obtain(id, cfg, self.client_secret(handle)?.as_ref(), Grant::Refresh { refresh_token }, log).await,
-                false => Err(e),
-            },
+            // A value by reference the provider refuses is read again; a new one is tried once.
+            Err(e) if self.reread_refused(handle, &e, cfg, secret.as_ref()).await? => {
+                let (_, cfg) = self.flow_config(handle)?;
+                self.obtain(id, &cfg, self.client_secret(handle)?.as_ref(), Grant::Refresh { refresh_token }, log).await
+            }
             other => other,
         };
         match result {

@@ -11,6 +11,7 @@ use crate::error::{Error, Need, Result};
 use crate::flows::config::FlowConfig;
 use crate::model::warnings;
 use crate::pki::{self, Algorithm, CertFacts, KeyMaterial, KeyType};
+use crate::secret::source::Role as ReferenceRole;
 use crate::secret::PrivateKey;
 use crate::store::{self, credentials, sealed::Place};
 
@@ -38,6 +39,11 @@ pub struct KeyInfo {
     /// The key signed with before this one, kept until this one has worked once or a person
     /// says its certificate is uploaded (see [`super::rollover`]).
     pub previous: Option<PreviousKey>,
+    /// Where the key is read from, when it comes by reference (`key_ref`): a key rotated
+    /// there replaces this one when the provider refuses it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub reference: Option<String>,
 }
 
 impl KeyInfo {
@@ -52,6 +58,7 @@ impl KeyInfo {
             certificate_days_left: days,
             certificate_expiring: days.is_some_and(warnings::certificate_expiring),
             previous: None,
+            reference: None,
         })
     }
 }
@@ -64,7 +71,7 @@ pub struct CaInfo {
     pub certificates: Vec<CertFacts>,
 }
 
-fn key_type_name(t: KeyType) -> &'static str {
+pub(super) fn key_type_name(t: KeyType) -> &'static str {
     match t {
         KeyType::Rsa => "rsa",
         KeyType::P256 => "p256",
@@ -88,6 +95,31 @@ impl Desk {
         self.store_key(handle, &material)
     }
 
+    /// [`Desk::key_import`] where no password is given and the profile names where the
+    /// password of its key file is kept (`p12_password_ref`): the password is read from there.
+    #[tracing::instrument(skip(self, bytes, cert, password), err(level = "info"))]
+    pub async fn key_import_with_references(
+        &self,
+        handle: &str,
+        bytes: &[u8],
+        cert: Option<&[u8]>,
+        password: Option<&str>,
+    ) -> Result<KeyInfo> {
+        if password.is_some() {
+            return self.key_import(handle, bytes, cert, password);
+        }
+        match self.read_key_password(handle).await? {
+            Some(p) => self.key_import(handle, bytes, cert, Some(p.expose())),
+            None => self.key_import(handle, bytes, cert, None),
+        }
+    }
+
+    /// Shows the profile's key after reading it from its reference when none is kept yet.
+    pub async fn key_show_with_references(&self, handle: &str) -> Result<KeyInfo> {
+        self.ensure_referenced_key(handle).await?;
+        self.key_show(handle)
+    }
+
     /// Keeps `m` as the profile's key. The key it replaces becomes the previous key, unless
     /// one is kept already (then the replaced key never worked, and the kept one is the one
     /// the provider knows): see [`super::rollover`].
@@ -106,7 +138,14 @@ impl Desk {
             }
         };
         self.write_sealed(|tx, key| {
-            let id = store::get(tx, handle)?.id;
+            let row = store::get(tx, handle)?;
+            let id = row.id;
+            // A key made or imported here replaces the reference it came from before.
+            if row.fields.contains_key(ReferenceRole::PrivateKey.field()) {
+                let mut fields = row.fields.clone();
+                fields.remove(ReferenceRole::PrivateKey.field());
+                store::update(tx, id, &row.label, &fields)?;
+            }
             if let Some(old) = &replaced {
                 let sealed = key.seal(&self.aad(Place::PreviousKey(id)), old.key.expose().as_bytes());
                 credentials::set_previous(tx, id, &sealed, key_type_name(old.key_type), old.cert.as_deref())?;
@@ -144,6 +183,7 @@ impl Desk {
         let facts = m.facts()?;
         let mut info = KeyInfo::new(handle, &m, facts)?;
         info.previous = self.previous_key_info(handle)?;
+        info.reference = store::get(&self.conn(), handle)?.fields.get(ReferenceRole::PrivateKey.field()).cloned();
         Ok(info)
     }
 

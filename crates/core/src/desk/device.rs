@@ -18,10 +18,10 @@ impl Desk {
     /// until the user is done, `timeout` passes or the codes expire. Cancelling drops the
     /// wait (see [`Desk::cancellable`]).
     pub(super) async fn authorize_device(&self, handle: &str, timeout: Duration, on_start: impl FnOnce(&DeviceStart)) -> Result<Token> {
-        let (id, cfg) = self.flow_config(handle)?;
         self.check_origins(handle, &[Endpoint::DeviceAuthorization, Endpoint::Token])?;
+        self.ensure_references(handle).await?;
+        let (id, cfg) = self.flow_config(handle)?;
         self.require_key(handle, &cfg)?;
-        self.ensure_referenced_secret(handle).await?;
         let secret = self.client_secret(handle)?;
         let mut log = Recorder::default();
         let started = device::start(&cfg, secret.as_ref(), &mut log).await;

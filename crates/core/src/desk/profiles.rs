@@ -112,13 +112,20 @@ impl Desk {
         }
         if secret.is_some() {
             // A secret typed in replaces the reference it came from before.
-            merged.remove(source::FIELD);
+            for role in source::Role::ALL.into_iter().filter(|r| r.is_secret()) {
+                merged.remove(role.field());
+            }
         }
         let fields = profile::check_fields(template, &merged, secret.is_some() || row.has_secret() || row.secret_lost)?;
+        profile::check_one_secret(None, &fields)?;
         store::update(tx, row.id, &label, &fields)?;
-        if secret.is_none() && fields.contains_key(source::FIELD) && fields.get(source::FIELD) != row.fields.get(source::FIELD) {
-            // The value kept is the old place's: the new reference is read when a token is needed.
+        let moved = |role: source::Role| fields.contains_key(role.field()) && fields.get(role.field()) != row.fields.get(role.field());
+        // The value kept is the old place's: the new reference is read when a token is needed.
+        if secret.is_none() && source::Role::ALL.into_iter().any(|r| r.is_secret() && moved(r)) {
             store::profiles::clear_client_secret(tx, row.id)?;
+        }
+        if moved(source::Role::PrivateKey) || (fields.contains_key(source::Role::PrivateKey.field()) && moved(source::Role::KeyPassword)) {
+            store::credentials::remove_key(tx, row.id)?;
         }
         if fields != row.fields || secret.is_some() {
             // A token was issued for the old settings: it is stale now.

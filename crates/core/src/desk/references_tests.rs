@@ -122,3 +122,73 @@ fn a_reference_is_checked_as_it_is_set_and_never_with_a_typed_secret() {
     );
     assert_eq!(typed_too.unwrap_err().field(), Some("secret_ref"));
 }
+
+#[test]
+fn each_role_is_taken_where_its_secret_is_and_refused_elsewhere_by_its_own_field() {
+    use crate::secret::source::Role;
+    use crate::template::{self, Flow};
+    for t in template::all() {
+        for role in Role::ALL {
+            let takes = match role {
+                Role::ClientSecret => t.secret_field().is_some(),
+                Role::Password => t.flow == Flow::Password,
+                Role::PrivateKey | Role::KeyPassword => t.flow.signs_grant() || t.field("client_auth").is_some(),
+            };
+            assert_eq!(t.takes_reference(role), takes, "{} {role:?}", t.id);
+            // The window is offered the same fields the rule takes (the client secret's has its own input).
+            let offered = t.references.iter().any(|f| f.name == role.field());
+            assert_eq!(offered, takes && role != Role::ClientSecret, "{} {role:?}", t.id);
+            let got = crate::profile::check_role_reference(t, role, "env:SOME_VALUE");
+            match takes {
+                true => assert_eq!(got.unwrap().as_deref(), Some("env:SOME_VALUE"), "{} {role:?}", t.id),
+                false => assert_eq!(got.unwrap_err().field(), Some(role.field()), "{} {role:?}", t.id),
+            }
+            // Every role's field is checked by the one grammar, and blank clears it.
+            if takes {
+                assert_eq!(crate::profile::check_role_reference(t, role, "vault://secret").unwrap_err().field(), Some(role.field()));
+                assert_eq!(crate::profile::check_role_reference(t, role, "  ").unwrap(), None);
+            }
+            assert_eq!(Role::of_field(role.field()), Some(role));
+        }
+    }
+}
+
+#[test]
+fn a_key_by_reference_is_read_kept_replaced_when_rotated_and_dropped_when_moved() {
+    let (dir, desk) = desk();
+    let key_file = |name: &str, cn: &str| {
+        let m = crate::pki::generate(crate::pki::Algorithm::Es256, None, cn).unwrap();
+        let path = dir.path().join(name);
+        std::fs::write(&path, format!("{}{}", m.key.expose(), m.cert.unwrap())).unwrap();
+        path
+    };
+    let first = key_file("first.pem", "first");
+    let mut fields = Fields::from([("token_url".into(), "https://auth.example.com/token".into()), ("client_id".into(), "client".into())]);
+    fields.insert("client_auth".into(), "private_key_jwt".into());
+    fields.insert("key_ref".into(), format!("file:{}", first.display()));
+    desk.create(NewProfile { template: "client-credentials".into(), handle: "k".into(), label: None, fields, client_secret: None })
+        .unwrap();
+    assert!(desk.key_material("k").unwrap().is_none(), "nothing is read before it is needed");
+    block(desk.ensure_references("k")).unwrap();
+    let subject = |desk: &Desk| desk.key_show("k").unwrap().certificate.unwrap().subject;
+    assert_eq!(subject(&desk), "CN=first");
+    assert_eq!(desk.key_show("k").unwrap().reference, Some(format!("file:{}", first.display())));
+    // Rotated at the source: kept until refused, then replaced outright (no previous key).
+    let second = key_file("second.pem", "second");
+    std::fs::copy(&second, &first).unwrap();
+    block(desk.ensure_references("k")).unwrap();
+    assert_eq!(subject(&desk), "CN=first");
+    assert!(block(desk.reread_key("k")).unwrap());
+    assert!(!block(desk.reread_key("k")).unwrap(), "the same key again is no news");
+    let info = desk.key_show("k").unwrap();
+    assert_eq!((info.certificate.unwrap().subject.as_str(), info.previous.is_none()), ("CN=second", true));
+    // Moved: the kept key is dropped; a place with no key fails, names the field, keeps nothing.
+    let text = dir.path().join("not-a-key");
+    std::fs::write(&text, "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n").unwrap();
+    let moved = format!("file:{}", text.display());
+    desk.update("k", ProfileChanges { fields: Fields::from([("key_ref".into(), moved.clone())]), ..Default::default() }).unwrap();
+    assert!(desk.key_material("k").unwrap().is_none());
+    let e = block(desk.ensure_references("k")).unwrap_err();
+    assert_eq!((e.field(), e.to_string().contains(&moved)), (Some("key_ref"), true), "{e}");
+    assert!(desk.key_material("k").unwrap().is_none());
+}

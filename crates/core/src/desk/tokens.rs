@@ -197,21 +197,22 @@ impl Desk {
         if let Some(t) = self.cached(id, margin)?.filter(|t| !force || t.info.obtained_at >= asked_at) {
             return Ok(t);
         }
+        // Secrets by reference (the key among them) are read now if none is kept.
+        self.ensure_references(handle).await?;
+        let (_, cfg) = self.flow_config(handle)?;
         self.require_key(handle, &cfg)?;
-        let flow = cfg.template.flow;
         // After a sign-in, tokens come from the refresh token whatever the sign-in was.
-        if flow.signs_in() {
+        if cfg.template.flow.signs_in() {
             return self.refresh_token(id, handle, &cfg, log).await;
         }
-        // A secret by reference is read now if none is kept; one the provider refuses is read
-        // again, and a new value (rotated at its source) is tried once.
-        self.ensure_referenced_secret(handle).await?;
+        // A value by reference the provider refuses is read again, and a new one (rotated at
+        // its source) tried once.
         let used = self.client_secret(handle)?;
         match self.client_grant(id, handle, &cfg, used.clone(), log).await {
-            Err(e) if super::references::refuses_client(&e) => match self.reread_reference(handle, used.as_ref()).await? {
-                true => self.client_grant(id, handle, &cfg, self.client_secret(handle)?, log).await,
-                false => Err(e),
-            },
+            Err(e) if self.reread_refused(handle, &e, &cfg, used.as_ref()).await? => {
+                let (_, cfg) = self.flow_config(handle)?;
+                self.client_grant(id, handle, &cfg, self.client_secret(handle)?, log).await
+            }
             other => other,
         }
     }

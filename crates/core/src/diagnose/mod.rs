@@ -41,6 +41,7 @@ use crate::flows::test_call::TestResult;
 use crate::flows::trace::TraceEntry;
 use crate::knowledge::findings;
 use crate::model::{Check, Labelled, TokenInfo};
+use crate::secret::source::{Reason, Reference, SourceError};
 use crate::template;
 
 /// One stage's result.
@@ -252,10 +253,22 @@ impl Desk {
             Some((_, Err(_))) => None,
             None => self.client_secret(handle)?,
         };
+        // A key by reference too; one that differs from the kept key is kept, as a token
+        // request would, so the stages examine the key the source holds now.
+        let key_source = self.read_key_reference(handle).await?;
+        let key_failure = match &key_source {
+            Some((r, Ok(m), expected)) => {
+                self.keep_key_if_new(handle, m, expected).err().map(|e| SourceError::new(r, Reason::Failed, e.to_string()))
+            }
+            Some((_, Err(e), _)) => Some(e.clone()),
+            None => None,
+        };
         let mut d = Diagnosis::new(handle);
         let mut rec = Recorder::examining();
-        let examined = source.as_ref().map(|(r, read)| (r, read.as_ref().err()));
-        self.run_stages(&mut d, template, &profile.fields, secret.as_ref(), examined, &mut rec).await;
+        let mut examined: Vec<(&Reference, Option<&SourceError>)> = Vec::new();
+        examined.extend(source.as_ref().map(|(r, read)| (r, read.as_ref().err())));
+        examined.extend(key_source.as_ref().map(|(r, _, _)| (r, key_failure.as_ref())));
+        self.run_stages(&mut d, template, &profile.fields, secret.as_ref(), &examined, &mut rec).await;
         d.trace = rec.trace.unwrap_or_default();
         d.answers = rec.answers.unwrap_or_default();
         if !d.ok {

@@ -62,7 +62,7 @@ impl Desk {
         template: &'static template::Template,
         fields: &Fields,
         secret: Option<&ClientSecret>,
-        source: Option<(&Reference, Option<&SourceError>)>,
+        sources: &[(&Reference, Option<&SourceError>)],
         rec: &mut Recorder,
     ) {
         let handle = d.handle.clone();
@@ -88,10 +88,8 @@ impl Desk {
         if !d.stage(Check::Profile, outcome) {
             return;
         }
-        if let Some((r, failure)) = source {
-            if !d.stage(Check::SecretSource, checks::secret_source(r, failure)) {
-                return;
-            }
+        if !sources.is_empty() && !d.stage(Check::SecretSource, checks::secret_sources(sources)) {
+            return;
         }
         let provider = provider_of(&cfg, fields);
         d.provider = provider.map(|p| p.name.clone());

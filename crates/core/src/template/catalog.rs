@@ -8,7 +8,7 @@ fn template(id: &str, name: &str, description: &str, flow: Flow, fields: Vec<F>)
     let mut fields: Vec<FieldSpec> = fields.into_iter().chain(common()).map(|f| f.0).collect();
     super::secret_expiry::add(&mut fields, flow);
     let (legacy, facts) = (flow == Flow::Password, providers::rules(None).facts());
-    Template {
+    let mut t = Template {
         id: id.into(),
         name: name.into(),
         description: description.into(),
@@ -18,7 +18,10 @@ fn template(id: &str, name: &str, description: &str, flow: Flow, fields: Vec<F>)
         provider: None,
         facts,
         capabilities: flow.capabilities(),
-    }
+        references: Vec::new(),
+    };
+    t.references = t.reference_fields();
+    t
 }
 
 /// A template that follows Salesforce's rules.

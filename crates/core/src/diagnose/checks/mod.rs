@@ -10,7 +10,9 @@ mod source;
 pub use clock::{clock, server_date};
 pub use network::{network, proxy_for};
 pub use profile::{certificate, confirmed, profile};
+#[cfg(test)]
 pub use source::secret_source;
+pub use source::secret_sources;
 
 /// Facts held as owned strings, as a finding takes them.
 pub(super) fn pairs<'a>(facts: &'a [(&'a str, String)]) -> Vec<(&'a str, &'a str)> {

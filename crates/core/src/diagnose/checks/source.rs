@@ -29,3 +29,16 @@ pub fn secret_source(r: &Reference, failure: Option<&SourceError>) -> Outcome {
         Some(e) => Outcome::found(finding_of(e.reason), &[("reference", r.as_str()), ("error", &e.detail)]),
     }
 }
+
+/// The check of every reference the profile's secrets come from: the first that failed,
+/// else each named as read.
+pub fn secret_sources(sources: &[(&Reference, Option<&SourceError>)]) -> Outcome {
+    if let Some((r, failure)) = sources.iter().find(|(_, f)| f.is_some()) {
+        return secret_source(r, *failure);
+    }
+    if let [(r, None)] = sources {
+        return secret_source(r, None);
+    }
+    let read: Vec<String> = sources.iter().map(|(r, _)| format!("{r} ({} source)", r.kind())).collect();
+    Outcome::ok(&format!("the secrets were read from {}", read.join(" and ")))
+}

@@ -59,6 +59,11 @@ fn without_final_newline(mut text: String) -> String {
     text
 }
 
+/// `file:PATH`'s bytes, as they are.
+pub(super) fn file_bytes(r: &Reference, vars: &(dyn Fn(&str) -> Option<String> + Sync), path: &str) -> Result<Vec<u8>, SourceError> {
+    read_bounded(r, &expand(r, vars, path)?)
+}
+
 /// `file:PATH`.
 pub(super) fn file(r: &Reference, vars: &(dyn Fn(&str) -> Option<String> + Sync), path: &str) -> Result<String, SourceError> {
     let path = expand(r, vars, path)?;

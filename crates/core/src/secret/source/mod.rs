@@ -24,8 +24,75 @@ use std::time::Duration;
 
 use super::Secret;
 
-/// The profile field that holds a reference.
+/// The profile field that holds the client secret's reference.
 pub const FIELD: &str = "secret_ref";
+
+/// The secrets a reference may stand for, each named by a field of its own (the one place
+/// these names are written): the client secret, the legacy password grant's password, the
+/// private key, and the password of the file the key comes in (PKCS#12, or an encrypted
+/// PKCS#8 key).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    ClientSecret,
+    Password,
+    PrivateKey,
+    KeyPassword,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [Role::ClientSecret, Role::Password, Role::PrivateKey, Role::KeyPassword];
+
+    /// The profile field that holds this role's reference.
+    pub fn field(self) -> &'static str {
+        match self {
+            Role::ClientSecret => FIELD,
+            Role::Password => "password_ref",
+            Role::PrivateKey => "key_ref",
+            Role::KeyPassword => "p12_password_ref",
+        }
+    }
+
+    /// The role whose reference `field` holds.
+    pub fn of_field(field: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.field() == field)
+    }
+
+    /// How the field is labelled for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::ClientSecret => "Secret reference",
+            Role::Password => "Password reference",
+            Role::PrivateKey => "Private key reference",
+            Role::KeyPassword => "Key file password reference",
+        }
+    }
+
+    /// What the field is for, in words for a form.
+    pub fn help(self) -> &'static str {
+        match self {
+            Role::ClientSecret => "Instead of typing the secret: where it is read from when a token is needed.",
+            Role::Password => "Instead of typing the password: where it is read from when a token is needed (vault://MOUNT/PATH#FIELD, env:NAME, file:PATH or op://VAULT/ITEM/FIELD). The value read is sealed in the store and never shown.",
+            Role::PrivateKey => "Instead of importing the key: where its file is read from when a token is needed (PEM with its certificate, or a PKCS#12 file; vault://MOUNT/PATH#FIELD, env:NAME, file:PATH or op://VAULT/ITEM/FIELD). A key rotated there replaces the kept one when the provider refuses it.",
+            Role::KeyPassword => "Where the password of the key's file (PKCS#12, or an encrypted PEM key) is read from, for the key reference or a key file imported without a password.",
+        }
+    }
+
+    /// An example reference, for an empty input.
+    pub fn example(self) -> &'static str {
+        match self {
+            Role::ClientSecret => "vault://secret/app#client_secret",
+            Role::Password => "vault://secret/app#password",
+            Role::PrivateKey => "vault://secret/app#private_key",
+            Role::KeyPassword => "env:KEY_FILE_PASSWORD",
+        }
+    }
+
+    /// Whether the value is kept in the profile's secret (the client secret, or the password
+    /// grant's password, which is kept in its place): else it belongs to the key.
+    pub fn is_secret(self) -> bool {
+        matches!(self, Role::ClientSecret | Role::Password)
+    }
+}
 /// The longest reference accepted.
 pub const MAX_REFERENCE: usize = 2048;
 /// The most bytes a source's value may have (a file, a variable, a field, `op`'s output).
@@ -230,6 +297,19 @@ pub async fn read(r: &Reference, vars: &(dyn Fn(&str) -> Option<String> + Sync))
         Err(_) => return Err(SourceError::new(r, Reason::Unreachable, format!("no answer within {} s", READ_TIMEOUT.as_secs()))),
     };
     usable(r, text)
+}
+
+/// Reads the value `r` names as bytes: a file's exactly as they are (a key store such as a
+/// PKCS#12 file is binary), any other source's text. Bounded like [`read`].
+pub async fn read_bytes(r: &Reference, vars: &(dyn Fn(&str) -> Option<String> + Sync)) -> Result<zeroize::Zeroizing<Vec<u8>>, SourceError> {
+    let Place::File(path) = &r.place else {
+        return read(r, vars).await.map(|v| zeroize::Zeroizing::new(v.expose().as_bytes().to_vec()));
+    };
+    let bytes = zeroize::Zeroizing::new(local::file_bytes(r, vars, path)?);
+    if bytes.is_empty() {
+        return Err(SourceError::new(r, Reason::Unusable, "the value is empty"));
+    }
+    Ok(bytes)
 }
 
 /// The process's environment, as [`read`] takes it.
