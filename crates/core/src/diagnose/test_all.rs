@@ -13,7 +13,7 @@ use super::advice::Context;
 use super::failure::{Failed, Failure};
 use super::Diagnosis;
 use crate::desk::Desk;
-use crate::error::{Error, Result};
+use crate::error::{Error, Need, Result};
 use crate::flows::http;
 use crate::knowledge::recognise;
 use crate::model::{newer_than, ConnectionState, Newer};
@@ -110,10 +110,18 @@ impl Desk {
                     _ => None,
                 };
                 failure = Some(self.failure_of(handle, &e, at));
-                let cause = match &e {
+                let mut cause = match &e {
                     Error::OAuth { .. } | Error::BadResponse { .. } => d.explain(&e, &self.context_of(handle), None).cause,
                     other => Some(other.to_string()),
                 };
+                // A source that cannot be read is explained by its own finding, as diagnose does.
+                if e.payload().need == Some(Need::SecretSource) {
+                    if let Some(f) = self.source_failure(handle, e.stage(), at).await {
+                        cause = Some(f.cause.clone());
+                        d.knowledge = f.knowledge.clone();
+                        failure = Some(f);
+                    }
+                }
                 (false, status, cause)
             }
         };
