@@ -9,6 +9,7 @@
 //! use that points up. A new module gets its line here.
 //!
 //! ```text
+//! team/                     profiles as code: team folders, their files, sync and export
 //! diagnose                  the diagnosis and its support report
 //! desk/                     the entry point: profiles, the grant pipeline, tokens, sign-in
 //! store/                    SQLite: every statement, migrations, derived connection state
@@ -25,8 +26,9 @@
 //! So the protocol code in `flows/` can be read and tested without a store or a desk, and
 //! the store knows no HTTP.
 
-// Every module is private: the front ends (the window, the command line, the sandbox) use
-// the surface below, so a module can be reorganised without touching them. The test suites
+// Every module is private but `team`, whose own modules are: the front ends (the window, the
+// command line, the sandbox) use the surface below, so a module can be reorganised without
+// touching them. The test suites
 // reach further through `test_support`, behind the feature of that name.
 mod desk;
 mod diagnose;
@@ -39,6 +41,7 @@ mod profile;
 mod providers;
 mod secret;
 mod store;
+pub mod team;
 mod template;
 mod transfer;
 mod validate;
@@ -60,12 +63,16 @@ pub use error::{AnswerKind, Error, ErrorCode, ErrorPayload, Need, Result};
 pub use model::warnings::{ALMOST_EXPIRED, EXPIRING_SOON, SOON_SHARE};
 pub use model::{
     label_tables, Attempt, ConnectionState, ConnectionStatus, ExpirySource, Fields, LabelTable, Labelled, Newer, Profile, ProfileSummary,
-    SecretState, Stage, TokenInfo, TokenSource,
+    SecretState, Stage, TeamOrigin, TokenInfo, TokenSource,
 };
 pub use profile::{problems as field_problems, FieldProblem, NewProfile, ProfileChanges};
 pub use providers::{ProviderFacts, ProviderId};
 pub use template::{all as templates, find as find_template, FieldKind, FieldSpec, Flow, Template};
 pub use transfer::{write_file, ExportFile};
+
+// Team folders (profiles as code): `team` is public for its curated surface alone (its
+// modules are the crate's own); the answers are also named here.
+pub use team::{Edited, SyncEntry, SyncOptions, SyncOutcome, SyncReport, TeamExport, TeamFile, TeamInit};
 
 // Keys and certificates.
 pub use pki::jwt::Unsigned;

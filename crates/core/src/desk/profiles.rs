@@ -29,6 +29,7 @@ fn shown(row: Row, connection: ConnectionState, key_missing: bool) -> Profile {
         connection,
         client_secret,
         secret_ref: row.fields.get(source::FIELD).cloned(),
+        team: row.team_dir.map(|dir| crate::model::TeamOrigin { dir, commit: row.team_commit }),
         handle: row.handle,
         label: row.label,
         template: row.template,
@@ -40,7 +41,7 @@ fn shown(row: Row, connection: ConnectionState, key_missing: bool) -> Profile {
 
 /// The record of a profile just made from `fields`: everything they name is confirmed (an
 /// empty record when they make no configuration yet).
-fn confirmed_as_made(handle: &str, template: &'static template::Template, fields: &crate::model::Fields) -> String {
+pub(crate) fn confirmed_as_made(handle: &str, template: &'static template::Template, fields: &crate::model::Fields) -> String {
     match crate::flows::config::FlowConfig::new(template, fields) {
         Ok(cfg) => Confirmed::all_of(handle, &cfg).to_json(),
         Err(_) => Confirmed::default().to_json(),

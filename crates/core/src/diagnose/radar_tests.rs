@@ -48,6 +48,7 @@ fn profile(handle: &str, template: &str, fields: &[(&str, &str)]) -> Profile {
             certificate_expiring: false,
         },
         unconfirmed: vec![],
+        team: None,
         created_at: now(),
         updated_at: now(),
     }

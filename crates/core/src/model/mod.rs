@@ -287,8 +287,26 @@ pub struct Profile {
     /// Endpoints that changed origin since their credential was entrusted to them, in
     /// words; nothing is sent there until the user confirms (empty: nothing to confirm).
     pub unconfirmed: Vec<String>,
+    /// The team folder the profile comes from, when it was synced or exported to one: a
+    /// sync of that folder changes or removes it, and an edit writes its file back.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub team: Option<TeamOrigin>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// Where a profile from a team folder comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct TeamOrigin {
+    /// The folder, as an absolute path with no link in it.
+    pub dir: String,
+    /// The Git commit the folder was at when the profile was last synced or exported (none
+    /// when the folder is not in a Git work tree).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub commit: Option<String>,
 }
 
 /// A profile as the list shows it: what a list item, its search and its badge need, and

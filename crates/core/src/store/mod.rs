@@ -36,6 +36,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0006_confirmed_origins.sql"),
     include_str!("../../migrations/0007_previous_key.sql"),
     include_str!("../../migrations/0008_grant_facts.sql"),
+    include_str!("../../migrations/0009_team_origin.sql"),
 ];
 
 /// How long a write waits for another process's write to finish (SQLite's busy timeout)

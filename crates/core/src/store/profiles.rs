@@ -30,6 +30,10 @@ pub struct Row {
     /// Where a person confirmed each kind of endpoint may receive credentials (JSON, see
     /// `flows::gate::Confirmed`); `None` for a profile from before schema 6 not yet upgraded.
     pub confirmed: Option<String>,
+    /// The team folder the profile comes from (canonical path), when it was synced or exported.
+    pub team_dir: Option<String>,
+    /// The Git commit of that folder at the last sync or export (`None` outside Git).
+    pub team_commit: Option<String>,
 }
 
 impl Row {
@@ -40,9 +44,9 @@ impl Row {
 }
 
 pub(crate) const COLUMNS: &str =
-    "id, handle, label, template, fields, secret_ref, created_at, updated_at, client_secret, secret_lost, token_origin, test_origin, confirmed_origins";
+    "id, handle, label, template, fields, secret_ref, created_at, updated_at, client_secret, secret_lost, token_origin, test_origin, confirmed_origins, team_dir, team_commit";
 /// How many columns [`COLUMNS`] names (a query that selects more reads them after these).
-pub(crate) const COLUMN_COUNT: usize = 13;
+pub(crate) const COLUMN_COUNT: usize = 15;
 
 pub(crate) fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
     let fields: String = r.get(4)?;
@@ -62,6 +66,8 @@ pub(crate) fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
         token_origin: r.get(10)?,
         test_origin: r.get(11)?,
         confirmed: r.get(12)?,
+        team_dir: r.get(13)?,
+        team_commit: r.get(14)?,
     })
 }
 
@@ -126,6 +132,20 @@ pub fn clear_client_secret(conn: &Connection, id: i64) -> Result<()> {
 pub fn set_confirmed(conn: &Connection, id: i64, confirmed: &str) -> Result<()> {
     conn.execute("UPDATE profiles SET confirmed_origins = ?2 WHERE id = ?1", params![id, confirmed])?;
     Ok(())
+}
+
+/// Records the team folder a profile comes from and the folder's commit (both `None`: a
+/// profile of this desktop's own).
+pub fn set_team(conn: &Connection, id: i64, dir: Option<&str>, commit: Option<&str>) -> Result<()> {
+    conn.execute("UPDATE profiles SET team_dir = ?2, team_commit = ?3 WHERE id = ?1", params![id, dir, commit])?;
+    Ok(())
+}
+
+/// The profiles that come from the team folder `dir` (canonical path), by handle.
+pub fn in_team(conn: &Connection, dir: &str) -> Result<Vec<Row>> {
+    let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM profiles WHERE team_dir = ?1 ORDER BY handle"))?;
+    let rows = stmt.query_map([dir], from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
 }
 
 /// Whether a profile from before schema 6 has its confirmations still to record.
