@@ -72,7 +72,7 @@ pub use transfer::{write_file, ExportFile};
 
 // Team folders (profiles as code): `team` is public for its curated surface alone (its
 // modules are the crate's own); the answers are also named here.
-pub use team::{Edited, SyncEntry, SyncOptions, SyncOutcome, SyncReport, TeamExport, TeamFile, TeamInit};
+pub use team::{Edited, SyncEntry, SyncOptions, SyncOutcome, SyncReport, TeamExport, TeamFile, TeamHealth, TeamInit};
 
 // Keys and certificates.
 pub use pki::jwt::Unsigned;

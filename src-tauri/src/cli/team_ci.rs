@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::time::Duration;
 
-use oauthdesk_core::{Checked, Health};
+use oauthdesk_core::{Checked, Health, SyncOptions, SyncOutcome, SyncReport, TeamHealth};
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 
 use super::Out;
@@ -20,13 +20,30 @@ use crate::shown::for_terminal;
 /// The report's name and the test cases' class, as a CI server groups them.
 const SUITE: &str = "oauthdesk";
 
-/// Prints the health `h` (and writes the JUnit report to `junit`); returns the exit status.
-pub fn present(out: &Out, h: &Health, junit: Option<&Path>) -> AppResult<i32> {
+/// Prints the team's health `t` (and writes the JUnit report to `junit`); returns the exit status.
+pub fn present(out: &Out, t: &TeamHealth, junit: Option<&Path>) -> AppResult<i32> {
     if let Some(file) = junit {
-        write_junit(file, h)?;
+        write_junit(file, &t.health)?;
     }
-    out.print(h, || text(h));
-    Ok(if h.ok { 0 } else { 1 })
+    out.print(t, || {
+        format!(
+            "{}
+{}",
+            sync_line(&t.sync),
+            text(&t.health)
+        )
+    });
+    Ok(if t.health.ok { 0 } else { 1 })
+}
+
+/// What the sync did, in one line: the folder, its commit and the counts.
+fn sync_line(r: &SyncReport) -> String {
+    let commit = r.commit.as_deref().map(|c| format!(" at {}", c.get(..12).unwrap_or(c))).unwrap_or_default();
+    let counts: Vec<String> = [SyncOutcome::Added, SyncOutcome::Changed, SyncOutcome::Unchanged, SyncOutcome::Removed]
+        .into_iter()
+        .filter_map(|o| Some(r.count(o)).filter(|n| *n > 0).map(|n| format!("{n} {}", o.label())))
+        .collect();
+    format!("Team folder {}{commit}: {}", r.dir, if counts.is_empty() { "no profiles".into() } else { counts.join(", ") })
 }
 
 /// One line per profile, its cause and fix under a failure and its warnings under it; then
@@ -147,9 +164,8 @@ fn write_junit(file: &Path, h: &Health) -> AppResult<()> {
 
 /// Syncs the team folder `dir` into the throwaway store `desk` and tests every profile.
 pub fn run(desk: &oauthdesk_core::Desk, out: &Out, dir: &Path, a: &super::connect::TestArgs) -> AppResult<i32> {
-    let _ = dir;
-    let h = super::block_on(desk.health(a.parallel))??;
-    present(out, &h, a.junit.as_deref())
+    let t = super::block_on(desk.team_health(dir, SyncOptions::default(), a.parallel))??;
+    present(out, &t, a.junit.as_deref())
 }
 
 #[cfg(test)]

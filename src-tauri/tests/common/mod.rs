@@ -16,6 +16,7 @@ use serde_json::Value;
 #[path = "../../../crates/core/tests/support/spellings.rs"]
 pub mod spellings;
 
+pub mod bao;
 pub mod echo;
 pub mod http;
 mod profile;
