@@ -371,3 +371,32 @@ fn a_junit_report_or_a_team_without_all_is_refused_as_bad_input() {
         assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
     }
 }
+
+/// A run's references to one vault share its AppRole login: twenty profiles make at most as
+/// many logins as run at once (each login is a token the vault keeps until it expires), not
+/// one each.
+#[test]
+fn the_references_of_one_run_share_their_approle_login() {
+    let bao = Bao::start();
+    let policy_token = bao.token_for("team");
+    bao.cli(&["auth", "enable", "approle"]);
+    bao.cli(&["write", "auth/approle/role/ci", "token_policies=team"]);
+    let role_id = bao.cli(&["read", "-field=role_id", "auth/approle/role/ci/role-id"]);
+    let secret_id = bao.cli(&["write", "-f", "-field=secret_id", "auth/approle/role/ci/secret-id"]);
+    let secret = secret_value(5);
+    let idp = provider(closed_port(), &secret);
+    let team = tempfile::tempdir().unwrap();
+    let profiles = team_folder(team.path(), &[Kind::Vault; 20], &idp.url("/token"));
+    fill_vault(&bao, &profiles, &secret, "");
+    let tokens = || bao.cli(&["list", "-format=json", "auth/token/accessors"]).matches('"').count() / 2;
+    let before = tokens();
+    let env = [("VAULT_ADDR", bao.addr.as_str()), ("VAULT_ROLE_ID", role_id.as_str()), ("VAULT_SECRET_ID", secret_id.as_str())];
+    let run = ci(&["test", "--all", "--team", team.path().to_str().unwrap(), "--parallel", "2"], &env);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let logins = tokens() - before;
+    assert!((1..=2).contains(&logins), "{logins} logins for 20 references read 2 at a time");
+    let mut seen = Seen::default();
+    seen.add(&run.stdout);
+    seen.add(&run.stderr);
+    seen.assert_clean(&[&secret, &secret_id, &policy_token, &bao.root]);
+}
