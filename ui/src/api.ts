@@ -41,6 +41,8 @@ import type { ProfileChanges } from "./bindings/ProfileChanges";
 import type { Template } from "./bindings/Template";
 import type { ModeInfo } from "./bindings/ModeInfo";
 import type { SandboxInfo } from "./bindings/SandboxInfo";
+import type { SyncReport } from "./bindings/SyncReport";
+import type { Edited } from "./bindings/Edited";
 
 /** What each event carries. */
 type Events = {
@@ -163,6 +165,8 @@ export type {
   Template,
   ModeInfo,
   SandboxInfo,
+  SyncReport,
+  Edited,
 };
 export type { FieldSpec } from "./bindings/FieldSpec";
 export type { ConnectionView } from "./bindings/ConnectionView";

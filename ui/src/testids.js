@@ -186,4 +186,12 @@ export const tid = /** @type {const} */ ({
   saveCase: "save-case",
   openCase: "open-case",
   caseNote: "case-note",
+  // A profile from a team folder: where it comes from, its Sync, the report, the file written.
+  teamOrigin: "team-origin",
+  teamSync: "team-sync",
+  teamSyncReport: "team-sync-report",
+  teamFileWritten: "team-file-written",
+  teamSyncFolder: "team-sync-folder",
+  /** @param {string} handle a profile in a sync's report */
+  teamSyncEntry: (handle) => `team-sync-entry-${handle}`,
 });

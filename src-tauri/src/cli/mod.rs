@@ -10,6 +10,7 @@ mod profiles;
 mod radar;
 mod replay;
 mod sandbox;
+mod team;
 mod team_ci;
 
 use std::path::PathBuf;
@@ -128,6 +129,10 @@ pub enum Command {
     /// List the profiles a dated provider change or a known limit will break, with the date,
     /// why and the fix; exit 0 when none, 3 when some
     Radar,
+    /// Profiles as code: a team folder in Git holds one file per profile (never a secret);
+    /// init, sync and export it
+    #[command(subcommand)]
+    Team(team::TeamCommand),
     /// Run a local OAuth 2.0 provider on 127.0.0.1 to try OAuth Desk and practise diagnosing
     /// failures; prints `ready <issuer URL>` first, then its demo clients
     Sandbox(sandbox::SandboxArgs),
@@ -135,7 +140,7 @@ pub enum Command {
 
 impl Command {
     /// The team folder of `test --all --team DIR`: a run that keeps nothing and uses no keyring.
-    fn team(&self) -> Option<&std::path::Path> {
+    fn team_health_dir(&self) -> Option<&std::path::Path> {
         match self {
             Command::Test(a) => a.team.as_deref(),
             _ => None,
@@ -156,6 +161,8 @@ impl Command {
             Command::Import { .. } | Command::History { .. } | Command::Radar => false,
             Command::Rekey { .. } => true,
             Command::Sandbox(a) => a.profiles,
+            // An export reads each profile's own secret, so a field that repeats it is refused.
+            Command::Team(cmd) => matches!(cmd, team::TeamCommand::Export(_)),
         }
     }
 }
@@ -177,7 +184,7 @@ pub fn run() -> i32 {
     settings.apply();
     // A team's health check keeps nothing: its store (and its log) live in a temporary folder
     // removed when the run ends, after the log below is closed.
-    let throwaway = match cli.command.team().map(|_| tempfile::Builder::new().prefix("oauthdesk-team-").tempdir()).transpose() {
+    let throwaway = match cli.command.team_health_dir().map(|_| tempfile::Builder::new().prefix("oauthdesk-team-").tempdir()).transpose() {
         Ok(dir) => dir,
         Err(e) => return report(&e.into(), cli.json),
     };
@@ -206,7 +213,7 @@ fn dispatch(cli: Cli, data_dir: &std::path::Path, settings: &Settings) -> AppRes
         Command::Sandbox(args) if !args.profiles => return sandbox::run(None, &out, args),
         _ => {}
     }
-    if let (Command::Test(args), Some(dir)) = (&cli.command, cli.command.team()) {
+    if let (Command::Test(args), Some(dir)) = (&cli.command, cli.command.team_health_dir()) {
         // No keyring: the store's key lives in this process's memory only, and no D-Bus or
         // keyring session is ever opened.
         let desk = Desk::open(data_dir, Arc::new(MemorySecrets::default()))?;
@@ -236,6 +243,7 @@ fn dispatch(cli: Cli, data_dir: &std::path::Path, settings: &Settings) -> AppRes
         Command::Token(args) => connect::token(&desk, &out, args),
         Command::Test(args) => return connect::test(&desk, &out, args),
         Command::Radar => return radar::radar(&desk, &out),
+        Command::Team(cmd) => return team::team(&desk, &out, cmd),
         Command::Authorize(args) => authorize::authorize(&desk, &out, args),
         Command::Revoke { handle } => authorize::revoke(&desk, &out, &handle),
         Command::Discover(args) => authorize::discover(&desk, &out, args),

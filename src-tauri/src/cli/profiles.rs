@@ -127,13 +127,31 @@ pub fn add(desk: &Desk, out: &Out, a: AddArgs) -> AppResult<()> {
 pub fn edit(desk: &Desk, out: &Out, a: EditArgs) -> AppResult<()> {
     let fields = assignments(&a.values.set)?;
     let client_secret = if a.values.secret_stdin { secret_from_stdin()? } else { None };
-    let mut p = desk.update(&a.handle, ProfileChanges { label: a.values.label, fields, client_secret })?;
+    let edited = desk.edit(&a.handle, ProfileChanges { label: a.values.label, fields, client_secret })?;
+    let mut p = edited.profile;
     if !p.unconfirmed.is_empty() && (a.confirm_origins || ask_to_confirm(out, &p)?) {
         desk.confirm_origins(&a.handle, None)?;
         p = desk.get(&a.handle)?;
     }
-    out.print(&p, || {
+    /// The profile as `show --json` prints it, and where its team file was written.
+    #[derive(serde::Serialize)]
+    struct Shown<'a> {
+        #[serde(flatten)]
+        profile: &'a Profile,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        team_file: Option<&'a String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        team_file_error: Option<&'a String>,
+    }
+    let shown = Shown { profile: &p, team_file: edited.team_file.as_ref(), team_file_error: edited.team_file_error.as_ref() };
+    out.print(&shown, || {
         let mut s = format!("Updated profile '{}'.", p.handle);
+        if let Some(file) = &edited.team_file {
+            let _ = write!(s, "\nWrote its team file {file}: commit it to share the change.");
+        }
+        if let Some(e) = &edited.team_file_error {
+            let _ = write!(s, "\nIts team file was not written: {e}");
+        }
         for change in &p.unconfirmed {
             let _ = write!(s, "\nNot confirmed: {change}.");
         }
@@ -236,6 +254,10 @@ pub fn show(desk: &Desk, out: &Out, handle: &str) -> AppResult<()> {
         }
         if let Some(r) = &p.secret_ref {
             let _ = writeln!(s, "  {:<16} {r}", "secret_ref");
+        }
+        if let Some(team) = &p.team {
+            let commit = team.commit.as_deref().map(|c| format!(" at commit {}", c.get(..12).unwrap_or(c))).unwrap_or_default();
+            let _ = writeln!(s, "  {:<16} {}{commit}", "team folder", team.dir);
         }
         for change in &p.unconfirmed {
             let _ = writeln!(s, "  {:<16} {change}: confirm with oauthdesk edit {} --confirm-origins", "unconfirmed", p.handle);

@@ -13,6 +13,7 @@ pub mod keys;
 pub mod profiles;
 pub mod radar;
 pub mod sandbox;
+pub mod team;
 
 use oauthdesk_core::Desk;
 
@@ -98,6 +99,8 @@ commands! {
     bench::bench_mark,
     radar::radar_list,
     radar::radar_source_open,
+    team::team_sync,
+    team::profile_edit,
 }
 
 /// Runs `f` on the desk in a blocking-friendly thread (SQLite and the keyring block).

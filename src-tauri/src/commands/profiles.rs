@@ -49,7 +49,7 @@ pub async fn profile_create(state: State<'_, AppState>, profile: NewProfile) -> 
 
 #[tauri::command]
 pub async fn profile_update(state: State<'_, AppState>, handle: String, changes: ProfileChanges) -> Answer<Profile> {
-    on_desk(&state, move |d| d.update(&handle, changes)).await
+    on_desk(&state, move |d| d.edit(&handle, changes).map(|e| e.profile)).await
 }
 
 /// Confirms where the profile's credentials may go now, after a person said so in a native

@@ -11,6 +11,7 @@ import type { ConnectResult } from "./ConnectResult";
 import type { ConnectionStatus } from "./ConnectionStatus";
 import type { ConnectionView } from "./ConnectionView";
 import type { DiagnoseResult } from "./DiagnoseResult";
+import type { Edited } from "./Edited";
 import type { ExpirySource } from "./ExpirySource";
 import type { Explanation } from "./Explanation";
 import type { ExportFile } from "./ExportFile";
@@ -30,6 +31,7 @@ import type { SandboxInfo } from "./SandboxInfo";
 import type { Stage } from "./Stage";
 import type { Stamped } from "./Stamped";
 import type { Suggestion } from "./Suggestion";
+import type { SyncReport } from "./SyncReport";
 import type { Template } from "./Template";
 import type { TestAll } from "./TestAll";
 import type { TokenSource } from "./TokenSource";
@@ -86,6 +88,8 @@ export const COMMANDS = [
   "bench_mark",
   "radar_list",
   "radar_source_open",
+  "team_sync",
+  "profile_edit",
 ] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
@@ -139,6 +143,8 @@ export type Commands = {
   bench_mark: { args: Record<string, never>; result: null };
   radar_list: { args: Record<string, never>; result: Radar };
   radar_source_open: { args: { kind: string }; result: boolean };
+  team_sync: { args: { handle: string | null }; result: SyncReport | null };
+  profile_edit: { args: { handle: string; changes: ProfileChanges }; result: Edited };
 };
 
 /** The events the Rust side emits to the window (src-tauri/src/events.rs). */

@@ -28,6 +28,8 @@ export class Profiles {
   info = $state.raw<AppInfo | null>(null);
   /** Why the last read failed, for people, or "". */
   loadError = $state("");
+  /** What the last save said of a team profile's file (written, or why not), for its view. */
+  teamNote = $state.raw<{ handle: string; text: string } | null>(null);
   // The selected profile, whole (its fields, its secret's state): read when it is chosen, and
   // again with the list, so its panel and its badge show the same read.
   #current = $state.raw<Profile | null>(null);
@@ -91,7 +93,8 @@ export class Profiles {
   }
 
   /** A profile just saved (created or edited): shown as saved, then everything is read again. */
-  async saved(p: Profile) {
+  async saved(p: Profile, teamNote = "") {
+    this.teamNote = teamNote ? { handle: p.handle, text: teamNote } : null;
     this.#reads++; // a read begun before the save would show the profile as it was
     this.#current = p;
     this.nav.show(p.handle);
