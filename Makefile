@@ -15,7 +15,7 @@ help:
 	@echo "make fix        format Rust, ui/ and tests/ in place"
 	@echo "make build      build the oauthdesk binary (target/debug/oauthdesk)"
 	@echo "make package    installable packages in target/release/bundle/ (.deb, .rpm; BUNDLES=appimage for an AppImage)"
-	@echo "make bench      oauthdesk token and test --all against curl, the window against a hello-world Tauri window"
+	@echo "make bench      oauthdesk token, test --all and test --all --team against curl, the window against a hello-world Tauri window"
 	@echo "make fuzz       run every fuzz target for FUZZ_SECS seconds (default 60; nightly Rust)"
 	@echo "make screenshots  the README's pictures, from the real window under Xvfb (docs/screenshots)"
 
@@ -128,10 +128,11 @@ fuzz:
 # Speed of `oauthdesk token` and of `test --all` against curl, and the window's start and
 # memory against a hello-world Tauri window (benchmarks, not tests); see docs/performance.md. One release
 # build, as `make package` makes it, for the binaries and the hello-world example.
-bench: deps-test ui/dist/index.html tests/node_modules/.package-lock.json
+bench: deps-test ui/dist/index.html tests/node_modules/.package-lock.json .venv-test/bin/bao
 	$(CARGO) build --release --locked -p oauthdesk --features tauri/custom-protocol --bins --example hello-window
 	scripts/with-keyring.sh scripts/bench-token.sh
 	scripts/with-keyring.sh scripts/bench-test-all.sh
+	scripts/bench-team.sh
 	scripts/with-keyring.sh xvfb-run -a scripts/bench-window.sh
 
 clean:

@@ -73,7 +73,7 @@ pub use transfer::{write_file, ExportFile};
 
 // Team folders (profiles as code): `team` is public for its curated surface alone (its
 // modules are the crate's own); the answers are also named here.
-pub use team::{Edited, SyncEntry, SyncOptions, SyncOutcome, SyncReport, TeamExport, TeamFile, TeamInit};
+pub use team::{Edited, SyncEntry, SyncOptions, SyncOutcome, SyncReport, TeamExport, TeamFile, TeamHealth, TeamInit};
 
 // Keys and certificates.
 pub use pki::jwt::Unsigned;
@@ -81,9 +81,7 @@ pub use pki::{Algorithm, CertFacts, KeyType};
 
 // Secrets, the keyring, and the one redactor every boundary uses.
 pub use secret::redact::{json as redact_json, text as redact_text};
-#[cfg(any(test, feature = "test-support"))]
-pub use secret::MemorySecrets;
-pub use secret::{ClientSecret, Keyring, Secret, SecretStore, KEYRING_TIMEOUT};
+pub use secret::{ClientSecret, Keyring, MemorySecrets, Secret, SecretStore, KEYRING_TIMEOUT};
 
 // The store's housekeeping.
 pub use store::history::{set_retention as set_history_retention, Retention};
@@ -91,6 +89,7 @@ pub use store::history::{set_retention as set_history_retention, Retention};
 // Diagnosis and the knowledge base.
 pub use diagnose::case::{Case, CaseProfile, CaseReplay, RecordedAnswer, CASE_FORMAT, CASE_KIND, MAX_CASE_BYTES};
 pub use diagnose::failure::{ConnectionView, Failure};
+pub use diagnose::health::{Checked, Health};
 pub use diagnose::paste::{explain as explain_error, Explanation};
 pub use diagnose::radar::{source as radar_source, Radar, RadarWarning};
 pub use diagnose::ranking::{lines as ranking_lines, Cause, Evidence, Ranked, Verdict};

@@ -64,6 +64,14 @@ pub struct TestArgs {
     /// With --all: how many profiles at once
     #[arg(long, default_value_t = 8, value_name = "N")]
     pub parallel: usize,
+    /// With --all: test the profiles of this team folder instead of the store's, for CI: in a
+    /// throwaway store removed at exit, its key in memory, no keyring or D-Bus session used;
+    /// secrets come from the profiles' references
+    #[arg(long, value_name = "DIR", requires = "all", conflicts_with = "handle")]
+    pub team: Option<std::path::PathBuf>,
+    /// With --team: also write a JUnit XML report (one test case per profile) to FILE
+    #[arg(long, value_name = "FILE", requires = "team")]
+    pub junit: Option<std::path::PathBuf>,
 }
 
 /// `test H`, or `test --all`: exit 0 when the test (me) call answers 2xx (all of them).

@@ -11,12 +11,13 @@ mod radar;
 mod replay;
 mod sandbox;
 mod team;
+mod team_ci;
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
-use oauthdesk_core::{Desk, ErrorCode, ErrorPayload, Need};
+use oauthdesk_core::{Desk, ErrorCode, ErrorPayload, MemorySecrets, Need};
 use serde::Serialize;
 
 use crate::error::{AppError, AppResult};
@@ -138,6 +139,14 @@ pub enum Command {
 }
 
 impl Command {
+    /// The team folder of `test --all --team DIR`: a run that keeps nothing and uses no keyring.
+    fn team_health_dir(&self) -> Option<&std::path::Path> {
+        match self {
+            Command::Test(a) => a.team.as_deref(),
+            _ => None,
+        }
+    }
+
     /// Whether the command reads or writes the keyring (so its session is opened early).
     fn uses_secrets(&self) -> bool {
         match self {
@@ -173,13 +182,25 @@ pub fn run() -> i32 {
         Err(e) => return report(&e, cli.json),
     };
     settings.apply();
-    let data_dir = paths::data_dir(cli.data_dir.as_deref());
-    let _log = logging::init(&data_dir, logging::Mode::Cli, settings.log);
+    // A team's health check keeps nothing: its store (and its log) live in a temporary folder
+    // removed when the run ends, after the log below is closed.
+    let throwaway = match cli.command.team_health_dir().map(|_| tempfile::Builder::new().prefix("oauthdesk-team-").tempdir()).transpose() {
+        Ok(dir) => dir,
+        Err(e) => return report(&e.into(), cli.json),
+    };
+    let data_dir = match &throwaway {
+        Some(dir) => dir.path().to_path_buf(),
+        None => paths::data_dir(cli.data_dir.as_deref()),
+    };
+    let log = logging::init(&data_dir, logging::Mode::Cli, settings.log);
     let json = cli.json;
-    match dispatch(cli, &data_dir, &settings) {
+    let code = match dispatch(cli, &data_dir, &settings) {
         Ok(code) => code,
         Err(e) => report(&e, json),
-    }
+    };
+    drop(log);
+    drop(throwaway);
+    code
 }
 
 /// Runs the command; returns the exit code for commands whose result is a verdict.
@@ -191,6 +212,12 @@ fn dispatch(cli: Cli, data_dir: &std::path::Path, settings: &Settings) -> AppRes
         Command::Replay(args) => return replay::replay(&out, args),
         Command::Sandbox(args) if !args.profiles => return sandbox::run(None, &out, args),
         _ => {}
+    }
+    if let (Command::Test(args), Some(dir)) = (&cli.command, cli.command.team_health_dir()) {
+        // No keyring: the store's key lives in this process's memory only, and no D-Bus or
+        // keyring session is ever opened.
+        let desk = Desk::open(data_dir, Arc::new(MemorySecrets::default()))?;
+        return team_ci::run(&desk, &out, dir, args);
     }
     let keyring = settings.keyring();
     if cli.command.uses_secrets() {

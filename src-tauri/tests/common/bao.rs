@@ -88,10 +88,15 @@ impl Bao {
 
     /// A token that may read `secret/data/app/*` and nothing else.
     pub fn app_token(&self) -> String {
-        let policy = Path::new(self._home.path()).join("app.hcl");
-        std::fs::write(&policy, "path \"secret/data/app/*\" { capabilities = [\"read\"] }\n").unwrap();
-        self.cli(&["policy", "write", "app", policy.to_str().unwrap()]);
-        self.cli(&["token", "create", "-policy=app", "-field=token"])
+        self.token_for("app")
+    }
+
+    /// A token that may read `secret/data/PREFIX/*` and nothing else.
+    pub fn token_for(&self, prefix: &str) -> String {
+        let policy = self._home.path().join(format!("{prefix}.hcl"));
+        std::fs::write(&policy, format!("path \"secret/data/{prefix}/*\" {{ capabilities = [\"read\"] }}\n")).unwrap();
+        self.cli(&["policy", "write", prefix, policy.to_str().unwrap()]);
+        self.cli(&["token", "create", &format!("-policy={prefix}"), "-field=token"])
     }
 }
 

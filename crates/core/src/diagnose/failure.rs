@@ -90,6 +90,16 @@ impl Desk {
         failure(d, stage, status, outcome, at)
     }
 
+    /// A failure of `handle`'s secret source, explained by the source's own finding (its
+    /// cause and fix), the source read afresh as diagnose's `secret_source` stage reads it:
+    /// the error a route met says only that the reference cannot be read. `None` when the
+    /// profile has no reference or its source now gives a value (the error's own words stand).
+    pub(super) async fn source_failure(&self, handle: &str, stage: Option<Stage>, at: DateTime<Utc>) -> Option<Failure> {
+        let Ok(Some((r, Err(e)))) = self.read_reference(handle).await else { return None };
+        let outcome = super::checks::secret_source(&r, Some(&e));
+        Some(Failure { need: Some(Need::SecretSource), ..failure(Diagnosis::new(handle), stage, None, outcome, at) })
+    }
+
     /// The connection as the window shows it on opening: its state, its stored token's facts
     /// and its last failure explained; with `since`, what happened after a result from then.
     pub fn connection_view(&self, handle: &str, since: Option<DateTime<Utc>>) -> Result<ConnectionView> {

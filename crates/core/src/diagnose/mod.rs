@@ -13,6 +13,7 @@ pub mod failure;
 mod failure_tests;
 #[cfg(test)]
 mod findings_tests;
+pub mod health;
 pub mod paste;
 pub mod radar;
 pub mod ranking;

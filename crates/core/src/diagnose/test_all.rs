@@ -13,10 +13,11 @@ use super::advice::Context;
 use super::failure::{Failed, Failure};
 use super::Diagnosis;
 use crate::desk::Desk;
-use crate::error::{Error, Result};
+use crate::error::{Error, Need, Result};
 use crate::flows::http;
 use crate::knowledge::recognise;
 use crate::model::{newer_than, ConnectionState, Newer};
+use crate::secret::source;
 
 /// One profile's result.
 #[derive(Debug, Clone, Serialize, TS)]
@@ -70,15 +71,16 @@ impl Desk {
         let mut results: Vec<(usize, TestOutcome)> = Vec::with_capacity(total);
         // The futures are made first (a closure over them would not be Send for every lifetime).
         let futures: Vec<_> = handles.iter().enumerate().map(|(i, h)| async move { (i, self.test_one(h).await) }).collect();
-        // Profiles of one provider share their connections to it (see `http::sharing`).
-        http::sharing(async {
+        // Profiles of one provider share their connections to it (see `http::sharing`), and
+        // references to one vault its client and login (see `source::sharing`).
+        http::sharing(source::sharing(async {
             let mut runs = stream::iter(futures).buffer_unordered(parallel);
             while let Some(r) = runs.next().await {
                 done += 1;
                 on_done(done, total);
                 results.push(r);
             }
-        })
+        }))
         .await;
         results.sort_by_key(|(i, _)| *i);
         let results: Vec<TestOutcome> = results.into_iter().map(|(_, r)| r).collect();
@@ -110,10 +112,18 @@ impl Desk {
                     _ => None,
                 };
                 failure = Some(self.failure_of(handle, &e, at));
-                let cause = match &e {
+                let mut cause = match &e {
                     Error::OAuth { .. } | Error::BadResponse { .. } => d.explain(&e, &self.context_of(handle), None).cause,
                     other => Some(other.to_string()),
                 };
+                // A source that cannot be read is explained by its own finding, as diagnose does.
+                if e.payload().need == Some(Need::SecretSource) {
+                    if let Some(f) = self.source_failure(handle, e.stage(), at).await {
+                        cause = Some(f.cause.clone());
+                        d.knowledge = f.knowledge.clone();
+                        failure = Some(f);
+                    }
+                }
                 (false, status, cause)
             }
         };

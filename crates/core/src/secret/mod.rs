@@ -248,13 +248,14 @@ impl SecretStore for Keyring {
     }
 }
 
-/// An in-process secret store, for tests of the bookkeeping around secrets (this crate's,
-/// and other crates' with the `test-support` feature). Never used by the app.
-#[cfg(any(test, feature = "test-support"))]
+/// An in-process secret store: what it holds (the store's data key above all) lives in this
+/// process's memory only and is gone when the process ends. A run that must leave nothing
+/// behind and may have no keyring at all (a team's health checked in CI, in a container
+/// without a desktop session) opens its throwaway store with it; the tests of the
+/// bookkeeping around secrets use it too.
 #[derive(Default)]
 pub struct MemorySecrets(std::sync::Mutex<std::collections::HashMap<String, String>>);
 
-#[cfg(any(test, feature = "test-support"))]
 impl MemorySecrets {
     fn map(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, String>> {
         self.0.lock().unwrap_or_else(|p| p.into_inner())
@@ -270,7 +271,16 @@ impl MemorySecrets {
     }
 }
 
-#[cfg(any(test, feature = "test-support"))]
+/// Its values are wiped from memory with it.
+impl Drop for MemorySecrets {
+    fn drop(&mut self) {
+        let map = self.0.get_mut().unwrap_or_else(|p| p.into_inner());
+        for value in map.values_mut() {
+            zeroize::Zeroize::zeroize(value);
+        }
+    }
+}
+
 impl SecretStore for MemorySecrets {
     fn get(&self, key: &str) -> Result<Option<Secret>> {
         Ok(self.map().get(key).cloned().map(Secret::new))

@@ -7,15 +7,18 @@
 //! - [`sync`]: [`Desk::team_sync`](crate::Desk::team_sync), all or nothing, with a report;
 //! - [`export`]: making a folder, writing profiles into it, and writing a team profile's
 //!   file back after an edit ([`Desk::edit`](crate::Desk::edit));
-//! - [`git`]: the commit a folder is at.
+//! - [`git`]: the commit a folder is at;
+//! - [`health`]: a folder's profiles synced and tested, for CI.
 
 pub(crate) mod export;
 pub(crate) mod format;
 pub(crate) mod git;
+pub(crate) mod health;
 pub(crate) mod sync;
 
 pub use export::{init, Edited, TeamExport, TeamFile, TeamInit};
 pub use format::{FOLDER_FILE, FORMAT, PROFILES, VERSION};
+pub use health::TeamHealth;
 pub use sync::{SyncEntry, SyncOptions, SyncOutcome, SyncReport};
 
 #[cfg(test)]

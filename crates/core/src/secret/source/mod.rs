@@ -19,6 +19,8 @@ mod local;
 mod tests;
 mod vault;
 
+pub use vault::sharing;
+
 use std::fmt;
 use std::time::Duration;
 

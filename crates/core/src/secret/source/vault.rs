@@ -17,6 +17,49 @@ use crate::secret::Secret;
 
 type Vars<'a> = &'a (dyn Fn(&str) -> Option<String> + Sync);
 
+/// What reaching one vault needs: its address, namespace and CA file, as the settings say.
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct Setting {
+    addr: String,
+    namespace: Option<String>,
+    ca: Option<String>,
+}
+
+/// What the reads of one [`sharing`] scope share with one vault: the HTTP client (so its
+/// connections are reused) and the token an AppRole login gave, by role id (so a thousand
+/// references are not a thousand logins, each making a token the vault keeps).
+#[derive(Clone)]
+struct Shared {
+    client: reqwest::Client,
+    login: Option<(String, Secret)>,
+}
+
+tokio::task_local! {
+    static SHARED: std::sync::Mutex<std::collections::HashMap<Setting, Shared>>;
+}
+
+/// Runs `f` with its vault reads sharing a client and an AppRole login per vault, as Test
+/// all's many profiles do. Both end with the scope (a run of a few seconds), so a login's
+/// token is never kept past it; outside a scope every read makes its own.
+pub async fn sharing<F: std::future::Future>(f: F) -> F::Output {
+    SHARED.scope(Default::default(), f).await
+}
+
+fn shared(setting: &Setting) -> Option<Shared> {
+    SHARED.try_with(|m| m.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(setting).cloned()).ok().flatten()
+}
+
+fn share(setting: &Setting, update: impl FnOnce(&mut Option<Shared>)) {
+    let _ = SHARED.try_with(|m| {
+        let mut map = m.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut entry = map.remove(setting);
+        update(&mut entry);
+        if let Some(e) = entry {
+            map.insert(setting.clone(), e);
+        }
+    });
+}
+
 /// How the vault is reached: its address, namespace, trusted CAs and token.
 struct Vault {
     addr: Url,
@@ -24,6 +67,7 @@ struct Vault {
     shown: String,
     namespace: Option<String>,
     client: reqwest::Client,
+    setting: Setting,
 }
 
 /// The setting `name` (a `VAULT_…` name), else OpenBao's own spelling of it (`BAO_…`), as
@@ -58,6 +102,11 @@ impl Vault {
             }
             other => return Err(unset(format!("VAULT_ADDR's scheme is {other}, not https"))),
         }
+        let setting = Setting { addr: addr.to_string(), namespace: var(vars, "VAULT_NAMESPACE"), ca: var(vars, "VAULT_CACERT") };
+        let shown = addr.origin().ascii_serialization();
+        if let Some(s) = shared(&setting) {
+            return Ok(Vault { addr, shown, namespace: setting.namespace.clone(), client: s.client, setting });
+        }
         let mut builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(VAULT_TIMEOUT)
@@ -74,8 +123,8 @@ impl Vault {
             }
         }
         let client = builder.build().map_err(|e| SourceError::new(r, Reason::Failed, format!("no HTTP client: {e}")))?;
-        let shown = addr.origin().ascii_serialization();
-        Ok(Vault { addr, shown, namespace: var(vars, "VAULT_NAMESPACE"), client })
+        share(&setting, |e| *e = Some(Shared { client: client.clone(), login: None }));
+        Ok(Vault { addr, shown, namespace: setting.namespace.clone(), client, setting })
     }
 
     /// `VAULT_ADDR/v1/` followed by `segments`, each escaped.
@@ -129,27 +178,40 @@ impl Vault {
         Ok(Answer { status, json })
     }
 
+    /// An AppRole login: the token it gives.
+    async fn login(&self, r: &Reference, role_id: &str, secret_id: Secret) -> Result<Secret, SourceError> {
+        let body = serde_json::json!({ "role_id": role_id, "secret_id": secret_id.expose() }).to_string();
+        let req = self.client.post(self.url(&["auth", "approle", "login"])).header("content-type", "application/json").body(body);
+        let answer = self.send(r, req, None).await?;
+        if let Some(e) = answer.common_failure(r, &self.shown) {
+            return Err(e);
+        }
+        match answer.json.pointer("/auth/client_token").and_then(|t| t.as_str()) {
+            Some(t) if answer.status == 200 => Ok(Secret::new(t)),
+            _ => Err(SourceError::new(
+                r,
+                Reason::TokenInvalid,
+                format!("the vault at {} refused the AppRole login ({})", self.shown, answer.errors()),
+            )),
+        }
+    }
+
     /// The token: `VAULT_TOKEN`, else an AppRole login, else `~/.vault-token`.
     async fn token(&self, r: &Reference, vars: Vars<'_>) -> Result<Secret, SourceError> {
         if let Some(t) = var(vars, "VAULT_TOKEN") {
             return Ok(Secret::new(t));
         }
         if let (Some(role_id), Some(secret_id)) = (var(vars, "VAULT_ROLE_ID"), var(vars, "VAULT_SECRET_ID")) {
-            let secret_id = Secret::new(secret_id);
-            let body = serde_json::json!({ "role_id": role_id, "secret_id": secret_id.expose() }).to_string();
-            let req = self.client.post(self.url(&["auth", "approle", "login"])).header("content-type", "application/json").body(body);
-            let answer = self.send(r, req, None).await?;
-            if let Some(e) = answer.common_failure(r, &self.shown) {
-                return Err(e);
+            if let Some((_, token)) = shared(&self.setting).and_then(|s| s.login).filter(|(id, _)| *id == role_id) {
+                return Ok(token);
             }
-            return match answer.json.pointer("/auth/client_token").and_then(|t| t.as_str()) {
-                Some(t) if answer.status == 200 => Ok(Secret::new(t)),
-                _ => Err(SourceError::new(
-                    r,
-                    Reason::TokenInvalid,
-                    format!("the vault at {} refused the AppRole login ({})", self.shown, answer.errors()),
-                )),
-            };
+            let token = self.login(r, &role_id, Secret::new(secret_id)).await?;
+            share(&self.setting, |e| {
+                if let Some(e) = e {
+                    e.login = Some((role_id, token.clone()));
+                }
+            });
+            return Ok(token);
         }
         let home = var(vars, "HOME").or_else(|| var(vars, "USERPROFILE"));
         if let Some(home) = home {
