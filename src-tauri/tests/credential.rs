@@ -30,13 +30,15 @@ fn honoured(standin_port: u16, token: &str) -> bool {
     answer.starts_with("HTTP/1.1 200")
 }
 
+/// Every request's path and Authorization header (None: sent without).
+type Seen = Arc<Mutex<Vec<(String, Option<String>)>>>;
+
 /// A Git server on 127.0.0.1: `git http-backend` (CGI) over the repositories in `root`, for
 /// requests whose Basic password the token server honours. Stops when dropped, and after 120 s.
 struct GitServer {
     port: u16,
     stop: Arc<AtomicBool>,
-    /// Every request's path and Authorization header (None: sent without).
-    seen: Arc<Mutex<Vec<(String, Option<String>)>>>,
+    seen: Seen,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
@@ -46,7 +48,7 @@ impl GitServer {
         let port = listener.local_addr().unwrap().port();
         listener.set_nonblocking(true).unwrap();
         let stop = Arc::new(AtomicBool::new(false));
-        let seen = Arc::new(Mutex::new(Vec::new()));
+        let seen: Seen = Arc::new(Mutex::new(Vec::new()));
         let thread = {
             let (stop, seen) = (stop.clone(), seen.clone());
             std::thread::spawn(move || {

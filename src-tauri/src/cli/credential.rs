@@ -114,11 +114,11 @@ fn git(desk: &Desk, a: GitArgs) -> AppResult<i32> {
 fn exec_info() -> (String, Option<Url>) {
     let info: serde_json::Value =
         std::env::var("KUBERNETES_EXEC_INFO").ok().and_then(|s| serde_json::from_str(&s).ok()).unwrap_or_default();
-    let version = match info["apiVersion"].as_str() {
+    let version = match info.get("apiVersion").and_then(|v| v.as_str()) {
         Some(v @ "client.authentication.k8s.io/v1beta1") => v.to_string(),
         _ => "client.authentication.k8s.io/v1".to_string(),
     };
-    let server = info["spec"]["cluster"]["server"].as_str().and_then(|s| Url::parse(s).ok());
+    let server = info.pointer("/spec/cluster/server").and_then(|v| v.as_str()).and_then(|s| Url::parse(s).ok());
     (version, server)
 }
 
@@ -126,9 +126,10 @@ fn kube(desk: &Desk, a: KubeArgs) -> AppResult<i32> {
     let (version, server) = exec_info();
     let to = a.to.or(server);
     let token = handed_token(desk, &a.handle, to.as_ref())?;
-    let mut status = json!({ "token": token.access_token.expose() });
+    let mut status = serde_json::Map::new();
+    status.insert("token".into(), json!(token.access_token.expose()));
     if let Some(at) = token.info.expires_at {
-        status["expirationTimestamp"] = json!(at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+        status.insert("expirationTimestamp".into(), json!(at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)));
     }
     let credential = json!({ "apiVersion": version, "kind": "ExecCredential", "status": status });
     let text = serde_json::to_string(&credential).map_err(|e| Error::Internal(e.to_string()))?;

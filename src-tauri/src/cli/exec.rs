@@ -52,14 +52,14 @@ fn plan(words: &[String]) -> Result<Plan, Error> {
     let Some(split) = words.iter().position(|w| w == "--") else {
         return Err(bad("put `--` between the profiles and the command (oauthdesk exec H -- COMMAND ARGS)"));
     };
-    let (before, after) = words.split_at(split);
-    let command: Vec<String> = after.iter().skip(1).cloned().collect();
+    let before = words.iter().take(split);
+    let command: Vec<String> = words.iter().skip(split + 1).cloned().collect();
     if command.is_empty() {
         return Err(bad("no command after `--`"));
     }
     let mut handles: Vec<(String, Option<String>)> = Vec::new();
     let mut to: Option<Url> = None;
-    let mut it = before.iter();
+    let mut it = before;
     while let Some(word) = it.next() {
         let (flag, inline) = match word.split_once('=') {
             Some((f, v)) if f.starts_with("--") => (f, Some(v.to_string())),
