@@ -145,9 +145,10 @@ fn environment(name: &str, token: &Token) -> (Vec<(String, String)>, Vec<String>
 }
 
 /// A fresh token of `handle` for another program that sends it to `to` (when it says): the
-/// one way `exec` and the credential helpers get a token.
+/// way `exec` and the credential helpers get a token, through the one desk function `token`
+/// also asks.
 pub(crate) fn handed_token(desk: &Desk, handle: &str, to: Option<&Url>) -> AppResult<Token> {
-    Ok(block_on(desk.token_for(handle, to, DEFAULT_MARGIN))??)
+    Ok(block_on(desk.token_for(handle, to, false, DEFAULT_MARGIN))??)
 }
 
 pub fn exec(desk: &Desk, args: ExecArgs) -> AppResult<i32> {

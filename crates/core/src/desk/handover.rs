@@ -25,12 +25,13 @@ fn may_receive(cfg: &FlowConfig, url: &Url, instance: Option<&Url>) -> Result<()
 }
 
 impl Desk {
-    /// A token of `handle` for another program, usable `margin` from now; when `to` says
-    /// where the program sends it, only if the profile's token may go there (else nothing is
-    /// obtained and nothing is handed over).
+    /// A token of `handle` for another program (or a script: `token` asks here too), usable
+    /// `margin` from now, a new one with `force`; when `to` says where the program sends it,
+    /// only if the profile's token may go there (else nothing is obtained and nothing is
+    /// handed over).
     #[tracing::instrument(skip(self, to), fields(to = to.and_then(Url::host_str)), err(level = "info"))]
-    pub async fn token_for(&self, handle: &str, to: Option<&Url>, margin: Duration) -> Result<Token> {
-        let Some(url) = to else { return self.token(handle, false, margin).await };
+    pub async fn token_for(&self, handle: &str, to: Option<&Url>, force: bool, margin: Duration) -> Result<Token> {
+        let Some(url) = to else { return self.token(handle, force, margin).await };
         let (_, cfg) = self.flow_config(handle)?;
         // Refused before any exchange, unless the token response may name this place.
         if let Err(e) = may_receive(&cfg, url, None) {
@@ -38,7 +39,7 @@ impl Desk {
                 return Err(e);
             }
         }
-        let token = self.token(handle, false, margin).await?;
+        let token = self.token(handle, force, margin).await?;
         let instance = token.info.instance_url.as_deref().and_then(|u| Url::parse(u).ok());
         may_receive(&cfg, url, instance.as_ref())?;
         Ok(token)

@@ -51,18 +51,18 @@ fn a_token_is_handed_over_only_for_a_place_the_profile_may_send_it() {
     }
     for u in &refused {
         let url = Url::parse(u).unwrap();
-        let e = block(desk.token_for("h", Some(&url), Duration::seconds(60))).expect_err(u);
+        let e = block(desk.token_for("h", Some(&url), false, Duration::seconds(60))).expect_err(u);
         assert!(matches!(e, Error::HostNotAllowed { .. } | Error::NotReady { .. }), "{u}: {e}");
         assert!(desk.token_view("h").unwrap().is_none(), "{u}: no token was obtained for a refused place");
     }
     // The profile's own host and port, whatever the path: handed over.
     for path in ["/", "/api/v1", "/repo.git/info/refs?service=git-upload-pack"] {
         let url = Url::parse(&format!("{base}{path}")).unwrap();
-        let t = block(desk.token_for("h", Some(&url), Duration::seconds(60))).unwrap();
+        let t = block(desk.token_for("h", Some(&url), false, Duration::seconds(60))).unwrap();
         assert_eq!(t.access_token.expose(), "handed-token-0123456789");
     }
     // No place named: the token, as `token` gives it.
-    let t = block(desk.token_for("h", None, Duration::seconds(60))).unwrap();
+    let t = block(desk.token_for("h", None, false, Duration::seconds(60))).unwrap();
     assert_eq!(t.info.source, TokenSource::Cache);
 }
 
@@ -72,28 +72,28 @@ fn an_allowed_hosts_list_rules_where_the_token_may_go() {
     let ok = ["https://git.example.org/a.git", "http://git.example.org/b", "https://eu.corp.example:8443/x"];
     let no = ["https://evil.example.org/", "https://corp.example:8443/", "https://eu.corp.example/", "ssh://git.example.org/"];
     for u in no {
-        let e = block(desk.token_for("h", Some(&Url::parse(u).unwrap()), Duration::seconds(60))).expect_err(u);
+        let e = block(desk.token_for("h", Some(&Url::parse(u).unwrap()), false, Duration::seconds(60))).expect_err(u);
         assert!(e.to_string().contains("the token was not sent") || e.to_string().contains("nothing was sent"), "{u}: {e}");
     }
     for u in ok {
-        block(desk.token_for("h", Some(&Url::parse(u).unwrap()), Duration::seconds(60))).unwrap_or_else(|e| panic!("{u}: {e}"));
+        block(desk.token_for("h", Some(&Url::parse(u).unwrap()), false, Duration::seconds(60))).unwrap_or_else(|e| panic!("{u}: {e}"));
     }
 }
 
 #[test]
 fn a_refused_token_is_not_handed_out_again_but_a_renewed_one_is_kept() {
     let (_dir, desk, _base) = setup(&[]);
-    let first = block(desk.token_for("h", None, Duration::seconds(60))).unwrap();
+    let first = block(desk.token_for("h", None, false, Duration::seconds(60))).unwrap();
     assert_eq!(first.info.source, TokenSource::Network);
     // Another token than the cached one was refused: the cached one was renewed since.
     assert!(!desk.token_refused("h", Some("some-older-token-0123")).unwrap());
-    assert_eq!(block(desk.token_for("h", None, Duration::seconds(60))).unwrap().info.source, TokenSource::Cache);
+    assert_eq!(block(desk.token_for("h", None, false, Duration::seconds(60))).unwrap().info.source, TokenSource::Cache);
     // The cached one was refused: the next one is a new exchange (the stand-in provider
     // answers with the same token, so it says nothing new came).
     assert!(desk.token_refused("h", Some(first.access_token.expose())).unwrap());
-    assert_ne!(block(desk.token_for("h", None, Duration::seconds(60))).unwrap().info.source, TokenSource::Cache);
+    assert_ne!(block(desk.token_for("h", None, false, Duration::seconds(60))).unwrap().info.source, TokenSource::Cache);
     // Refused without saying which: the cached one.
     assert!(desk.token_refused("h", None).unwrap());
-    assert_ne!(block(desk.token_for("h", None, Duration::seconds(60))).unwrap().info.source, TokenSource::Cache);
+    assert_ne!(block(desk.token_for("h", None, false, Duration::seconds(60))).unwrap().info.source, TokenSource::Cache);
     assert!(matches!(desk.token_refused("nobody", None), Err(Error::NotFound(_))));
 }
