@@ -131,6 +131,7 @@ fuzz:
 bench: deps-test ui/dist/index.html tests/node_modules/.package-lock.json .venv-test/bin/bao
 	$(CARGO) build --release --locked -p oauthdesk --features tauri/custom-protocol --bins --example hello-window
 	scripts/with-keyring.sh scripts/bench-token.sh
+	scripts/with-keyring.sh scripts/bench-exec.sh
 	scripts/with-keyring.sh scripts/bench-test-all.sh
 	scripts/bench-team.sh
 	scripts/with-keyring.sh xvfb-run -a scripts/bench-window.sh

@@ -34,7 +34,7 @@ struct TokenOutput<'a> {
 }
 
 pub fn token(desk: &Desk, out: &Out, a: TokenArgs) -> AppResult<()> {
-    let t = block_on(desk.token(&a.handle, a.force, margin_secs(a.margin)))??;
+    let t = block_on(desk.token_for(&a.handle, None, a.force, margin_secs(a.margin)))??;
     print_token(out, &t, || t.access_token.expose().to_string());
     Ok(())
 }

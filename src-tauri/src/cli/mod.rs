@@ -4,7 +4,9 @@
 
 mod authorize;
 mod connect;
+mod credential;
 mod diagnose;
+mod exec;
 mod keys;
 mod profiles;
 mod radar;
@@ -136,6 +138,11 @@ pub enum Command {
     /// Run a local OAuth 2.0 provider on 127.0.0.1 to try OAuth Desk and practise diagnosing
     /// failures; prints `ready <issuer URL>` first, then its demo clients
     Sandbox(sandbox::SandboxArgs),
+    /// Run a command with profiles' tokens in its environment (only there); exits with its status
+    Exec(exec::ExecArgs),
+    /// A profile's token for other programs: Git's credential helper, kubectl's credential plugin
+    #[command(subcommand)]
+    Credential(credential::CredentialCommand),
 }
 
 impl Command {
@@ -163,6 +170,7 @@ impl Command {
             Command::Sandbox(a) => a.profiles,
             // An export reads each profile's own secret, so a field that repeats it is refused.
             Command::Team(cmd) => matches!(cmd, team::TeamCommand::Export(_)),
+            Command::Exec(_) | Command::Credential(_) => true,
         }
     }
 }
@@ -242,6 +250,8 @@ fn dispatch(cli: Cli, data_dir: &std::path::Path, settings: &Settings) -> AppRes
         Command::Import { file } => profiles::import(&desk, &out, &file),
         Command::Token(args) => connect::token(&desk, &out, args),
         Command::Test(args) => return connect::test(&desk, &out, args),
+        Command::Exec(args) => return exec::exec(&desk, args),
+        Command::Credential(cmd) => return credential::credential(&desk, cmd),
         Command::Radar => return radar::radar(&desk, &out),
         Command::Team(cmd) => return team::team(&desk, &out, cmd),
         Command::Authorize(args) => authorize::authorize(&desk, &out, args),

@@ -8,7 +8,8 @@
 //! - [`sign_in`]: the one sign-in, and the cancel registry of waits;
 //! - [`authorization`]: the sign-in of authorization-code profiles, refresh, revoke, discovery;
 //! - [`keys`]: the store's data key, under which every secret and token is sealed;
-//! - [`references`]: a secret read through a reference (a vault, a file, …), kept sealed.
+//! - [`references`]: a secret read through a reference (a vault, a file, …), kept sealed;
+//! - [`handover`]: tokens handed to other programs, only for where the profile's token may go.
 
 pub mod authorization;
 pub mod credentials;
@@ -18,6 +19,7 @@ mod device;
 #[cfg(test)]
 mod discovery_tests;
 pub(crate) mod grant;
+pub mod handover;
 pub mod keys;
 #[cfg(test)]
 mod keys_tests;

@@ -45,7 +45,7 @@ const MAX_REDIRECTS: usize = 5;
 
 /// Whether the token may go to `url`: its host and port are allowed, and, after a
 /// redirect from `https`, it is `https` still (a token never travels in clear).
-fn check_host(url: &Url, allowed: &[String], came_from: Option<&Url>) -> Result<()> {
+pub(crate) fn check_host(url: &Url, allowed: &[String], came_from: Option<&Url>) -> Result<()> {
     if came_from.is_some_and(|from| from.scheme() == "https") && url.scheme() != "https" {
         return Err(Error::BadResponse {
             stage: Stage::Test,

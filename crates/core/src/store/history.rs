@@ -124,6 +124,13 @@ pub fn token(conn: &Connection, profile_id: i64) -> Result<Option<TokenMeta>> {
         .optional()?)
 }
 
+/// Marks the profile's cached access token as expired at `at` (a program reported it
+/// refused), keeping its refresh token: the next request for a token makes a new exchange.
+pub fn expire_token(conn: &Connection, profile_id: i64, at: DateTime<Utc>) -> Result<()> {
+    conn.prepare_cached("UPDATE tokens SET expires_at = ?2 WHERE profile_id = ?1")?.execute(params![profile_id, at])?;
+    Ok(())
+}
+
 /// Forgets the profile's token; `why`, when it had one, is what the badge says then.
 pub fn forget_token(conn: &Connection, profile_id: i64, why: Option<Dropped>) -> Result<()> {
     let n = conn.execute("DELETE FROM tokens WHERE profile_id = ?1", [profile_id])?;
