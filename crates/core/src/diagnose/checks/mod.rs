@@ -10,7 +10,6 @@ mod source;
 pub use clock::{clock, server_date};
 pub use network::{network, proxy_for};
 pub use profile::{certificate, confirmed, profile};
-#[cfg(test)]
 pub use source::secret_source;
 pub use source::secret_sources;
 
