@@ -12,8 +12,7 @@ cd "$(dirname "$0")/.."
 start_oidc
 URL="$OIDC_URL/token"
 
-printf 'basic-secret' | "$BIN" --data-dir "$DATA" add client-credentials --handle bench \
-  --set token_url="$URL" --set client_id=cc-basic --set scopes=api --secret-stdin >/dev/null
+bench_profile
 "$BIN" --data-dir "$DATA" token bench >/dev/null   # the token is cached from here on
 CHECK='test -n "$OAUTHDESK_TOKEN"'
 "$BIN" --data-dir "$DATA" exec bench -- sh -c "$CHECK"
@@ -25,7 +24,6 @@ for _ in $(seq 1 "$RUNS"); do
   t=$(now); OAUTHDESK_TOKEN=ready sh -c "$CHECK"; echo $(( $(now) - t )) >>"$DATA/bare"
 done
 
-median_ms() { awk -v n="$(median "$1" %.0f)" 'BEGIN { printf "%.2f", n / 1e6 }'; }
 exec_ms=$(median_ms "$DATA/exec"); script_ms=$(median_ms "$DATA/script"); bare_ms=$(median_ms "$DATA/bare")
 echo "runs: $RUNS each, interleaved, a cached token"
 echo "median oauthdesk exec H -- sh -c CHECK:                ${exec_ms} ms"

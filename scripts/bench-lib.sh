@@ -69,3 +69,35 @@ paired() {
   median "$ratios" %.2f
   rm -f "$ratios"
 }
+
+# How many token requests the server started by start_oidc has answered.
+requests() { curl -sf "$OIDC_URL/__stats" | node -e 'let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => console.log(JSON.parse(s)["/token"] ?? 0))'; }
+
+# NAME: OAuth Desk's side (desk_run) against curl's (curl_run), both defined by the caller.
+# Warms both up and checks that each makes exactly PROFILES token requests, then times RUNS
+# rounds of each, interleaved; sets DESK_MS and CURL_MS (the medians) and PAIRED (the
+# median of each round's own ratio).
+interleaved() {
+  local name=$1 before after again t
+  before=$(requests); desk_run; after=$(requests)
+  [ $((after - before)) -eq "$PROFILES" ] || { echo "bench: $name made $((after - before)) token requests, not $PROFILES" >&2; exit 1; }
+  curl_run; again=$(requests)
+  [ $((again - after)) -eq "$PROFILES" ] || { echo "bench: curl made $((again - after)) token requests, not $PROFILES" >&2; exit 1; }
+  : >"$DATA/desk"; : >"$DATA/curl"
+  for _ in $(seq 1 "$RUNS"); do
+    t=$(now); desk_run; echo $(( $(now) - t )) >>"$DATA/desk"
+    t=$(now); curl_run; echo $(( $(now) - t )) >>"$DATA/curl"
+  done
+  DESK_MS=$(( $(median "$DATA/desk") / 1000000 )); CURL_MS=$(( $(median "$DATA/curl") / 1000000 ))
+  PAIRED=$(paired "$DATA/desk" "$DATA/curl")
+}
+
+# FILE: the median of its nanoseconds, in milliseconds.
+median_ms() { awk -v n="$(median "$1" %.0f)" 'BEGIN { printf "%.2f", n / 1e6 }'; }
+
+# A client-credentials profile "bench" in the store DATA, for the server started by
+# start_oidc (URL is its token endpoint).
+bench_profile() {
+  printf 'basic-secret' | "$BIN" --data-dir "$DATA" add client-credentials --handle bench \
+    --set token_url="$URL" --set client_id=cc-basic --set scopes=api --secret-stdin >/dev/null
+}

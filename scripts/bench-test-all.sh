@@ -24,25 +24,12 @@ for i in $(seq 1 "$PROFILES"); do
   printf 'url = "%s"\nuser = "cc-basic:basic-secret"\ndata = "grant_type=client_credentials&scope=api"\noutput = "/dev/null"\n' "$OIDC_URL/token"
 done >"$DATA/curl.conf"
 
-requests() { curl -sf "$OIDC_URL/__stats" | node -e 'let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => console.log(JSON.parse(s)["/token"] ?? 0))'; }
 desk_run() { "$BIN" --data-dir "$STORE" test --all --parallel "$PARALLEL" >"$DATA/desk.out" || { tail -3 "$DATA/desk.out" >&2; echo "bench: Test all failed" >&2; return 1; }; }
 curl_run() { curl -sf --no-progress-meter --parallel --parallel-max "$PARALLEL" -K "$DATA/curl.conf"; }
 
-# Warm up both sides, and check that each makes exactly PROFILES token requests.
-before=$(requests); desk_run; after=$(requests)
-[ $((after - before)) -eq "$PROFILES" ] || { echo "bench: Test all made $((after - before)) token requests, not $PROFILES" >&2; exit 1; }
-curl_run; again=$(requests)
-[ $((again - after)) -eq "$PROFILES" ] || { echo "bench: curl made $((again - after)) token requests, not $PROFILES" >&2; exit 1; }
-
-: >"$DATA/desk"; : >"$DATA/curl"
-for _ in $(seq 1 "$RUNS"); do
-  t=$(now); desk_run; echo $(( $(now) - t )) >>"$DATA/desk"
-  t=$(now); curl_run; echo $(( $(now) - t )) >>"$DATA/curl"
-done
-
-desk=$(( $(median "$DATA/desk") / 1000000 )); curl_ms=$(( $(median "$DATA/curl") / 1000000 ))
+interleaved "Test all"
 echo "Test all: $PROFILES client-credentials profiles, $PARALLEL at a time, $RUNS runs each, interleaved, against oidc-provider on 127.0.0.1"
-echo "median oauthdesk test --all --parallel $PARALLEL: ${desk} ms"
-echo "median curl --parallel --parallel-max $PARALLEL:  ${curl_ms} ms"
-awk -v a="$desk" -v b="$curl_ms" 'BEGIN { printf "ratio test --all/curl: %.2fx (target: at most 1.5x)\n", a/b }'
-echo "median of each run's own ratio: $(paired "$DATA/desk" "$DATA/curl")x"
+echo "median oauthdesk test --all --parallel $PARALLEL: ${DESK_MS} ms"
+echo "median curl --parallel --parallel-max $PARALLEL:  ${CURL_MS} ms"
+awk -v a="$DESK_MS" -v b="$CURL_MS" 'BEGIN { printf "ratio test --all/curl: %.2fx (target: at most 1.5x)\n", a/b }'
+echo "median of each run's own ratio: ${PAIRED}x"

@@ -16,8 +16,7 @@ cd "$(dirname "$0")/.."
 start_oidc
 URL="$OIDC_URL/token"
 
-printf 'basic-secret' | "$BIN" --data-dir "$DATA" add client-credentials --handle bench \
-  --set token_url="$URL" --set client_id=cc-basic --set scopes=api --secret-stdin >/dev/null
+bench_profile
 "$BIN" --data-dir "$DATA" token bench --force >/dev/null   # warm up both sides
 curl -s -o /dev/null -u cc-basic:basic-secret -d grant_type=client_credentials -d scope=api "$URL"
 
@@ -28,8 +27,6 @@ for _ in $(seq 1 "$RUNS"); do
   t=$(now); "$BIN" --data-dir "$DATA" token bench >/dev/null; echo $(( $(now) - t )) >>"$DATA/cached"
 done
 
-# FILE: the median of its nanoseconds, in milliseconds.
-median_ms() { awk -v n="$(median "$1" %.0f)" 'BEGIN { printf "%.2f", n / 1e6 }'; }
 desk=$(median_ms "$DATA/desk"); curl_ms=$(median_ms "$DATA/curl"); cached=$(median_ms "$DATA/cached")
 echo "runs: $RUNS each, interleaved, against oidc-provider on 127.0.0.1"
 echo "median oauthdesk token --force: ${desk} ms"
