@@ -4,7 +4,7 @@
 //! and syncs; changes made on either side are committed, pulled and synced; a profile removed
 //! from the folder is removed; a moved token URL waits for a confirmation; profiles not from
 //! the folder are untouched; a bad file changes nothing; each user gets their own token with
-//! their secret from a reference; and no secret or token is ever in the folder or anywhere in
+//! the secret from the vault (OpenBao); and no secret or token is ever in the folder or anywhere in
 //! its Git history.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::string_slice)]
@@ -14,6 +14,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use common::bao::Bao;
 use common::{closed_port, json, oauthdesk, oauthdesk_env, ok, Run, Server, TestProfile};
 use serde_json::Value;
 
@@ -339,32 +340,39 @@ fn a_bad_file_pulled_from_git_changes_nothing() {
 }
 
 #[test]
-fn each_user_gets_their_own_token_with_their_own_secret_from_a_reference() {
+fn each_user_gets_their_own_token_with_the_secret_from_the_vault() {
     let secret = format!("shared-client-secret-{:x}", std::process::id());
     let port = closed_port();
     let idp = Server::start("oidc.mjs", &[("PORT", port.to_string().as_str()), ("ROTATING_SECRET", secret.as_str())]);
+    let bao = Bao::start();
+    bao.cli(&["kv", "put", "-mount=secret", "team/api", &format!("client_secret={secret}")]);
     let team = Team::new();
     let [alice, bob] = &team.users;
-    TestProfile::client_credentials("api", &idp.url("/token"), "cc-rotating").set("secret_ref", "env:TEAM_API_SECRET").add(&alice.data);
+    TestProfile::client_credentials("api", &idp.url("/token"), "cc-rotating")
+        .set("secret_ref", "vault://secret/team/api#client_secret")
+        .add(&alice.data);
     ok(alice.run(&["team", "export", "api", &alice.folder_text()]));
     alice.commit_and_push("api");
     bob.pull();
     assert_eq!(bob.sync(&[]).0, 0);
-    let env = [("TEAM_API_SECRET", secret.as_str())];
-    let token = |u: &User| {
+    // Each user signs in to the vault with a token of their own.
+    let vault_tokens = [bao.token_for("team"), bao.token_for("team")];
+    let token = |u: &User, vault_token: &str| {
+        let env = [("VAULT_ADDR", bao.addr.as_str()), ("VAULT_TOKEN", vault_token)];
         let v: Value = serde_json::from_str(&ok(oauthdesk_env(&u.data, &["token", "api", "--json"], None, &env)).stdout).unwrap();
         v["access_token"].as_str().unwrap().to_string()
     };
-    let (a, b) = (token(alice), token(bob));
+    let (a, b) = (token(alice, &vault_tokens[0]), token(bob, &vault_tokens[1]));
     assert!(!a.is_empty() && a != b, "each user has their own token");
     // Each store keeps its own: Alice's token is not in Bob's data directory and the reverse.
-    assert_eq!(token(alice), a, "cached in Alice's store");
+    assert_eq!(token(alice, &vault_tokens[0]), a, "cached in Alice's store");
     let (alice_data, bob_data) = (common::data_dir_text(&alice.data), common::data_dir_text(&bob.data));
     assert!(!alice_data.contains(&a) && !bob_data.contains(&b), "tokens are sealed");
+    assert!(!alice_data.contains(&secret) && !bob_data.contains(&secret), "the secret read is sealed");
     ok(bob.run(&["edit", "api", "--label", "API"]));
     bob.commit_and_push("label");
     let history = team.history();
-    for v in [&secret, &a, &b] {
+    for v in [&secret, &a, &b, &vault_tokens[0], &vault_tokens[1], &bao.root] {
         assert!(!history.contains(v.as_str()), "a secret or a token is in the folder's history");
     }
     drop(idp);
