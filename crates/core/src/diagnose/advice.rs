@@ -216,6 +216,7 @@ impl Diagnosis {
             Error::Timeout { host, secs, .. } => {
                 Outcome::found("request-timeout", &[("error", &error), ("host", host), ("secs", &secs.to_string())])
             }
+            Error::Network { host, .. } => Outcome::found("request-unreachable", &[("error", &error), ("host", host)]),
             _ => Outcome::found("request-failed", &facts),
         }
     }

@@ -219,7 +219,7 @@ async fn situations() -> Vec<(&'static str, Outcome)> {
     // Answers no knowledge entry explains, by their kind.
     let unknown = || Error::OAuth { stage: Stage::Token, status: 400, error: "no_such_error_anywhere".into(), description: None };
     let bad = |stage, status, kind| Error::BadResponse { stage, status, kind, message: "answered oddly".into() };
-    let kinds: [(&'static str, Error, Context); 9] = [
+    let kinds: [(&'static str, Error, Context); 10] = [
         ("refused-unknown-error", unknown(), ctx(false, None)),
         ("refused-unknown-error-of-provider", unknown(), ctx(false, Some("okta"))),
         ("authorize-url-not-found", bad(Stage::Authorize, Some(404), AnswerKind::Status), ctx(false, None)),
@@ -228,7 +228,8 @@ async fn situations() -> Vec<(&'static str, Outcome)> {
         ("token-url-redirects", bad(Stage::Token, Some(302), AnswerKind::Redirect), ctx(false, None)),
         ("salesforce-token-url-redirects", bad(Stage::Token, Some(302), AnswerKind::Redirect), ctx(true, None)),
         ("request-timeout", Error::Timeout { stage: Stage::Token, host: "127.0.0.1".into(), secs: 5 }, ctx(false, None)),
-        ("request-failed", Error::Network { stage: Stage::Token, host: "127.0.0.1".into(), detail: "reset".into() }, ctx(false, None)),
+        ("request-unreachable", Error::Network { stage: Stage::Token, host: "127.0.0.1".into(), detail: "reset".into() }, ctx(false, None)),
+        ("request-failed", bad(Stage::Token, Some(200), AnswerKind::TooLarge), ctx(false, None)),
     ];
     for (id, e, c) in kinds {
         out.push((id, Diagnosis::new("h").explain(&e, &c, None)));
