@@ -109,8 +109,9 @@ fn the_agent_answers_token_and_the_command_line_goes_on_without_it() {
 
     // An error the agent meets is the command's own error, in its own words.
     let missing = s.cli(&["token", "nope", "--json"], &[]);
-    assert_eq!(missing.code, 1, "{}", missing.stderr);
-    assert!(missing.stderr.contains("no profile with handle 'nope'"), "{}", missing.stderr);
+    let alone = s.cli(&["token", "nope", "--json"], &[("OAUTHDESK_AGENT", "off")]);
+    assert_eq!((missing.code, &missing.stdout), (alone.code, &alone.stdout), "{}", missing.stderr);
+    assert!(missing.stderr.contains("oauthdesk: no profile with handle 'nope'"), "{}", missing.stderr);
 
     // The status lists what it renews and when: a round and the margin before expiry.
     let status = json(s.cli(&["agent", "status", "--json"], &[]));
