@@ -339,3 +339,24 @@ fn the_protocol_answers_line_by_line_within_its_bounds() {
     let answer = String::from_utf8_lossy(&bytes);
     assert!(answer.contains("longer than the agent reads"), "{answer}");
 }
+
+/// A terminate signal (what `systemctl --user stop` sends) stops the agent as `stop` does:
+/// its socket removed, and the command line goes on without it.
+#[test]
+fn a_terminated_agent_stops_as_stop_does() {
+    let standin = StandIn::start();
+    let s = Setup::new();
+    TestProfile::client_credentials("sess", &standin.url("/session/token"), "c").secret("s").add(s.d());
+    s.start();
+    let first = json(s.cli(&["token", "sess", "--json"], &[]));
+    let pid = json(s.cli(&["agent", "status", "--json"], &[]))["pid"].as_u64().unwrap();
+    assert!(Command::new("kill").args(["-TERM", &pid.to_string()]).status().unwrap().success());
+    let began = Instant::now();
+    while !s.sockets().1.is_empty() {
+        assert!(began.elapsed() < Duration::from_secs(10), "the socket is removed on a terminate signal");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(s.cli(&["agent", "status"], &[]).code, 3);
+    let after = json(s.cli(&["token", "sess", "--json"], &[]));
+    assert_eq!((after["source"].as_str(), &after["access_token"]), (Some("cache"), &first["access_token"]));
+}

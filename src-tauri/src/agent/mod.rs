@@ -150,17 +150,46 @@ impl Agent {
                 Err(e) => (refused(&format!("not a request the agent knows: {e}")), false),
             };
             if stop {
-                // A round under way ends first; no other starts (the lock is kept).
-                let _held = self.renewing.lock().unwrap_or_else(|p| p.into_inner());
-                socket::remove(&self.socket);
-                tracing::info!("agent: stopped");
-                let _ = reply(&mut writer, &answer);
-                std::process::exit(0);
+                self.stop(|| {
+                    let _ = reply(&mut writer, &answer);
+                });
             }
             if reply(&mut writer, &answer).is_err() {
                 return;
             }
         }
+    }
+
+    /// Ends the process once a round under way has ended (no other starts: the lock is
+    /// kept), its socket removed; `last` runs just before (the answer to `stop`).
+    fn stop(&self, last: impl FnOnce()) -> ! {
+        let _held = self.renewing.lock().unwrap_or_else(|p| p.into_inner());
+        socket::remove(&self.socket);
+        tracing::info!("agent: stopped");
+        last();
+        std::process::exit(0)
+    }
+
+    /// A terminate or hang-up signal (`systemctl --user stop`, `kill`) stops the agent as a
+    /// `stop` request does.
+    fn stop_on_signal(self: &Arc<Self>) -> std::io::Result<()> {
+        use tokio::signal::unix::{signal, SignalKind};
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+        let (mut term, mut hup, mut int) = rt.block_on(async {
+            Ok::<_, std::io::Error>((signal(SignalKind::terminate())?, signal(SignalKind::hangup())?, signal(SignalKind::interrupt())?))
+        })?;
+        let agent = Arc::clone(self);
+        std::thread::Builder::new().name("agent-signals".into()).spawn(move || {
+            rt.block_on(async {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = hup.recv() => {}
+                    _ = int.recv() => {}
+                }
+            });
+            agent.stop(|| {});
+        })?;
+        Ok(())
     }
 
     async fn handle(&self, request: Request) -> Value {
@@ -260,6 +289,7 @@ pub fn run(desk: Desk, data_dir: &Path) -> Result<(), Error> {
     }
     let listener = socket::listen(&path).map_err(|e| Error::Internal(format!("the agent cannot listen on {}: {e}", path.display())))?;
     let agent = Agent::new(Arc::new(desk), path);
+    agent.stop_on_signal()?;
     tracing::info!(socket = %agent.socket.display(), "agent: listening");
     let renewer = Arc::clone(&agent);
     std::thread::Builder::new().name("agent-renewal".into()).spawn(move || renewer.renew_forever())?;
