@@ -360,3 +360,28 @@ fn a_terminated_agent_stops_as_stop_does() {
     let after = json(s.cli(&["token", "sess", "--json"], &[]));
     assert_eq!((after["source"].as_str(), &after["access_token"]), (Some("cache"), &first["access_token"]));
 }
+
+/// A renewal that fails is told: the status says why, and the desktop notification is sent
+/// (here, with no notification service, it is logged).
+#[test]
+fn a_failed_renewal_is_in_the_status_and_notified() {
+    let idp = Server::start("oidc.mjs", &[("CC_TTL", "60")]);
+    let s = Setup::new();
+    TestProfile::client_credentials("short", &idp.url("/token"), "cc-basic").secret("basic-secret").add(s.d());
+    let token = json(s.cli(&["token", "short", "--json"], &[("OAUTHDESK_AGENT", "off")]));
+    assert!(token["expires_in"].as_i64().unwrap() <= 60, "{token}");
+    drop(idp);
+    s.start();
+    let began = Instant::now();
+    let status = loop {
+        let status = json(s.cli(&["agent", "status", "--json"], &[]));
+        if !status["profiles"][0]["last_error"].is_null() {
+            break status;
+        }
+        assert!(began.elapsed() < Duration::from_secs(15), "the first round renews at once: {status}");
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    let why = status["profiles"][0]["last_error"].as_str().unwrap();
+    assert!(why.contains("127.0.0.1"), "the cause names the unreachable server: {why}");
+    assert!(data_dir_text(s.d()).contains("short: the token could not be renewed"), "the notification was sent");
+}
