@@ -1,6 +1,8 @@
 //! The `oauthdesk` binary: with no arguments it opens the window, with a subcommand it runs
 //! headless. Both front ends are thin adapters over `oauthdesk_core`.
 
+#[cfg(unix)]
+pub mod agent;
 pub mod browser;
 pub mod cli;
 pub mod commands;
@@ -85,6 +87,9 @@ pub fn run() -> i32 {
             return 1;
         }
     };
+    // Tokens the window hands over come from the agent when it runs (it alone renews).
+    #[cfg(unix)]
+    desk.use_broker(Arc::new(agent::client::Client::for_store(&data_dir)));
     let instance = paths::instance_id(&data_dir);
     let result = with_commands(tauri::Builder::default())
         // First: a second launch on the same data directory exits and focuses this window.

@@ -1,7 +1,8 @@
 //! Desktop notifications, for what happens while nobody looks at the window: a background
 //! renewal that failed (so the token will expire and cannot be renewed without the user),
 //! and a long Test all that finished. What to say is decided here by pure functions (tested
-//! below); `show` hands it to the system through tauri-plugin-notification. Texts hold a
+//! below); `show` hands it to the system through tauri-plugin-notification (`show_on_desktop`
+//! directly, for the agent, which has no window). Texts hold a
 //! profile's label and the core's error message, which never holds a secret.
 
 use std::collections::HashSet;
@@ -84,6 +85,16 @@ pub fn show<R: tauri::Runtime>(app: &tauri::AppHandle<R>, note: &Note) {
         return;
     }
     if let Err(e) = app.notification().builder().title(&note.title).body(&note.body).show() {
+        tracing::warn!(error = %e, "the notification could not be shown");
+    }
+}
+
+/// Shows a note on the desktop from a process without a window (the agent), through the
+/// same notification service the window's plugin uses; a system without one only logs it.
+pub fn show_on_desktop(note: &Note) {
+    tracing::info!(title = %note.title, "notification");
+    let shown = notify_rust::Notification::new().appname("OAuth Desk").summary(&note.title).body(&note.body).show();
+    if let Err(e) = shown {
         tracing::warn!(error = %e, "the notification could not be shown");
     }
 }

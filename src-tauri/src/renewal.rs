@@ -3,6 +3,8 @@
 //! refreshed). The window is told through the `connection-changed` event
 //! (`events::CONNECTION_CHANGED`) so badges and countdowns stay true, and the desktop is
 //! told once when a renewal fails (`notify`), since that token will expire unattended.
+//! While the agent runs for the same store it is the one that renews (see [`crate::agent`]):
+//! the window's rounds then leave the renewals to it, so one process refreshes each token.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,13 +15,18 @@ use tauri::{AppHandle, Emitter, Runtime};
 
 use crate::{events, notify};
 
-const EVERY: Duration = Duration::from_secs(20);
+/// How often a round runs (the window's and the agent's): what is due is decided by the
+/// core's rule ([`Desk::renewal_due`]).
+pub const EVERY: Duration = Duration::from_secs(20);
 
 pub fn start<R: Runtime>(app: AppHandle<R>, desk: Arc<Desk>) {
     tauri::async_runtime::spawn(async move {
         let mut notes = notify::RenewalNotes::default();
         loop {
             tokio::time::sleep(EVERY).await;
+            if agent_renews(&desk) {
+                continue;
+            }
             for (handle, outcome) in renew_due(&desk, EVERY).await {
                 let _ = app.emit(events::CONNECTION_CHANGED, &handle);
                 let label = desk.get(&handle).map(|p| p.label).unwrap_or_else(|_| handle.clone());
@@ -31,12 +38,23 @@ pub fn start<R: Runtime>(app: AppHandle<R>, desk: Arc<Desk>) {
     });
 }
 
+/// Whether an agent answers for the desk's store (so it, not the window, renews).
+#[cfg(unix)]
+fn agent_renews(desk: &Desk) -> bool {
+    let Some(data_dir) = desk.store_path().parent() else { return false };
+    crate::agent::client::Client::for_store(data_dir).status().is_ok()
+}
+
+#[cfg(not(unix))]
+fn agent_renews(_: &Desk) -> bool {
+    false
+}
+
 /// Renews every token that would fall within the margin before the next round (`every`
 /// from now); returns the handles it tried, each with its outcome (the error's message when
 /// it failed).
 pub async fn renew_due(desk: &Desk, every: Duration) -> Vec<(String, Result<(), String>)> {
-    let within = DEFAULT_MARGIN + chrono::Duration::from_std(every).unwrap_or_default();
-    let handles = match desk.expiring(within) {
+    let handles = match desk.renewal_due(every) {
         Ok(h) => h,
         Err(e) => {
             tracing::warn!(error = %e, "renewal: cannot read the store");

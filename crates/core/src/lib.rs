@@ -49,6 +49,8 @@ mod validate;
 // The entry point and what its calls answer.
 pub use desk::authorization::{RevokeOutcome, DEFAULT_TIMEOUT as SIGN_IN_TIMEOUT};
 pub use desk::credentials::{CaInfo, KeyInfo};
+pub use desk::handover::TokenBroker;
+pub use desk::renewal::Renewal;
 pub use desk::rollover::PreviousKey;
 pub use desk::tokens::{margin_secs, TokenView};
 pub use desk::{ConnectResult, Desk, RekeyOutcome, SignInStart, Token, DEFAULT_MARGIN};

@@ -2,6 +2,8 @@
 //! the same core function as the window and renders the result as text or, with `--json`, as
 //! JSON on standard output. Errors are one line on stderr (and an object with `--json`).
 
+#[cfg(unix)]
+mod agent;
 mod authorize;
 mod connect;
 mod credential;
@@ -143,6 +145,11 @@ pub enum Command {
     /// A profile's token for other programs: Git's credential helper, kubectl's credential plugin
     #[command(subcommand)]
     Credential(credential::CredentialCommand),
+    /// The background agent that keeps tokens fresh with the window closed and hands them to
+    /// the command line: start, stop, status, install (a systemd user unit)
+    #[cfg(unix)]
+    #[command(subcommand)]
+    Agent(agent::AgentCommand),
 }
 
 impl Command {
@@ -171,6 +178,8 @@ impl Command {
             // An export reads each profile's own secret, so a field that repeats it is refused.
             Command::Team(cmd) => matches!(cmd, team::TeamCommand::Export(_)),
             Command::Exec(_) | Command::Credential(_) => true,
+            #[cfg(unix)]
+            Command::Agent(cmd) => matches!(cmd, agent::AgentCommand::Run),
         }
     }
 }
@@ -228,10 +237,32 @@ fn dispatch(cli: Cli, data_dir: &std::path::Path, settings: &Settings) -> AppRes
         return team_ci::run(&desk, &out, dir, args);
     }
     let keyring = settings.keyring();
+    #[cfg(unix)]
+    let broker = crate::agent::client::Client::for_store(data_dir);
+    #[cfg(unix)]
+    if let Command::Agent(cmd) = cli.command {
+        let open = move || -> AppResult<Desk> {
+            keyring.prepare();
+            Ok(Desk::open(data_dir, Arc::new(keyring))?)
+        };
+        return agent::agent(data_dir, &out, cmd, open);
+    }
+    // A running agent answers `token` without this process opening the keyring or the store.
+    #[cfg(unix)]
+    if let Command::Token(args) = &cli.command {
+        use oauthdesk_core::TokenBroker as _;
+        if let Some(t) = broker.token(&args.handle, None, args.force, oauthdesk_core::margin_secs(args.margin)) {
+            connect::print_token(&out, &t, || t.access_token.expose().to_string());
+            return Ok(0);
+        }
+    }
     if cli.command.uses_secrets() {
         keyring.prepare();
     }
     let desk = Desk::open(data_dir, Arc::new(keyring))?;
+    // Every token handed out (`exec`, the credential helpers) is asked of the agent first.
+    #[cfg(unix)]
+    desk.use_broker(Arc::new(broker));
     match cli.command {
         Command::Diagnose(args) => return diagnose::diagnose(&desk, &out, args),
         Command::Sandbox(args) => return sandbox::run(Some(&desk), &out, args),
@@ -241,6 +272,8 @@ fn dispatch(cli: Cli, data_dir: &std::path::Path, settings: &Settings) -> AppRes
         Command::Templates { .. } | Command::Explain(_) | Command::Replay(_) | Command::Diagnose(_) | Command::Sandbox(_) => {
             unreachable!("handled above")
         }
+        #[cfg(unix)]
+        Command::Agent(_) => unreachable!("handled above"),
         Command::Add(args) => profiles::add(&desk, &out, args),
         Command::List => profiles::list(&desk, &out),
         Command::Show { handle } => profiles::show(&desk, &out, &handle),

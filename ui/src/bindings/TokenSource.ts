@@ -3,4 +3,4 @@
 /**
  * Where a token came from this time.
  */
-export type TokenSource = "cache" | "network" | "unchanged";
+export type TokenSource = "cache" | "network" | "unchanged" | "agent";

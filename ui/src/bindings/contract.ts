@@ -205,4 +205,5 @@ export const TOKEN_SOURCE_LABELS = {
   cache: "from the cache",
   network: "new from the provider",
   unchanged: "asked again: the provider sent the same token",
+  agent: "from the background agent",
 } as const satisfies Record<TokenSource, string>;

@@ -5,6 +5,11 @@
 //! the program says where it will send the token, it is handed over only for a place the
 //! profile's token may go: the test call's rule (the confirmed allowed hosts, and the
 //! `instance_url` a provider's token response may add), checked by the same functions.
+//!
+//! A front end may set a [`TokenBroker`]: another process of the same user that owns the
+//! store's renewals (the background agent). [`Desk::token_for`] asks it first and obtains
+//! the token itself only when it does not answer, so one process refreshes (and a rotating
+//! refresh token is used once) while every program still gets a token when it is not there.
 
 use chrono::{Duration, Utc};
 use url::Url;
@@ -15,6 +20,8 @@ use crate::error::Result;
 use crate::flows::config::FlowConfig;
 use crate::flows::gate::{self, Endpoint};
 use crate::flows::test_call;
+use crate::model::{TokenInfo, TokenSource};
+use crate::secret::AccessToken;
 use crate::store::{self, history};
 
 /// Whether the profile's token may go to `url`: a web URL on the confirmed allowed hosts (or
@@ -24,13 +31,40 @@ fn may_receive(cfg: &FlowConfig, url: &Url, instance: Option<&Url>) -> Result<()
     gate::check(cfg, Endpoint::Resource, url, instance)
 }
 
+/// Another process that answers for this store's tokens (see the module's doc). It makes
+/// the same checks the desk would (the origins, with `to`), in that process.
+pub trait TokenBroker: Send + Sync {
+    /// `handle`'s token as [`Desk::token_for`] gives it, or `None` when the broker does not
+    /// answer (it is not running, or failed): the desk then obtains it itself, and says why
+    /// it failed in its own words.
+    fn token(&self, handle: &str, to: Option<&Url>, force: bool, margin: Duration) -> Option<Token>;
+}
+
+impl Token {
+    /// A token another process handed over (a [`TokenBroker`]'s answer): the value is known
+    /// to the redactor from now on, and its source says where it came from.
+    pub fn from_broker(access_token: String, mut info: TokenInfo) -> Token {
+        info.source = TokenSource::Agent;
+        Token { access_token: AccessToken::new(access_token), info }
+    }
+}
+
 impl Desk {
+    /// Asks `broker` first for every token handed out through [`Desk::token_for`]; set once
+    /// (a second broker is ignored).
+    pub fn use_broker(&self, broker: std::sync::Arc<dyn TokenBroker>) {
+        let _ = self.broker.set(broker);
+    }
+
     /// A token of `handle` for another program (or a script: `token` asks here too), usable
     /// `margin` from now, a new one with `force`; when `to` says where the program sends it,
     /// only if the profile's token may go there (else nothing is obtained and nothing is
     /// handed over).
     #[tracing::instrument(skip(self, to), fields(to = to.and_then(Url::host_str)), err(level = "info"))]
     pub async fn token_for(&self, handle: &str, to: Option<&Url>, force: bool, margin: Duration) -> Result<Token> {
+        if let Some(token) = self.broker.get().and_then(|b| b.token(handle, to, force, margin)) {
+            return Ok(token);
+        }
         let Some(url) = to else { return self.token(handle, force, margin).await };
         let (_, cfg) = self.flow_config(handle)?;
         // Refused before any exchange, unless the token response may name this place.

@@ -9,7 +9,8 @@
 //! - [`authorization`]: the sign-in of authorization-code profiles, refresh, revoke, discovery;
 //! - [`keys`]: the store's data key, under which every secret and token is sealed;
 //! - [`references`]: a secret read through a reference (a vault, a file, …), kept sealed;
-//! - [`handover`]: tokens handed to other programs, only for where the profile's token may go.
+//! - [`handover`]: tokens handed to other programs, only for where the profile's token may go;
+//! - [`renewal`]: when a token is renewed in the background.
 
 pub mod authorization;
 pub mod credentials;
@@ -32,6 +33,7 @@ pub(crate) mod references;
 mod references_tests;
 #[cfg(test)]
 mod rekey_tests;
+pub mod renewal;
 pub mod rollover;
 #[cfg(test)]
 mod rollover_tests;
@@ -65,6 +67,8 @@ pub struct Desk {
     key: Mutex<Option<Arc<keys::HeldKey>>>,
     /// Sign-ins and Connects that may be cancelled (see [`sign_in`]).
     waits: sign_in::Waits,
+    /// Another process that answers for this store's tokens, asked first (see [`handover`]).
+    broker: std::sync::OnceLock<Arc<dyn handover::TokenBroker>>,
 }
 
 impl Desk {
@@ -74,7 +78,15 @@ impl Desk {
         let conn = store::open(&path)?;
         let store_id = store::store_id(&conn)?;
         let legacy = store::sealed::has_legacy(&conn)?;
-        let desk = Desk { conn: Mutex::new(conn), secrets, store_id, path, key: Mutex::new(None), waits: Default::default() };
+        let desk = Desk {
+            conn: Mutex::new(conn),
+            secrets,
+            store_id,
+            path,
+            key: Mutex::new(None),
+            waits: Default::default(),
+            broker: Default::default(),
+        };
         // A change of key stopped half-way (or another process's) left key items to remove.
         desk.tidy_keys();
         if store::profiles::has_unrecorded_confirmations(&desk.conn())? {

@@ -101,6 +101,7 @@ impl Labelled for TokenSource {
             TokenSource::Cache => "from the cache",
             TokenSource::Network => "new from the provider",
             TokenSource::Unchanged => "asked again: the provider sent the same token",
+            TokenSource::Agent => "from the background agent",
         }
     }
 }

@@ -131,10 +131,13 @@ pub enum TokenSource {
     /// Asked of the provider, which sent back the access token already held: nothing new
     /// came (a provider that keeps a token until it expires).
     Unchanged,
+    /// Handed over by the background agent, which keeps the profile's tokens fresh (it
+    /// answered from its cache or made the exchange itself).
+    Agent,
 }
 
 impl TokenSource {
-    pub const ALL: [TokenSource; 3] = [TokenSource::Cache, TokenSource::Network, TokenSource::Unchanged];
+    pub const ALL: [TokenSource; 4] = [TokenSource::Cache, TokenSource::Network, TokenSource::Unchanged, TokenSource::Agent];
 
     /// The serialized name.
     pub fn as_str(self) -> &'static str {
@@ -142,6 +145,7 @@ impl TokenSource {
             TokenSource::Cache => "cache",
             TokenSource::Network => "network",
             TokenSource::Unchanged => "unchanged",
+            TokenSource::Agent => "agent",
         }
     }
 }

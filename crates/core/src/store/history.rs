@@ -262,15 +262,20 @@ pub fn profiles_with_state(conn: &Connection, handle: Option<&str>) -> Result<Ve
 
 /// Handles of profiles whose cached token expires within `within` from `now` (for renewal).
 pub fn expiring(conn: &Connection, now: DateTime<Utc>, within: Duration) -> Result<Vec<String>> {
+    Ok(expiries(conn)?
+        .into_iter()
+        .filter(|(_, exp)| exp.checked_sub_signed(within).is_none_or(|t| t <= now) && *exp > now)
+        .map(|(h, _)| h)
+        .collect())
+}
+
+/// Every profile's cached token that has a known expiry: its handle and when it expires.
+pub fn expiries(conn: &Connection) -> Result<Vec<(String, DateTime<Utc>)>> {
     let mut stmt = conn.prepare_cached(
         "SELECT p.handle, t.expires_at FROM tokens t JOIN profiles p ON p.id = t.profile_id WHERE t.expires_at IS NOT NULL",
     )?;
     let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, DateTime<Utc>>(1)?)))?;
-    Ok(rows
-        .filter_map(|r| r.ok())
-        .filter(|(_, exp)| exp.checked_sub_signed(within).is_none_or(|t| t <= now) && *exp > now)
-        .map(|(h, _)| h)
-        .collect())
+    Ok(rows.filter_map(|r| r.ok()).collect())
 }
 
 #[cfg(test)]
